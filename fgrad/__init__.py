@@ -1,0 +1,31 @@
+"""fgrad: composable gradients for NumPy, with a PyTorch-style shim on the same engine.
+
+Example:
+    >>> import fgrad
+    >>> float(fgrad.grad(lambda x: x ** 3)(2.0))
+    12.0
+"""
+
+from . import numpy as numpy  # noqa: F401  (registers primitives and tracer operators)
+from . import nn as nn
+from . import testing as testing
+from .api import grad as grad
+from .api import jit as jit
+from .api import make_ir as make_ir
+from .api import show_code as show_code
+from .api import value_and_grad as value_and_grad
+from .api import vjp as vjp
+from .config import config as config
+from .core import IR as IR
+from .errors import ConcretizationError as ConcretizationError
+from .errors import IntegerInputError as IntegerInputError
+from .errors import NonScalarOutputError as NonScalarOutputError
+from .errors import TracerArrayConversionError as TracerArrayConversionError
+from .errors import TracerLeakError as TracerLeakError
+from .numpy import stop_gradient as stop_gradient
+from .tree import register_pytree_node as register_pytree_node
+from .tree import tree_flatten as tree_flatten
+from .tree import tree_map as tree_map
+from .tree import tree_unflatten as tree_unflatten
+
+__version__ = "0.1.0"

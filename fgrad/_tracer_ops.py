@@ -1,0 +1,193 @@
+"""Operators, methods, indexing and `.at[...]` for traced arrays, all expressed with fgrad.numpy."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import numpy as fnp
+from .core import Tracer, bind
+from .errors import ConcretizationError, TracerArrayConversionError, user_location
+from .primitives import elementwise as ew
+from .primitives import shape
+
+# --- indexing ----------------------------------------------------------------------------------
+
+
+def _expand_ellipsis(idx: tuple, ndim: int) -> tuple:
+    used = sum(1 for i in idx if i is not None and i is not Ellipsis)
+    if sum(1 for i in idx if i is Ellipsis) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    if Ellipsis not in idx:
+        return idx + (slice(None),) * (ndim - used)
+    at = idx.index(Ellipsis)
+    return idx[:at] + (slice(None),) * (ndim - used) + idx[at + 1:]
+
+
+def _index_item(item, arrays: list):
+    if item is None:
+        return ("none",)
+    if isinstance(item, slice):
+        for v in (item.start, item.stop, item.step):
+            if isinstance(v, Tracer):
+                raise ConcretizationError("a slice bound", repr(v.aval), user_location())
+        return ("slice", *(None if v is None else int(v) for v in (item.start, item.stop, item.step)))
+    if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
+        return ("int", int(item))
+    if not isinstance(item, Tracer):
+        item = np.asarray(item)
+        if item.dtype == np.bool_:
+            raise IndexError("boolean mask indexing is not supported on traced arrays (its shape depends "
+                             "on the data); use fgrad.numpy.where(mask, x, 0) instead")
+        if item.dtype.kind not in "iu":
+            raise IndexError(f"arrays used as indices must be integers, got {item.dtype}")
+    elif item.dtype.kind not in "iu":
+        raise IndexError(f"traced arrays used as indices must be integers, got {item.dtype}")
+    arrays.append(item)
+    return ("array", len(arrays) - 1)
+
+
+def index_spec(x, idx) -> tuple[tuple, list]:
+    """Turn a NumPy-style index into a static spec plus the integer index arrays it uses."""
+    idx = idx if isinstance(idx, tuple) else (idx,)
+    idx = _expand_ellipsis(idx, x.ndim)
+    if sum(1 for i in idx if i is not None) > x.ndim:
+        raise IndexError(f"too many indices for an array of shape {x.shape}")
+    arrays: list = []
+    spec = tuple(_index_item(i, arrays) for i in idx)
+    for item, size in zip([i for i in spec if i[0] != "none"], x.shape):
+        if item[0] == "int" and not -size <= item[1] < size:
+            raise IndexError(f"index {item[1]} is out of bounds for an axis of size {size}")
+    return spec, arrays
+
+
+def getitem(x, idx):
+    spec, arrays = index_spec(x, idx)
+    return shape.gather(x, arrays, spec)
+
+
+class _IndexUpdateRef:
+    """`x.at[idx]`: functional updates that return a new array, as in jax."""
+
+    def __init__(self, x, idx):
+        self.x, self.idx = x, idx
+
+    def get(self):
+        return getitem(self.x, self.idx)
+
+    def _prepare(self, values):
+        spec, arrays = index_spec(self.x, self.idx)
+        target = shape._gather_shape(self.x.shape, arrays, spec)
+        return fnp.broadcast_to(fnp.astype(values, self.x.dtype), target), spec, arrays
+
+    def add(self, values):
+        """`x` with `values` added at the index (repeated indices add up)."""
+        values, spec, arrays = self._prepare(values)
+        return self.x + shape.scatter_add(values, arrays, spec, self.x.shape)
+
+    def set(self, values):
+        """`x` with the indexed elements replaced by `values`."""
+        values, spec, arrays = self._prepare(values)
+        hit = shape.scatter_add(np.ones(np.shape(values), np.int8), arrays, spec, self.x.shape) != 0
+        return fnp.where(hit, shape.scatter_add(values, arrays, spec, self.x.shape), self.x)
+
+
+class _At:
+    __slots__ = ("x",)
+
+    def __init__(self, x):
+        self.x = x
+
+    def __getitem__(self, idx):
+        return _IndexUpdateRef(self.x, idx)
+
+
+# --- conversions that need a concrete value -----------------------------------------------------
+
+def _scalar_value(t: Tracer, what: str):
+    if t.size != 1:
+        raise TypeError(f"{what} needs an array with one element, got shape {t.shape}")
+    value = t.concrete_value()
+    expected = value.item() if hasattr(value, "item") else value
+    bind(ew.guard_p, t, expected=expected)
+    return expected
+
+
+def _bool(t: Tracer) -> bool:
+    if t.size != 1:
+        raise ValueError(f"The truth value of an array with more than one element is ambiguous "
+                         f"(shape {t.shape}); use .any() or .all(), or fgrad.numpy.where")
+    try:
+        value = t.concrete_value()
+    except ConcretizationError:
+        raise ConcretizationError("`if`/`while`/bool() on a traced value", repr(t.aval),
+                                  user_location()) from None
+    result = bool(value)
+    bind(ew.guard_p, t, expected=result)
+    return result
+
+
+def _array(t: Tracer, dtype=None, copy=None):
+    raise TracerArrayConversionError(repr(t.aval), user_location())
+
+
+def _iter(t: Tracer):
+    if not t.shape:
+        raise TypeError("iteration over a 0-d traced array")
+    return (getitem(t, i) for i in range(t.shape[0]))
+
+
+# --- attach to Tracer --------------------------------------------------------------------------
+
+def _swap(fn):
+    return lambda self, other: fn(other, self)
+
+
+def _operand_ok(fn):
+    def method(self, other):
+        if other is None or isinstance(other, (str, dict, set)):
+            return NotImplemented
+        return fn(self, other)
+    return method
+
+
+_BINARY = {"add": fnp.add, "sub": fnp.subtract, "mul": fnp.multiply, "truediv": fnp.divide,
+           "pow": fnp.power, "matmul": fnp.matmul, "and": fnp.logical_and, "or": fnp.logical_or}
+for _name, _fn in _BINARY.items():
+    setattr(Tracer, f"__{_name}__", _operand_ok(_fn))
+    setattr(Tracer, f"__r{_name}__", _operand_ok(_swap(_fn)))
+for _name, _fn in {"lt": fnp.less, "le": fnp.less_equal, "gt": fnp.greater, "ge": fnp.greater_equal,
+                   "eq": fnp.equal, "ne": fnp.not_equal}.items():
+    setattr(Tracer, f"__{_name}__", _operand_ok(_fn))
+
+Tracer.__hash__ = None
+Tracer.__neg__ = lambda self: fnp.negative(self)
+Tracer.__pos__ = lambda self: self
+Tracer.__abs__ = lambda self: fnp.abs(self)
+Tracer.__invert__ = lambda self: fnp.logical_not(self)
+Tracer.__getitem__ = getitem
+Tracer.__bool__ = _bool
+Tracer.__float__ = lambda self: float(_scalar_value(self, "float()"))
+Tracer.__int__ = lambda self: int(_scalar_value(self, "int()"))
+Tracer.__index__ = lambda self: int(_scalar_value(self, "an index"))
+Tracer.item = lambda self: _scalar_value(self, ".item()")
+Tracer.__array__ = _array
+Tracer.__iter__ = _iter
+Tracer.at = property(lambda self: _At(self))
+Tracer.T = property(lambda self: fnp.transpose(self))
+Tracer.sum = lambda self, axis=None, keepdims=False, dtype=None: fnp.sum(self, axis, keepdims, dtype)
+Tracer.mean = lambda self, axis=None, keepdims=False: fnp.mean(self, axis, keepdims)
+Tracer.max = lambda self, axis=None, keepdims=False: fnp.max(self, axis, keepdims)
+Tracer.min = lambda self, axis=None, keepdims=False: fnp.min(self, axis, keepdims)
+Tracer.prod = lambda self, axis=None, keepdims=False: fnp.prod(self, axis, keepdims)
+Tracer.var = lambda self, axis=None, keepdims=False, ddof=0: fnp.var(self, axis, keepdims, ddof)
+Tracer.std = lambda self, axis=None, keepdims=False, ddof=0: fnp.std(self, axis, keepdims, ddof)
+Tracer.argmax = lambda self, axis=None, keepdims=False: fnp.argmax(self, axis, keepdims)
+Tracer.argmin = lambda self, axis=None, keepdims=False: fnp.argmin(self, axis, keepdims)
+Tracer.reshape = lambda self, *shape: fnp.reshape(self, *shape)
+Tracer.transpose = lambda self, *axes: fnp.transpose(self, axes[0] if len(axes) == 1 else (axes or None))
+Tracer.squeeze = lambda self, axis=None: fnp.squeeze(self, axis)
+Tracer.ravel = Tracer.flatten = lambda self: fnp.ravel(self)
+Tracer.astype = lambda self, dtype: fnp.astype(self, dtype)
+Tracer.dot = lambda self, other: fnp.dot(self, other)
+Tracer.clip = lambda self, a_min=None, a_max=None: fnp.clip(self, a_min, a_max)
+Tracer.__array_ufunc__ = None   # numpy defers to the operators above instead of converting

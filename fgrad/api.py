@@ -1,0 +1,444 @@
+"""The transforms users call: grad, value_and_grad, vjp, jit, make_ir.
+
+Called at top level, a transformed function looks its compiled program up in a bounded cache keyed
+by the input structure and avals; called inside another transform, it traces and inlines instead,
+which is what makes grad(grad(f)) and jit(grad(f)) work.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from typing import Callable
+
+import numpy as np
+
+from .backends import compile_ir, resolve
+from .config import config
+from .core import IR, Tracer, aval_of, eval_ir, new_trace, tracing
+from .errors import (ArgnumsError, GuardFailure, IntegerInputError, NonScalarOutputError,
+                     user_location)
+from .transforms.ad import backward_ir
+from .transforms.simplify import dce, simplify
+from .tree import LEAF, TreeDef, tree_flatten, tree_unflatten
+
+log = logging.getLogger("fgrad")
+_F64 = np.dtype(np.float64)
+_FLOAT_KEY = ((), _F64)
+
+
+# --- leaves: cache keys and values ---------------------------------------------------------------
+
+def _leaf_key(x):
+    t = type(x)
+    if t is np.ndarray:
+        return (x.shape, x.dtype)
+    if t is float:
+        return _FLOAT_KEY
+    if isinstance(x, np.generic):
+        return ((), x.dtype)
+    a = np.asarray(x)
+    return (a.shape, a.dtype)
+
+
+def _leaf_value(x):
+    t = type(x)
+    if t is np.ndarray or isinstance(x, np.generic):
+        return x
+    if t is float:
+        return np.float64(x)
+    a = np.asarray(x)
+    if a.dtype == object:
+        raise TypeError(f"fgrad cannot use a value of type {type(x).__name__} as an array "
+                        f"(at {user_location()}); pass arrays, numbers, or lists/tuples/dicts of them")
+    return a[()] if a.ndim == 0 else a
+
+
+# --- tracing -------------------------------------------------------------------------------------
+
+def trace_flat(fun: Callable, treedef: TreeDef, leaves: list, *, concrete: bool, transform: str):
+    """Trace `fun(*args, **kwargs)` with the flat `leaves`; returns (IR, output TreeDef)."""
+    with new_trace(transform, concrete=concrete) as trace:
+        tracers = []
+        for leaf in leaves:
+            if isinstance(leaf, Tracer):
+                source = leaf.concrete_value
+            else:
+                source = (lambda v=leaf: v)
+            tracers.append(trace.new_arg(leaf.aval if isinstance(leaf, Tracer) else aval_of(leaf),
+                                         source if concrete else None))
+        args, kwargs = tree_unflatten(treedef, tracers)
+        out = fun(*args, **kwargs)
+        out_leaves, out_tree = tree_flatten(out)
+        return trace.to_ir(out_leaves), out_tree
+
+
+def _can_be_concrete(leaves) -> bool:
+    return all(not isinstance(x, Tracer) or x._trace.concrete for x in leaves)
+
+
+def select_outputs(ir: IR, keep: list[int]) -> IR:
+    return dce(IR(ir.in_vars, ir.const_vars, ir.consts, ir.eqns, [ir.outs[i] for i in keep]))
+
+
+# --- the compile cache ---------------------------------------------------------------------------
+
+class CompileCache:
+    """A bounded LRU of compiled variants, with an explanation of each miss."""
+
+    def __init__(self, owner: str):
+        self.owner = owner
+        self.entries: OrderedDict = OrderedDict()
+        self.hits = self.misses = 0
+        self.last_miss_reason: str | None = None
+
+    def get(self, key):
+        found = self.entries.get(key)
+        if found is not None:
+            self.entries.move_to_end(key)
+            self.hits += 1
+        return found
+
+    def add(self, key, variant) -> None:
+        self.misses += 1
+        if key not in self.entries:
+            self.last_miss_reason = self.explain(key)
+            if config.explain_cache_misses:
+                log.warning("fgrad: compiling %s: %s", self.owner, self.last_miss_reason)
+        self.entries.setdefault(key, []).append(variant)
+        self.entries.move_to_end(key)
+        while len(self.entries) > max(config.cache_size, 1):
+            self.entries.popitem(last=False)
+
+    def explain(self, key) -> str:
+        if not self.entries:
+            return "first call"
+        old = next(reversed(self.entries))
+        reasons = []
+        if old[0] != key[0]:
+            reasons.append(f"static arguments changed from {old[0]!r} to {key[0]!r}")
+        if old[1] != key[1]:
+            reasons.append(f"the argument structure changed from {old[1]} to {key[1]}")
+        else:
+            for k, (a, b) in enumerate(zip(old[2], key[2])):
+                if a != b:
+                    reasons.append(f"input leaf {k} changed from {_fmt(a)} to {_fmt(b)}")
+        return "; ".join(reasons) or "a Python branch taken while tracing differs"
+
+    def info(self) -> dict:
+        return {"hits": self.hits, "misses": self.misses, "size": len(self.entries),
+                "maxsize": config.cache_size, "last_miss_reason": self.last_miss_reason}
+
+
+def _fmt(leaf_key) -> str:
+    shape, dtype = leaf_key
+    return f"{dtype}{list(shape)}"
+
+
+def _run_cached(cache: CompileCache, key, values: list, build: Callable):
+    variants = cache.get(key)
+    for program, meta in variants or ():
+        try:
+            return program(*values), meta
+        except GuardFailure:
+            continue
+    program, meta = build()
+    cache.add(key, (program, meta))
+    return program(*values), meta
+
+
+# --- grad and value_and_grad ---------------------------------------------------------------------
+
+def _normalize_argnums(argnums, nargs: int) -> tuple:
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    if not nums or any(not isinstance(i, int) or not -nargs <= i < nargs for i in nums):
+        raise ArgnumsError(argnums, nargs, user_location())
+    return tuple(i % nargs for i in nums)
+
+
+class _GradMeta:
+    """What a gradient program returns and how to rebuild the user's structures from it."""
+
+    def __init__(self, n_value: int, value_tree, grad_tree: TreeDef):
+        self.n_value, self.value_tree, self.grad_tree = n_value, value_tree, grad_tree
+
+
+class GradFunction:
+    """The function `grad`/`value_and_grad` return; compiled programs are cached per input avals."""
+
+    def __init__(self, fun: Callable, argnums, has_aux: bool, with_value: bool):
+        self.fun, self.argnums, self.has_aux, self.with_value = fun, argnums, has_aux, with_value
+        self.transform = "value_and_grad" if with_value else "grad"
+        self.cache = CompileCache(f"{self.transform}({getattr(fun, '__name__', 'fun')})")
+        self.__name__ = f"{self.transform}_{getattr(fun, '__name__', 'fun')}"
+        self.__doc__ = getattr(fun, "__doc__", None)
+
+    def __call__(self, *args, **kwargs):
+        argnums = _normalize_argnums(self.argnums, len(args))
+        leaves, treedef = tree_flatten((args, kwargs))
+        if tracing() or any(isinstance(x, Tracer) for x in leaves):
+            return self._inline(leaves, treedef, argnums)
+        key = (argnums, treedef, tuple(map(_leaf_key, leaves)))
+        values = [_leaf_value(x) for x in leaves]
+        outs, meta = _run_cached(self.cache, key, values, lambda: self._compile(values, treedef, argnums))
+        return self._finish(outs, meta)
+
+    def _wrt(self, treedef: TreeDef, argnums: tuple) -> tuple[list[int], TreeDef]:
+        arg_trees = treedef.children[0].children
+        starts = np.cumsum([0] + [t.num_leaves for t in arg_trees]).tolist()
+        wrt = [i for a in argnums for i in range(starts[a], starts[a + 1])]
+        grad_tree = arg_trees[argnums[0]] if isinstance(self.argnums, int) else \
+            TreeDef(tuple, None, tuple(arg_trees[a] for a in argnums))
+        return wrt, grad_tree
+
+    def _gradient_ir(self, leaves: list, treedef: TreeDef, argnums: tuple, concrete: bool):
+        wrt, grad_tree = self._wrt(treedef, argnums)
+        for i in wrt:
+            dtype = leaves[i].dtype if isinstance(leaves[i], Tracer) else aval_of(leaves[i]).dtype
+            if dtype.kind != "f":
+                raise IntegerInputError(dtype, f"input leaf {i} of argnums={self.argnums!r}", user_location())
+        ir, out_tree = trace_flat(self.fun, treedef, leaves, concrete=concrete, transform=self.transform)
+        value_tree, n_main = out_tree, 1
+        if self.has_aux:
+            if out_tree.kind is not tuple or len(out_tree.children) != 2:
+                raise TypeError(f"has_aux=True needs the function to return a pair (output, aux), "
+                                f"got a structure {out_tree} (at {user_location()})")
+            n_main = out_tree.children[0].num_leaves
+        main = ir.outs[0].aval if ir.outs else None
+        if n_main != 1 or main is None or main.shape:
+            shape = main.shape if n_main == 1 and main is not None else f"a {out_tree}"
+            raise NonScalarOutputError(shape, user_location())
+        if not main.is_float:
+            raise TypeError(f"grad requires a real floating-point output, got {main.dtype} "
+                            f"(at {user_location()}); compute the loss in floating point")
+        gir = backward_ir(ir, wrt)
+        n_value = len(ir.outs) if self.with_value else len(ir.outs) - 1
+        keep = list(range(len(ir.outs) - n_value, len(gir.outs)))
+        return simplify(select_outputs(gir, keep)), _GradMeta(n_value, value_tree, grad_tree)
+
+    def _compile(self, values, treedef, argnums):
+        gir, meta = self._gradient_ir(values, treedef, argnums, concrete=True)
+        return compile_ir(gir, config.backend), meta
+
+    def _inline(self, leaves, treedef, argnums):
+        gir, meta = self._gradient_ir(leaves, treedef, argnums, concrete=_can_be_concrete(leaves))
+        return self._finish(eval_ir(gir, leaves), meta)
+
+    def _finish(self, outs, meta: _GradMeta):
+        n = meta.n_value
+        grads = outs[n] if meta.grad_tree is LEAF else tree_unflatten(meta.grad_tree, outs[n:])
+        if n == 0:
+            return grads
+        value_and_aux = tree_unflatten(meta.value_tree, outs[:n]) if self.with_value else None
+        if not self.with_value:                    # grad with has_aux: (grads, aux)
+            return grads, tree_unflatten(meta.value_tree.children[1], outs[:n])
+        return value_and_aux, grads
+
+    def cache_info(self) -> dict:
+        """Hits, misses, size and why the last compile happened."""
+        return self.cache.info()
+
+
+def grad(fun: Callable, argnums=0, has_aux: bool = False) -> GradFunction:
+    """The gradient of a scalar function, as a function of the same arguments.
+
+    Example:
+        >>> import fgrad
+        >>> float(fgrad.grad(lambda x: 2 * x ** 2 + 3)(2.0))
+        8.0
+    """
+    return GradFunction(fun, argnums, has_aux, with_value=False)
+
+
+def value_and_grad(fun: Callable, argnums=0, has_aux: bool = False) -> GradFunction:
+    """A function returning `(fun(*args), grad(fun)(*args))`, computed in one program.
+
+    Example:
+        >>> import fgrad
+        >>> value, g = fgrad.value_and_grad(lambda x: x ** 2)(3.0)
+        >>> float(value), float(g)
+        (9.0, 6.0)
+    """
+    return GradFunction(fun, argnums, has_aux, with_value=True)
+
+
+# --- vjp -----------------------------------------------------------------------------------------
+
+def _check_float_inputs(leaves, what: str) -> None:
+    for i, x in enumerate(leaves):
+        dtype = x.dtype if isinstance(x, Tracer) else aval_of(x).dtype
+        if dtype.kind != "f":
+            raise IntegerInputError(dtype, f"{what} leaf {i}", user_location())
+
+
+def vjp(fun: Callable, *primals, has_aux: bool = False):
+    """Evaluate `fun(*primals)` and return `(out, vjp_fn)` (plus `aux` with has_aux=True).
+
+    `vjp_fn(ct)` takes a cotangent shaped like `out` and returns a tuple with one cotangent per primal.
+
+    Example:
+        >>> import fgrad, numpy as np
+        >>> out, pullback = fgrad.vjp(lambda x: x * 3.0, np.ones(2))
+        >>> pullback(np.array([1.0, 2.0]))
+        (array([3., 6.]),)
+    """
+    leaves, treedef = tree_flatten((primals, {}))
+    _check_float_inputs(leaves, "primal")
+    nested = tracing() or any(isinstance(x, Tracer) for x in leaves)
+    if not nested:
+        leaves = [_leaf_value(x) for x in leaves]
+    ir, out_tree = trace_flat(fun, treedef, leaves, concrete=not nested or _can_be_concrete(leaves),
+                              transform="vjp")
+    n_out = out_tree.children[0].num_leaves if has_aux else len(ir.outs)
+    run = (lambda g, xs: eval_ir(g, xs)) if nested else (lambda g, xs: compile_ir(g, config.backend)(*xs))
+    outs = run(simplify(ir), leaves)
+    main_tree = out_tree.children[0] if has_aux else out_tree
+    primal_out = tree_unflatten(main_tree, outs[:n_out])
+    bir = simplify(select_outputs(backward_ir(ir, list(range(len(leaves))), seed="input"), list(range(len(ir.outs), len(ir.outs) + len(leaves)))))
+    program = None if nested else compile_ir(bir, config.backend)
+
+    def vjp_fn(ct):
+        ct_leaves, ct_tree = tree_flatten(ct)
+        if ct_tree != main_tree:
+            raise TypeError(f"vjp_fn expects a cotangent with the structure of the output {main_tree}, "
+                            f"got {ct_tree} (at {user_location()})")
+        for c, o in zip(ct_leaves, outs):
+            if np.shape(c) != np.shape(o):
+                raise TypeError(f"vjp_fn: cotangent of shape {np.shape(c)} for an output of shape "
+                                f"{np.shape(o)} (at {user_location()})")
+        cts = ct_leaves + [np.zeros(np.shape(o), np.result_type(o)) for o in outs[n_out:]]
+        args = leaves + (cts if nested else [_leaf_value(c) for c in cts])
+        flat = eval_ir(bir, args) if program is None else program(*args)
+        return tree_unflatten(treedef.children[0], flat)
+
+    if has_aux:
+        return primal_out, vjp_fn, tree_unflatten(out_tree.children[1], outs[n_out:])
+    return primal_out, vjp_fn
+
+
+# --- jit, make_ir, lower -------------------------------------------------------------------------
+
+class Lowered:
+    """A traced and compiled function; `as_text()` is the code handed to the backend."""
+
+    def __init__(self, ir: IR, program, backend: str):
+        self.ir, self.program, self.backend = ir, program, backend
+
+    def as_text(self) -> str:
+        """The generated source (NumPy backend) or the jax code and StableHLO (xla backend)."""
+        return self.program.as_text() if hasattr(self.program, "as_text") else self.program.source
+
+    def compile(self):
+        return self.program
+
+
+def _split_static(args: tuple, static_argnums: tuple):
+    static = tuple(args[i] for i in static_argnums)
+    dynamic = tuple(a for i, a in enumerate(args) if i not in static_argnums)
+    try:
+        hash(static)
+    except TypeError:
+        raise TypeError(f"static arguments must be hashable (at {user_location()}); pass tuples "
+                        "instead of lists, or make the argument dynamic") from None
+    return static, dynamic
+
+
+class Jitted:
+    """The function `jit` returns: traced abstractly once per input avals, compiled and cached."""
+
+    def __init__(self, fun: Callable, static_argnums=(), backend: str | None = None):
+        self.fun, self.backend = fun, backend
+        self.static_argnums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+        self.cache = CompileCache(f"jit({getattr(fun, '__name__', 'fun')})")
+        self.__name__ = f"jit_{getattr(fun, '__name__', 'fun')}"
+        self.__doc__ = getattr(fun, "__doc__", None)
+
+    def _with_static(self, static: tuple, nargs: int) -> Callable:
+        def call(*dynamic, **kwargs):
+            it_static, it_dyn = iter(static), iter(dynamic)
+            args = [next(it_static) if i in self.static_argnums else next(it_dyn) for i in range(nargs)]
+            return self.fun(*args, **kwargs)
+        return call
+
+    def _trace(self, args, kwargs):
+        static, dynamic = _split_static(args, self.static_argnums)
+        leaves, treedef = tree_flatten((dynamic, kwargs))
+        fun = self._with_static(static, len(args))
+        return static, leaves, treedef, fun
+
+    def __call__(self, *args, **kwargs):
+        static, leaves, treedef, fun = self._trace(args, kwargs)
+        if tracing() or any(isinstance(x, Tracer) for x in leaves):
+            ir, out_tree = trace_flat(fun, treedef, leaves, concrete=False, transform="jit")
+            return tree_unflatten(out_tree, eval_ir(simplify(ir), leaves))
+        key = (static, treedef, tuple(map(_leaf_key, leaves)))
+        values = [_leaf_value(x) for x in leaves]
+        outs, out_tree = _run_cached(self.cache, key, values, lambda: self._compile(fun, treedef, values))
+        return tree_unflatten(out_tree, outs)
+
+    def _compile(self, fun, treedef, values):
+        ir, out_tree = trace_flat(fun, treedef, values, concrete=False, transform="jit")
+        return compile_ir(simplify(ir), resolve(self.backend)), out_tree
+
+    def lower(self, *args, **kwargs) -> Lowered:
+        """Trace and compile for these arguments; `.as_text()` shows the generated code."""
+        static, leaves, treedef, fun = self._trace(args, kwargs)
+        values = [_leaf_value(x) for x in leaves]
+        ir, _ = trace_flat(fun, treedef, values, concrete=False, transform="jit")
+        ir = simplify(ir)
+        backend = resolve(self.backend)
+        return Lowered(ir, compile_ir(ir, backend), backend)
+
+    def cache_info(self) -> dict:
+        """Hits, misses, size and why the last compile happened."""
+        return self.cache.info()
+
+
+def jit(fun: Callable, static_argnums=(), backend: str | None = None) -> Jitted:
+    """Compile `fun` once per input shapes/dtypes (and static argument values).
+
+    Inside, values are abstract: Python `if` on them raises ConcretizationError (use
+    fgrad.numpy.where or static_argnums). `backend` is "numpy" (default) or "xla".
+
+    Example:
+        >>> import fgrad, numpy as np
+        >>> f = fgrad.jit(lambda x: x * 2.0)
+        >>> f(np.ones(2))
+        array([2., 2.])
+    """
+    return Jitted(fun, static_argnums, backend)
+
+
+def make_ir(fun: Callable, static_argnums=()) -> Callable[..., IR]:
+    """A function returning the IR that `fun` traces to for the given arguments.
+
+    Example:
+        >>> import fgrad, fgrad.numpy as fnp, numpy as np
+        >>> print(fgrad.make_ir(fnp.sin)(np.ones(3)))
+        { lambda a:f64[3]. let
+            b:f64[3] = sin a
+          in (b) }
+    """
+    jitted = Jitted(fun, static_argnums)
+
+    def make(*args, **kwargs) -> IR:
+        static, leaves, treedef, f = jitted._trace(args, kwargs)
+        values = [x if isinstance(x, Tracer) else _leaf_value(x) for x in leaves]
+        return trace_flat(f, treedef, values, concrete=False, transform="make_ir")[0]
+
+    return make
+
+
+def show_code(fun: Callable, *args, **kwargs) -> str:
+    """The NumPy source fgrad generates for `fun` at these arguments (also printed).
+
+    Example:
+        >>> import fgrad, numpy as np
+        >>> _ = fgrad.show_code(fgrad.grad(lambda x: x * x), 1.0)  # doctest: +ELLIPSIS
+        def program(a):
+        ...
+    """
+    text = jit(fun).lower(*args, **kwargs).as_text()
+    print(text)
+    return text
+

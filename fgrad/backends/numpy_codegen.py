@@ -1,0 +1,274 @@
+"""IR -> readable Python/NumPy source -> exec -> callable.
+
+One line per equation with stable names; backward blocks carry a comment naming the forward
+equation they reverse. Constants and helpers reach the code through its namespace (never pasted as
+text); only names, integers and float literals appear in the source. The source is registered with
+`linecache`, so tracebacks, pdb and `inspect` show it.
+
+Speed comes from the IR: broadcasts that NumPy would do anyway are not materialised, large dead
+buffers are reused with `out=`, and large arrays are `del`-eted right after their last use.
+"""
+
+from __future__ import annotations
+
+import itertools
+import keyword
+import linecache
+import math
+
+import numpy as np
+
+from ..core import IR, Eqn, Lit, Var
+from ..primitives.linalg import dot_general_impl
+from ..transforms.simplify import ELEMENTWISE
+
+BIG = 1 << 12            # arrays with at least this many elements get buffer reuse and early del
+_counter = itertools.count()
+_RESERVED = {"np", "inf", "nan"}
+
+
+def _names():
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    for size in itertools.count(1):
+        for combo in itertools.product(letters, repeat=size):
+            name = "".join(combo)
+            if not keyword.iskeyword(name) and name not in _RESERVED:
+                yield name
+
+
+def _guard(x, expected):
+    from ..errors import GuardFailure
+    value = bool(x) if isinstance(expected, bool) else x.item()
+    if value != expected:
+        raise GuardFailure()
+
+
+def _scatter_add(updates, index, shape):
+    out = np.zeros(shape, np.result_type(updates))
+    if any(isinstance(i, np.ndarray) for i in index):
+        np.add.at(out, index, updates)
+    else:
+        out[index] = updates
+    return out
+
+
+def _logistic(x):
+    from ..primitives.elementwise import _logistic as impl
+    return impl(x)
+
+
+HELPERS = {"np": np, "inf": math.inf, "nan": math.nan, "_guard": _guard, "_scatter_add": _scatter_add,
+           "_dot_general": dot_general_impl, "_logistic": _logistic}
+
+
+def literal(value) -> str:
+    """Source text for a scalar literal: a number (weakly typed, so the operand's dtype wins)."""
+    v = value.item() if isinstance(value, np.generic) else value
+    if isinstance(v, bool):
+        return repr(v)
+    if isinstance(v, int):
+        return repr(v)
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    text = str(value) if isinstance(value, np.floating) and value.dtype != np.float64 else repr(float(v))
+    return f"({text})" if text.startswith("-") else text
+
+
+def _param_text(value) -> str:
+    if isinstance(value, (bool, int, np.integer)) or value is None:
+        return repr(value if not isinstance(value, np.integer) else int(value))
+    if isinstance(value, float):
+        return literal(value)
+    if isinstance(value, tuple):
+        inner = ", ".join(_param_text(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, str) and value.isidentifier():
+        return value                          # dtype names such as float32
+    raise TypeError(f"parameter {value!r} cannot appear in generated source")
+
+
+class _Emitter:
+    def __init__(self, ir: IR):
+        self.ir = ir
+        self.names: dict = {}
+        self.gen = _names()
+        self.namespace = dict(HELPERS)
+        self.lines: list = []
+        self.aliases = self._broadcast_aliases()
+        self.uses = self._uses()
+        self.roots = self._roots()
+        self.root_end = self._root_last_use()
+        self.owned: set = set()       # buffers this program allocated (safe to overwrite)
+        self.origin = None
+
+    def name(self, var: Var) -> str:
+        if var not in self.names:
+            self.names[var] = next(self.gen)
+        return self.names[var]
+
+    def text(self, atom) -> str:
+        if isinstance(atom, Lit):
+            return literal(atom.val)
+        return self.name(self.aliases.get(atom, atom))
+
+    def _uses(self) -> dict:
+        uses: dict = {}
+        for i, eqn in enumerate(self.ir.eqns):
+            for a in eqn.inputs:
+                if isinstance(a, Var):
+                    uses.setdefault(self.aliases.get(a, a), []).append(i)
+        end = len(self.ir.eqns)
+        for o in self.ir.outs:
+            if isinstance(o, Var):
+                uses.setdefault(o, []).append(end)
+        return uses
+
+    def _broadcast_aliases(self) -> dict:
+        """broadcast_in_dim results that NumPy's implicit broadcasting makes unnecessary."""
+        consumers = {}
+        for eqn in self.ir.eqns:
+            for a in eqn.inputs:
+                if isinstance(a, Var):
+                    consumers.setdefault(a, []).append(eqn)
+        outs = {o for o in self.ir.outs if isinstance(o, Var)}
+        aliases = {}
+        for eqn in self.ir.eqns:
+            if eqn.prim.name != "broadcast_in_dim" or eqn.out in outs or not isinstance(eqn.inputs[0], Var):
+                continue
+            src, shape = eqn.inputs[0].aval.shape, eqn.out.aval.shape
+            lines_up = eqn.params["dims"] == tuple(range(len(shape) - len(src), len(shape)))
+            if lines_up and all(c.prim.name in ELEMENTWISE for c in consumers.get(eqn.out, [])):
+                aliases[eqn.out] = eqn.inputs[0]
+        changed = True
+        while changed:                     # each consumer must still get its full output shape
+            changed = False
+            for eqn in self.ir.eqns:
+                if eqn.prim.name not in ELEMENTWISE:
+                    continue
+                shapes = [aliases.get(a, a).aval.shape for a in eqn.inputs if isinstance(a, Var)]
+                if shapes and np.broadcast_shapes(*shapes) != eqn.out.aval.shape:
+                    for a in eqn.inputs:
+                        changed |= aliases.pop(a, None) is not None
+        return aliases
+
+    def _roots(self) -> dict:
+        """For results that may be NumPy views, the var owning the underlying buffer."""
+        roots: dict = {}
+        for eqn in self.ir.eqns:
+            src = eqn.inputs[0] if eqn.inputs else None
+            if eqn.prim.view and isinstance(src, Var):
+                roots[eqn.out] = roots.get(src, src)
+        return roots
+
+    def _root_last_use(self) -> dict:
+        end: dict = {}
+        for var, idx in self.uses.items():
+            root = self.roots.get(var, var)
+            end[root] = max(end.get(root, -1), idx[-1])
+        return end
+
+    def reusable(self, i: int, eqn: Eqn):
+        """An operand whose buffer dies here and can take the result (`out=`), else None."""
+        if eqn.out.aval.size < BIG:
+            return None
+        for a in eqn.inputs:
+            if (isinstance(a, Var) and a not in self.aliases and a in self.owned and a not in self.roots
+                    and a.aval == eqn.out.aval and self.root_end.get(a) == i):
+                return a
+        return None
+
+    def expression(self, i: int, eqn: Eqn) -> str:
+        args = [self.text(a) for a in eqn.inputs]
+        params = eqn.params
+        if eqn.prim.name == "broadcast_in_dim" and isinstance(eqn.inputs[0], Lit):
+            aval = eqn.out.aval
+            return f"np.full({_param_text(aval.shape)}, {args[0]}, np.{aval.dtype.name})"
+        rule = eqn.prim.rule("numpy")
+        if callable(rule):
+            return rule(args, [a.aval for a in eqn.inputs], **params)
+        texts = {k: _param_text(v) for k, v in params.items()}
+        if isinstance(rule, tuple):
+            buffer = self.reusable(i, eqn)
+            if buffer is not None:
+                return rule[1].format(*args, out=self.name(buffer), **texts)
+            rule = rule[0]
+        return rule.format(*args, **texts)
+
+    def comment(self, eqn: Eqn) -> None:
+        if eqn.origin is self.origin:
+            return
+        self.origin = eqn.origin
+        if eqn.origin is None:
+            self.lines.append("    # forward")
+            return
+        o = eqn.origin
+        operands = ", ".join(self.text(a) for a in o.inputs)
+        self.lines.append(f"    # backward of: {self.name(o.out)} = {o.prim.name}({operands})")
+
+    def statement(self, i: int, eqn: Eqn) -> None:
+        if eqn.out in self.aliases:
+            return
+        self.comment(eqn)
+        expr = self.expression(i, eqn)
+        self.lines.append(f"    {expr}" if eqn.prim.effect else f"    {self.name(eqn.out)} = {expr}")
+        if not eqn.prim.view and eqn.out.aval.ndim:
+            self.owned.add(eqn.out)
+        dead = [a for a in dict.fromkeys(eqn.inputs) if isinstance(a, Var) and a not in self.aliases
+                and a.aval.size >= BIG and self.uses[a][-1] == i and a not in self.ir.in_vars
+                and a not in self.ir.const_vars]
+        if dead:
+            self.lines.append("    del " + ", ".join(self.name(a) for a in dead))
+
+    def output(self, o) -> str:
+        if isinstance(o, Lit):
+            return f"np.asarray({literal(o.val)}, np.{o.aval.dtype.name})"
+        root = self.roots.get(o, o)
+        fresh = root in self.owned and root not in self.ir.in_vars and not (
+            o in self.roots and self._producer_is_broadcast(o))
+        if not fresh:
+            return f"np.array({self.name(o)})"
+        return f"np.asarray({self.name(o)})" if not o.aval.ndim else self.name(o)
+
+    def _producer_is_broadcast(self, var) -> bool:
+        return any(e.out is var and e.prim.name == "broadcast_in_dim" for e in self.ir.eqns)
+
+    def source(self) -> str:
+        for k, (var, value) in enumerate(zip(self.ir.const_vars, self.ir.consts)):
+            self.names[var] = f"_c{k}"
+            self.namespace[f"_c{k}"] = value
+        params = ", ".join(self.name(v) for v in self.ir.in_vars)
+        for i, eqn in enumerate(self.ir.eqns):
+            self.statement(i, eqn)
+        outs = ", ".join(self.output(o) for o in self.ir.outs)
+        body = self.lines + [f"    return ({outs}{',' if len(self.ir.outs) == 1 else ''})"]
+        return "\n".join([f"def program({params}):"] + body) + "\n"
+
+
+class Program:
+    """A compiled IR: call it with the flat input arrays; `.source` is the generated code."""
+
+    def __init__(self, ir: IR):
+        emitter = _Emitter(ir)
+        self.ir, self.source = ir, emitter.source()
+        self.filename = f"<fgrad-program-{next(_counter)}>"
+        linecache.cache[self.filename] = (len(self.source), None, self.source.splitlines(True), self.filename)
+        namespace = emitter.namespace
+        exec(compile(self.source, self.filename, "exec"), namespace)  # noqa: S102 - our own generated code
+        self.fn = namespace["program"]
+
+    def __call__(self, *args):
+        return self.fn(*args)
+
+
+def compile_ir(ir: IR) -> Program:
+    """Generate, compile and return the NumPy program for `ir`.
+
+    Example:
+        >>> import fgrad, fgrad.numpy as fnp
+        >>> ir = fgrad.make_ir(lambda x: fnp.sin(x) * 2.0)(np.ones(3))
+        >>> compile_ir(ir)(np.zeros(3))[0]
+        array([0., 0., 0.])
+    """
+    return Program(ir)

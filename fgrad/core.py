@@ -1,0 +1,344 @@
+"""The IR (Aval, Var, Lit, Eqn, IR), primitives, and `bind`: the one interception point.
+
+Every operation fgrad knows is a `Primitive`. `bind(prim, *args)` either computes it eagerly with
+NumPy (no tracer among the arguments) or records an equation in the innermost active trace.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, Callable
+
+import numpy as np
+
+from .errors import MissingRuleError, TracerLeakError, user_location
+
+_SHORT = {"float64": "f64", "float32": "f32", "float16": "f16", "int64": "i64", "int32": "i32",
+          "int16": "i16", "int8": "i8", "uint8": "u8", "uint32": "u32", "uint64": "u64", "bool": "bool"}
+
+
+class Aval:
+    """The abstract value of an array: its shape and dtype.
+
+    Example:
+        >>> Aval((3,), "float64")
+        f64[3]
+    """
+
+    __slots__ = ("shape", "dtype", "_hash")
+
+    def __init__(self, shape: tuple, dtype):
+        self.shape = tuple(int(d) for d in shape)
+        self.dtype = np.dtype(dtype)
+        self._hash = hash((self.shape, self.dtype))
+
+    ndim = property(lambda self: len(self.shape))
+    size = property(lambda self: int(np.prod(self.shape, dtype=np.int64)))
+
+    @property
+    def is_float(self) -> bool:
+        return self.dtype.kind == "f"
+
+    def __eq__(self, other):
+        return isinstance(other, Aval) and self.shape == other.shape and self.dtype == other.dtype
+
+    def __hash__(self):
+        return self._hash
+
+    def __repr__(self):
+        return f"{_SHORT.get(self.dtype.name, self.dtype.name)}[{','.join(map(str, self.shape))}]"
+
+
+def aval_of(x) -> Aval:
+    """The Aval of a concrete value (array, NumPy scalar or Python number)."""
+    if isinstance(x, (np.ndarray, np.generic)):
+        return Aval(x.shape, x.dtype)
+    return Aval((), np.asarray(x).dtype)
+
+
+class Var:
+    """A value in the IR, defined once (SSA). Identity is object identity."""
+
+    __slots__ = ("aval",)
+
+    def __init__(self, aval: Aval):
+        self.aval = aval
+
+
+class Lit:
+    """A scalar literal operand (a NumPy scalar, so its dtype is explicit)."""
+
+    __slots__ = ("val", "aval")
+
+    def __init__(self, val):
+        self.val = val if isinstance(val, np.generic) else np.asarray(val)[()]
+        self.aval = Aval((), self.val.dtype)
+
+    def __repr__(self):
+        return repr(self.val.item())
+
+
+Atom = Any  # Var | Lit
+
+
+class Eqn:
+    """One equation `out = prim[params](*inputs)`; `origin` is the forward equation it differentiates."""
+
+    __slots__ = ("prim", "inputs", "params", "out", "origin")
+
+    def __init__(self, prim: Primitive, inputs: list, params: dict, out: Var, origin: Eqn | None = None):
+        self.prim, self.inputs, self.params, self.out, self.origin = prim, inputs, params, out, origin
+
+
+class IR:
+    """A closed program: typed input vars, constants, a flat list of equations, output atoms.
+
+    `str(ir)` prints it in the form shown in the documentation:
+
+        { lambda a:f64[3]. let
+            b:f64[3] = sin a
+          in (b) }
+    """
+
+    def __init__(self, in_vars: list, const_vars: list, consts: list, eqns: list, outs: list):
+        self.in_vars, self.const_vars, self.consts = in_vars, const_vars, consts
+        self.eqns, self.outs = eqns, outs
+
+    def __str__(self):
+        from .ir_print import format_ir
+        return format_ir(self)
+
+    __repr__ = __str__
+
+
+class Primitive:
+    """An operation with all of its rules: shape/dtype, eager impl, vjp, and one emitter per backend.
+
+    `source` names the file defining the primitive, for error messages about missing rules.
+    """
+
+    def __init__(self, name: str, *, abstract: Callable, impl: Callable, source: str,
+                 numpy: Any = None, jax: Any = None, effect: bool = False, linear_view: bool = False):
+        self.name, self.abstract, self.impl, self.source = name, abstract, impl, source
+        self.emit = {"numpy": numpy, "xla": jax}
+        self.effect = effect              # never removed by dead-code elimination (guards)
+        self.view = linear_view           # the NumPy result may alias the first operand's buffer
+        self.vjp: Callable | None = None
+        self.jvp: Callable | None = None
+        REGISTRY[name] = self
+
+    def def_vjp(self, rule: Callable) -> Callable:
+        """Register `rule(ct, *primals, out=..., **params) -> [ct_in or None, ...]`."""
+        self.vjp = rule
+        return rule
+
+    def def_jvp(self, rule: Callable) -> Callable:
+        self.jvp = rule
+        return rule
+
+    def rule(self, slot: str):
+        found = self.vjp if slot == "vjp" else self.jvp if slot == "jvp" else self.emit.get(slot)
+        if found is None:
+            raise MissingRuleError(self.name, slot, self.source)
+        return found
+
+    def __repr__(self):
+        return self.name
+
+
+REGISTRY: dict[str, Primitive] = {}
+
+
+# ----------------------------------------------------------------------------------------------
+# Traces and tracers
+# ----------------------------------------------------------------------------------------------
+
+_trace_stack: list[Trace] = []
+_level_counter = itertools.count(1)
+
+
+class Trace:
+    """Records equations. `values` holds concrete input values when the trace may read them."""
+
+    def __init__(self, transform: str, concrete: bool):
+        self.transform = transform
+        self.level = next(_level_counter)
+        self.concrete = concrete
+        self.active = True
+        self.in_vars: list[Var] = []
+        self.const_vars: list[Var] = []
+        self.consts: list[Any] = []         # arrays, or outer-trace tracers (lifted)
+        self.eqns: list[Eqn] = []
+        self.values: dict[Var, Any] = {}    # memo of concrete values, filled on demand
+        self._sources: dict[Var, Callable] = {}
+        self._lifted: dict[int, Var] = {}   # id(outer tracer or const array) -> const var
+        self._producer: dict[Var, Eqn] = {}
+
+    def new_arg(self, aval: Aval, source: Callable | None = None) -> Tracer:
+        var = Var(aval)
+        self.in_vars.append(var)
+        if source is not None:
+            self._sources[var] = source
+        return Tracer(self, var)
+
+    def record(self, eqn: Eqn) -> None:
+        self.eqns.append(eqn)
+        self._producer[eqn.out] = eqn
+
+    def const_var(self, value) -> Var:
+        """A const input for an array (or a tracer of an enclosing trace) used inside this trace."""
+        key = id(value)
+        var = self._lifted.get(key)
+        if var is None:
+            var = Var(value.aval if isinstance(value, Tracer) else aval_of(value))
+            self._lifted[key] = var
+            self.const_vars.append(var)
+            self.consts.append(value)
+            if isinstance(value, Tracer):
+                self._sources[var] = value.concrete_value
+            else:
+                self.values[var] = value
+        return var
+
+    def to_atom(self, x) -> Atom:
+        if isinstance(x, Tracer):
+            if x._trace is self:
+                return x._var
+            x.check_alive()
+            return self.const_var(x)
+        if isinstance(x, np.ndarray) and x.ndim > 0:
+            return self.const_var(x)
+        return Lit(x)
+
+    def value_of(self, var: Var):
+        """The concrete value of `var`, computing the equations it needs (memoised)."""
+        if var in self.values:
+            return self.values[var]
+        pending = [var]
+        while pending:
+            v = pending[-1]
+            if v in self.values:
+                pending.pop()
+                continue
+            if v in self._sources:
+                self.values[v] = self._sources[v]()
+                pending.pop()
+                continue
+            eqn = self._producer[v]
+            missing = [a for a in eqn.inputs if isinstance(a, Var) and a not in self.values]
+            if missing:
+                pending.extend(missing)
+                continue
+            args = [self.values[a] if isinstance(a, Var) else a.val for a in eqn.inputs]
+            self.values[v] = eqn.prim.impl(*args, **eqn.params)
+            pending.pop()
+        return self.values[var]
+
+    def to_ir(self, outs: list) -> IR:
+        return IR(self.in_vars, self.const_vars, self.consts, self.eqns, [self.to_atom(o) for o in outs])
+
+
+class Tracer:
+    """A value being traced: a Var of one trace. Operators come from fgrad.numpy (see tracer_ops)."""
+
+    __slots__ = ("_trace", "_var")
+    __array_priority__ = 1000
+
+    def __init__(self, trace: Trace, var: Var):
+        self._trace, self._var = trace, var
+
+    @property
+    def aval(self) -> Aval:
+        return self._var.aval
+
+    shape = property(lambda self: self._var.aval.shape)
+    dtype = property(lambda self: self._var.aval.dtype)
+    ndim = property(lambda self: self._var.aval.ndim)
+    size = property(lambda self: self._var.aval.size)
+
+    def __len__(self):
+        if not self.shape:
+            raise TypeError("len() of a 0-d traced array")
+        return self.shape[0]
+
+    def check_alive(self) -> None:
+        if not self._trace.active:
+            raise TracerLeakError(self._trace.transform, user_location())
+
+    def concrete_value(self):
+        """The concrete value if the trace can compute it, else raise ConcretizationError."""
+        from .errors import ConcretizationError
+        self.check_alive()
+        trace = self._trace
+        if not trace.concrete:
+            raise ConcretizationError("this Python operation", repr(self.aval), user_location())
+        return trace.value_of(self._var)
+
+    def __repr__(self):
+        return f"Traced<{self.aval!r}> (from {self._trace.transform})"
+
+
+def find_trace(args) -> Trace | None:
+    """The innermost trace among the tracer arguments (None: compute eagerly)."""
+    best = None
+    for a in args:
+        if isinstance(a, Tracer):
+            a.check_alive()
+            if best is None or a._trace.level > best.level:
+                best = a._trace
+    return best
+
+
+def bind(prim: Primitive, *args, **params):
+    """Apply `prim`: eagerly on NumPy values, or recorded in the innermost trace among the args."""
+    trace = find_trace(args)
+    if trace is None:
+        return prim.impl(*args, **params)
+    atoms = [trace.to_atom(a) for a in args]
+    aval = prim.abstract(*[a.aval for a in atoms], **params)
+    out = Var(aval)
+    trace.record(Eqn(prim, atoms, params, out, _current_origin[-1]))
+    return Tracer(trace, out)
+
+
+# The forward equation whose vjp is being traced: tags backward equations for readable code.
+_current_origin: list[Eqn | None] = [None]
+
+
+class new_trace:
+    """Context manager pushing a fresh trace: `with new_trace("grad", concrete=True) as t: ...`."""
+
+    def __init__(self, transform: str, concrete: bool = False):
+        self.trace = Trace(transform, concrete)
+
+    def __enter__(self) -> Trace:
+        _trace_stack.append(self.trace)
+        return self.trace
+
+    def __exit__(self, *exc):
+        _trace_stack.pop()
+        self.trace.active = False
+        return False
+
+
+def tracing() -> bool:
+    """True while any transform is tracing (nested calls inline instead of compiling)."""
+    return bool(_trace_stack)
+
+
+def eval_ir(ir: IR, args: list, consts: list | None = None) -> list:
+    """Evaluate `ir` by binding each equation: eager on arrays, recorded when args are tracers."""
+    env: dict[Var, Any] = dict(zip(ir.in_vars, args))
+    env.update(zip(ir.const_vars, ir.consts if consts is None else consts))
+    read = lambda a: env[a] if isinstance(a, Var) else a.val  # noqa: E731
+    copies: dict = {}                     # inner eqn -> its copy, so backward comments survive
+    for eqn in ir.eqns:
+        _current_origin.append(copies.get(eqn.origin))
+        try:
+            out = bind(eqn.prim, *[read(a) for a in eqn.inputs], **eqn.params)
+        finally:
+            _current_origin.pop()
+        if isinstance(out, Tracer):
+            copies[eqn] = out._trace._producer.get(out._var)
+        env[eqn.out] = out
+    return [read(o) for o in ir.outs]

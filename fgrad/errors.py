@@ -1,0 +1,119 @@
+"""One exception class per common mistake, each saying what happened, where, and how to fix it.
+
+Every message ends with a link to the errors page of the documentation, where the cause and the fix
+are explained at length.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+DOCS = "docs/errors.md"
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def user_location() -> str:
+    """Return ``file:line`` of the innermost stack frame outside the fgrad package.
+
+    Example:
+        >>> user_location()  # doctest: +SKIP
+        'train.py:12'
+    """
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = os.path.abspath(frame.f_code.co_filename)
+        if not filename.startswith(_PACKAGE_DIR) and not filename.startswith("<fgrad"):
+            return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+        frame = frame.f_back
+    return "<unknown location>"
+
+
+def _with_link(message: str, anchor: str) -> str:
+    return f"{message}\n(more on this error: fgrad documentation, {DOCS}#{anchor})"
+
+
+class FgradError(Exception):
+    """Base class of the errors fgrad raises for a user's mistake."""
+
+
+class NonScalarOutputError(FgradError, TypeError):
+    """`grad` was asked to differentiate a function whose output is not a scalar."""
+
+    def __init__(self, shape: tuple, where: str):
+        super().__init__(_with_link(
+            f"grad requires a function with a scalar output, but the output has shape {shape} "
+            f"(at {where}). Reduce it first, e.g. return `out.sum()` or `out.mean()`, or use "
+            "fgrad.vjp(fun, x) to pull back a cotangent of that shape.", "non-scalar-output"))
+
+
+class IntegerInputError(FgradError, TypeError):
+    """A differentiated argument has an integer or boolean dtype."""
+
+    def __init__(self, dtype, position: str, where: str):
+        super().__init__(_with_link(
+            f"grad requires real floating-point inputs, but {position} has dtype {dtype} "
+            f"(at {where}). Convert it first, e.g. `x.astype(float)` or pass `2.0` instead of `2`; "
+            "if it is data you do not differentiate, leave it out of argnums.", "integer-input"))
+
+
+class ConcretizationError(FgradError, TypeError):
+    """A traced value was read as a Python value where no concrete value exists (under `jit`)."""
+
+    def __init__(self, what: str, aval: str, where: str):
+        super().__init__(_with_link(
+            f"{what} needs the concrete value of a traced array {aval} at {where}, but inside `jit` "
+            "values are abstract. Use fgrad.numpy.where(cond, a, b) instead of `if`, or mark the "
+            "argument static with jit(fun, static_argnums=...).", "concretization"))
+
+
+class TracerLeakError(FgradError, RuntimeError):
+    """A tracer escaped the transform that created it and was used afterwards."""
+
+    def __init__(self, transform: str, where: str):
+        super().__init__(_with_link(
+            f"a traced value created by `{transform}` was used at {where} after that transform "
+            "finished (it leaked, e.g. through a global, a list or a closure). Return the value "
+            "from the function instead of storing it.", "tracer-leak"))
+
+
+class TracerArrayConversionError(FgradError, TypeError):
+    """A traced value was handed to plain NumPy, which would drop its derivative."""
+
+    def __init__(self, aval: str, where: str):
+        super().__init__(_with_link(
+            f"a traced array {aval} was converted to a NumPy array at {where}; that would silently "
+            "drop its derivative. Use fgrad.numpy (import fgrad.numpy as fnp) inside functions you "
+            "transform, or fgrad.stop_gradient for values that should be constants.",
+            "array-conversion"))
+
+
+class ArgnumsError(FgradError, ValueError):
+    """`argnums` names arguments the function was not called with."""
+
+    def __init__(self, argnums, nargs: int, where: str):
+        super().__init__(_with_link(
+            f"argnums={argnums!r} but the function was called with {nargs} positional argument(s) "
+            f"(at {where}). Use indices in range({nargs}), e.g. argnums=0 or argnums=(0, 1).",
+            "bad-argnums"))
+
+
+class MissingRuleError(FgradError, NotImplementedError):
+    """A primitive has no rule for the requested transform or backend."""
+
+    def __init__(self, primitive: str, slot: str, path: str):
+        super().__init__(_with_link(
+            f"primitive `{primitive}` has no {slot} rule; add it next to the primitive's other "
+            f"rules in {path}.", "missing-rule"))
+
+
+class ShapeError(FgradError, ValueError):
+    """Operand shapes or dtypes that an operation cannot combine."""
+
+    def __init__(self, message: str, where: str | None = None):
+        where = where or user_location()
+        super().__init__(_with_link(f"{message} (at {where})", "shape-mismatch"))
+
+
+class GuardFailure(Exception):
+    """Internal signal: a cached program traced along another Python branch; retrace."""

@@ -1,0 +1,537 @@
+"""fgrad.numpy: the array API people write, mirroring jax.numpy names, built on fgrad's primitives.
+
+On plain NumPy inputs every function computes eagerly and returns NumPy values; on traced inputs it
+records primitives. Dtypes follow NumPy 2: Python scalars are weak (``x32 * 2.0`` stays float32).
+
+Example:
+    >>> import fgrad.numpy as fnp
+    >>> float(fnp.sum(fnp.sin(fnp.zeros(3))))
+    0.0
+"""
+
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from .core import Tracer, bind
+from .errors import ShapeError
+from .primitives import elementwise as ew
+from .primitives import linalg, reductions, shape
+from .primitives._base import splat
+
+# --- creation (concrete NumPy arrays; `*_like` of a traced array stays in its trace) -----------
+
+array = np.array
+asarray = np.asarray
+zeros = np.zeros
+ones = np.ones
+full = np.full
+arange = np.arange
+linspace = np.linspace
+eye = np.eye
+float32, float64, int32, int64, bool_ = np.float32, np.float64, np.int32, np.int64, np.bool_
+pi, e, inf, nan, newaxis = np.pi, np.e, np.inf, np.nan, None
+ndarray = np.ndarray
+
+
+def full_like(x, fill_value, dtype=None):
+    """An array of `fill_value` with the shape (and dtype) of `x`; traced when `x` is traced.
+
+    Example:
+        >>> full_like(np.zeros(2), 7.0)
+        array([7., 7.])
+    """
+    if isinstance(x, Tracer):
+        return splat(x, fill_value, dtype=dtype)
+    return np.full_like(x, fill_value, dtype=dtype)
+
+
+def zeros_like(x, dtype=None):
+    """Zeros shaped like `x`. Example: ``zeros_like(np.ones(2))`` gives ``array([0., 0.])``."""
+    return full_like(x, 0, dtype)
+
+
+def ones_like(x, dtype=None):
+    """Ones shaped like `x`. Example: ``ones_like(np.zeros(2))`` gives ``array([1., 1.])``."""
+    return full_like(x, 1, dtype)
+
+
+# --- promotion and broadcasting ----------------------------------------------------------------
+
+def _is_traced(args) -> bool:
+    return any(isinstance(a, Tracer) for a in args)
+
+
+def _as_operand(x):
+    if isinstance(x, (Tracer, np.ndarray, np.generic, bool, int, float)):
+        return x
+    return np.asarray(x)
+
+
+def result_type(*args) -> np.dtype:
+    """NumPy 2 promotion with Python scalars weak: ``result_type(np.float32(1), 2.0)`` is float32."""
+    return np.result_type(*[a.dtype if isinstance(a, (Tracer, np.ndarray, np.generic)) else a
+                            for a in args])
+
+
+def astype(x, dtype):
+    """Convert `x` to `dtype` (a traced conversion records convert_element_type)."""
+    dtype = np.dtype(dtype)
+    if isinstance(x, Tracer):
+        return ew.convert(x, dtype)
+    if isinstance(x, np.ndarray) and x.ndim:
+        return x.astype(dtype)
+    return dtype.type(x)
+
+
+def _broadcast(x, out_shape):
+    x_shape = np.shape(x)
+    if x_shape == out_shape or (not x_shape and not isinstance(x, Tracer)):
+        return x                                     # scalars stay literals
+    if isinstance(x, np.ndarray) and not x_shape:
+        return x[()]
+    dims = tuple(range(len(out_shape) - len(x_shape), len(out_shape)))
+    return shape.broadcast_in_dim(x, out_shape, dims)
+
+
+def promote(*args, dtype=None) -> list:
+    """Operands converted to one dtype and explicitly broadcast to one shape (traced case)."""
+    args = [_as_operand(a) for a in args]
+    dtype = np.dtype(dtype) if dtype is not None else result_type(*args)
+    return _broadcast_together([astype(a, dtype) for a in args])
+
+
+def _broadcast_together(args) -> list:
+    try:
+        out_shape = np.broadcast_shapes(*[np.shape(a) for a in args])
+    except ValueError:
+        raise ShapeError(f"operands with shapes {[np.shape(a) for a in args]} cannot be broadcast "
+                         "together; reshape one of them or add an axis with x[:, None]") from None
+    return [_broadcast(a, out_shape) for a in args]
+
+
+def _float_dtype(x) -> np.dtype:
+    return np.result_type(result_type(x), np.float16)
+
+
+def _unary(prim, x, *, floating=True):
+    if not isinstance(x, Tracer):
+        return prim.impl(x)
+    return bind(prim, astype(x, _float_dtype(x)) if floating else x)
+
+
+def _binary(prim, x, y, *, dtype=None):
+    if not (isinstance(x, Tracer) or isinstance(y, Tracer)):
+        return prim.impl(_as_operand(x), _as_operand(y))
+    return bind(prim, *promote(x, y, dtype=dtype))
+
+
+# --- elementwise -------------------------------------------------------------------------------
+
+def _unary_fn(prim, name):
+    def fn(x):
+        return _unary(prim, x)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"Elementwise {name}, as numpy.{name}. Example: ``{name}(0.5)``."
+    return fn
+
+
+sin, cos, tan, tanh = (_unary_fn(p, n) for p, n in ((ew.sin_p, "sin"), (ew.cos_p, "cos"),
+                                                      (ew.tan_p, "tan"), (ew.tanh_p, "tanh")))
+exp, expm1, log, log1p = (_unary_fn(p, n) for p, n in ((ew.exp_p, "exp"), (ew.expm1_p, "expm1"),
+                                                        (ew.log_p, "log"), (ew.log1p_p, "log1p")))
+sqrt, arctan, sinh, cosh = (_unary_fn(p, n) for p, n in ((ew.sqrt_p, "sqrt"), (ew.arctan_p, "arctan"),
+                                                          (ew.sinh_p, "sinh"), (ew.cosh_p, "cosh")))
+
+
+def negative(x):
+    """Elementwise -x. Example: ``negative(2.0)`` is ``-2.0``."""
+    return _unary(ew.neg_p, x, floating=False)
+
+
+def abs(x):  # noqa: A001 - mirrors numpy.abs
+    """Elementwise |x|; its derivative at 0 is 0. Example: ``abs(-2.0)`` is ``2.0``."""
+    return _unary(ew.abs_p, x, floating=False)
+
+
+absolute = abs
+
+
+def sign(x):
+    """Elementwise sign (-1, 0 or 1). Example: ``sign(-3.0)`` is ``-1.0``."""
+    return _unary(ew.sign_p, x, floating=False)
+
+
+def square(x):
+    """Elementwise x*x. Example: ``square(3.0)`` is ``9.0``."""
+    return power(x, 2)
+
+
+def add(x, y):
+    """Elementwise x + y with broadcasting. Example: ``add(1.0, 2.0)`` is ``3.0``."""
+    return _binary(ew.add_p, x, y)
+
+
+def subtract(x, y):
+    """Elementwise x - y. Example: ``subtract(3.0, 1.0)`` is ``2.0``."""
+    return _binary(ew.sub_p, x, y)
+
+
+def multiply(x, y):
+    """Elementwise x * y. Example: ``multiply(2.0, 3.0)`` is ``6.0``."""
+    return _binary(ew.mul_p, x, y)
+
+
+def divide(x, y):
+    """Elementwise true division (integers give floats). Example: ``divide(1, 4)`` is ``0.25``."""
+    dtype = np.result_type(result_type(x, y), np.float16)
+    if not (isinstance(x, Tracer) or isinstance(y, Tracer)):
+        return np.true_divide(x, y)
+    return bind(ew.div_p, *promote(x, y, dtype=dtype))
+
+
+true_divide = divide
+
+
+def power(x, y):
+    """Elementwise x ** y; integer exponents use integer_pow. Example: ``power(2.0, 3)`` is ``8.0``."""
+    if not isinstance(x, Tracer) and not isinstance(y, Tracer):
+        return np.power(x, y)
+    if isinstance(y, (int, float, np.integer, np.floating)) and not isinstance(y, bool) \
+            and float(y).is_integer() and builtins.abs(float(y)) <= 64:
+        (x,) = promote(x, dtype=result_type(x, y))
+        return bind(ew.integer_pow_p, x, n=int(y))
+    return _binary(ew.pow_p, x, y)
+
+
+def maximum(x, y):
+    """Elementwise maximum; ties share the derivative equally. Example: ``maximum(1.0, 2.0)``."""
+    return _binary(ew.max_p, x, y)
+
+
+def minimum(x, y):
+    """Elementwise minimum; ties share the derivative equally. Example: ``minimum(1.0, 2.0)``."""
+    return _binary(ew.min_p, x, y)
+
+
+def clip(x, a_min=None, a_max=None):
+    """Limit values to [a_min, a_max]. Example: ``clip(np.array([-1., 2.]), 0., 1.)``."""
+    if a_min is not None:
+        x = maximum(x, a_min)
+    if a_max is not None:
+        x = minimum(x, a_max)
+    return x
+
+
+def where(condition, x, y):
+    """Choose `x` where `condition` holds, else `y` (the traced stand-in for `if`).
+
+    Example:
+        >>> where(np.array([True, False]), 1.0, 2.0)
+        array([1., 2.])
+    """
+    if not _is_traced((condition, x, y)):
+        return np.where(condition, x, y)
+    x, y, condition = _as_operand(x), _as_operand(y), _as_operand(condition)
+    dtype = result_type(x, y)
+    if result_type(condition) != np.bool_:
+        condition = not_equal(condition, 0)
+    return bind(ew.select_p, *_broadcast_together([astype(condition, np.bool_), astype(x, dtype),
+                                                   astype(y, dtype)]))
+
+
+def logaddexp(x, y):
+    """log(exp(x) + exp(y)) without overflow. Example: ``logaddexp(0.0, 0.0)`` is ``log(2)``."""
+    if not _is_traced((x, y)):
+        return np.logaddexp(x, y)
+    x, y = promote(x, y, dtype=_float_dtype(result_type(x, y)))
+    big = maximum(x, y)
+    delta = where(isnan(x - y), zeros_like(big), x - y)
+    return big + log1p(exp(-abs(delta)))
+
+
+def isnan(x):
+    """Elementwise NaN test. Example: ``isnan(float('nan'))`` is ``True``."""
+    return _unary(ew.isnan_p, x, floating=False)
+
+
+def _compare_fn(prim, name):
+    def fn(x, y):
+        return _binary(prim, x, y)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"Elementwise {name}, returning booleans. Example: ``{name}(1.0, 2.0)``."
+    return fn
+
+
+less, less_equal, greater = (_compare_fn(p, n) for p, n in (
+    (ew.lt_p, "less"), (ew.le_p, "less_equal"), (ew.gt_p, "greater")))
+greater_equal, equal, not_equal = (_compare_fn(p, n) for p, n in (
+    (ew.ge_p, "greater_equal"), (ew.eq_p, "equal"), (ew.ne_p, "not_equal")))
+logical_and, logical_or = _compare_fn(ew.and_p, "logical_and"), _compare_fn(ew.or_p, "logical_or")
+
+
+def logical_not(x):
+    """Elementwise not. Example: ``logical_not(True)`` is ``False``."""
+    return _unary(ew.not_p, astype(x, np.bool_), floating=False)
+
+
+def stop_gradient(x):
+    """The value of `x`, treated as a constant by every derivative.
+
+    Example:
+        >>> import fgrad
+        >>> float(fgrad.grad(lambda x: x * stop_gradient(x))(3.0))
+        3.0
+    """
+    return bind(ew.stop_gradient_p, x) if isinstance(x, Tracer) else x
+
+
+# --- reductions --------------------------------------------------------------------------------
+
+def _axes(x, axis) -> tuple:
+    ndim = np.ndim(x)
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for ax in axes:
+        if not -ndim <= ax < builtins.max(ndim, 1):
+            raise ShapeError(f"axis {ax} is out of bounds for an array of dimension {ndim}")
+        out.append(int(ax) % builtins.max(ndim, 1))
+    return tuple(sorted(out))
+
+
+def _keep(x, out, axes, keepdims):
+    if not keepdims:
+        return out
+    return shape.reshape(out, tuple(1 if i in axes else d for i, d in enumerate(np.shape(x))))
+
+
+def _reduce(prim, np_fn, x, axis, keepdims, dtype=None):
+    if not isinstance(x, Tracer):
+        return np_fn(x, axis=axis, keepdims=keepdims)
+    if dtype is not None or x.dtype == np.bool_:
+        x = astype(x, dtype or np.int64)
+    axes = _axes(x, axis)
+    out = bind(prim, x, axes=axes) if axes else x
+    return _keep(x, out, axes, keepdims)
+
+
+def sum(x, axis=None, keepdims=False, dtype=None):  # noqa: A001
+    """Sum over `axis` (all axes by default). Example: ``sum(np.ones((2, 3)), axis=1)``."""
+    if not isinstance(x, Tracer):
+        return np.sum(x, axis=axis, keepdims=keepdims, dtype=dtype)
+    return _reduce(reductions.reduce_sum_p, np.sum, x, axis, keepdims, dtype)
+
+
+def max(x, axis=None, keepdims=False):  # noqa: A001
+    """Maximum over `axis`; tied maxima share the derivative. Example: ``max(np.arange(3.))``."""
+    return _reduce(reductions.reduce_max_p, np.max, x, axis, keepdims)
+
+
+def min(x, axis=None, keepdims=False):  # noqa: A001
+    """Minimum over `axis`; tied minima share the derivative. Example: ``min(np.arange(3.))``."""
+    return _reduce(reductions.reduce_min_p, np.min, x, axis, keepdims)
+
+
+amax, amin = max, min
+
+
+def prod(x, axis=None, keepdims=False):
+    """Product over `axis` (derivative exact with zeros). Example: ``prod(np.arange(1., 4.))``."""
+    return _reduce(reductions.reduce_prod_p, np.prod, x, axis, keepdims)
+
+
+def mean(x, axis=None, keepdims=False):
+    """Arithmetic mean over `axis`. Example: ``mean(np.array([1., 2., 3.]))`` is ``2.0``."""
+    if not isinstance(x, Tracer):
+        return np.mean(x, axis=axis, keepdims=keepdims)
+    x = astype(x, _float_dtype(x))
+    count = int(np.prod([x.shape[a] for a in _axes(x, axis)], dtype=np.int64))
+    return sum(x, axis, keepdims) / count
+
+
+def var(x, axis=None, keepdims=False, ddof=0):
+    """Variance over `axis` with `ddof`. Example: ``var(np.array([1., 3.]))`` is ``1.0``."""
+    if not isinstance(x, Tracer):
+        return np.var(x, axis=axis, keepdims=keepdims, ddof=ddof)
+    x = astype(x, _float_dtype(x))
+    centred = x - mean(x, axis, keepdims=True)
+    count = int(np.prod([x.shape[a] for a in _axes(x, axis)], dtype=np.int64))
+    return sum(centred * centred, axis, keepdims) / builtins.max(count - ddof, 0)
+
+
+def std(x, axis=None, keepdims=False, ddof=0):
+    """Standard deviation; its derivative at zero spread is NaN, as in jax. Example: ``std([1., 3.])``."""
+    return sqrt(var(x, axis, keepdims, ddof))
+
+
+def _arg(prim, np_fn, x, axis, keepdims):
+    if not isinstance(x, Tracer):
+        return np_fn(x, axis=axis, keepdims=keepdims)
+    if axis is None:
+        flat = bind(prim, ravel(x), axis=0)
+        return shape.reshape(flat, (1,) * x.ndim) if keepdims else flat
+    (ax,) = _axes(x, axis)
+    return _keep(x, bind(prim, x, axis=ax), (ax,), keepdims)
+
+
+def argmax(x, axis=None, keepdims=False):
+    """Index of the maximum. Example: ``argmax(np.array([1., 5., 2.]))`` is ``1``."""
+    return _arg(reductions.argmax_p, np.argmax, x, axis, keepdims)
+
+
+def argmin(x, axis=None, keepdims=False):
+    """Index of the minimum. Example: ``argmin(np.array([1., 5., 2.]))`` is ``0``."""
+    return _arg(reductions.argmin_p, np.argmin, x, axis, keepdims)
+
+
+# --- shapes ------------------------------------------------------------------------------------
+
+def reshape(x, newshape, *more):
+    """Reshape, with one -1 inferred. Example: ``reshape(np.arange(6.), (2, -1)).shape`` is (2, 3)."""
+    if more:
+        newshape = (newshape, *more)
+    if not isinstance(x, Tracer):
+        return np.reshape(x, newshape)
+    newshape = (newshape,) if isinstance(newshape, (int, np.integer)) else tuple(newshape)
+    if -1 in newshape:
+        known = int(np.prod([d for d in newshape if d != -1], dtype=np.int64))
+        newshape = tuple(x.size // known if known and d == -1 else d for d in newshape)
+    return shape.reshape(x, tuple(int(d) for d in newshape))
+
+
+def ravel(x):
+    """Flatten to one axis. Example: ``ravel(np.ones((2, 2))).shape`` is (4,)."""
+    return reshape(x, (-1,))
+
+
+def transpose(x, axes=None):
+    """Permute axes (reverse them by default). Example: ``transpose(np.ones((2, 3))).shape``."""
+    if not isinstance(x, Tracer):
+        return np.transpose(x, axes)
+    perm = tuple(reversed(range(x.ndim))) if axes is None else tuple(int(a) % x.ndim for a in axes)
+    return shape.transpose(x, perm)
+
+
+def swapaxes(x, axis1, axis2):
+    """Swap two axes. Example: ``swapaxes(np.ones((2, 3)), 0, 1).shape`` is (3, 2)."""
+    perm = list(range(np.ndim(x)))
+    perm[axis1], perm[axis2] = perm[axis2], perm[axis1]
+    return transpose(x, perm)
+
+
+def squeeze(x, axis=None):
+    """Drop axes of length one. Example: ``squeeze(np.ones((1, 3))).shape`` is (3,)."""
+    if not isinstance(x, Tracer):
+        return np.squeeze(x, axis)
+    axes = tuple(i for i, d in enumerate(x.shape) if d == 1) if axis is None else _axes(x, axis)
+    for ax in axes:
+        if x.shape[ax] != 1:
+            raise ShapeError(f"cannot squeeze axis {ax} of length {x.shape[ax]} (shape {x.shape})")
+    return shape.reshape(x, tuple(d for i, d in enumerate(x.shape) if i not in axes))
+
+
+def expand_dims(x, axis):
+    """Insert axes of length one. Example: ``expand_dims(np.ones(3), 0).shape`` is (1, 3)."""
+    if not isinstance(x, Tracer):
+        return np.expand_dims(x, axis)
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    ndim = x.ndim + len(axes)
+    axes = sorted(a % ndim for a in axes)
+    dims = iter(x.shape)
+    return shape.reshape(x, tuple(1 if i in axes else next(dims) for i in range(ndim)))
+
+
+def broadcast_to(x, new_shape):
+    """Broadcast to `new_shape` (no copy). Example: ``broadcast_to(1.0, (2, 2))``."""
+    new_shape = (new_shape,) if isinstance(new_shape, int) else tuple(new_shape)
+    if not isinstance(x, Tracer):
+        return np.broadcast_to(x, new_shape)
+    return _broadcast(x, new_shape) if x.shape else shape.broadcast_in_dim(x, new_shape, ())
+
+
+def concatenate(arrays, axis=0):
+    """Join arrays along an existing axis. Example: ``concatenate([np.ones(2), np.zeros(1)])``."""
+    if not _is_traced(arrays):
+        return np.concatenate(arrays, axis=axis)
+    dtype = result_type(*arrays)
+    arrays = [astype(_as_operand(a), dtype) for a in arrays]
+    return bind(shape.concatenate_p, *arrays, axis=_axes(arrays[0], axis)[0])
+
+
+def stack(arrays, axis=0):
+    """Join arrays along a new axis. Example: ``stack([np.ones(2), np.zeros(2)]).shape`` is (2, 2)."""
+    if not _is_traced(arrays):
+        return np.stack(arrays, axis=axis)
+    return concatenate([expand_dims(a, axis) for a in arrays], axis=axis)
+
+
+# --- products ----------------------------------------------------------------------------------
+
+def matmul(a, b):
+    """Matrix product with NumPy's rules for 1-d operands and leading batch axes.
+
+    Example:
+        >>> matmul(np.eye(2), np.array([1., 2.]))
+        array([1., 2.])
+    """
+    if not _is_traced((a, b)):
+        return np.matmul(a, b)
+    a, b = (astype(_as_operand(v), result_type(a, b)) for v in (a, b))
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        raise ShapeError("matmul: operands must have at least one axis; use * for scalars")
+    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    if a_nd <= 2 and b_nd <= 2:
+        return linalg.dot_general(a, b, ((a_nd - 1,), (0 if b_nd == 1 else b_nd - 2,)))
+    a2 = a if a_nd > 1 else expand_dims(a, 0)
+    b2 = b if b_nd > 1 else expand_dims(b, -1)
+    batch = np.broadcast_shapes(np.shape(a2)[:-2], np.shape(b2)[:-2])
+    a2 = broadcast_to(a2, batch + np.shape(a2)[-2:])
+    b2 = broadcast_to(b2, batch + np.shape(b2)[-2:])
+    nb = len(batch)
+    out = linalg.dot_general(a2, b2, ((nb + 1,), (nb,)), (tuple(range(nb)), tuple(range(nb))))
+    if a_nd == 1:
+        out = squeeze(out, -2)
+    return squeeze(out, -1) if b_nd == 1 else out
+
+
+def dot(a, b):
+    """numpy.dot: scalars multiply, otherwise contract the last axis of `a` with `b`'s second-last.
+
+    Example: ``dot(np.array([1., 2.]), np.array([3., 4.]))`` is ``11.0``.
+    """
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return multiply(a, b)
+    if not _is_traced((a, b)):
+        return np.dot(a, b)
+    a, b = (astype(_as_operand(v), result_type(a, b)) for v in (a, b))
+    return linalg.dot_general(a, b, ((np.ndim(a) - 1,), (builtins.max(np.ndim(b) - 2, 0),)))
+
+
+def vdot(a, b):
+    """Dot product of flattened arrays. Example: ``vdot(np.ones(2), np.ones(2))`` is ``2.0``."""
+    return dot(ravel(a), ravel(b))
+
+
+def outer(a, b):
+    """Outer product of flattened arrays. Example: ``outer(np.ones(2), np.ones(3)).shape``."""
+    return multiply(reshape(ravel(a), (-1, 1)), reshape(ravel(b), (1, -1)))
+
+
+def einsum(subscripts: str, *operands):
+    """Einstein summation over one or two operands, lowered to reductions and dot_general.
+
+    Example:
+        >>> einsum("ij,j->i", np.eye(2), np.array([1., 2.]))
+        array([1., 2.])
+    """
+    from ._einsum import einsum as _einsum
+    if not _is_traced(operands):
+        return np.einsum(subscripts, *operands)
+    return _einsum(subscripts, *operands)
+
+
+from . import _tracer_ops  # noqa: E402,F401  (attaches operators and methods to Tracer)

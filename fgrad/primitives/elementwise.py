@@ -1,0 +1,249 @@
+"""Elementwise primitives: one block each, holding every rule the primitive has.
+
+vjp rules are written in fgrad operations (Tracer operators and the helpers below), so the backward
+pass is itself IR and can be differentiated again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core import Aval, Primitive, Tracer, bind
+from ..errors import GuardFailure
+from ._base import binary, common_shape, same_dtype, splat, unary
+
+SRC = "fgrad/primitives/elementwise.py"
+
+
+def _nondiff(ct, *primals, out, **params):
+    return [None] * len(primals)
+
+
+# --- unary math --------------------------------------------------------------------------------
+
+neg_p = unary("neg", np.negative, source=SRC, numpy="np.negative({0})", jax="-{0}")
+neg_p.emit["numpy"] = ("-{0}", "np.negative({0}, out={out})")
+neg_p.def_vjp(lambda ct, x, out: [-ct])
+
+sin_p = unary("sin", np.sin, source=SRC, numpy="np.sin({0})", jax="jnp.sin({0})")
+sin_p.def_vjp(lambda ct, x, out: [ct * cos(x)])
+
+cos_p = unary("cos", np.cos, source=SRC, numpy="np.cos({0})", jax="jnp.cos({0})")
+cos_p.def_vjp(lambda ct, x, out: [-(ct * sin(x))])
+
+tan_p = unary("tan", np.tan, source=SRC, numpy="np.tan({0})", jax="jnp.tan({0})")
+tan_p.def_vjp(lambda ct, x, out: [ct * (1 + out * out)])
+
+tanh_p = unary("tanh", np.tanh, source=SRC, numpy="np.tanh({0})", jax="jnp.tanh({0})")
+tanh_p.def_vjp(lambda ct, x, out: [ct * (1 - out * out)])
+
+exp_p = unary("exp", np.exp, source=SRC, numpy="np.exp({0})", jax="jnp.exp({0})")
+exp_p.def_vjp(lambda ct, x, out: [ct * out])
+
+expm1_p = unary("expm1", np.expm1, source=SRC, numpy="np.expm1({0})", jax="jnp.expm1({0})")
+expm1_p.def_vjp(lambda ct, x, out: [ct * (out + 1)])
+
+log_p = unary("log", np.log, source=SRC, numpy="np.log({0})", jax="jnp.log({0})")
+log_p.def_vjp(lambda ct, x, out: [ct / x])
+
+log1p_p = unary("log1p", np.log1p, source=SRC, numpy="np.log1p({0})", jax="jnp.log1p({0})")
+log1p_p.def_vjp(lambda ct, x, out: [ct / (x + 1)])
+
+sqrt_p = unary("sqrt", np.sqrt, source=SRC, numpy="np.sqrt({0})", jax="jnp.sqrt({0})")
+sqrt_p.def_vjp(lambda ct, x, out: [ct / (out * 2)])
+
+abs_p = unary("abs", np.abs, source=SRC, numpy="np.abs({0})", jax="jnp.abs({0})")
+abs_p.def_vjp(lambda ct, x, out: [ct * sign(x)])          # 0 at 0, as jax and torch
+
+sign_p = unary("sign", np.sign, source=SRC, numpy="np.sign({0})", jax="jnp.sign({0})")
+sign_p.def_vjp(_nondiff)
+
+arctan_p = unary("arctan", np.arctan, source=SRC, numpy="np.arctan({0})", jax="jnp.arctan({0})")
+arctan_p.def_vjp(lambda ct, x, out: [ct / (x * x + 1)])
+
+sinh_p = unary("sinh", np.sinh, source=SRC, numpy="np.sinh({0})", jax="jnp.sinh({0})")
+sinh_p.def_vjp(lambda ct, x, out: [ct * cosh(x)])
+
+cosh_p = unary("cosh", np.cosh, source=SRC, numpy="np.cosh({0})", jax="jnp.cosh({0})")
+cosh_p.def_vjp(lambda ct, x, out: [ct * sinh(x)])
+
+
+def _logistic(x):
+    # 0.5 * tanh(x / 2) + 0.5 is exact to rounding and never overflows
+    return np.multiply(np.tanh(np.multiply(x, 0.5)), 0.5) + np.asarray(0.5, dtype=np.result_type(x))
+
+
+logistic_p = Primitive("logistic", abstract=lambda x: x, impl=_logistic, source=SRC,
+                       numpy="_logistic({0})", jax="jax.nn.sigmoid({0})")
+logistic_p.def_vjp(lambda ct, x, out: [ct * (out * (1 - out))])
+
+
+def _integer_pow_abstract(x, *, n):
+    return x
+
+
+integer_pow_p = Primitive("integer_pow", abstract=_integer_pow_abstract, source=SRC,
+                          impl=lambda x, *, n: np.power(x, n, dtype=np.result_type(x)),
+                          numpy="{0} ** {n}", jax="lax.integer_pow({0}, {n})")
+
+
+@integer_pow_p.def_vjp
+def _integer_pow_vjp(ct, x, out, *, n):
+    if n == 0:
+        return [None]
+    return [ct if n == 1 else ct * (x * 2) if n == 2 else ct * (integer_pow(x, n - 1) * n)]
+
+
+# --- binary arithmetic -------------------------------------------------------------------------
+
+add_p = binary("add", np.add, source=SRC, numpy="{0} + {1}", ufunc="np.add", jax="{0} + {1}")
+add_p.def_vjp(lambda ct, x, y, out: [ct, ct])
+
+sub_p = binary("sub", np.subtract, source=SRC, numpy="{0} - {1}", ufunc="np.subtract", jax="{0} - {1}")
+sub_p.def_vjp(lambda ct, x, y, out: [ct, -ct])
+
+mul_p = binary("mul", np.multiply, source=SRC, numpy="{0} * {1}", ufunc="np.multiply", jax="{0} * {1}")
+mul_p.def_vjp(lambda ct, x, y, out: [ct * y, ct * x])
+
+div_p = binary("div", np.true_divide, source=SRC, numpy="{0} / {1}", ufunc="np.divide", jax="{0} / {1}")
+div_p.def_vjp(lambda ct, x, y, out: [ct / y, -(ct * out) / y])
+
+
+def _pow_vjp(ct, x, y, out):
+    # d/dx is 0 where y == 0 and d/dy is 0 where x == 0 (jax's convention; no 0 * inf = nan)
+    if isinstance(y, Tracer):
+        ct_x = ct * select(y == 0, splat(y, 0), y * power(x, y - 1))
+    else:
+        ct_x = None if y == 0 else ct * (y * power(x, y - 1))
+    if isinstance(x, Tracer):
+        safe_log = log(select(x == 0, splat(x, 1), x))
+    else:
+        safe_log = np.log(x if x != 0 else np.ones_like(x))
+    return [ct_x, ct * (safe_log * out)]
+
+
+pow_p = binary("pow", np.power, source=SRC, numpy="{0} ** {1}", ufunc="np.power", jax="{0} ** {1}")
+pow_p.def_vjp(_pow_vjp)
+
+
+def _chooser_vjp(ct, x, y, out):
+    # ties split the cotangent evenly between both operands (jax's convention)
+    x_wins = select(x == y, splat(out, 0.5), (x == out).astype(out.dtype))
+    return [ct * x_wins, ct * (1 - x_wins)]
+
+
+max_p = binary("max", np.maximum, source=SRC, numpy="np.maximum({0}, {1})", ufunc="np.maximum",
+               jax="jnp.maximum({0}, {1})")
+max_p.def_vjp(_chooser_vjp)
+
+min_p = binary("min", np.minimum, source=SRC, numpy="np.minimum({0}, {1})", ufunc="np.minimum",
+               jax="jnp.minimum({0}, {1})")
+min_p.def_vjp(_chooser_vjp)
+
+
+# --- comparisons and logic (boolean results, no derivative) ----------------------------------
+
+def _compare(name, fn, op, ufunc):
+    prim = binary(name, fn, source=SRC, numpy="{0} %s {1}" % op, ufunc=ufunc, jax="{0} %s {1}" % op,
+                  out_dtype=np.bool_)
+    prim.def_vjp(_nondiff)
+    return prim
+
+
+lt_p = _compare("lt", np.less, "<", "np.less")
+le_p = _compare("le", np.less_equal, "<=", "np.less_equal")
+gt_p = _compare("gt", np.greater, ">", "np.greater")
+ge_p = _compare("ge", np.greater_equal, ">=", "np.greater_equal")
+eq_p = _compare("eq", np.equal, "==", "np.equal")
+ne_p = _compare("ne", np.not_equal, "!=", "np.not_equal")
+and_p = _compare("and", np.logical_and, "&", "np.logical_and")
+or_p = _compare("or", np.logical_or, "|", "np.logical_or")
+
+not_p = unary("not", np.logical_not, source=SRC, numpy="np.logical_not({0})", jax="jnp.logical_not({0})")
+not_p.def_vjp(_nondiff)
+
+isnan_p = Primitive("isnan", abstract=lambda x: Aval(x.shape, np.bool_), impl=np.isnan, source=SRC,
+                    numpy="np.isnan({0})", jax="jnp.isnan({0})")
+isnan_p.def_vjp(_nondiff)
+
+
+# --- select: where(pred, x, y) -----------------------------------------------------------------
+
+def _select_abstract(pred, x, y):
+    if pred.dtype != np.bool_:
+        raise TypeError(f"select: the condition must be boolean, got {pred.dtype}")
+    return Aval(common_shape("select", (pred, x, y)), same_dtype("select", (x, y)))
+
+
+select_p = Primitive("select", abstract=_select_abstract, impl=np.where, source=SRC,
+                     numpy="np.where({0}, {1}, {2})", jax="jnp.where({0}, {1}, {2})")
+select_p.def_vjp(lambda ct, p, x, y, out: [
+    None, select(p, ct, splat(ct, 0)), select(p, splat(ct, 0), ct)])
+
+
+# --- dtype conversion, stop_gradient, guards ---------------------------------------------------
+
+convert_p = Primitive("convert_element_type", abstract=lambda x, *, dtype: Aval(x.shape, dtype),
+                      impl=lambda x, *, dtype: np.asarray(x, dtype=dtype) if np.ndim(x)
+                      else np.dtype(dtype).type(x), source=SRC,
+                      numpy="{0}.astype(np.{dtype})", jax="{0}.astype(jnp.{dtype})")
+convert_p.def_vjp(lambda ct, x, out, *, dtype: [
+    convert(ct, x.dtype) if np.dtype(x.dtype).kind == "f" else None])
+
+stop_gradient_p = Primitive("stop_gradient", abstract=lambda x: x, impl=lambda x: x, source=SRC,
+                            numpy="{0}", jax="lax.stop_gradient({0})", linear_view=True)
+stop_gradient_p.def_vjp(_nondiff)
+
+
+def _guard_impl(x, *, expected):
+    if (bool(x) if isinstance(expected, bool) else x.item()) != expected:
+        raise GuardFailure()
+    return np.True_
+
+
+guard_p = Primitive("guard", abstract=lambda x, *, expected: Aval((), np.bool_), impl=_guard_impl,
+                    source=SRC, numpy="_guard({0}, {expected})", jax="_guard({0}, {expected})",
+                    effect=True)
+guard_p.def_vjp(_nondiff)
+
+
+# --- helpers the rules above use (fgrad operations on tracers) ---------------------------------
+
+def cos(x):
+    return bind(cos_p, x)
+
+
+def sin(x):
+    return bind(sin_p, x)
+
+
+def cosh(x):
+    return bind(cosh_p, x)
+
+
+def sinh(x):
+    return bind(sinh_p, x)
+
+
+def sign(x):
+    return bind(sign_p, x)
+
+
+def log(x):
+    return bind(log_p, x)
+
+
+def integer_pow(x, n):
+    return bind(integer_pow_p, x, n=n)
+
+
+def power(x, y):
+    return bind(pow_p, x, y)
+
+
+def select(p, x, y):
+    return bind(select_p, p, x, y)
+
+
+def convert(x, dtype):
+    return x if x.dtype == dtype else bind(convert_p, x, dtype=np.dtype(dtype).name)

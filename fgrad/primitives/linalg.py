@@ -1,0 +1,83 @@
+"""dot_general: contraction over paired axes with batch axes, as in jax.lax.dot_general.
+
+Output axes are: batch axes (in the order given), then the free axes of `a`, then those of `b`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core import Aval, Primitive, bind
+from .shape import transpose
+
+SRC = "fgrad/primitives/linalg.py"
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def free_axes(ndim: int, contract, batch) -> list:
+    return [i for i in range(ndim) if i not in contract and i not in batch]
+
+
+def _dot_abstract(a, b, *, contract, batch):
+    (ca, cb), (ba, bb) = contract, batch
+    if len(ca) != len(cb) or len(ba) != len(bb) or any(
+            a.shape[i] != b.shape[j] for i, j in zip(ca + ba, cb + bb)):
+        raise ValueError(f"dot_general: shapes {a.shape} and {b.shape} do not line up for "
+                         f"contracting axes {contract} and batch axes {batch}")
+    if a.dtype != b.dtype:
+        raise TypeError(f"dot_general: dtypes {a.dtype} and {b.dtype} differ")
+    shape = ([a.shape[i] for i in ba] + [a.shape[i] for i in free_axes(a.ndim, ca, ba)]
+             + [b.shape[i] for i in free_axes(b.ndim, cb, bb)])
+    return Aval(shape, a.dtype)
+
+
+def dot_general_impl(a, b, contract, batch):
+    """Evaluate a dot_general with np.einsum (BLAS-backed through optimize=True)."""
+    (ca, cb), (ba, bb) = contract, batch
+    a_ids = list(_LETTERS[:np.ndim(a)])
+    b_ids = list(_LETTERS[np.ndim(a):np.ndim(a) + np.ndim(b)])
+    for i, j in zip(ca + ba, cb + bb):
+        b_ids[j] = a_ids[i]
+    out = ([a_ids[i] for i in ba] + [a_ids[i] for i in free_axes(np.ndim(a), ca, ba)]
+           + [b_ids[j] for j in free_axes(np.ndim(b), cb, bb)])
+    return np.einsum(f"{''.join(a_ids)},{''.join(b_ids)}->{''.join(out)}", a, b, optimize=True)
+
+
+def _dot_emit(args, avals, *, contract, batch):
+    (ca, cb), (ba, _) = contract, batch
+    (a, b), (A, B) = args, avals
+    if not ba and len(ca) == 1 and 1 <= A.ndim <= 2 and 1 <= B.ndim <= 2:
+        left = a if ca[0] == A.ndim - 1 else f"{a}.T"
+        right = b if cb[0] == 0 else f"{b}.T"
+        return f"{left} @ {right}"
+    if not ca and not ba:
+        return f"np.multiply.outer({a}, {b})"
+    return f"_dot_general({a}, {b}, {contract}, {batch})"
+
+
+dot_general_p = Primitive("dot_general", abstract=_dot_abstract, source=SRC,
+                          impl=lambda a, b, *, contract, batch: dot_general_impl(a, b, contract, batch),
+                          numpy=_dot_emit, jax="lax.dot_general({0}, {1}, ({contract}, {batch}))")
+
+
+@dot_general_p.def_vjp
+def _dot_vjp(ct, a, b, out, *, contract, batch):
+    (ca, cb), (ba, bb) = contract, batch
+    a_free, b_free = free_axes(np.ndim(a), ca, ba), free_axes(np.ndim(b), cb, bb)
+    nb, na = len(ba), len(a_free)
+    ct_batch = tuple(range(nb))
+    ct_afree, ct_bfree = tuple(range(nb, nb + na)), tuple(range(nb + na, nb + na + len(b_free)))
+    # ct_a: contract ct's b-free axes with b's free axes; leftover b axes are its contracting ones
+    ga = dot_general(ct, b, (ct_bfree, tuple(b_free)), (ct_batch, bb))
+    a_axes = list(ba) + a_free + [ca[cb.index(j)] for j in sorted(cb)]
+    # ct_b: contract a's free axes with ct's a-free axes (a first keeps matmul layouts untransposed)
+    gb = dot_general(a, ct, (tuple(a_free), ct_afree), (ba, ct_batch))
+    b_axes = list(bb) + [cb[ca.index(i)] for i in sorted(ca)] + b_free
+    return [transpose(ga, [a_axes.index(i) for i in range(np.ndim(a))]),
+            transpose(gb, [b_axes.index(i) for i in range(np.ndim(b))])]
+
+
+def dot_general(a, b, contract, batch=((), ())):
+    contract = (tuple(contract[0]), tuple(contract[1]))
+    batch = (tuple(batch[0]), tuple(batch[1]))
+    return bind(dot_general_p, a, b, contract=contract, batch=batch)

@@ -1,0 +1,213 @@
+"""Shape primitives: broadcast_in_dim, reshape, transpose, gather/scatter_add (indexing), concatenate.
+
+An index is a static `spec`, a tuple of items ("slice", start, stop, step) | ("int", i) |
+("none",) | ("array", k), where k numbers the integer index arrays passed as operands after the
+indexed array. Only integers ever reach generated source.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core import Aval, Primitive, bind
+
+SRC = "fgrad/primitives/shape.py"
+
+
+# --- broadcast_in_dim --------------------------------------------------------------------------
+
+def _bcast_abstract(x, *, shape, dims):
+    if len(dims) != x.ndim or any(x.shape[i] not in (1, shape[d]) for i, d in enumerate(dims)):
+        raise ValueError(f"cannot broadcast an array of shape {x.shape} to {shape} along dims {dims}")
+    return Aval(shape, x.dtype)
+
+
+def expanded_shape(x_shape, shape, dims) -> tuple:
+    """`x_shape` with 1s inserted so that it has `len(shape)` axes and lines up with `dims`."""
+    full = [1] * len(shape)
+    for i, d in enumerate(dims):
+        full[d] = x_shape[i]
+    return tuple(full)
+
+
+def _bcast_impl(x, *, shape, dims):
+    return np.broadcast_to(np.reshape(x, expanded_shape(np.shape(x), shape, dims)), shape)
+
+
+def _bcast_emit(args, avals, *, shape, dims):
+    in_shape = avals[0].shape
+    full = expanded_shape(in_shape, shape, dims)
+    if full[len(full) - len(in_shape):] == tuple(in_shape):       # numpy's own rule lines them up
+        return f"np.broadcast_to({args[0]}, {shape})"
+    return f"np.broadcast_to(np.reshape({args[0]}, {full}), {shape})"
+
+
+broadcast_in_dim_p = Primitive("broadcast_in_dim", abstract=_bcast_abstract, impl=_bcast_impl,
+                               source=SRC, numpy=_bcast_emit, linear_view=True,
+                               jax="lax.broadcast_in_dim({0}, {shape}, {dims})")
+
+
+@broadcast_in_dim_p.def_vjp
+def _bcast_vjp(ct, x, out, *, shape, dims):
+    from .reductions import reduce_sum
+    summed = [d for d in range(len(shape)) if d not in dims]
+    summed += [d for i, d in enumerate(dims) if np.shape(x)[i] == 1 and shape[d] != 1]
+    reduced = reduce_sum(ct, tuple(sorted(summed))) if summed else ct
+    return [reshape(reduced, np.shape(x))]
+
+
+# --- reshape, transpose ------------------------------------------------------------------------
+
+def _reshape_abstract(x, *, shape):
+    if int(np.prod(shape, dtype=np.int64)) != x.size:
+        raise ValueError(f"cannot reshape an array of shape {x.shape} ({x.size} elements) into {shape}")
+    return Aval(shape, x.dtype)
+
+
+reshape_p = Primitive("reshape", abstract=_reshape_abstract, impl=lambda x, *, shape: np.reshape(x, shape),
+                      source=SRC, numpy="np.reshape({0}, {shape})", jax="jnp.reshape({0}, {shape})",
+                      linear_view=True)
+reshape_p.def_vjp(lambda ct, x, out, *, shape: [reshape(ct, np.shape(x))])
+
+
+def _transpose_abstract(x, *, perm):
+    if sorted(perm) != list(range(x.ndim)):
+        raise ValueError(f"transpose: {perm} is not a permutation of the axes of shape {x.shape}")
+    return Aval(tuple(x.shape[p] for p in perm), x.dtype)
+
+
+transpose_p = Primitive("transpose", abstract=_transpose_abstract, source=SRC,
+                        impl=lambda x, *, perm: np.transpose(x, perm),
+                        numpy="np.transpose({0}, {perm})", jax="jnp.transpose({0}, {perm})",
+                        linear_view=True)
+transpose_p.def_vjp(lambda ct, x, out, *, perm: [transpose(ct, tuple(np.argsort(perm).tolist()))])
+
+
+# --- indexing: gather and its transpose scatter_add -------------------------------------------
+
+def build_index(spec, arrays) -> tuple:
+    """The NumPy index tuple a spec stands for."""
+    out = []
+    for item in spec:
+        kind = item[0]
+        out.append(slice(*item[1:]) if kind == "slice" else item[1] if kind == "int"
+                   else None if kind == "none" else arrays[item[1]])
+    return tuple(out)
+
+
+def index_source(spec, names) -> str:
+    """The same index as source text: only integers and operand names appear."""
+    parts = []
+    for item in spec:
+        kind = item[0]
+        if kind == "slice":
+            parts.append(":".join("" if v is None else str(int(v)) for v in item[1:]).rstrip(":") or ":")
+        elif kind == "int":
+            parts.append(str(int(item[1])))
+        elif kind == "none":
+            parts.append("None")
+        else:
+            parts.append(names[item[1]])
+    return ", ".join(parts) + ("," if len(parts) == 1 else "")
+
+
+def _gather_shape(x_shape, idx_avals, spec) -> tuple:
+    dummy = np.broadcast_to(np.zeros((), np.bool_), x_shape)
+    arrays = [np.zeros(a.shape, np.intp) for a in idx_avals]
+    return dummy[build_index(spec, arrays)].shape
+
+
+def _gather_abstract(x, *idx, spec):
+    return Aval(_gather_shape(x.shape, idx, spec), x.dtype)
+
+
+gather_p = Primitive("gather", abstract=_gather_abstract, source=SRC,
+                     impl=lambda x, *idx, spec: x[build_index(spec, idx)],
+                     numpy=lambda args, avals, *, spec: f"{args[0]}[{index_source(spec, args[1:])}]",
+                     jax=lambda args, avals, *, spec: f"{args[0]}[{index_source(spec, args[1:])}]",
+                     linear_view=True)
+gather_p.def_vjp(lambda ct, x, *idx, out, spec: [scatter_add(ct, idx, spec, np.shape(x))]
+                 + [None] * len(idx))
+
+
+def _scatter_abstract(upd, *idx, spec, shape):
+    want = _gather_shape(shape, idx, spec)
+    if upd.shape != want:
+        raise ValueError(f"scatter_add: updates of shape {upd.shape} do not fit the index ({want})")
+    return Aval(shape, upd.dtype)
+
+
+def _scatter_impl(upd, *idx, spec, shape):
+    out = np.zeros(shape, np.result_type(upd))
+    index = build_index(spec, idx)
+    if idx:
+        np.add.at(out, index, upd)
+    else:
+        out[index] = upd
+    return out
+
+
+scatter_add_p = Primitive("scatter_add", abstract=_scatter_abstract, impl=_scatter_impl, source=SRC,
+                          numpy=lambda args, avals, *, spec, shape: (
+                              f"_scatter_add({args[0]}, np.s_[{index_source(spec, args[1:])}], {shape})"),
+                          jax=lambda args, avals, *, spec, shape: (
+                              f"jnp.zeros({shape}, {args[0]}.dtype).at[{index_source(spec, args[1:])}]"
+                              f".add({args[0]})"))
+scatter_add_p.def_vjp(lambda ct, upd, *idx, out, spec, shape: [gather(ct, idx, spec)] + [None] * len(idx))
+
+
+# --- concatenate -------------------------------------------------------------------------------
+
+def _concat_abstract(*xs, axis):
+    first = xs[0]
+    for x in xs[1:]:
+        if x.ndim != first.ndim or x.dtype != first.dtype or any(
+                a != b for i, (a, b) in enumerate(zip(x.shape, first.shape)) if i != axis):
+            raise ValueError(f"concatenate: shapes {[x.shape for x in xs]} do not match off axis {axis}")
+    shape = list(first.shape)
+    shape[axis] = sum(x.shape[axis] for x in xs)
+    return Aval(shape, first.dtype)
+
+
+concatenate_p = Primitive("concatenate", abstract=_concat_abstract, source=SRC,
+                          impl=lambda *xs, axis: np.concatenate(xs, axis=axis),
+                          numpy=lambda args, avals, *, axis: f"np.concatenate([{', '.join(args)}], axis={axis})",
+                          jax=lambda args, avals, *, axis: f"jnp.concatenate([{', '.join(args)}], axis={axis})")
+
+
+@concatenate_p.def_vjp
+def _concat_vjp(ct, *xs, out, axis):
+    cts, start = [], 0
+    for x in xs:
+        size = np.shape(x)[axis]
+        spec = tuple(("slice", None, None, None) for _ in range(axis)) + (("slice", start, start + size, None),)
+        cts.append(gather(ct, (), spec))
+        start += size
+    return cts
+
+
+# --- helpers (fgrad operations) ----------------------------------------------------------------
+
+def broadcast_in_dim(x, shape, dims):
+    shape, dims = tuple(shape), tuple(dims)
+    if np.shape(x) == shape and dims == tuple(range(len(shape))):
+        return x
+    return bind(broadcast_in_dim_p, x, shape=shape, dims=dims)
+
+
+def reshape(x, shape):
+    shape = tuple(shape)
+    return x if np.shape(x) == shape else bind(reshape_p, x, shape=shape)
+
+
+def transpose(x, perm):
+    perm = tuple(perm)
+    return x if perm == tuple(range(len(perm))) else bind(transpose_p, x, perm=perm)
+
+
+def gather(x, idx, spec):
+    return bind(gather_p, x, *idx, spec=tuple(spec))
+
+
+def scatter_add(upd, idx, spec, shape):
+    return bind(scatter_add_p, upd, *idx, spec=tuple(spec), shape=tuple(shape))

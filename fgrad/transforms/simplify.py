@@ -1,0 +1,163 @@
+"""IR clean-up after a transform: constants folded, identities removed, common subexpressions merged,
+dead code dropped.
+
+"Splats" (a scalar literal broadcast to a shape, e.g. the cotangent 1 of `sum`) are tracked
+symbolically: an elementwise use of a splat becomes a use of the scalar literal, so `ct * cos(x)`
+with ct = ones becomes `cos(x)` and no array of ones is ever made.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core import IR, Eqn, Lit, Var
+from ..primitives import elementwise as ew
+from ..primitives import shape as sh
+
+ELEMENTWISE = {p.name for p in (
+    ew.neg_p, ew.sin_p, ew.cos_p, ew.tan_p, ew.tanh_p, ew.exp_p, ew.expm1_p, ew.log_p, ew.log1p_p,
+    ew.sqrt_p, ew.abs_p, ew.sign_p, ew.arctan_p, ew.sinh_p, ew.cosh_p, ew.logistic_p, ew.integer_pow_p,
+    ew.add_p, ew.sub_p, ew.mul_p, ew.div_p, ew.pow_p, ew.max_p, ew.min_p, ew.lt_p, ew.le_p, ew.gt_p,
+    ew.ge_p, ew.eq_p, ew.ne_p, ew.and_p, ew.or_p, ew.not_p, ew.isnan_p, ew.select_p, ew.convert_p)}
+_SHAPE_ONLY = {sh.broadcast_in_dim_p.name, sh.reshape_p.name, sh.transpose_p.name}
+
+
+def _is_value(atom, value) -> bool:
+    return isinstance(atom, Lit) and atom.val == value
+
+
+def _identity(eqn: Eqn, inputs: list):
+    """The operand an equation merely passes through (x*1, x+0, ...), else None."""
+    name, aval = eqn.prim.name, eqn.out.aval
+    same = lambda a: not isinstance(a, Lit) and a.aval == aval  # noqa: E731
+    if len(inputs) == 2:
+        x, y = inputs
+        if name in ("mul", "div") and _is_value(y, 1) and same(x):
+            return x
+        if name == "mul" and _is_value(x, 1) and same(y):
+            return y
+        if name in ("add", "sub") and _is_value(y, 0) and same(x):
+            return x
+        if name == "add" and _is_value(x, 0) and same(y):
+            return y
+    if name == "select" and inputs[1] is inputs[2]:
+        return inputs[1]
+    if name == "select" and isinstance(inputs[0], Lit):
+        chosen = inputs[1] if inputs[0].val else inputs[2]
+        return chosen if same(chosen) else None
+    if name == "convert_element_type" and same(inputs[0]):
+        return inputs[0]
+    if name in _SHAPE_ONLY and same(inputs[0]) and (name != "transpose" or eqn.params["perm"] == tuple(
+            range(aval.ndim))):
+        return inputs[0]
+    if name == "reduce_sum" and not eqn.params["axes"]:
+        return inputs[0]
+    if name == "integer_pow" and eqn.params["n"] == 1:
+        return inputs[0]
+    return None
+
+
+class _Simplifier:
+    def __init__(self):
+        self.subst: dict = {}           # Var -> replacement atom
+        self.splat: dict = {}           # Var -> NumPy scalar it is filled with
+        self.seen: dict = {}            # CSE key -> Var
+        self.negated: dict = {}         # output of a neg -> its operand
+        self.eqns: list = []
+
+    def atom(self, a):
+        while isinstance(a, Var) and a in self.subst:
+            a = self.subst[a]
+        return a
+
+    def splat_eqn(self, eqn: Eqn, value) -> None:
+        value = np.dtype(eqn.out.aval.dtype).type(value)
+        if not eqn.out.aval.shape:
+            self.subst[eqn.out] = Lit(value)
+            return
+        self.splat[eqn.out] = value
+        params = {"shape": eqn.out.aval.shape, "dims": ()}
+        self.emit(Eqn(sh.broadcast_in_dim_p, [Lit(value)], params, eqn.out, eqn.origin))
+
+    def fold(self, eqn: Eqn, inputs: list) -> bool:
+        """Constant-fold equations whose operands are all literals or splats."""
+        name = eqn.prim.name
+        scalars = [a.val if isinstance(a, Lit) else self.splat.get(a) for a in inputs]
+        if any(s is None for s in scalars) or eqn.prim.effect:
+            return False
+        if name in ELEMENTWISE or name in _SHAPE_ONLY:
+            self.splat_eqn(eqn, eqn.prim.impl(*scalars, **eqn.params) if name in ELEMENTWISE else scalars[0])
+            return True
+        if name == "reduce_sum":
+            count = np.prod([inputs[0].aval.shape[a] for a in eqn.params["axes"]], dtype=np.int64)
+            self.splat_eqn(eqn, scalars[0] * count)
+            return True
+        if name in ("reduce_max", "reduce_min"):
+            self.splat_eqn(eqn, scalars[0])
+            return True
+        return False
+
+    def visit(self, eqn: Eqn) -> None:
+        inputs = [self.atom(a) for a in eqn.inputs]
+        if eqn.prim.name in ELEMENTWISE and any(isinstance(a, Var) and a not in self.splat for a in inputs):
+            inputs = [Lit(self.splat[a]) if isinstance(a, Var) and a in self.splat else a for a in inputs]
+        if self.fold(eqn, inputs):
+            return
+        same = _identity(eqn, inputs)
+        if same is not None:
+            self.subst[eqn.out] = same
+            return
+        if eqn.prim.name == "neg" and isinstance(inputs[0], Var) and inputs[0] in self.negated:
+            self.subst[eqn.out] = self.negated[inputs[0]]
+            return
+        self.emit(Eqn(eqn.prim, inputs, eqn.params, eqn.out, eqn.origin))
+
+    def emit(self, eqn: Eqn) -> None:
+        if not eqn.prim.effect:
+            key = (eqn.prim.name, tuple(_atom_key(a) for a in eqn.inputs), _params_key(eqn.params))
+            found = self.seen.get(key)
+            if found is not None:
+                self.subst[eqn.out] = found
+                return
+            self.seen[key] = eqn.out
+        if eqn.prim.name == "neg" and isinstance(eqn.inputs[0], Var):
+            self.negated[eqn.out] = eqn.inputs[0]
+        self.eqns.append(eqn)
+
+
+def _atom_key(a):
+    return ("lit", a.val.item(), a.val.dtype.str) if isinstance(a, Lit) else id(a)
+
+
+def _params_key(params: dict):
+    return tuple(sorted(params.items()))
+
+
+def dce(ir: IR) -> IR:
+    """Drop equations whose results are not needed by an output or an effect (guards)."""
+    live = {o for o in ir.outs if isinstance(o, Var)}
+    kept = []
+    for eqn in reversed(ir.eqns):
+        if eqn.out in live or eqn.prim.effect:
+            kept.append(eqn)
+            live.update(a for a in eqn.inputs if isinstance(a, Var))
+    kept.reverse()
+    used = [(v, c) for v, c in zip(ir.const_vars, ir.consts) if v in live]
+    return IR(ir.in_vars, [v for v, _ in used], [c for _, c in used], kept, ir.outs)
+
+
+def simplify(ir: IR) -> IR:
+    """Fold constants and identities, merge duplicates, remove dead code.
+
+    Example:
+        >>> import fgrad, fgrad.numpy as fnp
+        >>> ir = fgrad.make_ir(fgrad.grad(lambda x: fnp.sum(x * 1.0)))(np.ones(2))
+        >>> len(simplify(ir).eqns)
+        1
+    """
+    s = _Simplifier()
+    for eqn in ir.eqns:
+        s.visit(eqn)
+    outs = [s.atom(o) for o in ir.outs]
+    return dce(IR(ir.in_vars, ir.const_vars, ir.consts, s.eqns, outs))
+

@@ -1,0 +1,138 @@
+"""Pytrees: nested lists, tuples, dicts, namedtuples and None, plus registered node types.
+
+Leaves are everything else (arrays, numbers, tracers). Dict keys are visited in sorted order, as in
+JAX, so `{"b": .., "a": ..}` and `{"a": .., "b": ..}` flatten alike.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple
+
+
+class _NodeType(NamedTuple):
+    flatten: Callable[[Any], tuple[list, Any]]      # node -> (children, aux data)
+    unflatten: Callable[[Any, list], Any]           # (aux data, children) -> node
+
+
+_REGISTRY: dict[type, _NodeType] = {}
+
+
+def register_pytree_node(nodetype: type, flatten: Callable, unflatten: Callable) -> None:
+    """Register a container type: `flatten(node) -> (children, aux)`, `unflatten(aux, children)`.
+
+    Example:
+        >>> class Pair:
+        ...     def __init__(self, a, b): self.a, self.b = a, b
+        >>> register_pytree_node(Pair, lambda p: ([p.a, p.b], None), lambda _, c: Pair(*c))
+    """
+    _REGISTRY[nodetype] = _NodeType(flatten, unflatten)
+
+
+register_pytree_node(tuple, lambda t: (list(t), None), lambda _, c: tuple(c))
+register_pytree_node(list, lambda t: (t, None), lambda _, c: list(c))
+register_pytree_node(type(None), lambda t: ([], None), lambda _, c: None)
+
+
+def _dict_flatten(d: dict):
+    keys = sorted(d) if len(d) > 1 else list(d)
+    return [d[k] for k in keys], tuple(keys)
+
+
+register_pytree_node(dict, _dict_flatten, lambda keys, c: dict(zip(keys, c)))
+
+
+class TreeDef:
+    """The structure of a pytree with its leaves taken out; hashable, compared by structure."""
+
+    __slots__ = ("kind", "aux", "children", "num_leaves", "_hash")
+
+    def __init__(self, kind, aux, children: tuple):
+        self.kind, self.aux, self.children = kind, aux, children
+        self.num_leaves = 1 if kind is None else sum(c.num_leaves for c in children)
+        self._hash = hash((kind, aux, children))
+
+    def __eq__(self, other):
+        return (self is other or isinstance(other, TreeDef) and self._hash == other._hash
+                and self.kind == other.kind and self.aux == other.aux and self.children == other.children)
+
+    def __hash__(self):
+        return self._hash
+
+    def __repr__(self):
+        if self.kind is None:
+            return "*"
+        inner = ", ".join(map(repr, self.children))
+        return f"{self.kind.__name__}({inner})" if self.aux is None else f"{self.kind.__name__}[{self.aux}]({inner})"
+
+
+LEAF = TreeDef(None, None, ())
+
+
+def _node_type(x) -> _NodeType | None:
+    t = type(x)
+    found = _REGISTRY.get(t)
+    if found is None and isinstance(x, tuple) and hasattr(t, "_fields"):
+        found = _NodeType(lambda nt: (list(nt), None), lambda _, c, t=t: t(*c))
+        _REGISTRY[t] = found
+    return found
+
+
+def tree_flatten(tree) -> tuple[list, TreeDef]:
+    """Split a pytree into its leaves and its structure.
+
+    Example:
+        >>> tree_flatten({"w": 1.0, "b": (2.0, None)})[0]
+        [2.0, 1.0]
+    """
+    leaves: list = []
+    return leaves, _flatten(tree, leaves)
+
+
+def _flatten(x, leaves: list) -> TreeDef:
+    node = _node_type(x)
+    if node is None:
+        leaves.append(x)
+        return LEAF
+    children, aux = node.flatten(x)
+    return TreeDef(type(x), aux, tuple(_flatten(c, leaves) for c in children))
+
+
+def tree_unflatten(treedef: TreeDef, leaves) -> Any:
+    """Rebuild a pytree from `tree_flatten`'s structure and a sequence of leaves.
+
+    Example:
+        >>> leaves, tdef = tree_flatten([1, (2, 3)])
+        >>> tree_unflatten(tdef, [10, 20, 30])
+        [10, (20, 30)]
+    """
+    it = iter(leaves)
+    return _unflatten(treedef, it)
+
+
+def _unflatten(td: TreeDef, it) -> Any:
+    if td.kind is None:
+        return next(it)
+    children = [_unflatten(c, it) for c in td.children]
+    return _REGISTRY[td.kind].unflatten(td.aux, children)
+
+
+def tree_leaves(tree) -> list:
+    """The leaves of a pytree, in flattening order."""
+    return tree_flatten(tree)[0]
+
+
+def tree_map(f: Callable, tree, *rest) -> Any:
+    """Apply `f` to every leaf (and the matching leaves of `rest`), keeping the structure.
+
+    Example:
+        >>> tree_map(lambda x: 2 * x, {"a": 1, "b": [2, 3]})
+        {'a': 2, 'b': [4, 6]}
+    """
+    leaves, td = tree_flatten(tree)
+    others = []
+    for r in rest:
+        r_leaves, r_td = tree_flatten(r)
+        if r_td != td:
+            raise ValueError(f"tree_map: pytree structures differ: {td} vs {r_td}")
+        others.append(r_leaves)
+    return tree_unflatten(td, [f(*xs) for xs in zip(leaves, *others)])
