@@ -15,7 +15,7 @@ import numpy as np
 
 from .backends import compile_ir, resolve
 from .config import config
-from .core import IR, Tracer, aval_of, eval_ir, new_trace, tracing
+from .core import IR, Tracer, aval_of, eval_ir, is_jax_array, new_trace, tracing
 from .errors import (ArgnumsError, GuardFailure, IntegerInputError, NonScalarOutputError,
                      user_location)
 from .transforms.ad import backward_ir
@@ -37,6 +37,8 @@ def _leaf_key(x):
         return _FLOAT_KEY
     if isinstance(x, np.generic):
         return ((), x.dtype)
+    if is_jax_array(x):
+        return (x.shape, x.dtype)
     a = np.asarray(x)
     return (a.shape, a.dtype)
 
@@ -47,6 +49,8 @@ def _leaf_value(x):
         return x
     if t is float:
         return np.float64(x)
+    if is_jax_array(x):
+        return x              # kept on its devices, with its sharding, for the xla backend
     a = np.asarray(x)
     if a.dtype == object:
         raise TypeError(f"fgrad cannot use a value of type {type(x).__name__} as an array "
@@ -169,12 +173,14 @@ class GradFunction:
     def __init__(self, fun: Callable, argnums, has_aux: bool, with_value: bool):
         self.fun, self.argnums, self.has_aux, self.with_value = fun, argnums, has_aux, with_value
         self.transform = "value_and_grad" if with_value else "grad"
+        self._argnums: dict = {}
         self.cache = CompileCache(f"{self.transform}({getattr(fun, '__name__', 'fun')})")
         self.__name__ = f"{self.transform}_{getattr(fun, '__name__', 'fun')}"
         self.__doc__ = getattr(fun, "__doc__", None)
 
     def __call__(self, *args, **kwargs):
-        argnums = _normalize_argnums(self.argnums, len(args))
+        argnums = self._argnums.get(len(args)) or self._argnums.setdefault(
+            len(args), _normalize_argnums(self.argnums, len(args)))
         leaves, treedef = tree_flatten((args, kwargs))
         if tracing() or any(isinstance(x, Tracer) for x in leaves):
             return self._inline(leaves, treedef, argnums)
@@ -211,7 +217,7 @@ class GradFunction:
         if not main.is_float:
             raise TypeError(f"grad requires a real floating-point output, got {main.dtype} "
                             f"(at {user_location()}); compute the loss in floating point")
-        gir = backward_ir(ir, wrt)
+        gir = backward_ir(simplify(ir), wrt)   # merged duplicates accumulate one cotangent
         n_value = len(ir.outs) if self.with_value else len(ir.outs) - 1
         keep = list(range(len(ir.outs) - n_value, len(gir.outs)))
         return simplify(select_outputs(gir, keep)), _GradMeta(n_value, value_tree, grad_tree)
@@ -294,7 +300,7 @@ def vjp(fun: Callable, *primals, has_aux: bool = False):
     outs = run(simplify(ir), leaves)
     main_tree = out_tree.children[0] if has_aux else out_tree
     primal_out = tree_unflatten(main_tree, outs[:n_out])
-    bir = simplify(select_outputs(backward_ir(ir, list(range(len(leaves))), seed="input"), list(range(len(ir.outs), len(ir.outs) + len(leaves)))))
+    bir = simplify(select_outputs(backward_ir(simplify(ir), list(range(len(leaves))), seed="input"), list(range(len(ir.outs), len(ir.outs) + len(leaves)))))
     program = None if nested else compile_ir(bir, config.backend)
 
     def vjp_fn(ct):

@@ -7,6 +7,7 @@ NumPy (no tracer among the arguments) or records an equation in the innermost ac
 from __future__ import annotations
 
 import itertools
+import sys
 from typing import Any, Callable
 
 import numpy as np
@@ -51,9 +52,15 @@ class Aval:
 
 def aval_of(x) -> Aval:
     """The Aval of a concrete value (array, NumPy scalar or Python number)."""
-    if isinstance(x, (np.ndarray, np.generic)):
+    if isinstance(x, (np.ndarray, np.generic)) or is_jax_array(x):
         return Aval(x.shape, x.dtype)
     return Aval((), np.asarray(x).dtype)
+
+
+def is_jax_array(x) -> bool:
+    """True for a jax.Array (device data the xla backend takes as is); never imports jax."""
+    jax = sys.modules.get("jax")
+    return jax is not None and isinstance(x, jax.Array)
 
 
 class Var:
@@ -118,9 +125,11 @@ class Primitive:
     """
 
     def __init__(self, name: str, *, abstract: Callable, impl: Callable, source: str,
-                 numpy: Any = None, jax: Any = None, effect: bool = False, linear_view: bool = False):
+                 numpy: Any = None, jax: Any = None, scalar: str | None = None, effect: bool = False,
+                 linear_view: bool = False):
         self.name, self.abstract, self.impl, self.source = name, abstract, impl, source
-        self.emit = {"numpy": numpy, "xla": jax}
+        # "scalar": optional Python-float form for programs made only of float64 scalars
+        self.emit = {"numpy": numpy, "xla": jax, "scalar": scalar}
         self.effect = effect              # never removed by dead-code elimination (guards)
         self.view = linear_view           # the NumPy result may alias the first operand's buffer
         self.vjp: Callable | None = None

@@ -77,6 +77,39 @@ def _node_type(x) -> _NodeType | None:
     return found
 
 
+# Flattening runs on every call of a transformed function, so it builds only a cheap hashable
+# structure key per node; TreeDef objects are made once per distinct key and then looked up.
+_TREEDEFS: dict = {}
+
+
+def _key(x, leaves: list):
+    t = type(x)
+    if t is tuple or t is list:
+        return (t, tuple([_key(c, leaves) for c in x]))
+    if t is dict:
+        keys = tuple(sorted(x)) if len(x) > 1 else tuple(x)
+        return (t, keys, tuple([_key(x[k], leaves) for k in keys]))
+    node = _node_type(x) if t not in _LEAF_TYPES else None
+    if node is None:
+        leaves.append(x)
+        return None
+    children, aux = node.flatten(x)
+    return (t, aux, tuple([_key(c, leaves) for c in children]))
+
+
+_LEAF_TYPES = {float, int, bool, complex, str}
+
+
+def _treedef(key) -> TreeDef:
+    if key is None:
+        return LEAF
+    if key[0] is dict:
+        return TreeDef(dict, key[1], tuple(_treedef(c) for c in key[2]))
+    if len(key) == 2:
+        return TreeDef(key[0], None, tuple(_treedef(c) for c in key[1]))
+    return TreeDef(key[0], key[1], tuple(_treedef(c) for c in key[2]))
+
+
 def tree_flatten(tree) -> tuple[list, TreeDef]:
     """Split a pytree into its leaves and its structure.
 
@@ -85,16 +118,14 @@ def tree_flatten(tree) -> tuple[list, TreeDef]:
         [2.0, 1.0]
     """
     leaves: list = []
-    return leaves, _flatten(tree, leaves)
-
-
-def _flatten(x, leaves: list) -> TreeDef:
-    node = _node_type(x)
-    if node is None:
-        leaves.append(x)
-        return LEAF
-    children, aux = node.flatten(x)
-    return TreeDef(type(x), aux, tuple(_flatten(c, leaves) for c in children))
+    key = _key(tree, leaves)
+    try:
+        td = _TREEDEFS.get(key)
+    except TypeError:                    # unhashable aux data in a custom node
+        return leaves, _treedef(key)
+    if td is None:
+        td = _TREEDEFS[key] = _treedef(key)
+    return leaves, td
 
 
 def tree_unflatten(treedef: TreeDef, leaves) -> Any:

@@ -38,7 +38,7 @@ def _names():
 
 def _guard(x, expected):
     from ..errors import GuardFailure
-    value = bool(x) if isinstance(expected, bool) else x.item()
+    value = bool(x) if isinstance(expected, bool) else x.item() if hasattr(x, "item") else x
     if value != expected:
         raise GuardFailure()
 
@@ -90,8 +90,8 @@ def _param_text(value) -> str:
 
 
 class _Emitter:
-    def __init__(self, ir: IR):
-        self.ir = ir
+    def __init__(self, ir: IR, scalar: bool = False):
+        self.ir, self.scalar = ir, scalar
         self.names: dict = {}
         self.gen = _names()
         self.namespace = dict(HELPERS)
@@ -182,6 +182,8 @@ class _Emitter:
     def expression(self, i: int, eqn: Eqn) -> str:
         args = [self.text(a) for a in eqn.inputs]
         params = eqn.params
+        if self.scalar:
+            return eqn.prim.emit["scalar"].format(*args, **{k: _param_text(v) for k, v in params.items()})
         if eqn.prim.name == "broadcast_in_dim" and isinstance(eqn.inputs[0], Lit):
             aval = eqn.out.aval
             return f"np.full({_param_text(aval.shape)}, {args[0]}, np.{aval.dtype.name})"
@@ -213,6 +215,8 @@ class _Emitter:
         self.comment(eqn)
         expr = self.expression(i, eqn)
         self.lines.append(f"    {expr}" if eqn.prim.effect else f"    {self.name(eqn.out)} = {expr}")
+        if self.scalar:
+            return
         if not eqn.prim.view and eqn.out.aval.ndim:
             self.owned.add(eqn.out)
         dead = [a for a in dict.fromkeys(eqn.inputs) if isinstance(a, Var) and a not in self.aliases
@@ -227,9 +231,9 @@ class _Emitter:
         root = self.roots.get(o, o)
         fresh = root in self.owned and root not in self.ir.in_vars and not (
             o in self.roots and self._producer_is_broadcast(o))
-        if not fresh:
-            return f"np.array({self.name(o)})"
-        return f"np.asarray({self.name(o)})" if not o.aval.ndim else self.name(o)
+        if not o.aval.ndim:
+            return f"np.asarray({self.name(o)})"
+        return self.name(o) if fresh else f"np.array({self.name(o)})"
 
     def _producer_is_broadcast(self, var) -> bool:
         return any(e.out is var and e.prim.name == "broadcast_in_dim" for e in self.ir.eqns)
@@ -239,11 +243,31 @@ class _Emitter:
             self.names[var] = f"_c{k}"
             self.namespace[f"_c{k}"] = value
         params = ", ".join(self.name(v) for v in self.ir.in_vars)
+        if self.scalar:                # Python floats: the math module is ~3x faster than 0-d NumPy
+            self.lines.append(f"    {params}, = {', '.join(f'float({p})' for p in params.split(', '))},")
         for i, eqn in enumerate(self.ir.eqns):
             self.statement(i, eqn)
         outs = ", ".join(self.output(o) for o in self.ir.outs)
         body = self.lines + [f"    return ({outs}{',' if len(self.ir.outs) == 1 else ''})"]
-        return "\n".join([f"def program({params}):"] + body) + "\n"
+        name = "program_scalar" if self.scalar else "program"
+        return "\n".join([f"def {name}({params}):"] + body) + "\n"
+
+
+def scalar_path_ok(ir: IR) -> bool:
+    """True when every value is a float64 scalar (or a bool) and every primitive has a math form."""
+    f64, ok = np.dtype(np.float64), (np.dtype(np.float64), np.dtype(np.bool_))
+    return (bool(ir.in_vars) and not ir.const_vars and all(v.aval == v.aval.__class__((), f64) for v in ir.in_vars)
+            and all(not e.out.aval.shape and e.out.aval.dtype in ok and e.prim.emit.get("scalar")
+                    and all(not a.aval.shape for a in e.inputs) for e in ir.eqns))
+
+
+_SCALAR_WRAPPER = """
+def program_fast(*args):
+    try:
+        return program_scalar(*args)
+    except (ArithmeticError, ValueError):   # math raises where NumPy returns inf/nan: use NumPy
+        return program(*args)
+"""
 
 
 class Program:
@@ -253,10 +277,13 @@ class Program:
         emitter = _Emitter(ir)
         self.ir, self.source = ir, emitter.source()
         self.filename = f"<fgrad-program-{next(_counter)}>"
-        linecache.cache[self.filename] = (len(self.source), None, self.source.splitlines(True), self.filename)
         namespace = emitter.namespace
+        if scalar_path_ok(ir):
+            namespace["math"] = math
+            self.source += "\n\n" + _Emitter(ir, scalar=True).source() + _SCALAR_WRAPPER
+        linecache.cache[self.filename] = (len(self.source), None, self.source.splitlines(True), self.filename)
         exec(compile(self.source, self.filename, "exec"), namespace)  # noqa: S102 - our own generated code
-        self.fn = namespace["program"]
+        self.fn = namespace.get("program_fast", namespace["program"])
 
     def __call__(self, *args):
         return self.fn(*args)

@@ -25,20 +25,22 @@ def same_dtype(name: str, avals) -> np.dtype:
     return dtypes.pop()
 
 
-def unary(name: str, fn: Callable, *, source: str, numpy: str, jax: str) -> Primitive:
+def unary(name: str, fn: Callable, *, source: str, numpy: str, jax: str, scalar: str | None = None
+          ) -> Primitive:
     """An elementwise primitive of one operand, keeping shape and dtype."""
     return Primitive(name, abstract=lambda x: x, impl=fn, source=source,
-                     numpy=(numpy, numpy[:-1] + ", out={out})"), jax=jax)
+                     numpy=(numpy, numpy[:-1] + ", out={out})"), jax=jax, scalar=scalar)
 
 
 def binary(name: str, fn: Callable, *, source: str, numpy: str, ufunc: str, jax: str,
-           out_dtype=None) -> Primitive:
+           out_dtype=None, scalar: str | None = None) -> Primitive:
     """An elementwise primitive of two operands of one dtype."""
     def abstract(x, y):
         dtype = same_dtype(name, (x, y))
         return Aval(common_shape(name, (x, y)), out_dtype or dtype)
     inplace = ufunc + "({0}, {1}, out={out})"
-    return Primitive(name, abstract=abstract, impl=fn, source=source, numpy=(numpy, inplace), jax=jax)
+    return Primitive(name, abstract=abstract, impl=fn, source=source, numpy=(numpy, inplace), jax=jax,
+                     scalar=scalar)
 
 
 def full_in(trace, shape, value, dtype) -> Tracer:

@@ -21,50 +21,62 @@ def _nondiff(ct, *primals, out, **params):
 
 # --- unary math --------------------------------------------------------------------------------
 
-neg_p = unary("neg", np.negative, source=SRC, numpy="np.negative({0})", jax="-{0}")
+neg_p = unary("neg", np.negative, source=SRC, numpy="np.negative({0})", jax="-{0}", scalar="-{0}")
 neg_p.emit["numpy"] = ("-{0}", "np.negative({0}, out={out})")
 neg_p.def_vjp(lambda ct, x, out: [-ct])
 
-sin_p = unary("sin", np.sin, source=SRC, numpy="np.sin({0})", jax="jnp.sin({0})")
+sin_p = unary("sin", np.sin, source=SRC, numpy="np.sin({0})", jax="jnp.sin({0})",
+              scalar="math.sin({0})")
 sin_p.def_vjp(lambda ct, x, out: [ct * cos(x)])
 
-cos_p = unary("cos", np.cos, source=SRC, numpy="np.cos({0})", jax="jnp.cos({0})")
+cos_p = unary("cos", np.cos, source=SRC, numpy="np.cos({0})", jax="jnp.cos({0})",
+              scalar="math.cos({0})")
 cos_p.def_vjp(lambda ct, x, out: [-(ct * sin(x))])
 
-tan_p = unary("tan", np.tan, source=SRC, numpy="np.tan({0})", jax="jnp.tan({0})")
+tan_p = unary("tan", np.tan, source=SRC, numpy="np.tan({0})", jax="jnp.tan({0})",
+              scalar="math.tan({0})")
 tan_p.def_vjp(lambda ct, x, out: [ct * (1 + out * out)])
 
-tanh_p = unary("tanh", np.tanh, source=SRC, numpy="np.tanh({0})", jax="jnp.tanh({0})")
+tanh_p = unary("tanh", np.tanh, source=SRC, numpy="np.tanh({0})", jax="jnp.tanh({0})",
+               scalar="math.tanh({0})")
 tanh_p.def_vjp(lambda ct, x, out: [ct * (1 - out * out)])
 
-exp_p = unary("exp", np.exp, source=SRC, numpy="np.exp({0})", jax="jnp.exp({0})")
+exp_p = unary("exp", np.exp, source=SRC, numpy="np.exp({0})", jax="jnp.exp({0})",
+              scalar="math.exp({0})")
 exp_p.def_vjp(lambda ct, x, out: [ct * out])
 
-expm1_p = unary("expm1", np.expm1, source=SRC, numpy="np.expm1({0})", jax="jnp.expm1({0})")
+expm1_p = unary("expm1", np.expm1, source=SRC, numpy="np.expm1({0})", jax="jnp.expm1({0})",
+                scalar="math.expm1({0})")
 expm1_p.def_vjp(lambda ct, x, out: [ct * (out + 1)])
 
-log_p = unary("log", np.log, source=SRC, numpy="np.log({0})", jax="jnp.log({0})")
+log_p = unary("log", np.log, source=SRC, numpy="np.log({0})", jax="jnp.log({0})",
+              scalar="math.log({0})")
 log_p.def_vjp(lambda ct, x, out: [ct / x])
 
-log1p_p = unary("log1p", np.log1p, source=SRC, numpy="np.log1p({0})", jax="jnp.log1p({0})")
+log1p_p = unary("log1p", np.log1p, source=SRC, numpy="np.log1p({0})", jax="jnp.log1p({0})",
+                scalar="math.log1p({0})")
 log1p_p.def_vjp(lambda ct, x, out: [ct / (x + 1)])
 
-sqrt_p = unary("sqrt", np.sqrt, source=SRC, numpy="np.sqrt({0})", jax="jnp.sqrt({0})")
+sqrt_p = unary("sqrt", np.sqrt, source=SRC, numpy="np.sqrt({0})", jax="jnp.sqrt({0})",
+               scalar="math.sqrt({0})")
 sqrt_p.def_vjp(lambda ct, x, out: [ct / (out * 2)])
 
-abs_p = unary("abs", np.abs, source=SRC, numpy="np.abs({0})", jax="jnp.abs({0})")
+abs_p = unary("abs", np.abs, source=SRC, numpy="np.abs({0})", jax="jnp.abs({0})", scalar="abs({0})")
 abs_p.def_vjp(lambda ct, x, out: [ct * sign(x)])          # 0 at 0, as jax and torch
 
 sign_p = unary("sign", np.sign, source=SRC, numpy="np.sign({0})", jax="jnp.sign({0})")
 sign_p.def_vjp(_nondiff)
 
-arctan_p = unary("arctan", np.arctan, source=SRC, numpy="np.arctan({0})", jax="jnp.arctan({0})")
+arctan_p = unary("arctan", np.arctan, source=SRC, numpy="np.arctan({0})", jax="jnp.arctan({0})",
+                   scalar="math.atan({0})")
 arctan_p.def_vjp(lambda ct, x, out: [ct / (x * x + 1)])
 
-sinh_p = unary("sinh", np.sinh, source=SRC, numpy="np.sinh({0})", jax="jnp.sinh({0})")
+sinh_p = unary("sinh", np.sinh, source=SRC, numpy="np.sinh({0})", jax="jnp.sinh({0})",
+               scalar="math.sinh({0})")
 sinh_p.def_vjp(lambda ct, x, out: [ct * cosh(x)])
 
-cosh_p = unary("cosh", np.cosh, source=SRC, numpy="np.cosh({0})", jax="jnp.cosh({0})")
+cosh_p = unary("cosh", np.cosh, source=SRC, numpy="np.cosh({0})", jax="jnp.cosh({0})",
+               scalar="math.cosh({0})")
 cosh_p.def_vjp(lambda ct, x, out: [ct * sinh(x)])
 
 
@@ -84,7 +96,7 @@ def _integer_pow_abstract(x, *, n):
 
 integer_pow_p = Primitive("integer_pow", abstract=_integer_pow_abstract, source=SRC,
                           impl=lambda x, *, n: np.power(x, n, dtype=np.result_type(x)),
-                          numpy="{0} ** {n}", jax="lax.integer_pow({0}, {n})")
+                          numpy="{0} ** {n}", jax="lax.integer_pow({0}, {n})", scalar="{0} ** {n}")
 
 
 @integer_pow_p.def_vjp
@@ -96,16 +108,16 @@ def _integer_pow_vjp(ct, x, out, *, n):
 
 # --- binary arithmetic -------------------------------------------------------------------------
 
-add_p = binary("add", np.add, source=SRC, numpy="{0} + {1}", ufunc="np.add", jax="{0} + {1}")
+add_p = binary("add", np.add, source=SRC, scalar="{0} + {1}", numpy="{0} + {1}", ufunc="np.add", jax="{0} + {1}")
 add_p.def_vjp(lambda ct, x, y, out: [ct, ct])
 
-sub_p = binary("sub", np.subtract, source=SRC, numpy="{0} - {1}", ufunc="np.subtract", jax="{0} - {1}")
+sub_p = binary("sub", np.subtract, source=SRC, scalar="{0} - {1}", numpy="{0} - {1}", ufunc="np.subtract", jax="{0} - {1}")
 sub_p.def_vjp(lambda ct, x, y, out: [ct, -ct])
 
-mul_p = binary("mul", np.multiply, source=SRC, numpy="{0} * {1}", ufunc="np.multiply", jax="{0} * {1}")
+mul_p = binary("mul", np.multiply, source=SRC, scalar="{0} * {1}", numpy="{0} * {1}", ufunc="np.multiply", jax="{0} * {1}")
 mul_p.def_vjp(lambda ct, x, y, out: [ct * y, ct * x])
 
-div_p = binary("div", np.true_divide, source=SRC, numpy="{0} / {1}", ufunc="np.divide", jax="{0} / {1}")
+div_p = binary("div", np.true_divide, source=SRC, scalar="{0} / {1}", numpy="{0} / {1}", ufunc="np.divide", jax="{0} / {1}")
 div_p.def_vjp(lambda ct, x, y, out: [ct / y, -(ct * out) / y])
 
 
@@ -145,7 +157,7 @@ min_p.def_vjp(_chooser_vjp)
 
 def _compare(name, fn, op, ufunc):
     prim = binary(name, fn, source=SRC, numpy="{0} %s {1}" % op, ufunc=ufunc, jax="{0} %s {1}" % op,
-                  out_dtype=np.bool_)
+                  out_dtype=np.bool_, scalar="{0} %s {1}" % op if name not in ("and", "or") else None)
     prim.def_vjp(_nondiff)
     return prim
 
@@ -176,7 +188,8 @@ def _select_abstract(pred, x, y):
 
 
 select_p = Primitive("select", abstract=_select_abstract, impl=np.where, source=SRC,
-                     numpy="np.where({0}, {1}, {2})", jax="jnp.where({0}, {1}, {2})")
+                     numpy="np.where({0}, {1}, {2})", jax="jnp.where({0}, {1}, {2})",
+                     scalar="({1} if {0} else {2})")
 select_p.def_vjp(lambda ct, p, x, y, out: [
     None, select(p, ct, splat(ct, 0)), select(p, splat(ct, 0), ct)])
 
@@ -202,7 +215,7 @@ def _guard_impl(x, *, expected):
 
 
 guard_p = Primitive("guard", abstract=lambda x, *, expected: Aval((), np.bool_), impl=_guard_impl,
-                    source=SRC, numpy="_guard({0}, {expected})", jax="_guard({0}, {expected})",
+                    source=SRC, numpy="_guard({0}, {expected})", jax="({0} == {expected})",
                     effect=True)
 guard_p.def_vjp(_nondiff)
 

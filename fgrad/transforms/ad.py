@@ -46,12 +46,11 @@ def _backward(trace, ir: IR, env: dict, cts: dict, active: set) -> dict:
         _current_origin.append(trace._producer[env[eqn.out]._var])
         try:
             in_cts = eqn.prim.rule("vjp")(ct, *primals, out=env[eqn.out], **eqn.params)
+            for a, c in zip(eqn.inputs, in_cts):
+                if c is not None and isinstance(a, Var) and a in active:
+                    cts[a] = c if a not in cts else cts[a] + c
         finally:
             _current_origin.pop()
-        for a, c in zip(eqn.inputs, in_cts):
-            if c is None or not isinstance(a, Var) or a not in active:
-                continue
-            cts[a] = c if a not in cts else cts[a] + c
     return cts
 
 

@@ -107,10 +107,41 @@ class _Simplifier:
         if same is not None:
             self.subst[eqn.out] = same
             return
-        if eqn.prim.name == "neg" and isinstance(inputs[0], Var) and inputs[0] in self.negated:
-            self.subst[eqn.out] = self.negated[inputs[0]]
+        if self.fold_negation(eqn, inputs) or self.push_negation(eqn, inputs):
             return
         self.emit(Eqn(eqn.prim, inputs, eqn.params, eqn.out, eqn.origin))
+
+    def fold_negation(self, eqn: Eqn, inputs: list) -> bool:
+        """-(-x) -> x, x + (-y) -> x - y, (-x) + y -> y - x, x - (-y) -> x + y."""
+        name, neg = eqn.prim.name, self.negated
+        negs = [a if isinstance(a, Var) and a in neg else None for a in inputs]
+        if name == "neg" and negs[0] is not None:
+            self.subst[eqn.out] = neg[negs[0]]
+            return True
+        if name not in ("add", "sub") or not any(n is not None for n in negs):
+            return False
+        x, y = inputs
+        if negs[1] is not None:
+            prim, operands = (ew.sub_p if name == "add" else ew.add_p), [x, neg[y]]
+        elif name == "add":
+            prim, operands = ew.sub_p, [y, neg[x]]
+        else:
+            return False
+        self.emit(Eqn(prim, operands, {}, eqn.out, eqn.origin))
+        return True
+
+    def push_negation(self, eqn: Eqn, inputs: list) -> bool:
+        """(-x) * y -> -(x * y), so the negation can fold into a later add or sub."""
+        if eqn.prim.name not in ("mul", "div"):
+            return False
+        negs = [isinstance(a, Var) and a in self.negated for a in inputs]
+        if not any(negs) or all(negs):
+            return False
+        plain = [self.negated[a] if n else a for a, n in zip(inputs, negs)]
+        product = Var(eqn.out.aval)
+        self.emit(Eqn(eqn.prim, plain, eqn.params, product, eqn.origin))
+        self.emit(Eqn(ew.neg_p, [self.atom(product)], {}, eqn.out, eqn.origin))
+        return True
 
     def emit(self, eqn: Eqn) -> None:
         if not eqn.prim.effect:
@@ -120,7 +151,7 @@ class _Simplifier:
                 self.subst[eqn.out] = found
                 return
             self.seen[key] = eqn.out
-        if eqn.prim.name == "neg" and isinstance(eqn.inputs[0], Var):
+        if eqn.prim.name == "neg":
             self.negated[eqn.out] = eqn.inputs[0]
         self.eqns.append(eqn)
 
@@ -158,6 +189,10 @@ def simplify(ir: IR) -> IR:
     s = _Simplifier()
     for eqn in ir.eqns:
         s.visit(eqn)
+    renamed = {e.out: e for e in s.eqns}
+    for eqn in s.eqns:                # backward comments point at the kept forward equations
+        if eqn.origin is not None:
+            eqn.origin = renamed.get(s.atom(eqn.origin.out), eqn.origin)
     outs = [s.atom(o) for o in ir.outs]
     return dce(IR(ir.in_vars, ir.const_vars, ir.consts, s.eqns, outs))
 
