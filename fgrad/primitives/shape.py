@@ -101,7 +101,8 @@ def index_source(spec, names) -> str:
     for item in spec:
         kind = item[0]
         if kind == "slice":
-            parts.append(":".join("" if v is None else str(int(v)) for v in item[1:]).rstrip(":") or ":")
+            start, stop, step = ("" if v is None else str(int(v)) for v in item[1:])
+            parts.append(f"{start}:{stop}" + (f":{step}" if step else ""))
         elif kind == "int":
             parts.append(str(int(item[1])))
         elif kind == "none":

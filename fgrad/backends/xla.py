@@ -1,0 +1,295 @@
+"""IR -> readable jax.numpy / jax.lax source -> `jax.jit` -> callable (the "xla" backend).
+
+The generated code has one line per equation, with the same stable names as the NumPy backend. Only
+names, integers and number literals appear in it; constants are passed to the jitted function as
+arguments (device arrays made once), so they are neither pasted into the text nor baked into the
+executable. The source is registered with `linecache`, so tracebacks and `inspect` show it.
+
+JAX is imported only here, on first use of this backend. Inputs may be NumPy or jax arrays; jax.jit
+keeps their devices and shardings, so data-parallel work is JAX's SPMD partitioner, not ours.
+Outputs are jax arrays and stay on device.
+
+64-bit programs run under `jax.enable_x64(True)`, entered only around tracing and calling a program
+that holds a 64-bit value, and only when x64 is not already on: float64 stays float64 without
+changing the user's global JAX settings, and float32 programs pay nothing.
+
+Guards (Python control flow recorded while tracing on concrete values) cannot raise inside a jitted
+function, so each guard becomes a boolean computed on device; the program returns their conjunction
+as one extra output and the host raises `GuardFailure` after the call when it is false, which makes
+the caller retrace. Only programs with guards pay for that one device-to-host read.
+
+Very long straight-line programs (the unrolled loops of a long simulation) make XLA's compile time
+grow faster than linearly. Beyond `LONG_PROGRAM` equations the program is split into segments of about
+`SEGMENT` equations, each jitted on its own and called in sequence; values crossing a boundary are
+passed as arguments, so compile time stays bounded at the price of one dispatch per segment.
+"""
+
+from __future__ import annotations
+
+import itertools
+import linecache
+import math
+from typing import Any
+
+import numpy as np
+
+from ..core import IR, Lit, Var
+from .numpy_codegen import _names, _param_text, literal
+
+LONG_PROGRAM = 3000      # equations; longer programs are compiled in segments
+SEGMENT = 1000           # equations per segment
+_counter = itertools.count()
+_INSTALL = 'the "xla" backend needs JAX: pip install "fgrad[xla]"'
+
+
+def load_jax():
+    """Import jax on first use of the backend, with an install hint when it is missing."""
+    try:
+        import jax
+    except ImportError as exc:
+        raise ImportError(_INSTALL) from exc
+    return jax
+
+
+def needs_x64(ir: IR) -> bool:
+    """True when any value of `ir` is 64-bit (jax would otherwise demote it to 32 bits)."""
+    atoms = itertools.chain(ir.in_vars, ir.const_vars, ir.outs, (e.out for e in ir.eqns),
+                            (a for e in ir.eqns for a in e.inputs))
+    return any(a.aval.dtype.itemsize == 8 and a.aval.dtype.kind in "fiu" for a in atoms)
+
+
+# ----------------------------------------------------------------------------------------------
+# Source generation
+# ----------------------------------------------------------------------------------------------
+
+class _Writer:
+    """Names vars once for the whole program and writes functions over slices of its equations."""
+
+    def __init__(self, ir: IR):
+        self.ir = ir
+        self.names: dict = {}
+        self.gen = _names()
+        for k, var in enumerate(ir.const_vars):
+            self.names[var] = f"_c{k}"
+
+    def name(self, var: Var) -> str:
+        if var not in self.names:
+            self.names[var] = next(self.gen)
+        return self.names[var]
+
+    def text(self, atom, typed: bool) -> str:
+        if isinstance(atom, Var):
+            return self.name(atom)
+        # a bare Python number is weakly typed, so the array operand's dtype wins; with no array
+        # operand the literal must carry its dtype itself
+        return f"np.{atom.aval.dtype.name}({literal(atom.val)})" if typed else literal(atom.val)
+
+    def expression(self, eqn) -> str:
+        typed = not any(isinstance(a, Var) for a in eqn.inputs)
+        args = [self.text(a, typed) for a in eqn.inputs]
+        rule = eqn.prim.rule("xla")
+        if callable(rule):
+            return rule(args, [a.aval for a in eqn.inputs], **eqn.params)
+        return rule.format(*args, **{k: _param_text(v) for k, v in eqn.params.items()})
+
+    def output(self, atom) -> str:
+        if isinstance(atom, Lit):
+            return f"jnp.asarray({literal(atom.val)}, jnp.{atom.aval.dtype.name})"
+        return self.name(atom)
+
+    def function(self, fname: str, params: list, eqns: list, outs: list) -> tuple[str, int]:
+        """Source of `def fname(params): ...; return (outs..., [all guards])`, and the guard count."""
+        lines = [f"def {fname}({', '.join(self.name(v) for v in params)}):"]
+        origin, guards = False, []
+        for eqn in eqns:
+            if eqn.origin is not origin:
+                origin = eqn.origin
+                lines.append(self._comment(origin))
+            lines.append(f"    {self.name(eqn.out)} = {self.expression(eqn)}")
+            if eqn.prim.effect:
+                guards.append(self.name(eqn.out))
+        results = [self.output(o) for o in outs]
+        if guards:
+            results.append(guards[0] if len(guards) == 1 else f"jnp.stack([{', '.join(guards)}]).all()")
+        comma = "," if len(results) == 1 else ""
+        lines.append(f"    return ({', '.join(results)}{comma})")
+        return "\n".join(lines) + "\n", len(guards)
+
+    def _comment(self, origin) -> str:
+        if origin is None:
+            return "    # forward"
+        operands = ", ".join(self.text(a, False) for a in origin.inputs)
+        return f"    # backward of: {self.name(origin.out)} = {origin.prim.name}({operands})"
+
+
+def split(ir: IR) -> list[tuple[list, list, list]]:
+    """The program as segments `(params, eqns, outs)`: one segment unless the program is long."""
+    eqns = ir.eqns
+    if len(eqns) <= LONG_PROGRAM:
+        return [(list(ir.in_vars) + list(ir.const_vars), eqns, list(ir.outs))]
+    chunks = [eqns[i:i + SEGMENT] for i in range(0, len(eqns), SEGMENT)]
+    # the last segment that reads each var, so each segment returns only what is read later
+    last_read: dict = {}
+    for k, chunk in enumerate(chunks):
+        for eqn in chunk:
+            for a in eqn.inputs:
+                if isinstance(a, Var):
+                    last_read[a] = k
+    final = {o for o in ir.outs if isinstance(o, Var)}
+    segments = []
+    for k, chunk in enumerate(chunks):
+        defined = {e.out for e in chunk}
+        params = list(dict.fromkeys(a for e in chunk for a in e.inputs
+                                    if isinstance(a, Var) and a not in defined))
+        outs = [e.out for e in chunk if last_read.get(e.out, -1) > k or e.out in final]
+        segments.append((params, chunk, outs))
+    return segments
+
+
+def _driver(writer: _Writer, segments: list, guarded: list, ir: IR) -> str:
+    """A plain Python function calling the jitted segments in order (not itself jitted)."""
+    lines = [f"def program({', '.join(writer.name(v) for v in list(ir.in_vars) + list(ir.const_vars))}):"]
+    oks = []
+    for k, (params, _, outs) in enumerate(segments):
+        targets = [writer.name(v) for v in outs] + ([f"_ok{k}"] if guarded[k] else [])
+        lhs = ", ".join(targets) + ("," if len(targets) == 1 else "")
+        lines.append(f"    {lhs} = segment_{k}({', '.join(writer.name(v) for v in params)})")
+        oks += targets[-1:] if guarded[k] else []
+    results = [writer.output(o) for o in ir.outs] + ([" & ".join(oks)] if oks else [])
+    comma = "," if len(results) == 1 else ""
+    lines.append(f"    return ({', '.join(results)}{comma})")
+    return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------------------------
+# The compiled program
+# ----------------------------------------------------------------------------------------------
+
+def _register(source: str) -> str:
+    filename = f"<fgrad-xla-program-{next(_counter)}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    return filename
+
+
+def _x64_switch(jax):
+    """(is_on, turn_on): reading the effective x64 flag, and a context manager enabling it."""
+    state = getattr(jax, "enable_x64", None)
+    if state is not None and hasattr(state, "value"):          # jax >= 0.8: a config State
+        return (lambda: state.value), (lambda: state(True))
+    from jax.experimental import enable_x64  # older releases
+    return (lambda: jax.config.jax_enable_x64), (lambda: enable_x64(True))
+
+
+class Program:
+    """A compiled IR: call it with the flat input arrays (NumPy or jax); returns a tuple of jax arrays.
+
+    `.source` is the generated jax code; `as_text()` adds the StableHLO that XLA compiles.
+    """
+
+    def __init__(self, ir: IR):
+        jax = load_jax()
+        self.ir, self._jax = ir, jax
+        self._x64_on, self._x64_ctx = _x64_switch(jax)
+        self._x64 = needs_x64(ir)
+        segments = split(ir)
+        self.segments = len(segments)
+        namespace = self._namespace(jax)
+        self.source, guarded = self._generate(ir, segments)
+        self.filename = _register(self.source)
+        exec(compile(self.source, self.filename, "exec"), namespace)  # noqa: S102 - our own generated code
+        if len(segments) == 1:
+            self._fn = jax.jit(namespace["program"])
+        else:
+            for k in range(len(segments)):
+                namespace[f"segment_{k}"] = jax.jit(namespace[f"segment_{k}"])
+            self._fn = namespace["program"]
+        self._guarded = any(guarded)
+        with self._scope():
+            # uncommitted device arrays: made once, and free to follow the inputs' devices
+            self._consts = tuple(jax.device_put(np.asarray(c)) for c in ir.consts)
+
+    @staticmethod
+    def _namespace(jax) -> dict:
+        import jax.numpy as jnp
+        from jax import lax
+        return {"jax": jax, "jnp": jnp, "lax": lax, "np": np, "inf": math.inf, "nan": math.nan}
+
+    @staticmethod
+    def _generate(ir: IR, segments: list) -> tuple[str, list]:
+        writer = _Writer(ir)
+        if len(segments) == 1:
+            text, guards = writer.function("program", *segments[0])
+            return text, [guards]
+        parts, guarded = [], []
+        for k, segment in enumerate(segments):
+            text, guards = writer.function(f"segment_{k}", *segment)
+            parts.append(text)
+            guarded.append(guards)
+        parts.append(_driver(writer, segments, guarded, ir))
+        return "\n\n".join(parts), guarded
+
+    def _scope(self):
+        if self._x64 and not self._x64_on():
+            return self._x64_ctx()
+        return _NoScope()
+
+    def __call__(self, *args):
+        if self._x64 and not self._x64_on():
+            with self._x64_ctx():
+                outs = self._fn(*args, *self._consts)
+        else:
+            outs = self._fn(*args, *self._consts)
+        if self._guarded:
+            if not bool(outs[-1]):
+                from ..errors import GuardFailure
+                raise GuardFailure()
+            outs = outs[:-1]
+        return outs
+
+    def stablehlo(self) -> str | None:
+        """The StableHLO text of the program (None when it is compiled in segments)."""
+        if self.segments != 1:
+            return None
+        jax = self._jax
+        specs = [jax.ShapeDtypeStruct(v.aval.shape, v.aval.dtype)
+                 for v in list(self.ir.in_vars) + list(self.ir.const_vars)]
+        with self._scope():
+            return self._fn.lower(*specs).as_text()
+
+    def as_text(self) -> str:
+        """The generated jax code, then the StableHLO it lowers to.
+
+        Example:
+            >>> import fgrad, numpy as np
+            >>> text = fgrad.jit(lambda x: x * 2.0, backend="xla").lower(np.ones(2)).as_text()
+            >>> "a * 2.0" in text and "stablehlo" in text
+            True
+        """
+        hlo = self.stablehlo()
+        if hlo is None:
+            note = f"# compiled in {self.segments} segments, each with jax.jit; StableHLO omitted\n"
+            return self.source + "\n" + note
+        return self.source + "\n# StableHLO\n" + hlo
+
+
+class _NoScope:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def compile_ir(ir: IR) -> Program:
+    """Generate the jax code for `ir` and wrap it in `jax.jit` (compiled on the first call).
+
+    Example:
+        >>> import fgrad, fgrad.numpy as fnp, numpy as np
+        >>> ir = fgrad.make_ir(lambda x: fnp.sin(x) * 2.0)(np.ones(3))
+        >>> np.asarray(compile_ir(ir)(np.zeros(3))[0])
+        array([0., 0., 0.])
+    """
+    return Program(ir)
+
+
+__all__: list[Any] = ["compile_ir", "Program", "load_jax", "needs_x64", "split"]
