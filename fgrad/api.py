@@ -15,7 +15,7 @@ import numpy as np
 
 from .backends import compile_ir, resolve
 from .config import config
-from .core import IR, Tracer, aval_of, eval_ir, is_jax_array, new_trace, tracing
+from .core import IR, Tracer, _trace_stack, aval_of, eval_ir, is_jax_array, new_trace, tracing
 from .errors import (ArgnumsError, GuardFailure, IntegerInputError, NonScalarOutputError,
                      user_location)
 from .transforms.ad import backward_ir
@@ -39,6 +39,8 @@ def _leaf_key(x):
         return ((), x.dtype)
     if is_jax_array(x):
         return (x.shape, x.dtype)
+    if isinstance(x, Tracer):
+        x.check_alive()               # a tracer outside any trace leaked from a finished one
     a = np.asarray(x)
     return (a.shape, a.dtype)
 
@@ -56,6 +58,18 @@ def _leaf_value(x):
         raise TypeError(f"fgrad cannot use a value of type {type(x).__name__} as an array "
                         f"(at {user_location()}); pass arrays, numbers, or lists/tuples/dicts of them")
     return a[()] if a.ndim == 0 else a
+
+
+_WITHOUT_KWARGS: dict = {}
+
+
+def _flatten_args(args: tuple):
+    """tree_flatten((args, {})) without walking the empty kwargs: the common, hot case."""
+    leaves, args_tree = tree_flatten(args)
+    treedef = _WITHOUT_KWARGS.get(args_tree)
+    if treedef is None:
+        treedef = _WITHOUT_KWARGS[args_tree] = tree_flatten((args, {}))[1]
+    return leaves, treedef
 
 
 # --- tracing -------------------------------------------------------------------------------------
@@ -179,13 +193,22 @@ class GradFunction:
         self.__doc__ = getattr(fun, "__doc__", None)
 
     def __call__(self, *args, **kwargs):
-        argnums = self._argnums.get(len(args)) or self._argnums.setdefault(
-            len(args), _normalize_argnums(self.argnums, len(args)))
-        leaves, treedef = tree_flatten((args, kwargs))
-        if tracing() or any(isinstance(x, Tracer) for x in leaves):
+        # The hot path of every training step: kept free of avoidable Python calls.
+        argnums = self._argnums.get(len(args))
+        if argnums is None:
+            argnums = self._argnums[len(args)] = _normalize_argnums(self.argnums, len(args))
+        leaves, treedef = tree_flatten((args, kwargs)) if kwargs else _flatten_args(args)
+        if _trace_stack:
             return self._inline(leaves, treedef, argnums)
         key = (argnums, treedef, tuple(map(_leaf_key, leaves)))
         values = [_leaf_value(x) for x in leaves]
+        variants = self.cache.get(key)
+        if variants is not None and len(variants) == 1 and not variants[0][1].n_value \
+                and variants[0][1].grad_tree is LEAF:
+            try:
+                return variants[0][0](*values)[0]
+            except GuardFailure:
+                pass
         outs, meta = _run_cached(self.cache, key, values, lambda: self._compile(values, treedef, argnums))
         return self._finish(outs, meta)
 

@@ -181,6 +181,8 @@ def subtract(x, y):
 
 def multiply(x, y):
     """Elementwise x * y. Example: ``multiply(2.0, 3.0)`` is ``6.0``."""
+    if x is y and isinstance(x, Tracer):
+        return power(x, 2)          # one cotangent term (2x) instead of two
     return _binary(ew.mul_p, x, y)
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, NamedTuple
 
+import numpy as np
+
 
 class _NodeType(NamedTuple):
     flatten: Callable[[Any], tuple[list, Any]]      # node -> (children, aux data)
@@ -84,12 +86,15 @@ _TREEDEFS: dict = {}
 
 def _key(x, leaves: list):
     t = type(x)
+    if t in _LEAF_TYPES:
+        leaves.append(x)
+        return None
     if t is tuple or t is list:
         return (t, tuple([_key(c, leaves) for c in x]))
     if t is dict:
         keys = tuple(sorted(x)) if len(x) > 1 else tuple(x)
         return (t, keys, tuple([_key(x[k], leaves) for k in keys]))
-    node = _node_type(x) if t not in _LEAF_TYPES else None
+    node = _node_type(x)
     if node is None:
         leaves.append(x)
         return None
@@ -97,7 +102,7 @@ def _key(x, leaves: list):
     return (t, aux, tuple([_key(c, leaves) for c in children]))
 
 
-_LEAF_TYPES = {float, int, bool, complex, str}
+_LEAF_TYPES = {float, int, bool, complex, str, np.ndarray, np.float64, np.float32, np.int64, np.bool_}
 
 
 def _treedef(key) -> TreeDef:

@@ -107,6 +107,7 @@ class _Simplifier:
         if same is not None:
             self.subst[eqn.out] = same
             return
+        eqn, inputs = _minus_one_to_neg(eqn, inputs)
         if self.fold_negation(eqn, inputs) or self.push_negation(eqn, inputs):
             return
         self.emit(Eqn(eqn.prim, inputs, eqn.params, eqn.out, eqn.origin))
@@ -154,6 +155,15 @@ class _Simplifier:
         if eqn.prim.name == "neg":
             self.negated[eqn.out] = eqn.inputs[0]
         self.eqns.append(eqn)
+
+
+def _minus_one_to_neg(eqn: Eqn, inputs: list):
+    """x * -1 becomes -x, which the negation rules can then fold away."""
+    if eqn.prim.name == "mul":
+        for lit, other in ((inputs[0], inputs[1]), (inputs[1], inputs[0])):
+            if _is_value(lit, -1) and isinstance(other, Var) and other.aval == eqn.out.aval:
+                return Eqn(ew.neg_p, [other], {}, eqn.out, eqn.origin), [other]
+    return eqn, inputs
 
 
 def _atom_key(a):
