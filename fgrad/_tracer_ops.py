@@ -15,11 +15,12 @@ from .primitives import shape
 
 def _expand_ellipsis(idx: tuple, ndim: int) -> tuple:
     used = sum(1 for i in idx if i is not None and i is not Ellipsis)
-    if sum(1 for i in idx if i is Ellipsis) > 1:
+    at = [k for k, i in enumerate(idx) if i is Ellipsis]     # `is`: `in` would compare arrays
+    if len(at) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
-    if Ellipsis not in idx:
+    if not at:
         return idx + (slice(None),) * (ndim - used)
-    at = idx.index(Ellipsis)
+    at = at[0]
     return idx[:at] + (slice(None),) * (ndim - used) + idx[at + 1:]
 
 
@@ -190,4 +191,32 @@ Tracer.ravel = Tracer.flatten = lambda self: fnp.ravel(self)
 Tracer.astype = lambda self, dtype: fnp.astype(self, dtype)
 Tracer.dot = lambda self, other: fnp.dot(self, other)
 Tracer.clip = lambda self, a_min=None, a_max=None: fnp.clip(self, a_min, a_max)
-Tracer.__array_ufunc__ = None   # numpy defers to the operators above instead of converting
+
+
+# --- NumPy's own functions on traced arrays: forwarded to fgrad.numpy where it has the name ---
+
+_UFUNC_NAMES = {"true_divide": "divide", "absolute": "abs", "power": "power"}
+
+
+def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
+    fn = getattr(fnp, _UFUNC_NAMES.get(ufunc.__name__, ufunc.__name__), None)
+    if method != "__call__" or kwargs or fn is None or not callable(fn):
+        raise TracerArrayConversionError(f"{self.aval!r} (numpy.{ufunc.__name__}.{method})", user_location())
+    return fn(*inputs)
+
+
+_STATIC = {"shape": np.shape, "ndim": np.ndim, "size": np.size}
+
+
+def _array_function(self, func, types, args, kwargs):
+    if func.__name__ in _STATIC:          # metadata only: answered from the aval
+        attribute = func.__name__
+        return getattr(args[0], attribute) if isinstance(args[0], Tracer) else _STATIC[attribute](args[0])
+    fn = getattr(fnp, func.__name__, None)
+    if fn is None or fn is func or not callable(fn):
+        raise TracerArrayConversionError(f"{self.aval!r} (numpy.{func.__name__})", user_location())
+    return fn(*args, **kwargs)
+
+
+Tracer.__array_ufunc__ = _array_ufunc          # np.sin(tracer) -> fgrad.numpy.sin(tracer)
+Tracer.__array_function__ = _array_function    # np.sum(tracer, axis=0) -> fgrad.numpy.sum(...)
