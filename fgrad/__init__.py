@@ -6,8 +6,8 @@ Example:
     12.0
 """
 
-from . import numpy as numpy  # noqa: F401  (registers primitives and tracer operators)
 from . import nn as nn
+from . import numpy as numpy  # noqa: F401  (registers primitives and tracer operators)
 from . import testing as testing
 from .api import grad as grad
 from .api import jit as jit

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import numpy as fnp
-from .core import Tracer, bind
+from .core import Tracer, bind, shape_of
 from .errors import ConcretizationError, TracerArrayConversionError, user_location
 from .primitives import elementwise as ew
 from .primitives import shape
@@ -88,7 +88,7 @@ class _IndexUpdateRef:
     def set(self, values):
         """`x` with the indexed elements replaced by `values`."""
         values, spec, arrays = self._prepare(values)
-        hit = shape.scatter_add(np.ones(np.shape(values), np.int8), arrays, spec, self.x.shape) != 0
+        hit = shape.scatter_add(np.ones(shape_of(values), np.int8), arrays, spec, self.x.shape) != 0
         return fnp.where(hit, shape.scatter_add(values, arrays, spec, self.x.shape), self.x)
 
 

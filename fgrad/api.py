@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
 from .backends import compile_ir, resolve
 from .config import config
 from .core import IR, Tracer, _trace_stack, aval_of, eval_ir, is_jax_array, new_trace, tracing
-from .errors import (ArgnumsError, GuardFailure, IntegerInputError, NonScalarOutputError,
-                     user_location)
+from .errors import ArgnumsError, GuardFailure, IntegerInputError, NonScalarOutputError, user_location
 from .transforms.ad import backward_ir
 from .transforms.simplify import dce, simplify
 from .tree import LEAF, TreeDef, tree_flatten, tree_unflatten
@@ -323,7 +322,8 @@ def vjp(fun: Callable, *primals, has_aux: bool = False):
     outs = run(simplify(ir), leaves)
     main_tree = out_tree.children[0] if has_aux else out_tree
     primal_out = tree_unflatten(main_tree, outs[:n_out])
-    bir = simplify(select_outputs(backward_ir(simplify(ir), list(range(len(leaves))), seed="input"), list(range(len(ir.outs), len(ir.outs) + len(leaves)))))
+    joint = backward_ir(simplify(ir), list(range(len(leaves))), seed="input")
+    bir = simplify(select_outputs(joint, list(range(len(ir.outs), len(ir.outs) + len(leaves)))))
     program = None if nested else compile_ir(bir, config.backend)
 
     def vjp_fn(ct):

@@ -7,8 +7,10 @@ NumPy (no tracer among the arguments) or records an equation in the innermost ac
 from __future__ import annotations
 
 import itertools
+import math
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -34,7 +36,7 @@ class Aval:
         self._hash = hash((self.shape, self.dtype))
 
     ndim = property(lambda self: len(self.shape))
-    size = property(lambda self: int(np.prod(self.shape, dtype=np.int64)))
+    size = property(lambda self: math.prod(self.shape))
 
     @property
     def is_float(self) -> bool:
@@ -285,6 +287,15 @@ class Tracer:
 
     def __repr__(self):
         return f"Traced<{self.aval!r}> (from {self._trace.transform})"
+
+
+def shape_of(x) -> tuple:
+    """The shape of an array, tracer or Python number (without NumPy's dispatch machinery)."""
+    return x.shape if isinstance(x, (Tracer, np.ndarray, np.generic)) else np.shape(x)
+
+
+def ndim_of(x) -> int:
+    return len(shape_of(x))
 
 
 def find_trace(args) -> Trace | None:

@@ -15,7 +15,7 @@ import builtins
 
 import numpy as np
 
-from .core import Tracer, bind
+from .core import Tracer, bind, ndim_of, shape_of
 from .errors import ShapeError
 from .primitives import elementwise as ew
 from .primitives import linalg, reductions, shape
@@ -87,7 +87,7 @@ def astype(x, dtype):
 
 
 def _broadcast(x, out_shape):
-    x_shape = np.shape(x)
+    x_shape = shape_of(x)
     if x_shape == out_shape or (not x_shape and not isinstance(x, Tracer)):
         return x                                     # scalars stay literals
     if isinstance(x, np.ndarray) and not x_shape:
@@ -105,9 +105,9 @@ def promote(*args, dtype=None) -> list:
 
 def _broadcast_together(args) -> list:
     try:
-        out_shape = np.broadcast_shapes(*[np.shape(a) for a in args])
+        out_shape = np.broadcast_shapes(*[shape_of(a) for a in args])
     except ValueError:
-        raise ShapeError(f"operands with shapes {[np.shape(a) for a in args]} cannot be broadcast "
+        raise ShapeError(f"operands with shapes {[shape_of(a) for a in args]} cannot be broadcast "
                          "together; reshape one of them or add an axis with x[:, None]") from None
     return [_broadcast(a, out_shape) for a in args]
 
@@ -293,7 +293,7 @@ def stop_gradient(x):
 # --- reductions --------------------------------------------------------------------------------
 
 def _axes(x, axis) -> tuple:
-    ndim = np.ndim(x)
+    ndim = ndim_of(x)
     if axis is None:
         return tuple(range(ndim))
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
@@ -308,7 +308,7 @@ def _axes(x, axis) -> tuple:
 def _keep(x, out, axes, keepdims):
     if not keepdims:
         return out
-    return shape.reshape(out, tuple(1 if i in axes else d for i, d in enumerate(np.shape(x))))
+    return shape.reshape(out, tuple(1 if i in axes else d for i, d in enumerate(shape_of(x))))
 
 
 def _reduce(prim, np_fn, x, axis, keepdims, dtype=None):
@@ -420,7 +420,7 @@ def transpose(x, axes=None):
 
 def swapaxes(x, axis1, axis2):
     """Swap two axes. Example: ``swapaxes(np.ones((2, 3)), 0, 1).shape`` is (3, 2)."""
-    perm = list(range(np.ndim(x)))
+    perm = list(range(ndim_of(x)))
     perm[axis1], perm[axis2] = perm[axis2], perm[axis1]
     return transpose(x, perm)
 
@@ -483,16 +483,16 @@ def matmul(a, b):
     if not _is_traced((a, b)):
         return np.matmul(a, b)
     a, b = (astype(_as_operand(v), result_type(a, b)) for v in (a, b))
-    if np.ndim(a) == 0 or np.ndim(b) == 0:
+    if ndim_of(a) == 0 or ndim_of(b) == 0:
         raise ShapeError("matmul: operands must have at least one axis; use * for scalars")
-    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    a_nd, b_nd = ndim_of(a), ndim_of(b)
     if a_nd <= 2 and b_nd <= 2:
         return linalg.dot_general(a, b, ((a_nd - 1,), (0 if b_nd == 1 else b_nd - 2,)))
     a2 = a if a_nd > 1 else expand_dims(a, 0)
     b2 = b if b_nd > 1 else expand_dims(b, -1)
-    batch = np.broadcast_shapes(np.shape(a2)[:-2], np.shape(b2)[:-2])
-    a2 = broadcast_to(a2, batch + np.shape(a2)[-2:])
-    b2 = broadcast_to(b2, batch + np.shape(b2)[-2:])
+    batch = np.broadcast_shapes(shape_of(a2)[:-2], shape_of(b2)[:-2])
+    a2 = broadcast_to(a2, batch + shape_of(a2)[-2:])
+    b2 = broadcast_to(b2, batch + shape_of(b2)[-2:])
     nb = len(batch)
     out = linalg.dot_general(a2, b2, ((nb + 1,), (nb,)), (tuple(range(nb)), tuple(range(nb))))
     if a_nd == 1:
@@ -505,12 +505,12 @@ def dot(a, b):
 
     Example: ``dot(np.array([1., 2.]), np.array([3., 4.]))`` is ``11.0``.
     """
-    if np.ndim(a) == 0 or np.ndim(b) == 0:
+    if ndim_of(a) == 0 or ndim_of(b) == 0:
         return multiply(a, b)
     if not _is_traced((a, b)):
         return np.dot(a, b)
     a, b = (astype(_as_operand(v), result_type(a, b)) for v in (a, b))
-    return linalg.dot_general(a, b, ((np.ndim(a) - 1,), (builtins.max(np.ndim(b) - 2, 0),)))
+    return linalg.dot_general(a, b, ((ndim_of(a) - 1,), (builtins.max(ndim_of(b) - 2, 0),)))
 
 
 def vdot(a, b):

@@ -6,7 +6,8 @@ JAX, so `{"b": .., "a": ..}` and `{"a": .., "b": ..}` flatten alike.
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import numpy as np
 

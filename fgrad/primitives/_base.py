@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
-from ..core import Aval, Primitive, Tracer, Var
+from ..core import Aval, Primitive, Tracer, Var, shape_of
 from ..errors import ShapeError
 
 
@@ -56,7 +56,7 @@ def full_in(trace, shape, value, dtype) -> Tracer:
 
 def splat(like, value, shape=None, dtype=None):
     """An array of `value` shaped like `like`, in `like`'s trace when traced (never a big constant)."""
-    shape = np.shape(like) if shape is None else tuple(shape)
+    shape = shape_of(like) if shape is None else tuple(shape)
     dtype = np.dtype(dtype or like.dtype)
     if isinstance(like, Tracer):
         return full_in(like._trace, shape, value, dtype)

@@ -111,13 +111,16 @@ def _integer_pow_vjp(ct, x, out, *, n):
 add_p = binary("add", np.add, source=SRC, scalar="{0} + {1}", numpy="{0} + {1}", ufunc="np.add", jax="{0} + {1}")
 add_p.def_vjp(lambda ct, x, y, out: [ct, ct])
 
-sub_p = binary("sub", np.subtract, source=SRC, scalar="{0} - {1}", numpy="{0} - {1}", ufunc="np.subtract", jax="{0} - {1}")
+sub_p = binary("sub", np.subtract, source=SRC, scalar="{0} - {1}", numpy="{0} - {1}",
+               ufunc="np.subtract", jax="{0} - {1}")
 sub_p.def_vjp(lambda ct, x, y, out: [ct, -ct])
 
-mul_p = binary("mul", np.multiply, source=SRC, scalar="{0} * {1}", numpy="{0} * {1}", ufunc="np.multiply", jax="{0} * {1}")
+mul_p = binary("mul", np.multiply, source=SRC, scalar="{0} * {1}", numpy="{0} * {1}",
+               ufunc="np.multiply", jax="{0} * {1}")
 mul_p.def_vjp(lambda ct, x, y, out: [ct * y, ct * x])
 
-div_p = binary("div", np.true_divide, source=SRC, scalar="{0} / {1}", numpy="{0} / {1}", ufunc="np.divide", jax="{0} / {1}")
+div_p = binary("div", np.true_divide, source=SRC, scalar="{0} / {1}", numpy="{0} / {1}",
+               ufunc="np.divide", jax="{0} / {1}")
 div_p.def_vjp(lambda ct, x, y, out: [ct / y, -(ct * out) / y])
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import Aval, Primitive, bind
+from ..core import Aval, Primitive, bind, ndim_of
 from .shape import transpose
 
 SRC = "fgrad/primitives/linalg.py"
@@ -34,12 +34,12 @@ def _dot_abstract(a, b, *, contract, batch):
 def dot_general_impl(a, b, contract, batch):
     """Evaluate a dot_general with np.einsum (BLAS-backed through optimize=True)."""
     (ca, cb), (ba, bb) = contract, batch
-    a_ids = list(_LETTERS[:np.ndim(a)])
-    b_ids = list(_LETTERS[np.ndim(a):np.ndim(a) + np.ndim(b)])
+    a_ids = list(_LETTERS[:ndim_of(a)])
+    b_ids = list(_LETTERS[ndim_of(a):ndim_of(a) + ndim_of(b)])
     for i, j in zip(ca + ba, cb + bb):
         b_ids[j] = a_ids[i]
-    out = ([a_ids[i] for i in ba] + [a_ids[i] for i in free_axes(np.ndim(a), ca, ba)]
-           + [b_ids[j] for j in free_axes(np.ndim(b), cb, bb)])
+    out = ([a_ids[i] for i in ba] + [a_ids[i] for i in free_axes(ndim_of(a), ca, ba)]
+           + [b_ids[j] for j in free_axes(ndim_of(b), cb, bb)])
     return np.einsum(f"{''.join(a_ids)},{''.join(b_ids)}->{''.join(out)}", a, b, optimize=True)
 
 
@@ -66,7 +66,7 @@ dot_general_p = Primitive("dot_general", abstract=_dot_abstract, source=SRC,
 @dot_general_p.def_vjp
 def _dot_vjp(ct, a, b, out, *, contract, batch):
     (ca, cb), (ba, bb) = contract, batch
-    a_free, b_free = free_axes(np.ndim(a), ca, ba), free_axes(np.ndim(b), cb, bb)
+    a_free, b_free = free_axes(ndim_of(a), ca, ba), free_axes(ndim_of(b), cb, bb)
     nb, na = len(ba), len(a_free)
     ct_batch = tuple(range(nb))
     ct_afree, ct_bfree = tuple(range(nb, nb + na)), tuple(range(nb + na, nb + na + len(b_free)))
@@ -76,8 +76,8 @@ def _dot_vjp(ct, a, b, out, *, contract, batch):
     # ct_b: contract a's free axes with ct's a-free axes (a first keeps matmul layouts untransposed)
     gb = dot_general(a, ct, (tuple(a_free), ct_afree), (ba, ct_batch))
     b_axes = list(bb) + [cb[ca.index(i)] for i in sorted(ca)] + b_free
-    return [transpose(ga, [a_axes.index(i) for i in range(np.ndim(a))]),
-            transpose(gb, [b_axes.index(i) for i in range(np.ndim(b))])]
+    return [transpose(ga, [a_axes.index(i) for i in range(ndim_of(a))]),
+            transpose(gb, [b_axes.index(i) for i in range(ndim_of(b))])]
 
 
 def dot_general(a, b, contract, batch=((), ())):

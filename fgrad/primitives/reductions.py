@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import Aval, Primitive, bind
-from .elementwise import eq_p, select
 from ._base import splat
+from .elementwise import eq_p, select
 from .shape import broadcast_in_dim
 
 SRC = "fgrad/primitives/reductions.py"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import Aval, Primitive, bind
+from ..core import Aval, Primitive, bind, shape_of
 
 SRC = "fgrad/primitives/shape.py"
 
@@ -31,7 +31,7 @@ def expanded_shape(x_shape, shape, dims) -> tuple:
 
 
 def _bcast_impl(x, *, shape, dims):
-    return np.broadcast_to(np.reshape(x, expanded_shape(np.shape(x), shape, dims)), shape)
+    return np.broadcast_to(np.reshape(x, expanded_shape(shape_of(x), shape, dims)), shape)
 
 
 def _bcast_emit(args, avals, *, shape, dims):
@@ -51,9 +51,9 @@ broadcast_in_dim_p = Primitive("broadcast_in_dim", abstract=_bcast_abstract, imp
 def _bcast_vjp(ct, x, out, *, shape, dims):
     from .reductions import reduce_sum
     summed = [d for d in range(len(shape)) if d not in dims]
-    summed += [d for i, d in enumerate(dims) if np.shape(x)[i] == 1 and shape[d] != 1]
+    summed += [d for i, d in enumerate(dims) if shape_of(x)[i] == 1 and shape[d] != 1]
     reduced = reduce_sum(ct, tuple(sorted(summed))) if summed else ct
-    return [reshape(reduced, np.shape(x))]
+    return [reshape(reduced, shape_of(x))]
 
 
 # --- reshape, transpose ------------------------------------------------------------------------
@@ -67,7 +67,7 @@ def _reshape_abstract(x, *, shape):
 reshape_p = Primitive("reshape", abstract=_reshape_abstract, impl=lambda x, *, shape: np.reshape(x, shape),
                       source=SRC, numpy="np.reshape({0}, {shape})", jax="jnp.reshape({0}, {shape})",
                       linear_view=True)
-reshape_p.def_vjp(lambda ct, x, out, *, shape: [reshape(ct, np.shape(x))])
+reshape_p.def_vjp(lambda ct, x, out, *, shape: [reshape(ct, shape_of(x))])
 
 
 def _transpose_abstract(x, *, perm):
@@ -127,7 +127,7 @@ gather_p = Primitive("gather", abstract=_gather_abstract, source=SRC,
                      numpy=lambda args, avals, *, spec: f"{args[0]}[{index_source(spec, args[1:])}]",
                      jax=lambda args, avals, *, spec: f"{args[0]}[{index_source(spec, args[1:])}]",
                      linear_view=True)
-gather_p.def_vjp(lambda ct, x, *idx, out, spec: [scatter_add(ct, idx, spec, np.shape(x))]
+gather_p.def_vjp(lambda ct, x, *idx, out, spec: [scatter_add(ct, idx, spec, shape_of(x))]
                  + [None] * len(idx))
 
 
@@ -180,7 +180,7 @@ concatenate_p = Primitive("concatenate", abstract=_concat_abstract, source=SRC,
 def _concat_vjp(ct, *xs, out, axis):
     cts, start = [], 0
     for x in xs:
-        size = np.shape(x)[axis]
+        size = shape_of(x)[axis]
         spec = tuple(("slice", None, None, None) for _ in range(axis)) + (("slice", start, start + size, None),)
         cts.append(gather(ct, (), spec))
         start += size
@@ -191,14 +191,14 @@ def _concat_vjp(ct, *xs, out, axis):
 
 def broadcast_in_dim(x, shape, dims):
     shape, dims = tuple(shape), tuple(dims)
-    if np.shape(x) == shape and dims == tuple(range(len(shape))):
+    if shape_of(x) == shape and dims == tuple(range(len(shape))):
         return x
     return bind(broadcast_in_dim_p, x, shape=shape, dims=dims)
 
 
 def reshape(x, shape):
     shape = tuple(shape)
-    return x if np.shape(x) == shape else bind(reshape_p, x, shape=shape)
+    return x if shape_of(x) == shape else bind(reshape_p, x, shape=shape)
 
 
 def transpose(x, perm):
