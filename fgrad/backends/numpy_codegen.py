@@ -24,7 +24,7 @@ from ..transforms.simplify import ELEMENTWISE
 
 BIG = 1 << 12            # arrays with at least this many elements get buffer reuse and early del
 _counter = itertools.count()
-_RESERVED = {"np", "inf", "nan"}
+_RESERVED = {"np", "inf", "nan", "math", "program", "args"}
 
 
 def _names():
