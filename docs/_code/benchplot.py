@@ -73,12 +73,9 @@ def markdown(baseline: dict, run: dict) -> str:
     """One table: baseline peers, then the fgrad columns of the run."""
     lines = ["| peer | source | " + " | ".join(WORKLOADS) + " |",
              "|---|---|" + "---:|" * len(WORKLOADS)]
-    for peer in ["numpy_manual"] + PEERS:
-        if peer in baseline:
-            lines.append(f"| {peer} | baseline | " + " | ".join(_fmt(baseline[peer].get(w)) for w in WORKLOADS) + " |")
-    for peer in FGRAD:
-        if peer in run:
-            lines.append(f"| **{peer}** | this run | " + " | ".join(_fmt(run[peer].get(w)) for w in WORKLOADS) + " |")
+    row = lambda label, ratios: " | ".join([label] + [_fmt(ratios.get(w)) for w in WORKLOADS])  # noqa: E731
+    lines += [f"| {row(p + ' | baseline', baseline[p])} |" for p in ["numpy_manual"] + PEERS if p in baseline]
+    lines += [f"| {row('**' + p + '** | this run', run[p])} |" for p in FGRAD if p in run]
     return "\n".join(lines)
 
 
