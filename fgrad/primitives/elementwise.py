@@ -62,7 +62,7 @@ sqrt_p = unary("sqrt", np.sqrt, source=SRC, numpy="np.sqrt({0})", jax="jnp.sqrt(
 sqrt_p.def_vjp(lambda ct, x, out: [ct / (out * 2)])
 
 abs_p = unary("abs", np.abs, source=SRC, numpy="np.abs({0})", jax="jnp.abs({0})", scalar="abs({0})")
-abs_p.def_vjp(lambda ct, x, out: [ct * sign(x)])          # 0 at 0, as jax and torch
+abs_p.def_vjp(lambda ct, x, out: [select(x >= 0, ct, -ct)])   # +1 at 0, as jax
 
 sign_p = unary("sign", np.sign, source=SRC, numpy="np.sign({0})", jax="jnp.sign({0})")
 sign_p.def_vjp(_nondiff)
