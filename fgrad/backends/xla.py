@@ -36,9 +36,10 @@ import numpy as np
 from ..core import IR, Lit, Var
 from .numpy_codegen import _names, _param_text, literal
 
-LONG_PROGRAM = 3000      # equations; longer programs are compiled in segments
+LONG_PROGRAM = 3000      # equations; longer programs are compiled in segments (measured on chain)
 SEGMENT = 1000           # equations per segment
 _counter = itertools.count()
+_RESERVED = {"jax", "jnp", "lax", "np", "inf", "nan"}
 _INSTALL = 'the "xla" backend needs JAX: pip install "fgrad[xla]"'
 
 
@@ -68,7 +69,8 @@ class _Writer:
     def __init__(self, ir: IR):
         self.ir = ir
         self.names: dict = {}
-        self.gen = _names()
+        # generated names skip the modules and numbers the code refers to
+        self.gen = (n for n in _names() if n not in _RESERVED)
         for k, var in enumerate(ir.const_vars):
             self.names[var] = f"_c{k}"
 
@@ -97,9 +99,14 @@ class _Writer:
             return f"jnp.asarray({literal(atom.val)}, jnp.{atom.aval.dtype.name})"
         return self.name(atom)
 
-    def function(self, fname: str, params: list, eqns: list, outs: list) -> tuple[str, int]:
-        """Source of `def fname(params): ...; return (outs..., [all guards])`, and the guard count."""
-        lines = [f"def {fname}({', '.join(self.name(v) for v in params)}):"]
+    def function(self, fname: str, params: list, eqns: list, outs: list, imports: tuple = (),
+                 packs: tuple = ()) -> tuple[str, int]:
+        """Source of `def fname(params): ...; return (packs..., outs..., [all guards])` and the guard
+        count. `imports` are (var, pack, offset): values unpacked from a parameter holding many."""
+        lines = [f"def {fname}({', '.join(params)}):"]
+        for var, pack, offset in imports:
+            end, shape = offset + var.aval.size, var.aval.shape
+            lines.append(f"    {self.name(var)} = {pack}[{offset}:{end}].reshape({shape})")
         origin, guards = False, []
         for eqn in eqns:
             if eqn.origin is not origin:
@@ -108,7 +115,8 @@ class _Writer:
             lines.append(f"    {self.name(eqn.out)} = {self.expression(eqn)}")
             if eqn.prim.effect:
                 guards.append(self.name(eqn.out))
-        results = [self.output(o) for o in outs]
+        results = [f"jnp.concatenate([{', '.join(f'{self.name(v)}.ravel()' for v in group)}])"
+                   for _, group in packs] + [self.output(o) for o in outs]
         if guards:
             results.append(guards[0] if len(guards) == 1 else f"jnp.stack([{', '.join(guards)}]).all()")
         comma = "," if len(results) == 1 else ""
@@ -122,39 +130,67 @@ class _Writer:
         return f"    # backward of: {self.name(origin.out)} = {origin.prim.name}({operands})"
 
 
-def split(ir: IR) -> list[tuple[list, list, list]]:
-    """The program as segments `(params, eqns, outs)`: one segment unless the program is long."""
+class Segment:
+    """A slice of the equations compiled on its own.
+
+    Values read by later segments leave packed, one flat array per dtype (`packs`), and are sliced
+    back out by their readers (`imports`): a boundary costs a few arguments, not one per value.
+    """
+
+    def __init__(self, index: int, eqns: list):
+        self.index, self.eqns = index, eqns
+        self.params: list = []          # program inputs and constants read here
+        self.imports: list = []         # (var, pack name, offset) read from earlier segments
+        self.packs: list = []           # (pack name, vars) exported to later segments
+        self.outs: list = []            # program outputs defined here
+        self.guards = 0
+
+
+def split(ir: IR) -> list[Segment]:
+    """The program as segments of about `SEGMENT` equations when it is longer than `LONG_PROGRAM`."""
     eqns = ir.eqns
-    if len(eqns) <= LONG_PROGRAM:
-        return [(list(ir.in_vars) + list(ir.const_vars), eqns, list(ir.outs))]
-    chunks = [eqns[i:i + SEGMENT] for i in range(0, len(eqns), SEGMENT)]
-    # the last segment that reads each var, so each segment returns only what is read later
-    last_read: dict = {}
-    for k, chunk in enumerate(chunks):
-        for eqn in chunk:
-            for a in eqn.inputs:
-                if isinstance(a, Var):
-                    last_read[a] = k
-    final = {o for o in ir.outs if isinstance(o, Var)}
-    segments = []
-    for k, chunk in enumerate(chunks):
-        defined = {e.out for e in chunk}
-        params = list(dict.fromkeys(a for e in chunk for a in e.inputs
-                                    if isinstance(a, Var) and a not in defined))
-        outs = [e.out for e in chunk if last_read.get(e.out, -1) > k or e.out in final]
-        segments.append((params, chunk, outs))
+    size = SEGMENT if len(eqns) > LONG_PROGRAM else max(len(eqns), 1)
+    segments = [Segment(k, eqns[i:i + size]) for k, i in enumerate(range(0, max(len(eqns), 1), size))]
+    home = {e.out: seg for seg in segments for e in seg.eqns}
+    read_later = {v for seg in segments for e in seg.eqns for v in e.inputs
+                  if isinstance(v, Var) and home.get(v) is not None and home[v] is not seg}
+    final = [o for o in ir.outs if isinstance(o, Var) and o in home]
+    for seg in segments:
+        by_dtype: dict = {}
+        for e in seg.eqns:
+            if e.out in read_later:
+                by_dtype.setdefault(e.out.aval.dtype.name, []).append(e.out)
+        seg.packs = [(f"_p{seg.index}_{dtype}", group) for dtype, group in by_dtype.items()]
+        seg.outs = list(dict.fromkeys(o for o in final if home[o] is seg))
+    where = {}
+    for seg in segments:
+        for pack, group in seg.packs:
+            offset = 0
+            for v in group:
+                where[v] = (pack, offset)
+                offset += v.aval.size
+    for seg in segments:
+        read = dict.fromkeys(a for e in seg.eqns for a in e.inputs if isinstance(a, Var))
+        seg.params = [v for v in read if v not in home]
+        seg.imports = [(v, *where[v]) for v in read if v in home and home[v] is not seg]
     return segments
 
 
-def _driver(writer: _Writer, segments: list, guarded: list, ir: IR) -> str:
+def _segment_params(writer: _Writer, seg: Segment) -> list:
+    return [writer.name(v) for v in seg.params] + list(dict.fromkeys(p for _, p, _ in seg.imports))
+
+
+def _driver(writer: _Writer, segments: list, ir: IR) -> str:
     """A plain Python function calling the jitted segments in order (not itself jitted)."""
     lines = [f"def program({', '.join(writer.name(v) for v in list(ir.in_vars) + list(ir.const_vars))}):"]
     oks = []
-    for k, (params, _, outs) in enumerate(segments):
-        targets = [writer.name(v) for v in outs] + ([f"_ok{k}"] if guarded[k] else [])
+    for seg in segments:
+        targets = [p for p, _ in seg.packs] + [writer.name(v) for v in seg.outs]
+        targets += [f"_ok{seg.index}"] if seg.guards else []
+        oks += targets[-1:] if seg.guards else []
+        call = f"segment_{seg.index}({', '.join(_segment_params(writer, seg))})"
         lhs = ", ".join(targets) + ("," if len(targets) == 1 else "")
-        lines.append(f"    {lhs} = segment_{k}({', '.join(writer.name(v) for v in params)})")
-        oks += targets[-1:] if guarded[k] else []
+        lines.append(f"    {lhs} = {call}" if targets else f"    {call}")
     results = [writer.output(o) for o in ir.outs] + ([" & ".join(oks)] if oks else [])
     comma = "," if len(results) == 1 else ""
     lines.append(f"    return ({', '.join(results)}{comma})")
@@ -218,15 +254,16 @@ class Program:
     def _generate(ir: IR, segments: list) -> tuple[str, list]:
         writer = _Writer(ir)
         if len(segments) == 1:
-            text, guards = writer.function("program", *segments[0])
+            params = [writer.name(v) for v in list(ir.in_vars) + list(ir.const_vars)]
+            text, guards = writer.function("program", params, segments[0].eqns, list(ir.outs))
             return text, [guards]
-        parts, guarded = [], []
-        for k, segment in enumerate(segments):
-            text, guards = writer.function(f"segment_{k}", *segment)
+        parts = []
+        for seg in segments:
+            text, seg.guards = writer.function(f"segment_{seg.index}", _segment_params(writer, seg),
+                                               seg.eqns, seg.outs, seg.imports, seg.packs)
             parts.append(text)
-            guarded.append(guards)
-        parts.append(_driver(writer, segments, guarded, ir))
-        return "\n\n".join(parts), guarded
+        parts.append(_driver(writer, segments, ir))
+        return "\n\n".join(parts), [seg.guards for seg in segments]
 
     def _scope(self):
         if self._x64 and not self._x64_on():
