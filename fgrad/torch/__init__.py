@@ -1,0 +1,150 @@
+"""fgrad.torch: `import fgrad.torch as torch` runs PyTorch gradient code on fgrad's engine.
+
+Every op computes eagerly with NumPy and records a node holding its definition in fgrad operations;
+`backward()` turns the recorded graph into one fgrad IR, runs fgrad's reverse mode and compiles it with
+the selected backend (`set_backend("numpy" | "xla")`, default: `fgrad.config.backend`).
+
+Example:
+    >>> import fgrad.torch as torch
+    >>> x = torch.tensor(2.0, requires_grad=True)
+    >>> y = 2 * x**2 + 3
+    >>> y.backward()
+    >>> x.grad
+    tensor(8.)
+"""
+
+import numpy as _np
+
+from . import autograd as autograd
+from . import nn as nn
+from . import optim as optim
+from ._dtypes import Size as Size
+from ._dtypes import bool as bool
+from ._dtypes import device as device
+from ._dtypes import double as double
+from ._dtypes import dtype as dtype
+from ._dtypes import float as float
+from ._dtypes import float16 as float16
+from ._dtypes import float32 as float32
+from ._dtypes import float64 as float64
+from ._dtypes import get_default_dtype as get_default_dtype
+from ._dtypes import half as half
+from ._dtypes import int as int
+from ._dtypes import int8 as int8
+from ._dtypes import int16 as int16
+from ._dtypes import int32 as int32
+from ._dtypes import int64 as int64
+from ._dtypes import long as long
+from ._dtypes import promote_types as promote_types
+from ._dtypes import set_default_dtype as set_default_dtype
+from ._dtypes import short as short
+from ._dtypes import uint8 as uint8
+from ._graph import enable_grad as enable_grad
+from ._graph import is_grad_enabled as is_grad_enabled
+from ._graph import no_grad as no_grad
+from ._graph import set_grad_enabled as set_grad_enabled
+from ._printing import get_printoptions as get_printoptions
+from ._printing import set_printoptions as set_printoptions
+from .autograd import set_backend as set_backend
+from .creation import Generator as Generator
+from .creation import arange as arange
+from .creation import as_tensor as as_tensor
+from .creation import empty as empty
+from .creation import empty_like as empty_like
+from .creation import eye as eye
+from .creation import from_numpy as from_numpy
+from .creation import full as full
+from .creation import full_like as full_like
+from .creation import linspace as linspace
+from .creation import manual_seed as manual_seed
+from .creation import ones as ones
+from .creation import ones_like as ones_like
+from .creation import rand as rand
+from .creation import rand_like as rand_like
+from .creation import randint as randint
+from .creation import randn as randn
+from .creation import randn_like as randn_like
+from .creation import randperm as randperm
+from .creation import seed as seed
+from .creation import tensor as tensor
+from .creation import zeros as zeros
+from .creation import zeros_like as zeros_like
+from .ops import abs as abs
+from .ops import add as add
+from .ops import allclose as allclose
+from .ops import atan as atan
+from .ops import clamp as clamp
+from .ops import clamp_max as clamp_max
+from .ops import clamp_min as clamp_min
+from .ops import clip as clip
+from .ops import cos as cos
+from .ops import cosh as cosh
+from .ops import div as div
+from .ops import eq as eq
+from .ops import equal as equal
+from .ops import exp as exp
+from .ops import expm1 as expm1
+from .ops import isnan as isnan
+from .ops import log as log
+from .ops import log1p as log1p
+from .ops import logical_not as logical_not
+from .ops import maximum as maximum
+from .ops import minimum as minimum
+from .ops import mul as mul
+from .ops import neg as neg
+from .ops import pow as pow
+from .ops import relu as relu
+from .ops import rsqrt as rsqrt
+from .ops import sigmoid as sigmoid
+from .ops import sign as sign
+from .ops import sin as sin
+from .ops import sinh as sinh
+from .ops import sqrt as sqrt
+from .ops import square as square
+from .ops import sub as sub
+from .ops import tan as tan
+from .ops import tanh as tanh
+from .ops import where as where
+from .ops_shape import amax as amax
+from .ops_shape import amin as amin
+from .ops_shape import argmax as argmax
+from .ops_shape import argmin as argmin
+from .ops_shape import bmm as bmm
+from .ops_shape import cat as cat
+from .ops_shape import clone as clone
+from .ops_shape import concat as concat
+from .ops_shape import concatenate as concatenate
+from .ops_shape import dot as dot
+from .ops_shape import flatten as flatten
+from .ops_shape import log_softmax as log_softmax
+from .ops_shape import logsumexp as logsumexp
+from .ops_shape import matmul as matmul
+from .ops_shape import max as max
+from .ops_shape import mean as mean
+from .ops_shape import min as min
+from .ops_shape import mm as mm
+from .ops_shape import mv as mv
+from .ops_shape import permute as permute
+from .ops_shape import prod as prod
+from .ops_shape import reshape as reshape
+from .ops_shape import softmax as softmax
+from .ops_shape import squeeze as squeeze
+from .ops_shape import stack as stack
+from .ops_shape import std as std
+from .ops_shape import sum as sum
+from .ops_shape import t as t
+from .ops_shape import transpose as transpose
+from .ops_shape import unsqueeze as unsqueeze
+from .ops_shape import var as var
+from .tensor import Tensor as Tensor
+
+negative = neg
+subtract = sub
+multiply = mul
+divide = true_divide = div
+absolute = abs
+arctan = atan
+__version__ = "2.13.0+fgrad"
+
+# torch never warns about floating-point edge cases (log(0), 0/0); its programs print no such warnings
+_np.seterr(all="ignore")

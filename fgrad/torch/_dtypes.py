@@ -1,0 +1,158 @@
+"""torch dtypes, torch.Size, torch.device, and torch's type-promotion rules, over NumPy dtypes.
+
+Example:
+    >>> import fgrad.torch as torch
+    >>> torch.float32, torch.Size([2, 3])
+    (torch.float32, torch.Size([2, 3]))
+"""
+
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+
+class dtype:  # noqa: N801 - torch's name
+    """A torch dtype; `str()` and `repr()` give 'torch.float32' as torch does."""
+
+    __slots__ = ("name", "np", "is_floating_point", "is_complex", "is_signed", "itemsize")
+
+    def __init__(self, name: str, np_dtype):
+        self.name, self.np = name, np.dtype(np_dtype)
+        self.is_floating_point = self.np.kind == "f"
+        self.is_complex = self.np.kind == "c"
+        self.is_signed = self.np.kind in "fic"
+        self.itemsize = self.np.itemsize
+
+    def __repr__(self):
+        return f"torch.{self.name}"
+
+    def to_real(self):
+        return self
+
+
+float16 = half = dtype("float16", np.float16)
+float32 = float = dtype("float32", np.float32)  # noqa: A001 - torch's alias
+float64 = double = dtype("float64", np.float64)
+int8 = dtype("int8", np.int8)
+uint8 = dtype("uint8", np.uint8)
+int16 = short = dtype("int16", np.int16)
+int32 = int = dtype("int32", np.int32)  # noqa: A001
+int64 = long = dtype("int64", np.int64)
+bool = dtype("bool", np.bool_)  # noqa: A001
+
+_BY_NUMPY = {d.np: d for d in (float16, float32, float64, int8, uint8, int16, int32, int64, bool)}
+DEFAULT_FLOAT = [float32]
+
+
+def from_numpy_dtype(np_dtype) -> dtype:
+    """The torch dtype of a NumPy dtype (TypeError for ones torch lacks)."""
+    found = _BY_NUMPY.get(np.dtype(np_dtype))
+    if found is None:
+        raise TypeError(f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).name}. The only supported "
+                        "types are: float64, float32, float16, int64, int32, int16, int8, uint8, and bool.")
+    return found
+
+
+def to_numpy_dtype(d) -> np.dtype:
+    """NumPy dtype for a torch dtype, a NumPy dtype, or a Python type (float -> default dtype)."""
+    if isinstance(d, dtype):
+        return d.np
+    if d is builtins.float:
+        return DEFAULT_FLOAT[0].np
+    if d is builtins.int:
+        return np.dtype(np.int64)
+    return np.dtype(d)
+
+
+def set_default_dtype(d: dtype) -> None:
+    """Set the dtype of Python floats in new tensors. Example: ``torch.set_default_dtype(torch.float64)``."""
+    DEFAULT_FLOAT[0] = d
+
+
+def get_default_dtype() -> dtype:
+    """The dtype Python floats become. Example: ``torch.get_default_dtype()`` is ``torch.float32``."""
+    return DEFAULT_FLOAT[0]
+
+
+class Size(tuple):
+    """torch.Size: a tuple printing as `torch.Size([2, 3])`.
+
+    Example:
+        >>> Size([2, 3])
+        torch.Size([2, 3])
+    """
+
+    def __repr__(self):
+        return f"torch.Size({list(self)})"
+
+    __str__ = __repr__
+
+    def numel(self) -> int:
+        return int(np.prod(self, dtype=np.int64))
+
+
+class device:  # noqa: N801
+    """torch.device; only the CPU exists here. Example: ``device('cpu')``."""
+
+    def __init__(self, type: str = "cpu", index=None):  # noqa: A002
+        self.type, self.index = str(type).split(":")[0], index
+
+    def __repr__(self):
+        return f"device(type='{self.type}')"
+
+    def __str__(self):
+        return self.type
+
+    def __eq__(self, other):
+        return str(other).split(":")[0] == self.type
+
+    def __hash__(self):
+        return hash(self.type)
+
+
+# --- promotion ---------------------------------------------------------------------------------
+
+def _category(d: np.dtype) -> int:
+    return 2 if d.kind == "f" else 0 if d.kind == "b" else 1
+
+
+def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
+    """torch.promote_types on NumPy dtypes: a float beats any integer (int64 + float32 is float32)."""
+    if a == b:
+        return a
+    ca, cb = _category(a), _category(b)
+    if ca != cb:
+        return a if ca > cb else b
+    return np.promote_types(a, b)
+
+
+def result_type(operands) -> np.dtype:
+    """torch's result type: dimensioned tensors, then 0-d tensors, then Python numbers, by category.
+
+    A lower-priority operand only matters when its category (bool < integer < float) is higher.
+    """
+    from .tensor import Tensor
+    groups = [None, None, None]        # dimensioned, zero-dim, wrapped Python numbers
+    for x in operands:
+        if isinstance(x, Tensor):
+            d, g = x._data.dtype, 0 if x._data.ndim else 1
+        else:
+            d, g = _scalar_dtype(x), 2
+        groups[g] = d if groups[g] is None else promote_types(groups[g], d)
+    out = None
+    for d in groups:
+        if d is None:
+            continue
+        if out is None or _category(d) > _category(out):
+            out = d if out is None else promote_types(out, d)
+    return out
+
+
+def _scalar_dtype(x) -> np.dtype:
+    if isinstance(x, (np.bool_, builtins.bool)):
+        return np.dtype(np.bool_)
+    if isinstance(x, (builtins.int, np.integer)):
+        return np.dtype(np.int64)
+    return DEFAULT_FLOAT[0].np

@@ -1,0 +1,189 @@
+"""Grad mode and the recorded graph: `Op` (what a torch op is, in fgrad terms) and `Node` (one use of it).
+
+A node keeps the op, its static parameters, the NumPy values of its tensor inputs, and where each
+input came from (the producing node, the leaf tensor that requires grad, or None for a constant).
+It has no derivative code: `backward()` differentiates `op.fn` with fgrad's reverse mode.
+
+Example:
+    >>> import fgrad.torch as torch
+    >>> y = torch.ones(2, requires_grad=True) * 2
+    >>> y.grad_fn.name()
+    'MulBackward0'
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+# One global switch, read on every op (a list so the hot path reads a local reference).
+GRAD_ENABLED = [True]
+
+
+class _GradMode:
+    """A context manager and decorator setting grad mode, restoring the previous mode on exit."""
+
+    mode = True
+
+    def __enter__(self):
+        self._prev = GRAD_ENABLED[0]
+        GRAD_ENABLED[0] = self.mode
+        return None
+
+    def __exit__(self, *exc):
+        GRAD_ENABLED[0] = self._prev
+        return False
+
+    def __call__(self, fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__() if type(self) is not set_grad_enabled else set_grad_enabled(self.mode):
+                return fn(*args, **kwargs)
+        return wrapper
+
+
+class no_grad(_GradMode):  # noqa: N801 - torch's name
+    """Disable recording: `with torch.no_grad(): w -= lr * w.grad` (also a decorator).
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> with torch.no_grad():
+        ...     print((torch.ones(1, requires_grad=True) * 2).requires_grad)
+        False
+    """
+
+    mode = False
+
+
+class enable_grad(_GradMode):  # noqa: N801
+    """Re-enable recording inside a no_grad block (also a decorator).
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> with torch.no_grad(), torch.enable_grad():
+        ...     print(torch.is_grad_enabled())
+        True
+    """
+
+    mode = True
+
+
+class set_grad_enabled(_GradMode):  # noqa: N801
+    """Set grad mode now (as torch does), or for a `with` block / decorated function.
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> with torch.set_grad_enabled(False):
+        ...     print(torch.is_grad_enabled())
+        False
+    """
+
+    def __init__(self, mode: bool):
+        self.mode = bool(mode)
+        self._prev = GRAD_ENABLED[0]
+        GRAD_ENABLED[0] = self.mode
+
+    def __enter__(self):
+        return None
+
+    def __call__(self, fn: Callable) -> Callable:
+        GRAD_ENABLED[0] = self._prev          # as a decorator it only applies inside the function
+        return super().__call__(fn)
+
+
+def is_grad_enabled() -> bool:
+    """Whether ops are being recorded. Example: ``torch.is_grad_enabled()`` is ``True`` by default."""
+    return GRAD_ENABLED[0]
+
+
+class Op:
+    """One torch operation: the grad_fn name torch shows, and its definition in fgrad.numpy operations.
+
+    `fn(*input_values, *params)` must return what the eager computation returns; reverse mode
+    differentiates it. `saves` says whether torch's node keeps tensors (then a second backward
+    without retain_graph is an error, as in torch).
+    """
+
+    __slots__ = ("name", "fn", "saves")
+
+    def __init__(self, name: str, fn: Callable, saves: bool = True):
+        self.name, self.fn, self.saves = name, fn, saves
+
+    def __repr__(self):
+        return f"Op({self.name})"
+
+
+_seq = itertools.count()
+SIGNATURES: list = []          # interned node signatures; a node refers to one by index
+_SIG_INDEX: dict = {}
+
+
+def intern_signature(sig: tuple) -> int:
+    """A small int standing for `sig`, so cache keys of big graphs are tuples of ints."""
+    found = _SIG_INDEX.get(sig)
+    if found is None:
+        found = _SIG_INDEX[sig] = len(SIGNATURES)
+        SIGNATURES.append(sig)
+    return found
+
+
+class Node:
+    """A recorded op application (a tensor's `grad_fn`)."""
+
+    __slots__ = ("op", "vals", "srcs", "sig", "seq", "freed", "hooks", "retained", "__weakref__")
+
+    def __init__(self, op: Op, params: tuple, vals: tuple, srcs: tuple, out):
+        self.op, self.vals, self.srcs = op, vals, srcs
+        self.seq = next(_seq)
+        self.freed = False
+        self.hooks = self.retained = None
+        self.sig = intern_signature((op, params, tuple([v.shape for v in vals]),
+                                     tuple([v.dtype for v in vals]),
+                                     tuple([s is not None for s in srcs]), out.shape, out.dtype))
+
+    def name(self) -> str:
+        """torch's class name of this node, e.g. 'MulBackward0'."""
+        return self.op.name
+
+    @property
+    def next_functions(self) -> tuple:
+        """((grad_fn or AccumulateGrad or None, 0), ...) for each tensor input, as in torch."""
+        return tuple((edge_of(s), 0) for s in self.srcs)
+
+    @property
+    def metadata(self) -> dict:
+        return {}
+
+    def register_hook(self, fn: Callable) -> None:
+        raise NotImplementedError("grad_fn.register_hook is not supported; use tensor.register_hook")
+
+    def __repr__(self):
+        return f"<{self.op.name} object at {hex(id(self))}>"
+
+
+class AccumulateGrad:
+    """The node torch shows for a leaf that requires grad; `.variable` is the leaf."""
+
+    __slots__ = ("variable", "__weakref__")
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    next_functions = ()
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+
+def edge_of(src) -> Any:
+    """What next_functions shows for an input source."""
+    if src is None or isinstance(src, Node):
+        return src
+    if src._accum is None:
+        src._accum = AccumulateGrad(src)
+    return src._accum

@@ -1,0 +1,458 @@
+"""backward() and autograd.grad(): the recorded graph becomes one fgrad IR, differentiated by fgrad.
+
+Each node's op is traced and differentiated with `fgrad.transforms.ad.backward_ir` (once per node
+signature); the per-node backward IRs are stitched together in one trace whose inputs are the recorded
+tensor values (so the forward is never recomputed beyond a node's own internals), simplified, and
+compiled by the selected backend. The compiled program is cached by graph structure, so a training
+loop that repeats its graph compiles once.
+
+Example:
+    >>> import fgrad.torch as torch
+    >>> x = torch.tensor(2.0, requires_grad=True)
+    >>> (x ** 3).backward()
+    >>> x.grad
+    tensor(12.)
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..backends import compile_ir
+from ..config import config
+from ..core import IR, Aval, Var, eval_ir, new_trace
+from ..primitives._base import full_in
+from ..transforms.ad import backward_ir
+from ..transforms.simplify import dce, simplify
+from . import _errors as E
+from ._errors import torch_error
+from ._graph import GRAD_ENABLED, SIGNATURES, Node, Op
+from ._graph import enable_grad as enable_grad  # noqa: F401  (torch.autograd.* names)
+from ._graph import is_grad_enabled as is_grad_enabled  # noqa: F401
+from ._graph import no_grad as no_grad  # noqa: F401
+from ._graph import set_grad_enabled as set_grad_enabled  # noqa: F401
+
+Tensor = None      # set by fgrad.torch.tensor (it imports this module)
+_BACKEND: list = [None]   # None: follow fgrad.config.backend
+
+
+def set_backend(name: str | None) -> None:
+    """Choose the backend compiling backward programs: "numpy", "xla", or None (fgrad.config.backend).
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> torch.set_backend("numpy")
+        >>> torch.set_backend(None)
+    """
+    if name is not None and name not in ("numpy", "xla"):
+        raise ValueError(f"unknown backend {name!r}; choose 'numpy' or 'xla'")
+    _BACKEND[0] = name
+    clear_cache()
+
+
+class _Cache:
+    """A bounded LRU of compiled backward programs keyed by graph structure."""
+
+    def __init__(self, maxsize: int = 128):
+        self.maxsize, self.entries = maxsize, OrderedDict()
+        self.hits = self.misses = 0
+
+    def get(self, key):
+        entry = self.entries.get(key)
+        if entry is not None:
+            self.entries.move_to_end(key)
+            self.hits += 1
+        return entry
+
+    def put(self, key, entry) -> None:
+        self.misses += 1
+        self.entries[key] = entry
+        while len(self.entries) > self.maxsize:
+            self.entries.popitem(last=False)
+
+
+CACHE = _Cache()
+_VJPS: dict = {}          # node signature id -> its backward IR
+
+
+def cache_info() -> dict:
+    """Hits, misses (= compiles) and size of the backward-program cache.
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> sorted(torch.autograd.cache_info())
+        ['hits', 'maxsize', 'misses', 'size']
+    """
+    return {"hits": CACHE.hits, "misses": CACHE.misses, "size": len(CACHE.entries), "maxsize": CACHE.maxsize}
+
+
+def clear_cache(maxsize: int | None = None) -> None:
+    """Empty the backward-program cache (optionally resizing it). Example: ``clear_cache(16)``."""
+    CACHE.entries.clear()
+    CACHE.hits = CACHE.misses = 0
+    if maxsize is not None:
+        CACHE.maxsize = maxsize
+
+
+# --- per-node reverse mode ---------------------------------------------------------------------
+
+def node_vjp(sig_id: int) -> IR:
+    """IR (inputs..., ct_out) -> (out, ct for each differentiable input), by fgrad's reverse mode."""
+    bir = _VJPS.get(sig_id)
+    if bir is None:
+        op, params, shapes, dtypes, mask, out_shape, out_dtype = SIGNATURES[sig_id]
+        with new_trace("fgrad.torch") as trace:
+            args = [trace.new_arg(Aval(s, d)) for s, d in zip(shapes, dtypes)]
+            out = op.fn(*args, *params)
+            if np.dtype(out.dtype) != out_dtype:
+                out = out.astype(out_dtype)
+            ir = trace.to_ir([out])
+        bir = _VJPS[sig_id] = simplify(backward_ir(ir, [i for i, m in enumerate(mask) if m], seed="input"))
+    return bir
+
+
+# --- collecting the graph ----------------------------------------------------------------------
+
+def _collect(roots: list) -> list:
+    """Nodes reachable from `roots`, inputs before users (creation order is a topological order)."""
+    seen: dict = {}
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        if node.freed:
+            raise torch_error(*E.SECOND_BACKWARD)
+        seen[id(node)] = node
+        stack.extend([s for s in node.srcs if type(s) is Node and id(s) not in seen])
+    nodes = list(seen.values())
+    nodes.sort(key=_seq_of)
+    return nodes
+
+
+def _seq_of(node):
+    return node.seq
+
+
+class Plan:
+    """The structure of one backward call: what is cached (key) and what is fed (values)."""
+
+    def __init__(self, nodes: list):
+        self.nodes = nodes
+        index = {id(n): i for i, n in enumerate(nodes)}
+        slots: dict = {}
+        self.vals, self.slot_srcs, self.leaves = [], [], []
+        leaf_index: dict = {}
+        key, wiring = [], []
+        for n in nodes:
+            key.append(n.sig)
+            ins = []
+            for v, s in zip(n.vals, n.srcs):
+                k = slots.setdefault((id(v), id(s)), len(self.vals))
+                if k == len(self.vals):
+                    self.vals.append(v)
+                    self.slot_srcs.append(s)
+                if s is None:
+                    r = -1
+                elif type(s) is Node:
+                    r = index[id(s)]
+                else:
+                    r = leaf_index.get(id(s))
+                    if r is None:
+                        r = leaf_index[id(s)] = -2 - len(self.leaves)
+                        self.leaves.append(s)
+                ins.append((k, r))
+                key.append(k)
+                key.append(r)
+            wiring.append(ins)
+        self.key, self.wiring, self.index, self.leaf_index = tuple(key), wiring, index, leaf_index
+
+    def route(self, tensor) -> int | None:
+        """Where a tensor's gradient collects: its node's index, its leaf index, or None if absent."""
+        if tensor.grad_fn is not None:
+            return self.index.get(id(tensor.grad_fn))
+        r = self.leaf_index.get(id(tensor))
+        if r is None and tensor._rg:
+            r = self.leaf_index[id(tensor)] = -2 - len(self.leaves)
+            self.leaves.append(tensor)
+        return r
+
+
+class _Shape:
+    """What the stitched program needs besides the node wiring: roots, seeds, requested gradients.
+
+    roots: (route, seed index or None, (shape, dtype)); targets: (route or None, (shape, dtype)).
+    """
+
+    def __init__(self, plan: Plan, roots: list, targets: list, observers: list, seed_avals: list):
+        self.wiring, self.sigs = plan.wiring, [n.sig for n in plan.nodes]
+        self.roots, self.targets, self.observers = roots, targets, observers
+        self.slot_avals = [(v.shape, v.dtype) for v in plan.vals]
+        self.seed_avals = seed_avals
+
+
+def run_stitched(shape: _Shape, slot_vals: list, seed_vals: list, ones, hook=None) -> dict:
+    """Reverse sweep over the nodes; works on tracers (to build the IR) and on arrays (eagerly)."""
+    cts: dict = {}
+    for route, seed, aval in shape.roots:
+        c = ones(aval) if seed is None else seed_vals[seed]
+        cts[route] = c if route not in cts else cts[route] + c
+    for i in range(len(shape.wiring) - 1, -1, -1):
+        ct = cts.get(i)
+        if ct is None:
+            continue
+        if hook is not None:
+            ct = cts[i] = hook(i, ct)
+        ins = shape.wiring[i]
+        outs = eval_ir(node_vjp(shape.sigs[i]), [slot_vals[k] for k, _ in ins] + [ct])
+        j = 1
+        for _, r in ins:
+            if r != -1:
+                c = outs[j]
+                j += 1
+                cts[r] = c if r not in cts else cts[r] + c
+    return cts
+
+
+def _requested(shape: _Shape, cts: dict, zeros) -> list:
+    """The gradients asked for (None where a target is absent), then the retained ones."""
+    outs = []
+    for route, aval in shape.targets:
+        c = cts.get(route) if route is not None else None
+        outs.append(zeros(aval) if c is None and route is not None else c)
+    return outs + [cts[i] for i in shape.observers]
+
+
+class _Entry:
+    """A compiled backward program, its IR, and (made on demand) the ops that differentiate it again."""
+
+    def __init__(self, shape: _Shape, backend):
+        self.n_slots = len(shape.slot_avals)
+        self.present = [r is not None for r, _ in shape.targets] + [True] * len(shape.observers)
+        with new_trace("fgrad.torch.backward") as trace:
+            slots = [trace.new_arg(Aval(*a)) for a in shape.slot_avals]
+            seeds = [trace.new_arg(Aval(*a)) for a in shape.seed_avals]
+            cts = run_stitched(shape, slots, seeds, lambda aval: full_in(trace, aval[0], 1, aval[1]))
+            outs = [o for o in _requested(shape, cts, lambda aval: full_in(trace, aval[0], 0, aval[1]))
+                    if o is not None]
+            self.ir = simplify(trace.to_ir(outs))
+        self.program = compile_ir(self.ir, backend)
+        self.grad_ops: list | None = None
+
+    def differentiable_ops(self) -> list:
+        """For create_graph: per output, (Op evaluating its IR, the input positions it reads)."""
+        if self.grad_ops is None:
+            self.grad_ops = [_output_op(self.ir, j) for j in range(len(self.ir.outs))]
+        return self.grad_ops
+
+
+_NAMES = {"mul": "MulBackward0", "add": "AddBackward0", "sub": "SubBackward0", "div": "DivBackward0",
+          "neg": "NegBackward0", "reshape": "ViewBackward0", "broadcast_in_dim": "ExpandBackward0",
+          "dot_general": "MmBackward0", "select": "WhereBackward0", "integer_pow": "PowBackward0",
+          "reduce_sum": "SumBackward1", "transpose": "PermuteBackward0"}
+
+
+def _output_op(ir: IR, j: int):
+    """An Op computing output j of `ir` from the inputs it uses, named after its last operation."""
+    out = ir.outs[j]
+    one = dce(IR(ir.in_vars, ir.const_vars, ir.consts, ir.eqns, [out]))
+    used = {a for e in one.eqns for a in e.inputs if isinstance(a, Var)} | {out}
+    positions = [k for k, v in enumerate(ir.in_vars) if v in used]
+    sub = IR([ir.in_vars[k] for k in positions], one.const_vars, one.consts, one.eqns, [out])
+    last = next((e.prim.name for e in one.eqns if e.out is out), "mul")
+    return Op(_NAMES.get(last, "MulBackward0"), lambda *args: eval_ir(sub, list(args))[0]), positions
+
+
+# --- the engine --------------------------------------------------------------------------------
+
+def _seeds(tensors, grads, create_graph: bool):
+    """Check the roots and their gradients; returns (seed arrays, seed sources, per-root seed index)."""
+    seeds, srcs, index = [], [], []
+    for i, (t, g) in enumerate(zip(tensors, grads)):
+        if not t._rg:
+            raise torch_error(E.NO_GRAD[0].format(i=i), E.NO_GRAD[1])
+        if g is None:
+            if t._data.size != 1:
+                raise torch_error(*E.NON_SCALAR)
+            if not create_graph:        # a literal one: the simplifier folds it away
+                index.append(None)
+                continue
+            g = np.ones_like(t._data)
+        elif not isinstance(g, Tensor):
+            g = np.asarray(g, t._data.dtype)
+        if isinstance(g, Tensor):
+            if g._data.shape != t._data.shape:
+                raise torch_error(E.GRAD_SHAPE[0].format(i=i, got=g.shape, want=t.shape), E.GRAD_SHAPE[1])
+            srcs.append(g.grad_fn or (g if g._rg else None))
+            g = g._data
+        else:
+            srcs.append(None)
+        index.append(len(seeds))
+        seeds.append(np.asarray(g, t._data.dtype))
+    return seeds, srcs, index
+
+
+def run_backward(tensors: Sequence, grads: Sequence, retain_graph: bool | None, create_graph: bool,
+                 inputs: Sequence | None = None, allow_unused: bool = False):
+    """The engine behind Tensor.backward (inputs=None: accumulate into leaves) and autograd.grad."""
+    if retain_graph is None:
+        retain_graph = create_graph
+    seeds, seed_srcs, seed_index = _seeds(tensors, grads, create_graph)
+    plan = Plan(_collect([t.grad_fn for t in tensors if t.grad_fn is not None]))
+    roots = [(plan.route(t), s, (t._data.shape, t._data.dtype)) for t, s in zip(tensors, seed_index)]
+    wanted = plan.leaves[:] if inputs is None else list(inputs)
+    targets = [(plan.route(t), (t._data.shape, t._data.dtype)) for t in wanted]
+    for i, (route, _) in enumerate(targets):
+        if route is None and not allow_unused:
+            raise torch_error(E.UNUSED[0].format(i=i), E.UNUSED[1])
+    observers = [i for i, n in enumerate(plan.nodes) if n.retained is not None]
+    shape = _Shape(plan, roots, targets, observers, [(s.shape, s.dtype) for s in seeds])
+    if any(n.hooks for n in plan.nodes):
+        outs = _run_eagerly(shape, plan, seeds)
+    else:
+        outs = _run_compiled(shape, plan, seeds, seed_srcs, create_graph)
+    if not retain_graph:
+        for n in plan.nodes:
+            if n.op.saves:
+                n.freed, n.vals = True, None
+    grads_out = outs[:len(targets)]
+    for i, g in zip(observers, outs[len(targets):]):
+        t = plan.nodes[i].retained()
+        if t is not None:
+            t.grad = g if isinstance(g, Tensor) else Tensor._wrap(np.array(g))
+    if inputs is not None:
+        return tuple(g if g is None or isinstance(g, Tensor) else Tensor._wrap(np.array(g)) for g in grads_out)
+    for leaf, g in zip(wanted, grads_out):
+        _accumulate(leaf, g)
+    return None
+
+
+def _run_compiled(shape: _Shape, plan: Plan, seeds: list, seed_srcs: list, create_graph: bool) -> list:
+    backend = _BACKEND[0] or config.backend
+    key = (plan.key, tuple(shape.roots), tuple(shape.targets), tuple(shape.observers),
+           tuple(shape.seed_avals), backend)
+    entry = CACHE.get(key)
+    if entry is None:
+        entry = _Entry(shape, backend)
+        CACHE.put(key, entry)
+    values = entry.program(*plan.vals, *seeds)
+    it = iter(values)
+    outs = [next(it) if p else None for p in entry.present]
+    if not create_graph:
+        return outs
+    srcs = plan.slot_srcs + seed_srcs
+    args = plan.vals + seeds
+    made, ops = [], iter(entry.differentiable_ops())
+    for value in outs:
+        if value is None:
+            made.append(None)
+            continue
+        op, positions = next(ops)
+        made.append(_differentiable(op, [args[k] for k in positions], [srcs[k] for k in positions], value))
+    return made
+
+
+def _differentiable(op: Op, vals: list, srcs: list, value) -> object:
+    out = Tensor._wrap(np.array(value))
+    if any(s is not None for s in srcs):
+        out.grad_fn = Node(op, (), tuple(vals), tuple(srcs), out._data)
+        out._rg = True
+    return out
+
+
+def _run_eagerly(shape: _Shape, plan: Plan, seeds: list) -> list:
+    """With hooks on intermediate tensors: the same sweep on arrays, calling the hooks in between."""
+    def hook(i, ct):
+        node = plan.nodes[i]
+        for fn in node.hooks or ():
+            replaced = fn(Tensor._wrap(ct))
+            if replaced is not None:
+                ct = np.asarray(replaced._data, ct.dtype)
+        return ct
+
+    cts = run_stitched(shape, plan.vals, seeds, lambda aval: np.ones(aval[0], aval[1]), hook)
+    return _requested(shape, cts, lambda aval: np.zeros(aval[0], aval[1]))
+
+
+def _accumulate(leaf, g) -> None:
+    """Add a gradient into leaf.grad after the leaf's hooks, in place when possible (as torch does)."""
+    if leaf._hooks:
+        for fn in leaf._hooks:
+            replaced = fn(g if isinstance(g, Tensor) else Tensor._wrap(np.array(g)))
+            if replaced is not None:
+                g = replaced
+    if isinstance(g, Tensor) and g.grad_fn is not None:
+        leaf.grad = g if leaf.grad is None else leaf.grad + g
+        return
+    data = g._data if isinstance(g, Tensor) else g
+    data = np.asarray(data, leaf._data.dtype)
+    if leaf.grad is None:
+        if data.base is not None or not data.flags.writeable or data is leaf._data:
+            data = data.copy()
+        leaf.grad = Tensor._wrap(data)
+    elif leaf.grad._data.shape == data.shape and leaf.grad._data.flags.writeable:
+        leaf.grad._data += data
+    else:
+        leaf.grad = Tensor._wrap(leaf.grad._data + data)
+
+
+def backward(tensors, grad_tensors=None, retain_graph: bool | None = None, create_graph: bool = False,
+             inputs=None) -> None:
+    """torch.autograd.backward: accumulate d(sum of tensors * grad_tensors)/d(leaf) into leaf.grad.
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> x = torch.ones(2, requires_grad=True)
+        >>> torch.autograd.backward([(x * 3).sum()])
+        >>> x.grad
+        tensor([3., 3.])
+    """
+    tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+    if grad_tensors is None or isinstance(grad_tensors, Tensor):
+        grad_tensors = [grad_tensors] * len(tensors) if grad_tensors is None else [grad_tensors]
+    with _GradEnabled(create_graph):
+        run_backward(tensors, list(grad_tensors), retain_graph, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None, create_graph: bool = False,
+         allow_unused: bool | None = None, materialize_grads: bool = False) -> tuple:
+    """torch.autograd.grad: the gradients of `outputs` with respect to `inputs` (not accumulated).
+
+    With create_graph=True the results are themselves differentiable, so second derivatives work.
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> x = torch.tensor(2.0, requires_grad=True)
+        >>> (g,) = torch.autograd.grad(x ** 3, x, create_graph=True)
+        >>> torch.autograd.grad(g, x)[0]
+        tensor(12.)
+    """
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = [inputs] if single else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
+    with _GradEnabled(create_graph):
+        out = run_backward(outputs, list(grad_outputs), retain_graph, create_graph, inputs,
+                           bool(allow_unused) or materialize_grads)
+    if materialize_grads:
+        out = tuple(Tensor._wrap(np.zeros_like(t._data)) if g is None else g for g, t in zip(out, inputs))
+    return out
+
+
+class _GradEnabled:
+    """Record the gradient computation only when create_graph asks for it."""
+
+    def __init__(self, create_graph: bool):
+        self.mode = create_graph
+
+    def __enter__(self):
+        self.prev = GRAD_ENABLED[0]
+        GRAD_ENABLED[0] = self.mode
+
+    def __exit__(self, *exc):
+        GRAD_ENABLED[0] = self.prev
+        return False

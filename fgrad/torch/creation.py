@@ -1,0 +1,254 @@
+"""Tensor creation: tensor, zeros, ones, rand, randn, arange, linspace, full, eye, from_numpy, *_like.
+
+Dtype inference follows torch: Python floats give float32 (the default dtype), ints int64, bools bool;
+NumPy arrays keep their dtype. Random tensors come from one NumPy generator, reset by manual_seed
+(a different stream from torch's, but seeded and deterministic).
+
+Example:
+    >>> import fgrad.torch as torch
+    >>> torch.tensor([1, 2]).dtype, torch.tensor([1, 2.]).dtype
+    (torch.int64, torch.float32)
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+
+import numpy as np
+
+from . import _dtypes
+from . import _errors as E
+from ._errors import torch_error
+from .ops import wrap
+from .ops_shape import shape_arg
+from .tensor import Tensor
+
+_GENERATOR = [np.random.default_rng(0)]
+
+
+class Generator:
+    """What manual_seed returns (torch returns its generator object)."""
+
+    def __init__(self, seed: int):
+        self._seed = seed
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def manual_seed(self, seed: int) -> Generator:
+        return manual_seed(seed)
+
+
+def manual_seed(seed: int) -> Generator:
+    """Reset the random stream used by rand, randn, randint and nn initialisation.
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> _ = torch.manual_seed(0); a = torch.rand(2)
+        >>> _ = torch.manual_seed(0); torch.equal(a, torch.rand(2))
+        True
+    """
+    _GENERATOR[0] = np.random.default_rng(int(seed))
+    return Generator(int(seed))
+
+
+seed = manual_seed
+
+
+def _rng() -> np.random.Generator:
+    return _GENERATOR[0]
+
+
+def _infer_dtype(data) -> np.dtype:
+    """torch's dtype for nested Python data: any float -> default float, else int64, else bool."""
+    kinds = set()
+
+    def walk(x):
+        if isinstance(x, (list, tuple)):
+            for v in x:
+                walk(v)
+        elif isinstance(x, Tensor):
+            kinds.add(x._data.dtype.kind)
+        elif isinstance(x, (bool, np.bool_)):
+            kinds.add("b")
+        elif isinstance(x, (int, np.integer)):
+            kinds.add("i")
+        else:
+            kinds.add("f")
+
+    walk(data)
+    if "f" in kinds:
+        return _dtypes.DEFAULT_FLOAT[0].np
+    return np.dtype(np.int64) if "i" in kinds or "u" in kinds or not kinds else np.dtype(np.bool_)
+
+
+def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
+    t = wrap(array)
+    if requires_grad:
+        if array.dtype.kind != "f":
+            raise torch_error(*E.INT_GRAD)
+        t._rg = True
+    return t
+
+
+def tensor(data, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """A new tensor copying `data` (numbers, nested lists, NumPy arrays or tensors).
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> torch.tensor([[1., 2.], [3., 4.]], requires_grad=True).shape
+        torch.Size([2, 2])
+    """
+    if isinstance(data, Tensor):
+        array = data._data.copy()
+    elif isinstance(data, (np.ndarray, np.generic)):
+        array = np.array(data)
+    else:
+        if isinstance(data, (list, tuple)) and any(isinstance(v, Tensor) for v in _flat(data)):
+            data = _untensor(data)
+        array = np.array(data, dtype=_infer_dtype(data))
+    if dtype is not None:
+        array = array.astype(_dtypes.to_numpy_dtype(dtype))
+    _dtypes.from_numpy_dtype(array.dtype)
+    return _finish(array, requires_grad)
+
+
+def _flat(data):
+    for v in data:
+        if isinstance(v, (list, tuple)):
+            yield from _flat(v)
+        else:
+            yield v
+
+
+def _untensor(data):
+    if isinstance(data, (list, tuple)):
+        return [_untensor(v) for v in data]
+    return data.item() if isinstance(data, Tensor) else data
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """Like tensor(), but keeps a Tensor or array as is when the dtype already matches."""
+    if isinstance(data, Tensor) and (dtype is None or data.dtype is dtype):
+        return data
+    if isinstance(data, np.ndarray) and (dtype is None or data.dtype == _dtypes.to_numpy_dtype(dtype)):
+        return from_numpy(data)
+    return tensor(data, dtype=dtype)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing memory with a NumPy array (its dtype kept). Example: ``torch.from_numpy(np.ones(2))``."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    _dtypes.from_numpy_dtype(array.dtype)
+    return wrap(array)
+
+
+def _filled(fill, size, dtype, requires_grad, default=None) -> Tensor:
+    dt = _dtypes.to_numpy_dtype(dtype) if dtype is not None else (default or _dtypes.DEFAULT_FLOAT[0].np)
+    return _finish(np.full(shape_arg(size), fill, dt), requires_grad)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros. Example: ``torch.zeros(2, 3).shape`` is ``torch.Size([2, 3])``."""
+    return _filled(0, size, dtype, requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones. Example: ``torch.ones((2, 2), requires_grad=True)``."""
+    return _filled(1, size, dtype, requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor (zeros here). Example: ``torch.empty(2).shape``."""
+    return _filled(0, size, dtype, requires_grad)
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor filled with `fill_value` (its dtype inferred as torch does). Example: ``torch.full((2,), 3.)``."""
+    default = _dtypes._scalar_dtype(fill_value)
+    return _filled(fill_value, size, dtype, requires_grad, default)
+
+
+def _like(fill, input, dtype, requires_grad) -> Tensor:
+    dt = _dtypes.to_numpy_dtype(dtype) if dtype is not None else input._data.dtype
+    return _finish(np.full(input._data.shape, fill, dt), requires_grad)
+
+
+def zeros_like(input, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+    """Zeros shaped like `input`. Example: ``torch.zeros_like(torch.ones(2))``."""
+    return _like(0, input, dtype, requires_grad)
+
+
+def ones_like(input, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+    """Ones shaped like `input`. Example: ``torch.ones_like(torch.zeros(2))``."""
+    return _like(1, input, dtype, requires_grad)
+
+
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+    """`fill_value` shaped like `input`. Example: ``torch.full_like(torch.zeros(2), 7.)``."""
+    return _like(fill_value, input, dtype, requires_grad)
+
+
+def empty_like(input, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+    return _like(0, input, dtype, requires_grad)
+
+
+def rand(*size, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
+    """Uniform [0, 1) samples. Example: ``torch.rand(2, 3).shape`` is ``torch.Size([2, 3])``."""
+    dt = _dtypes.to_numpy_dtype(dtype) if dtype is not None else _dtypes.DEFAULT_FLOAT[0].np
+    return _finish(_rng().random(shape_arg(size)).astype(dt), requires_grad)
+
+
+def randn(*size, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
+    """Standard normal samples. Example: ``torch.randn(3).shape`` is ``torch.Size([3])``."""
+    dt = _dtypes.to_numpy_dtype(dtype) if dtype is not None else _dtypes.DEFAULT_FLOAT[0].np
+    return _finish(_rng().standard_normal(shape_arg(size)).astype(dt), requires_grad)
+
+
+def rand_like(input, *, dtype=None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+    """Uniform samples shaped like `input`. Example: ``torch.rand_like(torch.ones(2))``."""
+    return rand(*input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randn_like(input, *, dtype=None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+    """Normal samples shaped like `input`. Example: ``torch.randn_like(torch.ones(2))``."""
+    return randn(*input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randint(low, high=None, size=None, *, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Random integers in [low, high). Example: ``torch.randint(0, 10, (3,)).dtype`` is ``torch.int64``."""
+    if high is None:
+        low, high = 0, low
+    dt = _dtypes.to_numpy_dtype(dtype) if dtype is not None else np.dtype(np.int64)
+    return _finish(_rng().integers(low, high, shape_arg(size)).astype(dt), requires_grad)
+
+
+def randperm(n: int, *, dtype=None) -> Tensor:
+    """A random permutation of 0..n-1. Example: ``torch.randperm(4).shape``."""
+    return wrap(_rng().permutation(n).astype(np.int64))
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Evenly spaced values in [start, end); int64 for integer arguments. Example: ``torch.arange(5)``."""
+    if end is None:
+        start, end = 0, start
+    ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+    dt = _dtypes.to_numpy_dtype(dtype) if dtype is not None else (
+        np.dtype(np.int64) if ints else _dtypes.DEFAULT_FLOAT[0].np)
+    count = builtins.max(math.ceil((end - start) / step), 0)
+    values = start + np.arange(count, dtype=np.float64 if not ints else np.int64) * step
+    return _finish(values.astype(dt), requires_grad)
+
+
+def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """`steps` evenly spaced values from start to end. Example: ``torch.linspace(0, 1, 5)``."""
+    dt = _dtypes.to_numpy_dtype(dtype) if dtype is not None else _dtypes.DEFAULT_FLOAT[0].np
+    return _finish(np.linspace(start, end, steps).astype(dt), requires_grad)
+
+
+def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """The identity matrix. Example: ``torch.eye(2)``."""
+    dt = _dtypes.to_numpy_dtype(dtype) if dtype is not None else _dtypes.DEFAULT_FLOAT[0].np
+    return _finish(np.eye(n, m, dtype=dt), requires_grad)

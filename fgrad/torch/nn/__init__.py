@@ -1,0 +1,32 @@
+"""torch.nn for fgrad.torch: modules, parameters, losses and `functional`.
+
+Example:
+    >>> import fgrad.torch as torch
+    >>> torch.nn.BCELoss()
+    BCELoss()
+"""
+
+from . import functional as functional
+from . import init as init
+from .losses import GELU as GELU
+from .losses import BCELoss as BCELoss
+from .losses import BCEWithLogitsLoss as BCEWithLogitsLoss
+from .losses import CrossEntropyLoss as CrossEntropyLoss
+from .losses import Dropout as Dropout
+from .losses import Flatten as Flatten
+from .losses import L1Loss as L1Loss
+from .losses import LeakyReLU as LeakyReLU
+from .losses import LogSoftmax as LogSoftmax
+from .losses import MSELoss as MSELoss
+from .losses import NLLLoss as NLLLoss
+from .losses import Softmax as Softmax
+from .losses import Softplus as Softplus
+from .modules import Identity as Identity
+from .modules import Linear as Linear
+from .modules import Module as Module
+from .modules import ModuleList as ModuleList
+from .modules import Parameter as Parameter
+from .modules import ReLU as ReLU
+from .modules import Sequential as Sequential
+from .modules import Sigmoid as Sigmoid
+from .modules import Tanh as Tanh

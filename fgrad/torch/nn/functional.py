@@ -1,0 +1,237 @@
+"""torch.nn.functional: activations and losses, each one op with torch's grad_fn name.
+
+Losses are written as their composites in fgrad.numpy operations (BCE with torch's clamp of the
+logarithms at -100), so their gradients come from fgrad's reverse mode.
+
+Example:
+    >>> import fgrad.torch as torch
+    >>> import fgrad.torch.nn.functional as F
+    >>> F.mse_loss(torch.zeros(2, requires_grad=True), torch.ones(2))
+    tensor(1., grad_fn=<MseLossBackward0>)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ... import nn as fnn
+from ... import numpy as fnp
+from .. import _dtypes, ops, ops_shape
+from .._graph import Op
+from ..creation import _rng
+from ..ops import as_tensor_operand, record, wrap
+from ..ops import relu as relu  # noqa: F401  (torch.nn.functional.relu)
+from ..ops import sigmoid as sigmoid  # noqa: F401
+from ..ops import tanh as tanh  # noqa: F401
+from ..ops_shape import linear as linear  # noqa: F401
+from ..ops_shape import log_softmax as _log_softmax
+from ..ops_shape import softmax as _softmax
+from ..tensor import Tensor
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _reduce(loss, reduction: str):
+    if reduction == "mean":
+        return fnp.mean(loss)
+    if reduction == "sum":
+        return fnp.sum(loss)
+    return loss
+
+
+def _check_reduction(reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def softmax(input, dim=None, dtype=None) -> Tensor:  # noqa: A002
+    """Softmax along `dim`. Example: ``F.softmax(torch.zeros(2), dim=0)``."""
+    return _softmax(input, -1 if dim is None else dim)
+
+
+def log_softmax(input, dim=None, dtype=None) -> Tensor:  # noqa: A002
+    """Log-softmax along `dim`. Example: ``F.log_softmax(torch.zeros(2), dim=0)``."""
+    return _log_softmax(input, -1 if dim is None else dim)
+
+
+LEAKY_RELU = Op("LeakyReluBackward0", lambda a, slope: fnp.where(a > 0, a, a * slope))
+SOFTPLUS = Op("SoftplusBackward0", lambda a, beta: fnn.softplus(a * beta) / beta)
+GELU = Op("GeluBackward0", lambda a: a * (1 + fnp.tanh(0.7978845608028654 * (a + 0.044715 * a ** 3))) * 0.5)
+
+
+def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
+    """x where x > 0, else slope * x. Example: ``F.leaky_relu(torch.tensor([-1.]))``."""
+    d = input._data
+    return record(LEAKY_RELU, (input,), (float(negative_slope),), np.where(d > 0, d, d * negative_slope))
+
+
+def softplus(input, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
+    """log(1 + exp(beta x)) / beta. Example: ``F.softplus(torch.zeros(1))``."""
+    d = input._data
+    return record(SOFTPLUS, (input,), (float(beta),), (np.logaddexp(0, d * beta) / beta).astype(d.dtype))
+
+
+def gelu(input, approximate: str = "tanh") -> Tensor:  # noqa: A002
+    """GELU (tanh approximation). Example: ``F.gelu(torch.zeros(1))``."""
+    d = input._data
+    return record(GELU, (input,), (), (d * (1 + np.tanh(0.7978845608028654 * (d + 0.044715 * d ** 3))) * 0.5))
+
+
+def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+    """Zero elements with probability p and scale the rest by 1/(1-p) (identity when not training)."""
+    if not training or p == 0:
+        return input
+    keep = (_rng().random(input._data.shape) >= p).astype(input._data.dtype) / (1 - p)
+    return ops.mul(input, wrap(keep.astype(input._data.dtype)))
+
+
+def one_hot(tensor, num_classes: int = -1) -> Tensor:
+    """Integer labels as one-hot rows (int64). Example: ``F.one_hot(torch.tensor([1]), 3)``."""
+    n = int(tensor._data.max()) + 1 if num_classes < 0 else num_classes
+    return wrap((tensor._data[..., None] == np.arange(n)).astype(np.int64))
+
+
+# --- losses ------------------------------------------------------------------------------------
+
+MSE = Op("MseLossBackward0", lambda a, b, dt, red: _reduce((a.astype(dt) - b.astype(dt)) ** 2, red))
+
+
+def _pair(input, target, name: str):
+    target = as_tensor_operand(target, input)
+    if input._data.shape != target._data.shape:
+        ops.check_broadcast(input._data.shape, target._data.shape)
+    return target, _dtypes.result_type((input, target))
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """Mean squared error. Example: ``F.mse_loss(torch.zeros(2), torch.ones(2))`` is ``tensor(1.)``."""
+    _check_reduction(reduction)
+    target, dt = _pair(input, target, "mse_loss")
+    diff = input._data.astype(dt) - target._data.astype(dt)
+    return record(MSE, (input, target), (dt, reduction), np.asarray(_reduce(diff * diff, reduction), dt))
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """Mean absolute error (torch records it as abs then mean/sum). Example: ``F.l1_loss(a, b)``."""
+    _check_reduction(reduction)
+    err = ops.abs(ops.sub(input, target))
+    return ops_shape.mean(err) if reduction == "mean" else ops_shape.sum(err) if reduction == "sum" else err
+
+
+def _bce(p, t, dt, reduction):
+    p, t = p.astype(dt), t.astype(dt)
+    # torch clamps each logarithm at -100, so a probability of exactly 0 or 1 gives a finite loss
+    loss = -(t * fnp.maximum(fnp.log(p), -100.0) + (1 - t) * fnp.maximum(fnp.log(1 - p), -100.0))
+    return _reduce(loss, reduction)
+
+
+BCE = Op("BinaryCrossEntropyBackward0", _bce)
+BCE_W = Op("BinaryCrossEntropyBackward0", lambda p, t, w, dt, red: _reduce(_bce(p, t, dt, "none") * w, red))
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,  # noqa: A002
+                         reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of probabilities `input` against `target`.
+
+    Example: ``F.binary_cross_entropy(torch.tensor([0.5]), torch.tensor([1.]))`` is ``tensor(0.6931)``.
+    """
+    from .._errors import BCE_RANGE, torch_error
+    _check_reduction(reduction)
+    target = as_tensor_operand(target, input)
+    if input._data.shape != target._data.shape:
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
+                         f"({input.shape}) is deprecated. Please ensure they have the same size.")
+    p = input._data
+    if np.any((p < 0) | (p > 1)):
+        raise torch_error(*BCE_RANGE)
+    dt = _dtypes.result_type((input, target))
+    if weight is None:
+        value = _bce(p, target._data, dt, reduction)
+        return record(BCE, (input, target), (dt, reduction), np.asarray(value, dt))
+    weight = as_tensor_operand(weight, input)
+    value = _reduce(_bce(p, target._data, dt, "none") * weight._data, reduction)
+    return record(BCE_W, (input, target, weight), (dt, reduction), np.asarray(value, dt))
+
+
+def _bce_logits(x, t, pw, dt, reduction):
+    x, t = x.astype(dt), t.astype(dt)
+    # log(1 + exp(-|x|)) + max(-x, 0): stable for large |x|; pos_weight scales the positive term
+    log_sig_neg = fnp.log1p(fnp.exp(-fnp.abs(x))) + fnp.maximum(-x, 0.0)
+    loss = (1 - t) * x + (1 + (pw - 1) * t) * log_sig_neg
+    return _reduce(loss, reduction)
+
+
+BCE_LOGITS = Op("BinaryCrossEntropyWithLogitsBackward0", _bce_logits)
+BCE_LOGITS_W = Op("BinaryCrossEntropyWithLogitsBackward0",
+                  lambda x, t, pw, w, dt, red: _reduce(_bce_logits(x, t, pw, dt, "none") * w, red))
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,  # noqa: A002
+                                     reduction: str = "mean", pos_weight=None) -> Tensor:
+    """Sigmoid then binary cross-entropy, computed stably from the logits `input`.
+
+    Example: ``F.binary_cross_entropy_with_logits(torch.zeros(1), torch.ones(1))`` is ``tensor(0.6931)``.
+    """
+    _check_reduction(reduction)
+    target = as_tensor_operand(target, input)
+    if input._data.shape != target._data.shape:
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    dt = _dtypes.result_type((input, target))
+    pw = as_tensor_operand(1.0 if pos_weight is None else pos_weight, input)
+    args = (input, target, pw) if weight is None else (input, target, pw, as_tensor_operand(weight, input))
+    w = 1.0 if weight is None else args[3]._data
+    value = _reduce(_bce_logits(input._data, target._data, pw._data, dt, "none") * w, reduction)
+    return record(BCE_LOGITS if weight is None else BCE_LOGITS_W, args, (dt, reduction), np.asarray(value, dt))
+
+
+def _nll(logp, target, w, reduction, ignore_index):
+    classes = np.arange(logp.shape[-1])
+    hit = fnp.equal(fnp.expand_dims(target, -1), classes)
+    valid = fnp.not_equal(target, ignore_index)
+    weight = fnp.where(valid, fnp.sum(fnp.where(hit, fnp.broadcast_to(w, hit.shape), 0.0), axis=-1), 0.0)
+    picked = -fnp.sum(fnp.where(hit, logp, fnp.zeros_like(logp)), axis=-1) * weight.astype(logp.dtype)
+    if reduction == "mean":
+        return fnp.sum(picked) / fnp.sum(weight).astype(logp.dtype)
+    return _reduce(picked, reduction)
+
+
+NLL = Op("NllLossBackward0", _nll)
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = -100, reduce=None,  # noqa: A002
+             reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of log-probabilities `input` (N, C) or (C,) at integer `target`.
+
+    Example: ``F.nll_loss(torch.log(torch.tensor([[0.5, 0.5]])), torch.tensor([0]))`` is ``tensor(0.6931)``.
+    """
+    _check_reduction(reduction)
+    if target._data.dtype.kind not in "iu":
+        raise RuntimeError(f"expected scalar type Long but found {target.dtype.name.capitalize()}")
+    n_classes = input._data.shape[-1]
+    bad = target._data[(target._data != ignore_index) & ((target._data < 0) | (target._data >= n_classes))]
+    if bad.size:
+        raise IndexError(f"Target {int(bad.flat[0])} is out of bounds.")
+    w = wrap(np.ones(n_classes, input._data.dtype) if weight is None else weight._data.astype(input._data.dtype))
+    value = _nll(input._data, target._data, w._data, reduction, ignore_index)
+    return record(NLL, (input, target, w), (reduction, ignore_index), np.asarray(value, input._data.dtype))
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index: int = -100,  # noqa: A002
+                  reduce=None, reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """log_softmax over classes then nll_loss (class indices), or soft cross-entropy (probabilities).
+
+    Example: ``F.cross_entropy(torch.zeros(1, 2), torch.tensor([0]))`` is ``tensor(0.6931)``.
+    """
+    axis = 1 if input._data.ndim > 1 else 0
+    logp = _log_softmax(input, axis)
+    if target._data.dtype.kind == "f":
+        loss = ops.neg(ops_shape.sum(ops.mul(logp, target), axis))
+        return ops_shape.mean(loss) if reduction == "mean" else ops_shape.sum(loss) if reduction == "sum" else loss
+    if label_smoothing:
+        n = input._data.shape[axis]
+        hard = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+        smooth = ops.neg(ops_shape.mean(logp, axis))
+        smooth = ops_shape.mean(smooth) if reduction == "mean" else ops_shape.sum(smooth) \
+            if reduction == "sum" else smooth
+        return ops.add(ops.mul(hard, 1 - label_smoothing), ops.mul(smooth, label_smoothing * n / n))
+    return nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)

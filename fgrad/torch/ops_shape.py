@@ -1,0 +1,461 @@
+"""Reductions, shape ops, indexing, joining and matrix products: the rest of the op table.
+
+Each op is a grad_fn name plus an fgrad.numpy definition; see fgrad/torch/ops.py for the scheme.
+
+Example:
+    >>> import fgrad.torch as torch
+    >>> torch.ones(2, 3, requires_grad=True).sum(0).grad_fn.name()
+    'SumBackward1'
+"""
+
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from .. import nn as fnn
+from .. import numpy as fnp
+from . import _dtypes
+from ._graph import Op
+from .ops import as_tensor_operand, record, wrap
+
+Tensor = None          # set by fgrad.torch.tensor
+
+
+def dims(dim, ndim: int) -> tuple:
+    """Normalised, sorted axes for a torch `dim` argument (int or tuple), with torch's range error."""
+    items = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    out = []
+    for d in items:
+        lo, hi = -builtins.max(ndim, 1), builtins.max(ndim, 1) - 1
+        if not lo <= d <= hi:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {d})")
+        out.append(int(d) % builtins.max(ndim, 1))
+    return tuple(sorted(out))
+
+
+# --- reductions --------------------------------------------------------------------------------
+
+SUM_ALL = Op("SumBackward0", lambda a, dt: fnp.sum(a.astype(dt)), saves=False)
+SUM_DIM = Op("SumBackward1", lambda a, axes, keep, dt: fnp.sum(a.astype(dt), axis=axes, keepdims=keep),
+             saves=False)
+MEAN_ALL = Op("MeanBackward0", lambda a: fnp.mean(a), saves=False)
+MEAN_DIM = Op("MeanBackward1", lambda a, axes, keep: fnp.mean(a, axis=axes, keepdims=keep), saves=False)
+
+
+def sum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A001,A002
+    """Sum of all elements, or over `dim`. Example: ``torch.sum(torch.ones(2, 3), dim=1)``."""
+    d = input._data
+    dt = _dtypes.to_numpy_dtype(dtype) if dtype is not None else \
+        np.dtype(np.int64) if d.dtype.kind in "biu" else d.dtype
+    if dim is None:
+        return record(SUM_ALL, (input,), (dt,), np.sum(d, dtype=dt))
+    axes = dims(dim, d.ndim)
+    return record(SUM_DIM, (input,), (axes, bool(keepdim), dt), np.sum(d, axis=axes, keepdims=keepdim, dtype=dt))
+
+
+def _need_float(name: str, d: np.ndarray) -> None:
+    if d.dtype.kind != "f":
+        label = {"i": "Long", "b": "Bool", "u": "Byte"}.get(d.dtype.kind, str(d.dtype))
+        raise RuntimeError(f"{name}(): could not infer output dtype. Input dtype must be either a floating "
+                           f"point or complex dtype. Got: {label}")
+
+
+def mean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A002
+    """Arithmetic mean, overall or over `dim`. Example: ``torch.mean(torch.tensor([1., 2.]))``."""
+    d = input._data
+    if dtype is not None:
+        input = input.to(dtype)
+        d = input._data
+    _need_float("mean", d)
+    if dim is None:
+        return record(MEAN_ALL, (input,), (), np.mean(d, dtype=d.dtype))
+    axes = dims(dim, d.ndim)
+    return record(MEAN_DIM, (input,), (axes, bool(keepdim)), np.mean(d, axis=axes, keepdims=keepdim))
+
+
+def _indexed_extreme(a, axis, keep, pick):
+    """The values at the first arg-max/min along `axis`: the gradient goes to that index only (torch)."""
+    idx = pick(a, axis=axis, keepdims=True)
+    shape = [1] * a.ndim
+    shape[axis] = a.shape[axis]
+    hit = fnp.equal(np.arange(a.shape[axis]).reshape(shape), idx)
+    return fnp.sum(fnp.where(hit, a, fnp.zeros_like(a)), axis=axis, keepdims=keep)
+
+
+MAX_ALL = Op("MaxBackward1", lambda a: fnp.max(a))        # ties share the gradient evenly, as torch
+MIN_ALL = Op("MinBackward1", lambda a: fnp.min(a))
+MAX_DIM = Op("MaxBackward0", lambda a, axis, keep: _indexed_extreme(a, axis, keep, fnp.argmax))
+MIN_DIM = Op("MinBackward0", lambda a, axis, keep: _indexed_extreme(a, axis, keep, fnp.argmin))
+AMAX = Op("AmaxBackward0", lambda a, axes, keep: fnp.max(a, axis=axes, keepdims=keep))
+AMIN = Op("AminBackward0", lambda a, axes, keep: fnp.min(a, axis=axes, keepdims=keep))
+
+
+class _ReturnType(tuple):
+    """torch.return_types.max / min: (values, indices)."""
+
+    _name = "max"
+    values = property(lambda self: self[0])
+    indices = property(lambda self: self[1])
+
+    def __repr__(self):
+        return f"torch.return_types.{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+
+
+def _extreme(input, dim, keepdim, other, is_max: bool):
+    from .ops import maximum, minimum
+    if isinstance(other, Tensor) or isinstance(dim, Tensor):
+        return (maximum if is_max else minimum)(input, other if other is not None else dim)
+    d = input._data
+    if dim is None:
+        if d.size == 0:
+            raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0. "
+                               "Specify the reduction dim with the 'dim' argument.")
+        return record(MAX_ALL if is_max else MIN_ALL, (input,), (), np.max(d) if is_max else np.min(d))
+    (axis,) = dims(dim, d.ndim)
+    arg = np.argmax if is_max else np.argmin
+    values = record(MAX_DIM if is_max else MIN_DIM, (input,), (axis, bool(keepdim)),
+                    (np.max if is_max else np.min)(d, axis=axis, keepdims=keepdim))
+    result = _ReturnType((values, wrap(arg(d, axis=axis, keepdims=keepdim).astype(np.int64))))
+    result._name = "max" if is_max else "min"
+    return result
+
+
+def max(input, dim=None, keepdim: bool = False, *, other=None):  # noqa: A001,A002
+    """Largest element; with `dim`, (values, indices); with a tensor, elementwise maximum.
+
+    Example: ``torch.max(torch.tensor([1., 3.]))`` is ``tensor(3.)``.
+    """
+    return _extreme(input, dim, keepdim, other, True)
+
+
+def min(input, dim=None, keepdim: bool = False, *, other=None):  # noqa: A001,A002
+    """Smallest element; with `dim`, (values, indices). Example: ``torch.min(torch.tensor([1., 3.]))``."""
+    return _extreme(input, dim, keepdim, other, False)
+
+
+def amax(input, dim=(), keepdim: bool = False) -> Tensor:  # noqa: A002
+    """Maximum over `dim` (all by default); ties share the gradient. Example: ``torch.amax(x, dim=1)``."""
+    d = input._data
+    axes = dims(dim, d.ndim) if dim != () else tuple(range(d.ndim))
+    return record(AMAX, (input,), (axes, bool(keepdim)), np.max(d, axis=axes, keepdims=keepdim))
+
+
+def amin(input, dim=(), keepdim: bool = False) -> Tensor:  # noqa: A002
+    """Minimum over `dim` (all by default); ties share the gradient. Example: ``torch.amin(x, dim=1)``."""
+    d = input._data
+    axes = dims(dim, d.ndim) if dim != () else tuple(range(d.ndim))
+    return record(AMIN, (input,), (axes, bool(keepdim)), np.min(d, axis=axes, keepdims=keepdim))
+
+
+def argmax(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
+    """Index of the largest element. Example: ``torch.argmax(torch.tensor([1., 3.]))`` is ``tensor(1)``."""
+    d = input._data
+    return wrap(np.asarray(np.argmax(d, axis=dim, keepdims=keepdim if dim is not None else False), np.int64))
+
+
+def argmin(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
+    """Index of the smallest element. Example: ``torch.argmin(torch.tensor([1., 3.]))`` is ``tensor(0)``."""
+    d = input._data
+    return wrap(np.asarray(np.argmin(d, axis=dim, keepdims=keepdim if dim is not None else False), np.int64))
+
+
+PROD = Op("ProdBackward0", lambda a: fnp.prod(a))
+VAR = Op("VarBackward0", lambda a, axes, keep, ddof: fnp.var(a, axis=axes, keepdims=keep, ddof=ddof))
+STD = Op("StdBackward0", lambda a, axes, keep, ddof: fnp.std(a, axis=axes, keepdims=keep, ddof=ddof))
+SOFTMAX = Op("SoftmaxBackward0", lambda a, axis: fnn.softmax(a, axis=axis))
+LOG_SOFTMAX = Op("LogSoftmaxBackward0", lambda a, axis: fnn.log_softmax(a, axis=axis))
+LOGSUMEXP = Op("LogsumexpBackward0", lambda a, axes, keep: fnn.logsumexp(a, axis=axes, keepdims=keep))
+
+
+def prod(input) -> Tensor:  # noqa: A002
+    """Product of all elements. Example: ``torch.prod(torch.tensor([2., 3.]))`` is ``tensor(6.)``."""
+    return record(PROD, (input,), (), np.prod(input._data))
+
+
+def _spread(op, input, dim, correction, keepdim, unbiased):
+    d = input._data
+    ddof = correction if correction is not None else (1 if unbiased else 0)
+    axes = tuple(range(d.ndim)) if dim is None else dims(dim, d.ndim)
+    value = (np.var if op is VAR else np.std)(d, axis=axes, ddof=ddof, keepdims=keepdim)
+    return record(op, (input,), (axes, bool(keepdim), ddof), value.astype(d.dtype))
+
+
+def var(input, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None) -> Tensor:  # noqa: A002
+    """Variance (unbiased by default, as torch). Example: ``torch.var(torch.tensor([1., 3.]))``."""
+    return _spread(VAR, input, dim, correction, keepdim, unbiased)
+
+
+def std(input, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None) -> Tensor:  # noqa: A002
+    """Standard deviation (unbiased by default). Example: ``torch.std(torch.tensor([1., 3.]))``."""
+    return _spread(STD, input, dim, correction, keepdim, unbiased)
+
+
+def softmax(input, dim: int, dtype=None) -> Tensor:  # noqa: A002
+    """exp(x) / sum(exp(x)) along `dim`. Example: ``torch.softmax(torch.zeros(2), 0)``."""
+    (axis,) = dims(dim, input._data.ndim)
+    d = input._data
+    return record(SOFTMAX, (input,), (axis,), fnn.softmax(d, axis=axis))
+
+
+def log_softmax(input, dim: int, dtype=None) -> Tensor:  # noqa: A002
+    """x - logsumexp(x) along `dim`. Example: ``torch.log_softmax(torch.zeros(2), 0)``."""
+    (axis,) = dims(dim, input._data.ndim)
+    return record(LOG_SOFTMAX, (input,), (axis,), fnn.log_softmax(input._data, axis=axis))
+
+
+def logsumexp(input, dim, keepdim: bool = False) -> Tensor:  # noqa: A002
+    """log(sum(exp(x))) over `dim`, stable. Example: ``torch.logsumexp(torch.zeros(2), 0)``."""
+    axes = dims(dim, input._data.ndim)
+    value = fnn.logsumexp(input._data, axis=axes, keepdims=keepdim)
+    return record(LOGSUMEXP, (input,), (axes, bool(keepdim)), np.asarray(value, input._data.dtype))
+
+
+# --- shape ops ---------------------------------------------------------------------------------
+
+VIEW = Op("ViewBackward0", lambda a, shape: fnp.reshape(a, shape), saves=False)
+UNSAFE_VIEW = Op("UnsafeViewBackward0", VIEW.fn, saves=False)
+SQUEEZE = Op("SqueezeBackward0", VIEW.fn, saves=False)
+SQUEEZE_DIM = Op("SqueezeBackward1", VIEW.fn, saves=False)
+UNSQUEEZE = Op("UnsqueezeBackward0", VIEW.fn, saves=False)
+T = Op("TBackward0", lambda a, perm: fnp.transpose(a, perm), saves=False)
+PERMUTE = Op("PermuteBackward0", T.fn, saves=False)
+TRANSPOSE = Op("TransposeBackward0", T.fn, saves=False)
+EXPAND = Op("ExpandBackward0", lambda a, shape: fnp.broadcast_to(a, shape), saves=False)
+CLONE = Op("CloneBackward0", lambda a: a, saves=False)
+TO_COPY = Op("ToCopyBackward0", lambda a, dt: a.astype(dt), saves=False)
+
+
+def shape_arg(args) -> tuple:
+    """Sizes given as f(2, 3), f((2, 3)) or f(torch.Size([2, 3]))."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = args[0]
+    return tuple(int(a) for a in args)
+
+
+def infer_shape(shape: tuple, size: int) -> tuple:
+    """Resolve one -1 in `shape`, with torch's error when the sizes disagree."""
+    known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
+    if shape.count(-1) == 1 and known:
+        shape = tuple(size // known if s == -1 else s for s in shape)
+    if int(np.prod(shape, dtype=np.int64)) != size or -1 in shape:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
+    return shape
+
+
+def reshape(input, *shape) -> Tensor:  # noqa: A002
+    """Same elements, new shape (ViewBackward0, or UnsafeViewBackward0 after a copy).
+
+    Example: ``torch.reshape(torch.arange(6.), (2, 3)).shape`` is ``torch.Size([2, 3])``.
+    """
+    d = input._data
+    shape = infer_shape(shape_arg(shape), d.size)
+    value = d.reshape(shape)
+    copied = value.size > 1 and not np.shares_memory(value, d)
+    return record(UNSAFE_VIEW if copied else VIEW, (input,), (shape,), value)
+
+
+def view(input, *shape) -> Tensor:  # noqa: A002
+    """A view with a new shape. Example: ``torch.ones(4).view(2, 2).shape`` is ``torch.Size([2, 2])``."""
+    if len(shape) == 1 and isinstance(shape[0], _dtypes.dtype):
+        return wrap(input._data.view(shape[0].np))
+    d = input._data
+    shape = infer_shape(shape_arg(shape), d.size)
+    return record(VIEW, (input,), (shape,), d.reshape(shape))
+
+
+def flatten(input, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A002
+    """Merge axes start_dim..end_dim into one. Example: ``torch.ones(2, 3).flatten().shape``."""
+    d = input._data
+    if d.ndim == 1 or (d.ndim > 1 and start_dim % d.ndim == end_dim % d.ndim):
+        return input
+    if d.ndim == 0:
+        return record(VIEW, (input,), ((1,),), d.reshape(1))
+    s, e = start_dim % d.ndim, end_dim % d.ndim
+    shape = d.shape[:s] + (int(np.prod(d.shape[s:e + 1], dtype=np.int64)),) + d.shape[e + 1:]
+    value = d.reshape(shape)
+    return record(VIEW if np.shares_memory(value, d) else UNSAFE_VIEW, (input,), (shape,), value)
+
+
+def squeeze(input, dim=None) -> Tensor:  # noqa: A002
+    """Drop axes of length 1 (all, or those in `dim`). Example: ``torch.ones(1, 2).squeeze().shape``."""
+    d = input._data
+    if dim is None:
+        shape, op = tuple(s for s in d.shape if s != 1), SQUEEZE
+    else:
+        axes = dims(dim, d.ndim)
+        shape = tuple(s for i, s in enumerate(d.shape) if not (i in axes and s == 1))
+        op = SQUEEZE_DIM
+    return record(op, (input,), (shape,), d.reshape(shape))
+
+
+def unsqueeze(input, dim: int) -> Tensor:  # noqa: A002
+    """Insert an axis of length 1 at `dim`. Example: ``torch.ones(2).unsqueeze(0).shape``."""
+    d = input._data
+    (axis,) = dims(dim, d.ndim + 1)
+    shape = d.shape[:axis] + (1,) + d.shape[axis:]
+    return record(UNSQUEEZE, (input,), (shape,), d.reshape(shape))
+
+
+def permute(input, *order) -> Tensor:  # noqa: A002
+    """Reorder the axes. Example: ``torch.ones(2, 3).permute(1, 0).shape`` is ``torch.Size([3, 2])``."""
+    d = input._data
+    perm = tuple(a % builtins.max(d.ndim, 1) for a in shape_arg(order))
+    return record(PERMUTE, (input,), (perm,), d.transpose(perm))
+
+
+def transpose(input, dim0: int, dim1: int) -> Tensor:  # noqa: A002
+    """Swap two axes. Example: ``torch.ones(2, 3).transpose(0, 1).shape`` is ``torch.Size([3, 2])``."""
+    d = input._data
+    perm = list(range(d.ndim))
+    a, b = dims(dim0, d.ndim)[0], dims(dim1, d.ndim)[0]
+    perm[a], perm[b] = perm[b], perm[a]
+    return record(TRANSPOSE, (input,), (tuple(perm),), d.transpose(perm))
+
+
+def t(input) -> Tensor:  # noqa: A002
+    """Transpose of a tensor with at most 2 axes. Example: ``torch.ones(2, 3).t().shape``."""
+    d = input._data
+    if d.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {d.ndim}D")
+    perm = tuple(reversed(range(d.ndim)))
+    return record(T, (input,), (perm,), d.transpose(perm))
+
+
+def expand(input, *sizes) -> Tensor:  # noqa: A002
+    """Broadcast to `sizes` (-1 keeps a size), without copying. Example: ``torch.ones(1, 2).expand(3, 2)``."""
+    d = input._data
+    sizes = shape_arg(sizes)
+    lead = len(sizes) - d.ndim
+    shape = tuple(d.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
+    return record(EXPAND, (input,), (shape,), np.broadcast_to(d, shape))
+
+
+def clone(input) -> Tensor:  # noqa: A002
+    """A copy that stays in the graph. Example: ``torch.clone(torch.ones(1))``."""
+    return record(CLONE, (input,), (), input._data.copy())
+
+
+def to_dtype(input, dtype) -> Tensor:  # noqa: A002
+    """Convert to a dtype (the same tensor if it already has it). Example: ``x.to(torch.float64)``."""
+    dt = _dtypes.to_numpy_dtype(dtype)
+    if input._data.dtype == dt:
+        return input
+    return record(TO_COPY, (input,), (dt,), input._data.astype(dt))
+
+
+# --- joining -----------------------------------------------------------------------------------
+
+CAT = Op("CatBackward0", lambda *args: fnp.concatenate([a.astype(args[-1]) for a in args[:-2]], axis=args[-2]),
+         saves=False)
+STACK = Op("StackBackward0", lambda *args: fnp.stack([a.astype(args[-1]) for a in args[:-2]], axis=args[-2]),
+           saves=False)
+
+
+def cat(tensors, dim: int = 0) -> Tensor:
+    """Join tensors along an existing axis. Example: ``torch.cat([torch.ones(2), torch.zeros(1)])``."""
+    tensors = tuple(tensors)
+    dt = _dtypes.result_type(tensors)
+    (axis,) = dims(dim, tensors[0]._data.ndim)
+    value = np.concatenate([t._data.astype(dt) for t in tensors], axis=axis)
+    return record(CAT, tensors, (axis, dt), value)
+
+
+concatenate = concat = cat
+
+
+def stack(tensors, dim: int = 0) -> Tensor:
+    """Join tensors along a new axis. Example: ``torch.stack([torch.ones(2), torch.zeros(2)]).shape``."""
+    tensors = tuple(tensors)
+    dt = _dtypes.result_type(tensors)
+    (axis,) = dims(dim, tensors[0]._data.ndim + 1)
+    value = np.stack([t._data.astype(dt) for t in tensors], axis=axis)
+    return record(STACK, tensors, (axis, dt), value)
+
+
+# --- matrix products ---------------------------------------------------------------------------
+
+_MATMUL = lambda a, b, dt: fnp.matmul(a.astype(dt), b.astype(dt))  # noqa: E731
+MM = Op("MmBackward0", _MATMUL)
+MV = Op("MvBackward0", _MATMUL)
+DOT = Op("DotBackward0", _MATMUL)
+VM = Op("SqueezeBackward4", _MATMUL)
+BATCHED = Op("UnsafeViewBackward0", _MATMUL)
+
+
+def _matmul_op(na: int, nb: int) -> Op:
+    if na == 2 and nb == 2:
+        return MM
+    if na == 2 and nb == 1:
+        return MV
+    if na == 1 and nb == 1:
+        return DOT
+    if na == 1 and nb == 2:
+        return VM
+    return BATCHED
+
+
+def _check_matmul(a: np.ndarray, b: np.ndarray) -> None:
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D")
+    k_a, k_b = a.shape[-1], b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if k_a == k_b:
+        return
+    if a.ndim == 1 and b.ndim == 1:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have "
+                           f"the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements respectively")
+    if a.ndim == 2 and b.ndim == 2:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
+                           f"{b.shape[0]}x{b.shape[1]})")
+    if a.ndim == 2 and b.ndim == 1:
+        raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), "
+                           f"vec ({b.shape[0]})")
+    raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{k_a}] but got: [{k_b}].")
+
+
+def matmul(input, other) -> Tensor:  # noqa: A002
+    """Matrix product with torch's 1-D and batch rules (grad_fn MmBackward0, MvBackward0, ...).
+
+    Example: ``torch.matmul(torch.ones(2, 3), torch.ones(3)).shape`` is ``torch.Size([2])``.
+    """
+    a, b = input._data, other._data
+    dt = a.dtype if a.dtype == b.dtype else _dtypes.result_type((input, other))
+    if a.dtype != dt:
+        a = a.astype(dt)
+    if b.dtype != dt:
+        b = b.astype(dt)
+    _check_matmul(a, b)
+    return record(_matmul_op(a.ndim, b.ndim), (input, other), (dt,), a @ b)
+
+
+def mm(input, mat2) -> Tensor:  # noqa: A002
+    """2-D matrix product. Example: ``torch.mm(torch.ones(2, 3), torch.ones(3, 4)).shape``."""
+    if input._data.ndim != 2 or mat2._data.ndim != 2:
+        raise RuntimeError("self must be a matrix" if input._data.ndim != 2 else "mat2 must be a matrix")
+    return matmul(input, mat2)
+
+
+def dot(input, other) -> Tensor:  # noqa: A002
+    """Dot product of 1-D tensors. Example: ``torch.dot(torch.ones(2), torch.ones(2))`` is ``tensor(2.)``."""
+    return matmul(input, other)
+
+
+mv = bmm = matmul
+ADDMM = Op("AddmmBackward0", lambda x, w, b, dt: fnp.matmul(x.astype(dt), fnp.transpose(w.astype(dt)))
+           + b.astype(dt))
+LINEAR_VIEW = Op("ViewBackward0", ADDMM.fn)
+
+
+def linear(input, weight, bias=None) -> Tensor:  # noqa: A002
+    """input @ weight.T + bias, recorded as torch does (AddmmBackward0 for 2-D input).
+
+    Example: ``torch.nn.functional.linear(torch.ones(2, 3), torch.ones(4, 3)).shape``.
+    """
+    if bias is None:
+        return matmul(input, t(weight))
+    x, w = input._data, weight._data
+    dt = _dtypes.result_type((input, weight, bias))
+    _check_matmul(x, w.T)
+    value = x.astype(dt) @ w.T.astype(dt) + bias._data.astype(dt)
+    return record(ADDMM if x.ndim == 2 else LINEAR_VIEW, (input, weight, as_tensor_operand(bias)), (dt,), value)

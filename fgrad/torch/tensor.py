@@ -1,0 +1,294 @@
+"""fgrad.torch.Tensor: a NumPy array with torch's autograd attributes, printing and dtype rules.
+
+Example:
+    >>> import fgrad.torch as torch
+    >>> x = torch.ones(2, requires_grad=True)
+    >>> y = (x * 3).sum()
+    >>> y.backward()
+    >>> x.grad
+    tensor([3., 3.])
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import _dtypes, _indexing, autograd, ops, ops_shape
+from . import _errors as E
+from ._dtypes import Size
+from ._errors import torch_error
+from ._printing import format_tensor
+
+
+class _Handle:
+    """What register_hook returns; `remove()` unregisters the hook."""
+
+    def __init__(self, hooks: list, fn: Callable):
+        self.hooks, self.fn = hooks, fn
+
+    def remove(self) -> None:
+        if self.fn in self.hooks:
+            self.hooks.remove(self.fn)
+
+
+class Tensor:
+    """A tensor: values (a NumPy array), `requires_grad`, `grad`, `grad_fn`, and torch's methods."""
+
+    __slots__ = ("_data", "_rg", "grad", "grad_fn", "_hooks", "_accum", "__weakref__")
+    __array_priority__ = 1000
+
+    def __init__(self, *args):
+        data = np.zeros(args, np.float32) if args and all(isinstance(a, int) for a in args) else \
+            np.asarray(args[0] if args else [], np.float32)
+        self._data, self._rg, self.grad, self.grad_fn, self._hooks, self._accum = data, False, None, None, None, None
+
+    _wrap = staticmethod(ops.wrap)
+
+    # --- autograd attributes -------------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self.grad_fn is not None and not value:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to use a "
+                               "computed variable in a subgraph that doesn't require differentiation use "
+                               "var_no_grad = var.detach().\nfgrad hint: call .detach() on it instead")
+        if value and self._data.dtype.kind != "f":
+            raise torch_error(*E.INT_GRAD_INPLACE)
+        self._rg = bool(value)
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set requires_grad in place and return self. Example: ``torch.ones(2).requires_grad_()``."""
+        self.requires_grad = requires_grad
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep `.grad` for this non-leaf tensor after backward(). Example: ``y.retain_grad()``."""
+        if self.grad_fn is not None:
+            self.grad_fn.retained = weakref.ref(self)
+        elif not self._rg:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+
+    @property
+    def retains_grad(self) -> bool:
+        return self.grad_fn is not None and self.grad_fn.retained is not None
+
+    def register_hook(self, hook: Callable) -> _Handle:
+        """Call `hook(grad)` when this tensor's gradient is computed; a returned tensor replaces it.
+
+        Example: ``x.register_hook(lambda g: g * 2)``.
+        """
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            if self.grad_fn.hooks is None:
+                self.grad_fn.hooks = []
+            hooks = self.grad_fn.hooks
+        else:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        hooks.append(hook)
+        return _Handle(hooks, hook)
+
+    def backward(self, gradient=None, retain_graph: bool | None = None, create_graph: bool = False,
+                 inputs=None) -> None:
+        """Accumulate d(self)/d(leaf) into each leaf's `.grad` (gradient= for non-scalar outputs).
+
+        Example: ``(x ** 2).sum().backward()``.
+        """
+        autograd.backward([self], [gradient], retain_graph, create_graph)
+
+    def detach(self) -> Tensor:
+        """The same values (shared), outside the graph. Example: ``y.detach().requires_grad`` is False."""
+        return ops.wrap(self._data)
+
+    def detach_(self) -> Tensor:
+        """Detach this tensor from the graph in place. Example: ``y.detach_()``."""
+        self.grad_fn, self._rg = None, False
+        return self
+
+    @property
+    def data(self) -> Tensor:
+        return ops.wrap(self._data)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        self._data = value._data
+
+    # --- conversions ---------------------------------------------------------------------------
+    def item(self) -> Any:
+        """The single value as a Python number. Example: ``torch.tensor([2.5]).item()`` is ``2.5``."""
+        if self._data.size != 1:
+            raise torch_error(E.ITEM_MANY[0].format(n=self._data.size), E.ITEM_MANY[1])
+        return self._data.reshape(()).item()
+
+    def tolist(self) -> Any:
+        """Nested Python lists (a number for 0-d). Example: ``torch.tensor([1, 2]).tolist()``."""
+        return self._data.tolist()
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The values as a NumPy array sharing memory. Example: ``torch.ones(2).numpy()``."""
+        if self._rg and not force:
+            raise torch_error(*E.NUMPY_GRAD)
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        if self._rg:
+            raise torch_error(*E.NUMPY_GRAD)
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iu":
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()))
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0 and spec:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __hash__(self):
+        return id(self)
+
+    def __repr__(self):
+        suffixes = []
+        if self.grad_fn is not None:
+            suffixes.append(("grad_fn", f"<{self.grad_fn.name()}>"))
+        elif self._rg:
+            suffixes.append(("requires_grad", "True"))
+        return format_tensor(self._data, dtype=self.dtype.name, suffixes=suffixes)
+
+    __str__ = __repr__
+
+    # --- metadata ------------------------------------------------------------------------------
+    @property
+    def dtype(self) -> _dtypes.dtype:
+        return _dtypes.from_numpy_dtype(self._data.dtype)
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        """The shape, or one size. Example: ``torch.ones(2, 3).size(1)`` is ``3``."""
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[ops_shape.dims(dim, self._data.ndim)[0]]
+
+    ndim = property(lambda self: self._data.ndim)
+    device = property(lambda self: _dtypes.device("cpu"))
+    is_cuda = False
+    layout = "torch.strided"
+
+    def dim(self) -> int:
+        """Number of axes. Example: ``torch.ones(2, 3).dim()`` is ``2``."""
+        return self._data.ndim
+
+    def numel(self) -> int:
+        """Number of elements. Example: ``torch.ones(2, 3).numel()`` is ``6``."""
+        return int(self._data.size)
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_contiguous(self) -> bool:
+        return bool(self._data.flags.c_contiguous)
+
+    def contiguous(self) -> Tensor:
+        return self if self._data.flags.c_contiguous else ops_shape.clone(self)
+
+    def stride(self, dim: int | None = None):
+        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        return strides if dim is None else strides[dim]
+
+    def data_ptr(self) -> int:
+        return self._data.__array_interface__["data"][0]
+
+    def to(self, *args, **kwargs) -> Tensor:
+        """Convert dtype (devices other than the CPU are ignored). Example: ``x.to(torch.float64)``."""
+        dt = kwargs.get("dtype")
+        for a in args:
+            if isinstance(a, (_dtypes.dtype, type, np.dtype)):
+                dt = a
+            elif isinstance(a, Tensor):
+                dt = a.dtype
+        return self if dt is None else ops_shape.to_dtype(self, dt)
+
+    def cpu(self) -> Tensor:
+        return self
+
+    cuda = cpu
+
+    def type(self, dtype=None):
+        if dtype is None:
+            names = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "bool": "Bool",
+                     "float16": "Half", "uint8": "Byte", "int8": "Char", "int16": "Short"}
+            return f"torch.{names[self.dtype.name]}Tensor"
+        return self.to(dtype)
+
+    def float(self) -> Tensor:  # noqa: A003
+        return ops_shape.to_dtype(self, _dtypes.float32)
+
+    def double(self) -> Tensor:
+        return ops_shape.to_dtype(self, _dtypes.float64)
+
+    def half(self) -> Tensor:
+        return ops_shape.to_dtype(self, _dtypes.float16)
+
+    def long(self) -> Tensor:
+        return ops_shape.to_dtype(self, _dtypes.int64)
+
+    def int(self) -> Tensor:  # noqa: A003
+        return ops_shape.to_dtype(self, _dtypes.int32)
+
+    def bool(self) -> Tensor:  # noqa: A003
+        return ops_shape.to_dtype(self, _dtypes.bool)
+
+    # --- indexing ------------------------------------------------------------------------------
+    def __getitem__(self, idx):
+        return _indexing.getitem(self, idx)
+
+    def __setitem__(self, idx, value):
+        _indexing.setitem(self, idx, value)
+
+
+ops.Tensor = ops_shape.Tensor = _indexing.Tensor = autograd.Tensor = Tensor
+from . import _methods  # noqa: E402,F401  (operators, math methods and in-place methods)
+
