@@ -18,6 +18,7 @@ from .config import config
 from .core import IR, Tracer, _trace_stack, aval_of, eval_ir, is_jax_array, new_trace, tracing
 from .errors import ArgnumsError, GuardFailure, IntegerInputError, NonScalarOutputError, user_location
 from .transforms.ad import backward_ir
+from .transforms.partial_eval import partial_eval
 from .transforms.simplify import dce, simplify
 from .tree import LEAF, TreeDef, tree_flatten, tree_unflatten
 
@@ -131,13 +132,13 @@ class CompileCache:
         if not self.entries:
             return "first call"
         old = next(reversed(self.entries))
-        reasons = []
-        if old[0] != key[0]:
-            reasons.append(f"static arguments changed from {old[0]!r} to {key[0]!r}")
-        if old[1] != key[1]:
-            reasons.append(f"the argument structure changed from {old[1]} to {key[1]}")
+        reasons = []                      # keys end with (input structure, leaf avals)
+        if old[:-2] != key[:-2]:
+            reasons.append(f"static arguments changed from {old[:-2]!r} to {key[:-2]!r}")
+        if old[-2] != key[-2]:
+            reasons.append(f"the argument structure changed from {old[-2]} to {key[-2]}")
         else:
-            for k, (a, b) in enumerate(zip(old[2], key[2])):
+            for k, (a, b) in enumerate(zip(old[-1], key[-1])):
                 if a != b:
                     reasons.append(f"input leaf {k} changed from {_fmt(a)} to {_fmt(b)}")
         return "; ".join(reasons) or "a Python branch taken while tracing differs"
@@ -302,7 +303,8 @@ def _check_float_inputs(leaves, what: str) -> None:
 def vjp(fun: Callable, *primals, has_aux: bool = False):
     """Evaluate `fun(*primals)` and return `(out, vjp_fn)` (plus `aux` with has_aux=True).
 
-    `vjp_fn(ct)` takes a cotangent shaped like `out` and returns a tuple with one cotangent per primal.
+    `vjp_fn(ct)` takes a cotangent shaped like `out` and returns a tuple with one cotangent per
+    primal. The forward pass runs once; `vjp_fn` runs only the backward pass, on saved residuals.
 
     Example:
         >>> import fgrad, numpy as np
@@ -312,19 +314,19 @@ def vjp(fun: Callable, *primals, has_aux: bool = False):
     """
     leaves, treedef = tree_flatten((primals, {}))
     _check_float_inputs(leaves, "primal")
-    nested = tracing() or any(isinstance(x, Tracer) for x in leaves)
-    if not nested:
-        leaves = [_leaf_value(x) for x in leaves]
-    ir, out_tree = trace_flat(fun, treedef, leaves, concrete=not nested or _can_be_concrete(leaves),
-                              transform="vjp")
-    n_out = out_tree.children[0].num_leaves if has_aux else len(ir.outs)
-    run = (lambda g, xs: eval_ir(g, xs)) if nested else (lambda g, xs: compile_ir(g, config.backend)(*xs))
-    outs = run(simplify(ir), leaves)
+    if tracing() or any(isinstance(x, Tracer) for x in leaves):
+        fwd, bwd, meta = _vjp_programs(fun, treedef, leaves, has_aux, _can_be_concrete(leaves))
+        results, run_bwd = eval_ir(fwd, leaves), (lambda args: eval_ir(bwd, args))
+    else:
+        values = [_leaf_value(x) for x in leaves]
+        key = (fun, has_aux, treedef, tuple(map(_leaf_key, values)))
+        build = lambda: _compiled_vjp(fun, treedef, values, has_aux)  # noqa: E731
+        results, (bwd, meta) = _run_cached(_VJP_CACHE, key, values, build)
+        run_bwd = lambda args: bwd(*[_leaf_value(a) for a in args])  # noqa: E731
+    n_out, out_tree = meta
+    outs, residuals = results[:n_out], list(results[n_out:])
     main_tree = out_tree.children[0] if has_aux else out_tree
-    primal_out = tree_unflatten(main_tree, outs[:n_out])
-    joint = backward_ir(simplify(ir), list(range(len(leaves))), seed="input")
-    bir = simplify(select_outputs(joint, list(range(len(ir.outs), len(ir.outs) + len(leaves)))))
-    program = None if nested else compile_ir(bir, config.backend)
+    n_main = main_tree.num_leaves
 
     def vjp_fn(ct):
         ct_leaves, ct_tree = tree_flatten(ct)
@@ -335,14 +337,30 @@ def vjp(fun: Callable, *primals, has_aux: bool = False):
             if np.shape(c) != np.shape(o):
                 raise TypeError(f"vjp_fn: cotangent of shape {np.shape(c)} for an output of shape "
                                 f"{np.shape(o)} (at {user_location()})")
-        cts = ct_leaves + [np.zeros(np.shape(o), np.result_type(o)) for o in outs[n_out:]]
-        args = leaves + (cts if nested else [_leaf_value(c) for c in cts])
-        flat = eval_ir(bir, args) if program is None else program(*args)
-        return tree_unflatten(treedef.children[0], flat)
+        return tree_unflatten(treedef.children[0], run_bwd(residuals + ct_leaves))
 
+    primal_out = tree_unflatten(main_tree, outs[:n_main])
     if has_aux:
-        return primal_out, vjp_fn, tree_unflatten(out_tree.children[1], outs[n_out:])
+        return primal_out, vjp_fn, tree_unflatten(out_tree.children[1], outs[n_main:])
     return primal_out, vjp_fn
+
+
+_VJP_CACHE = CompileCache("vjp")
+
+
+def _vjp_programs(fun, treedef, leaves, has_aux: bool, concrete: bool):
+    """The forward program (outputs + residuals) and the backward program (residuals + cts)."""
+    ir, out_tree = trace_flat(fun, treedef, leaves, concrete=concrete, transform="vjp")
+    ir = simplify(ir)
+    n_main = out_tree.children[0].num_leaves if has_aux else len(ir.outs)
+    joint = simplify(backward_ir(ir, list(range(len(leaves))), seed="input", n_cts=n_main))
+    fwd, bwd = partial_eval(joint, len(leaves), len(ir.outs))
+    return fwd, bwd, (len(ir.outs), out_tree)
+
+
+def _compiled_vjp(fun, treedef, values, has_aux):
+    fwd, bwd, meta = _vjp_programs(fun, treedef, values, has_aux, concrete=True)
+    return compile_ir(fwd, config.backend), (compile_ir(bwd, config.backend), meta)
 
 
 # --- jit, make_ir, lower -------------------------------------------------------------------------
