@@ -16,6 +16,7 @@ Example:
 import numpy as _np
 
 from . import autograd as autograd
+from . import linalg as linalg
 from . import nn as nn
 from . import optim as optim
 from ._dtypes import Size as Size
@@ -124,6 +125,7 @@ from .ops_shape import mean as mean
 from .ops_shape import min as min
 from .ops_shape import mm as mm
 from .ops_shape import mv as mv
+from .ops_shape import norm as norm
 from .ops_shape import permute as permute
 from .ops_shape import prod as prod
 from .ops_shape import reshape as reshape

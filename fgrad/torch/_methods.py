@@ -90,7 +90,7 @@ Tensor.equal = ops.equal
 Tensor.allclose = ops.allclose
 Tensor.where = lambda self, condition, other: ops.where(condition, self, other)
 for _name in ("sum", "mean", "max", "min", "amax", "amin", "argmax", "argmin", "prod", "var", "std", "softmax",
-              "log_softmax", "logsumexp", "reshape", "view", "flatten", "squeeze", "unsqueeze", "permute",
+              "log_softmax", "logsumexp", "norm", "reshape", "view", "flatten", "squeeze", "unsqueeze", "permute",
               "transpose", "t", "expand", "clone", "matmul", "mm", "dot", "mv"):
     setattr(Tensor, _name, getattr(ops_shape, _name))
 Tensor.T = property(lambda self: ops_shape.permute(self, tuple(reversed(range(self._data.ndim)))))
@@ -103,8 +103,7 @@ Tensor.swapaxes = Tensor.transpose
 Tensor.ravel = lambda self: ops_shape.reshape(self, -1)
 Tensor.all = lambda self, dim=None: ops.wrap(np.all(self._data, axis=dim))
 Tensor.any = lambda self, dim=None: ops.wrap(np.any(self._data, axis=dim))
-Tensor.norm = lambda self, p=2, dim=None, keepdim=False: (
-    ops_shape.sum(ops.abs(self) ** p, dim, keepdim) ** (1.0 / p))
+Tensor.norm = ops_shape.norm
 
 
 # --- in-place methods --------------------------------------------------------------------------

@@ -232,8 +232,10 @@ sqrt = _unary_op("SqrtBackward0", fnp.sqrt, np.sqrt, "sqrt")
 rsqrt = _unary_op("RsqrtBackward0", lambda a: 1 / fnp.sqrt(a), lambda d: 1 / np.sqrt(d), "rsqrt")
 sigmoid = _unary_op("SigmoidBackward0", fnn.sigmoid, _sigmoid_np, "sigmoid")
 
-ABS = Op("AbsBackward0", fnp.abs)          # derivative 0 at 0, as torch
-RELU = Op("ReluBackward0", fnn.relu)       # derivative 0 at 0, as torch
+# torch's derivative of abs and relu at 0 is 0; written so that fgrad's derivative is exactly that
+# (sign() contributes no derivative, so d(a * sign(a)) = sign(a), which is 0 at 0)
+ABS = Op("AbsBackward0", lambda a: a * fnp.sign(a))
+RELU = Op("ReluBackward0", lambda a: fnp.where(a > 0, a, 0.0))
 SIGN = Op("SignBackward0", fnp.sign)
 
 

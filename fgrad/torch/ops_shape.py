@@ -161,9 +161,16 @@ def argmin(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
     return wrap(np.asarray(np.argmin(d, axis=dim, keepdims=keepdim if dim is not None else False), np.int64))
 
 
+def safe_sqrt(v):
+    """sqrt whose derivative at 0 is 0 rather than inf * 0 = NaN (torch masks std and norm at 0)."""
+    zero = fnp.equal(v, 0)
+    return fnp.where(zero, fnp.zeros_like(v), fnp.sqrt(fnp.where(zero, fnp.ones_like(v), v)))
+
+
 PROD = Op("ProdBackward0", lambda a: fnp.prod(a))
 VAR = Op("VarBackward0", lambda a, axes, keep, ddof: fnp.var(a, axis=axes, keepdims=keep, ddof=ddof))
-STD = Op("StdBackward0", lambda a, axes, keep, ddof: fnp.std(a, axis=axes, keepdims=keep, ddof=ddof))
+STD = Op("StdBackward0", lambda a, axes, keep, ddof: safe_sqrt(fnp.var(a, axis=axes, keepdims=keep, ddof=ddof)))
+NORM = Op("LinalgVectorNormBackward0", lambda a, axes, keep: safe_sqrt(fnp.sum(a * a, axis=axes, keepdims=keep)))
 SOFTMAX = Op("SoftmaxBackward0", lambda a, axis: fnn.softmax(a, axis=axis))
 LOG_SOFTMAX = Op("LogSoftmaxBackward0", lambda a, axis: fnn.log_softmax(a, axis=axis))
 LOGSUMEXP = Op("LogsumexpBackward0", lambda a, axes, keep: fnn.logsumexp(a, axis=axes, keepdims=keep))
@@ -190,6 +197,20 @@ def var(input, dim=None, unbiased: bool = True, keepdim: bool = False, *, correc
 def std(input, dim=None, unbiased: bool = True, keepdim: bool = False, *, correction=None) -> Tensor:  # noqa: A002
     """Standard deviation (unbiased by default). Example: ``torch.std(torch.tensor([1., 3.]))``."""
     return _spread(STD, input, dim, correction, keepdim, unbiased)
+
+
+def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:  # noqa: A002
+    """The 2-norm (over all elements, or `dim`); its gradient at 0 is 0, as torch's.
+
+    Example: ``torch.norm(torch.tensor([3., 4.]))`` is ``tensor(5.)``.
+    """
+    if p not in ("fro", 2, 2.0, None):
+        from . import ops
+        return sum(ops.abs(input) ** p, dim, keepdim) ** (1.0 / p)
+    d = input._data
+    axes = tuple(range(d.ndim)) if dim is None else dims(dim, d.ndim)
+    value = np.sqrt(np.sum(d * d, axis=axes, keepdims=keepdim))
+    return record(NORM, (input,), (axes, bool(keepdim)), value)
 
 
 def softmax(input, dim: int, dtype=None) -> Tensor:  # noqa: A002

@@ -120,9 +120,17 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mea
 
 def _bce(p, t, dt, reduction):
     p, t = p.astype(dt), t.astype(dt)
-    # torch clamps each logarithm at -100, so a probability of exactly 0 or 1 gives a finite loss
-    loss = -(t * fnp.maximum(fnp.log(p), -100.0) + (1 - t) * fnp.maximum(fnp.log(1 - p), -100.0))
-    return _reduce(loss, reduction)
+    # torch clamps each logarithm at -100 (a probability of exactly 0 or 1 gives a finite loss) and
+    # its gradient is (p - t) / max(p (1 - p), 1e-12). Where p (1 - p) >= 1e-12 that is the exact
+    # derivative of the plain formula (evaluated on a safe input elsewhere, so no 0/0 leaks in);
+    # beyond it the value is the clamped one and the first derivative is torch's.
+    ok = p * (1 - p) >= 1e-12
+    safe = fnp.where(ok, p, 0.5)
+    inner = -(t * fnp.log(safe) + (1 - t) * fnp.log(1 - safe))
+    clamped = -(t * fnp.maximum(fnp.log(p), -100.0) + (1 - t) * fnp.maximum(fnp.log(1 - p), -100.0))
+    slope = (p - t) / fnp.maximum(p * (1 - p), 1e-12)
+    edge = fnp.stop_gradient(clamped) + (p - fnp.stop_gradient(p)) * fnp.stop_gradient(slope)
+    return _reduce(fnp.where(ok, inner, edge), reduction)
 
 
 BCE = Op("BinaryCrossEntropyBackward0", _bce)
