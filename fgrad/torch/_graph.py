@@ -106,10 +106,11 @@ class Op:
     without retain_graph is an error, as in torch).
     """
 
-    __slots__ = ("name", "fn", "saves")
+    __slots__ = ("name", "fn", "saves", "scalar_edge")
 
-    def __init__(self, name: str, fn: Callable, saves: bool = True):
-        self.name, self.fn, self.saves = name, fn, saves
+    def __init__(self, name: str, fn: Callable, saves: bool = True, scalar_edge: bool = False):
+        # scalar_edge: torch wraps the Python number operand in a tensor, shown as (None, 0)
+        self.name, self.fn, self.saves, self.scalar_edge = name, fn, saves, scalar_edge
 
     def __repr__(self):
         return f"Op({self.name})"
@@ -150,7 +151,8 @@ class Node:
     @property
     def next_functions(self) -> tuple:
         """((grad_fn or AccumulateGrad or None, 0), ...) for each tensor input, as in torch."""
-        return tuple((edge_of(s), 0) for s in self.srcs)
+        edges = tuple((edge_of(s), 0) for s in self.srcs)
+        return edges + ((None, 0),) if self.op.scalar_edge else edges
 
     @property
     def metadata(self) -> dict:

@@ -170,12 +170,12 @@ class Plan:
             wiring.append(ins)
         self.key, self.wiring, self.index, self.leaf_index = tuple(key), wiring, index, leaf_index
 
-    def route(self, tensor) -> int | None:
+    def route(self, tensor, root: bool = False) -> int | None:
         """Where a tensor's gradient collects: its node's index, its leaf index, or None if absent."""
         if tensor.grad_fn is not None:
             return self.index.get(id(tensor.grad_fn))
         r = self.leaf_index.get(id(tensor))
-        if r is None and tensor._rg:
+        if r is None and root and tensor._rg:      # backward() called on a leaf itself
             r = self.leaf_index[id(tensor)] = -2 - len(self.leaves)
             self.leaves.append(tensor)
         return r
@@ -302,7 +302,7 @@ def run_backward(tensors: Sequence, grads: Sequence, retain_graph: bool | None, 
         retain_graph = create_graph
     seeds, seed_srcs, seed_index = _seeds(tensors, grads, create_graph)
     plan = Plan(_collect([t.grad_fn for t in tensors if t.grad_fn is not None]))
-    roots = [(plan.route(t), s, (t._data.shape, t._data.dtype)) for t, s in zip(tensors, seed_index)]
+    roots = [(plan.route(t, root=True), s, (t._data.shape, t._data.dtype)) for t, s in zip(tensors, seed_index)]
     wanted = plan.leaves[:] if inputs is None else list(inputs)
     targets = [(plan.route(t), (t._data.shape, t._data.dtype)) for t in wanted]
     for i, (route, _) in enumerate(targets):
