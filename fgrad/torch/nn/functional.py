@@ -56,7 +56,19 @@ def log_softmax(input, dim=None, dtype=None) -> Tensor:  # noqa: A002
 
 LEAKY_RELU = Op("LeakyReluBackward0", lambda a, slope: fnp.where(a > 0, a, a * slope))
 SOFTPLUS = Op("SoftplusBackward0", lambda a, beta: fnn.softplus(a * beta) / beta)
-GELU = Op("GeluBackward0", lambda a: a * (1 + fnp.tanh(0.7978845608028654 * (a + 0.044715 * a ** 3))) * 0.5)
+GELU_TANH = Op("GeluBackward0", lambda a: a * (1 + fnp.tanh(0.7978845608028654 * (a + 0.044715 * a ** 3))) * 0.5)
+
+
+def _erf(x):
+    # Abramowitz & Stegun 7.1.26 (absolute error < 1.5e-7), built from fgrad operations
+    s = fnp.sign(x)
+    a = fnp.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    return s * (1.0 - poly * fnp.exp(-a * a))
+
+
+GELU = Op("GeluBackward0", lambda a: a * (1.0 + _erf(a * 0.7071067811865476)) * 0.5)
 
 
 def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -71,10 +83,10 @@ def softplus(input, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # no
     return record(SOFTPLUS, (input,), (float(beta),), (np.logaddexp(0, d * beta) / beta).astype(d.dtype))
 
 
-def gelu(input, approximate: str = "tanh") -> Tensor:  # noqa: A002
-    """GELU (tanh approximation). Example: ``F.gelu(torch.zeros(1))``."""
-    d = input._data
-    return record(GELU, (input,), (), (d * (1 + np.tanh(0.7978845608028654 * (d + 0.044715 * d ** 3))) * 0.5))
+def gelu(input, approximate: str = "none") -> Tensor:  # noqa: A002
+    """x * Phi(x) (approximate="tanh": torch's tanh form). Example: ``F.gelu(torch.zeros(1))``."""
+    op = GELU_TANH if approximate == "tanh" else GELU
+    return record(op, (input,), (), np.asarray(op.fn(input._data), input._data.dtype))
 
 
 def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002

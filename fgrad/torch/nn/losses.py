@@ -141,7 +141,7 @@ class GELU(Module):
         self.approximate = approximate
 
     def forward(self, input):  # noqa: A002
-        return F.gelu(input)
+        return F.gelu(input, self.approximate)
 
 
 class Flatten(Module):
