@@ -249,9 +249,11 @@ def logaddexp(x, y):
     if not _is_traced((x, y)):
         return np.logaddexp(x, y)
     x, y = promote(x, y, dtype=_float_dtype(result_type(x, y)))
-    big = maximum(x, y)
-    delta = where(isnan(x - y), zeros_like(big), x - y)
-    return big + log1p(exp(-abs(delta)))
+    # a constant shift keeps every derivative smooth (max/abs would lose them at x == y); one of
+    # expm1(x - top), exp(y - top) - 1 is exactly 0, so log1p sees the small term unrounded
+    top = stop_gradient(maximum(x, y))
+    top = where(isnan(top - top), zeros_like(top), top)
+    return top + log1p(expm1(x - top) + exp(y - top))
 
 
 def isnan(x):
