@@ -414,8 +414,25 @@ class Jitted:
         return static, leaves, treedef, fun
 
     def __call__(self, *args, **kwargs):
+        if self.static_argnums or kwargs or _trace_stack:
+            return self._call_general(args, kwargs)
+        leaves, treedef = _flatten_args(args)          # the hot path: no static args, no kwargs
+        key = ((), treedef, tuple(map(_leaf_key, leaves)))
+        values = [_leaf_value(x) for x in leaves]
+        variants = self.cache.get(key)
+        if variants is not None and len(variants) == 1:
+            program, out_tree = variants[0]
+            try:
+                outs = program(*values)
+                return outs[0] if out_tree is LEAF else tree_unflatten(out_tree, outs)
+            except GuardFailure:
+                pass
+        outs, out_tree = _run_cached(self.cache, key, values, lambda: self._compile(self.fun, treedef, values))
+        return tree_unflatten(out_tree, outs)
+
+    def _call_general(self, args, kwargs):
         static, leaves, treedef, fun = self._trace(args, kwargs)
-        if tracing() or any(isinstance(x, Tracer) for x in leaves):
+        if _trace_stack:
             ir, out_tree = trace_flat(fun, treedef, leaves, concrete=False, transform="jit")
             return tree_unflatten(out_tree, eval_ir(simplify(ir), leaves))
         key = (static, treedef, tuple(map(_leaf_key, leaves)))
