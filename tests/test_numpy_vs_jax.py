@@ -149,7 +149,7 @@ CASES = [
     U("prod", lambda m: m.np.prod),
     U("prod_axis", lambda m: lambda x: m.np.prod(x, axis=1, keepdims=True)),
     U("prod_one_zero", lambda m: lambda x: m.np.prod(x, axis=1),
-      np.array([[1.5, 0.0, 2.0], [0.0, 0.0, 3.0]]), smooth=False),
+      np.array([[1.5, 0.0, 2.0], [0.0, 0.0, 3.0]])),
     U("argmax", lambda m: lambda x: x[m.np.argmax(x)], rnd(5), smooth=False),
     U("argmax_axis", lambda m: lambda x: m.np.argmax(x, axis=1) * 1.0 + x.sum(), smooth=False),
     U("argmax_keepdims", lambda m: lambda x: m.np.argmax(x, axis=0, keepdims=True) + x[0], smooth=False),

@@ -55,16 +55,38 @@ reduce_min_p.def_vjp(_chooser_vjp)
 reduce_prod_p = reducer("reduce_prod", np.prod, "prod", "prod")
 
 
+def _exclusive_cumprod(v):
+    """Products of the elements before each one along the last axis, in log2(n) shifted products."""
+    from .shape import concatenate_p, gather
+    lead, n = tuple(v.shape[:-1]), v.shape[-1]
+    keep = (("slice", None, None, None),) * len(lead)
+
+    def shift(a, k):                        # `a` moved k places along the last axis, ones coming in
+        ones = splat(v, 1, shape=lead + (min(k, n),))
+        if k >= n:
+            return ones
+        return bind(concatenate_p, ones, gather(a, (), keep + (("slice", None, n - k, None),)), axis=len(lead))
+
+    cum, k = shift(v, 1), 1
+    while k < n:
+        cum = cum * shift(cum, k)
+        k *= 2
+    return cum
+
+
 @reduce_prod_p.def_vjp
 def _prod_vjp(ct, x, out, *, axes):
-    # product of the other elements, without dividing by zero: with one zero in a group, its
-    # gradient is the product of the non-zero others; with two or more, everything is zero.
-    is_zero = x == 0
-    safe = select(is_zero, splat(x, 1), x)
-    nonzero_prod = _expand(reduce_prod(safe, axes), x, axes)
-    zeros = _expand(reduce_sum(is_zero.astype(x.dtype), axes), x, axes)
-    others = select(zeros == 0, nonzero_prod / safe,
-                    select(is_zero & (zeros == 1), nonzero_prod, splat(x, 0)))
+    # the product of the other elements as left and right exclusive products (multiplications
+    # only): no division by zero, and its own derivatives are right at zeros too
+    from .shape import gather, reshape, transpose
+    kept = _kept_dims(x.ndim, axes)
+    moved = transpose(x, kept + tuple(axes))
+    lead = tuple(moved.shape[:len(kept)])
+    flat = reshape(moved, lead + (int(np.prod([x.shape[a] for a in axes], dtype=np.int64)),))
+    flip = (("slice", None, None, None),) * len(lead) + (("slice", None, None, -1),)
+    right = gather(_exclusive_cumprod(gather(flat, (), flip)), (), flip)
+    others = reshape(_exclusive_cumprod(flat) * right, moved.shape)
+    others = transpose(others, tuple(np.argsort(kept + tuple(axes)).tolist()))
     return [_expand(ct, x, axes) * others]
 
 
