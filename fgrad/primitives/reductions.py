@@ -6,7 +6,7 @@ import numpy as np
 
 from ..core import Aval, Primitive, bind
 from ._base import splat
-from .elementwise import eq_p, select
+from .elementwise import eq_p
 from .shape import broadcast_in_dim
 
 SRC = "fgrad/primitives/reductions.py"
