@@ -18,6 +18,8 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 # One global switch, read on every op (a list so the hot path reads a local reference).
 GRAD_ENABLED = [True]
 
@@ -121,6 +123,14 @@ SIGNATURES: list = []          # interned node signatures; a node refers to one 
 _SIG_INDEX: dict = {}
 
 
+def unpack_signature(sig_id: int) -> tuple:
+    """(op, params, input shapes, input dtypes, differentiable mask, output dtype) of a signature."""
+    op, params, shapes, dtypes, mask, out_dtype = SIGNATURES[sig_id]
+    if isinstance(dtypes, str):
+        shapes, dtypes, mask = (shapes,), (dtypes,), (mask,)
+    return op, params, shapes, [np.dtype(d) for d in dtypes], mask, np.dtype(out_dtype)
+
+
 def intern_signature(sig: tuple) -> int:
     """A small int standing for `sig`, so cache keys of big graphs are tuples of ints."""
     found = _SIG_INDEX.get(sig)
@@ -133,16 +143,23 @@ def intern_signature(sig: tuple) -> int:
 class Node:
     """A recorded op application (a tensor's `grad_fn`)."""
 
-    __slots__ = ("op", "vals", "srcs", "sig", "seq", "freed", "hooks", "retained", "__weakref__")
+    __slots__ = ("op", "vals", "srcs", "sig", "seq", "freed", "hooks", "retained", "mark", "idx", "__weakref__")
 
     def __init__(self, op: Op, params: tuple, vals: tuple, srcs: tuple, out):
         self.op, self.vals, self.srcs = op, vals, srcs
         self.seq = next(_seq)
         self.freed = False
         self.hooks = self.retained = None
-        self.sig = intern_signature((op, params, tuple([v.shape for v in vals]),
-                                     tuple([v.dtype for v in vals]),
-                                     tuple([s is not None for s in srcs]), out.shape, out.dtype))
+        self.mark = self.idx = 0             # scratch for the backward walk (see autograd._collect)
+        # the signature decides the node's backward IR; one-input nodes (most) get a flat, cheaper key
+        if len(vals) == 1:
+            v = vals[0]
+            sig = (op, params, v.shape, v.dtype.char, srcs[0] is not None, out.dtype.char)
+        else:
+            sig = (op, params, tuple([v.shape for v in vals]), tuple([v.dtype.char for v in vals]),
+                   tuple([s is not None for s in srcs]), out.dtype.char)
+        found = _SIG_INDEX.get(sig)
+        self.sig = found if found is not None else intern_signature(sig)
 
     def name(self) -> str:
         """torch's class name of this node, e.g. 'MulBackward0'."""

@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from collections.abc import Sequence
 
@@ -29,7 +30,7 @@ from ..transforms.ad import backward_ir
 from ..transforms.simplify import dce, simplify
 from . import _errors as E
 from ._errors import torch_error
-from ._graph import GRAD_ENABLED, SIGNATURES, Node, Op
+from ._graph import GRAD_ENABLED, Node, Op, unpack_signature
 from ._graph import enable_grad as enable_grad  # noqa: F401  (torch.autograd.* names)
 from ._graph import is_grad_enabled as is_grad_enabled  # noqa: F401
 from ._graph import no_grad as no_grad  # noqa: F401
@@ -103,7 +104,7 @@ def node_vjp(sig_id: int) -> IR:
     """IR (inputs..., ct_out) -> (out, ct for each differentiable input), by fgrad's reverse mode."""
     bir = _VJPS.get(sig_id)
     if bir is None:
-        op, params, shapes, dtypes, mask, out_shape, out_dtype = SIGNATURES[sig_id]
+        op, params, shapes, dtypes, mask, out_dtype = unpack_signature(sig_id)
         with new_trace("fgrad.torch") as trace:
             args = [trace.new_arg(Aval(s, d)) for s, d in zip(shapes, dtypes)]
             out = op.fn(*args, *params)
@@ -116,20 +117,32 @@ def node_vjp(sig_id: int) -> IR:
 
 # --- collecting the graph ----------------------------------------------------------------------
 
+_EPOCH = [0]
+
+
 def _collect(roots: list) -> list:
-    """Nodes reachable from `roots`, inputs before users (creation order is a topological order)."""
-    seen: dict = {}
+    """Nodes reachable from `roots`, inputs before users (creation order is a topological order).
+
+    Nodes are marked with the walk's epoch instead of being put in a set: big graphs walk faster.
+    """
+    _EPOCH[0] += 1
+    epoch = _EPOCH[0]
+    nodes = []
     stack = list(roots)
     while stack:
         node = stack.pop()
-        if id(node) in seen:
+        if node.mark == epoch:
             continue
         if node.freed:
             raise torch_error(*E.SECOND_BACKWARD)
-        seen[id(node)] = node
-        stack.extend([s for s in node.srcs if type(s) is Node and id(s) not in seen])
-    nodes = list(seen.values())
+        node.mark = epoch
+        nodes.append(node)
+        for s in node.srcs:
+            if s.__class__ is Node and s.mark != epoch:
+                stack.append(s)
     nodes.sort(key=_seq_of)
+    for i, n in enumerate(nodes):
+        n.idx = i
     return nodes
 
 
@@ -138,42 +151,61 @@ def _seq_of(node):
 
 
 class Plan:
-    """The structure of one backward call: what is cached (key) and what is fed (values)."""
+    """The structure of one backward call: what is cached (key) and what is fed (values).
+
+    The key lists, per node, its signature then (value slot, gradient route) per input; a route is
+    the producing node's index, -2 - k for the k-th leaf, or -1 for a constant.
+    """
 
     def __init__(self, nodes: list):
         self.nodes = nodes
-        index = {id(n): i for i, n in enumerate(nodes)}
-        slots: dict = {}
-        self.vals, self.slot_srcs, self.leaves = [], [], []
+        by_array: dict = {}                # id(value) -> slot; a second source for it gets its own
+        by_pair: dict = {}
+        vals, srcs, leaves = [], [], []
         leaf_index: dict = {}
-        key, wiring = [], []
+        key = []
+        push = key.append
         for n in nodes:
-            key.append(n.sig)
-            ins = []
+            push(n.sig)
             for v, s in zip(n.vals, n.srcs):
-                k = slots.setdefault((id(v), id(s)), len(self.vals))
-                if k == len(self.vals):
-                    self.vals.append(v)
-                    self.slot_srcs.append(s)
+                k = by_array.get(id(v))
+                if k is None or srcs[k] is not s:
+                    k = by_pair.get((id(v), id(s))) if k is not None else None
+                    if k is None:
+                        k = len(vals)
+                        by_array.setdefault(id(v), k)
+                        by_pair[(id(v), id(s))] = k
+                        vals.append(v)
+                        srcs.append(s)
                 if s is None:
                     r = -1
-                elif type(s) is Node:
-                    r = index[id(s)]
+                elif s.__class__ is Node:
+                    r = s.idx
                 else:
                     r = leaf_index.get(id(s))
                     if r is None:
-                        r = leaf_index[id(s)] = -2 - len(self.leaves)
-                        self.leaves.append(s)
-                ins.append((k, r))
-                key.append(k)
-                key.append(r)
-            wiring.append(ins)
-        self.key, self.wiring, self.index, self.leaf_index = tuple(key), wiring, index, leaf_index
+                        r = leaf_index[id(s)] = -2 - len(leaves)
+                        leaves.append(s)
+                push(k)
+                push(r)
+        self.key, self.vals, self.slot_srcs, self.leaves, self.leaf_index = tuple(key), vals, srcs, leaves, leaf_index
+
+    @property
+    def wiring(self) -> list:
+        """Per node: [(value slot, route), ...], decoded from the key (needed only to compile)."""
+        out, pos = [], 0
+        for n in self.nodes:
+            pos += 1
+            out.append([(self.key[pos + 2 * j], self.key[pos + 2 * j + 1]) for j in range(len(n.srcs))])
+            pos += 2 * len(n.srcs)
+        return out
 
     def route(self, tensor, root: bool = False) -> int | None:
         """Where a tensor's gradient collects: its node's index, its leaf index, or None if absent."""
-        if tensor.grad_fn is not None:
-            return self.index.get(id(tensor.grad_fn))
+        node = tensor.grad_fn
+        if node is not None:
+            return node.idx if node.mark == _EPOCH[0] and node.idx < len(self.nodes) \
+                and self.nodes[node.idx] is node else None
         r = self.leaf_index.get(id(tensor))
         if r is None and root and tensor._rg:      # backward() called on a leaf itself
             r = self.leaf_index[id(tensor)] = -2 - len(self.leaves)
@@ -188,10 +220,22 @@ class _Shape:
     """
 
     def __init__(self, plan: Plan, roots: list, targets: list, observers: list, seed_avals: list):
-        self.wiring, self.sigs = plan.wiring, [n.sig for n in plan.nodes]
+        self.plan = plan
         self.roots, self.targets, self.observers = roots, targets, observers
-        self.slot_avals = [(v.shape, v.dtype) for v in plan.vals]
         self.seed_avals = seed_avals
+
+    # only needed to compile (a cache miss) or to run with hooks, so computed on demand
+    @functools.cached_property
+    def wiring(self) -> list:
+        return self.plan.wiring
+
+    @functools.cached_property
+    def sigs(self) -> list:
+        return [n.sig for n in self.plan.nodes]
+
+    @functools.cached_property
+    def slot_avals(self) -> list:
+        return [(v.shape, v.dtype) for v in self.plan.vals]
 
 
 def run_stitched(shape: _Shape, slot_vals: list, seed_vals: list, ones, hook=None) -> dict:
