@@ -107,6 +107,8 @@ class _At:
 def _scalar_value(t: Tracer, what: str):
     if t.size != 1:
         raise TypeError(f"{what} needs an array with one element, got shape {t.shape}")
+    if t._trace.depends_on_differentiated(t._var):   # the number would silently lose its derivative
+        raise TracerArrayConversionError(f"{t.aval!r} ({what})", user_location())
     value = t.concrete_value()
     expected = value.item() if hasattr(value, "item") else value
     bind(ew.guard_p, t, expected=expected)

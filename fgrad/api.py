@@ -74,17 +74,25 @@ def _flatten_args(args: tuple):
 
 # --- tracing -------------------------------------------------------------------------------------
 
-def trace_flat(fun: Callable, treedef: TreeDef, leaves: list, *, concrete: bool, transform: str):
-    """Trace `fun(*args, **kwargs)` with the flat `leaves`; returns (IR, output TreeDef)."""
+def trace_flat(fun: Callable, treedef: TreeDef, leaves: list, *, concrete: bool, transform: str,
+               traced: list[int] | None = None, differentiated: list[int] = ()):
+    """Trace `fun(*args, **kwargs)` with the flat `leaves`; returns (IR, output TreeDef).
+
+    Only the leaves at positions `traced` (default: all) become IR inputs; the others are passed to
+    `fun` as they are. `differentiated` marks inputs whose derivative is taken, so reading one as a
+    Python number (which would drop the derivative) is an error.
+    """
     with new_trace(transform, concrete=concrete) as trace:
-        tracers = []
-        for leaf in leaves:
+        tracers = list(leaves)
+        for i in (range(len(leaves)) if traced is None else traced):
+            leaf = leaves[i]
             if isinstance(leaf, Tracer):
                 source = leaf.concrete_value
             else:
                 source = (lambda v=leaf: v)
-            tracers.append(trace.new_arg(leaf.aval if isinstance(leaf, Tracer) else aval_of(leaf),
-                                         source if concrete else None))
+            tracers[i] = trace.new_arg(leaf.aval if isinstance(leaf, Tracer) else aval_of(leaf),
+                                       source if concrete else None)
+        trace.differentiated = {tracers[i]._var for i in differentiated}
         args, kwargs = tree_unflatten(treedef, tracers)
         out = fun(*args, **kwargs)
         out_leaves, out_tree = tree_flatten(out)
@@ -220,13 +228,17 @@ class GradFunction:
             TreeDef(tuple, None, tuple(arg_trees[a] for a in argnums))
         return wrt, grad_tree
 
-    def _gradient_ir(self, leaves: list, treedef: TreeDef, argnums: tuple, concrete: bool):
+    def _gradient_ir(self, leaves: list, treedef: TreeDef, argnums: tuple, concrete: bool, traced=None):
+        """The gradient program; with `traced` (inline use), only those leaves are its inputs."""
         wrt, grad_tree = self._wrt(treedef, argnums)
         for i in wrt:
             dtype = leaves[i].dtype if isinstance(leaves[i], Tracer) else aval_of(leaves[i]).dtype
             if dtype.kind != "f":
                 raise IntegerInputError(dtype, f"input leaf {i} of argnums={self.argnums!r}", user_location())
-        ir, out_tree = trace_flat(self.fun, treedef, leaves, concrete=concrete, transform=self.transform)
+        ir, out_tree = trace_flat(self.fun, treedef, leaves, concrete=concrete, transform=self.transform,
+                                  traced=traced, differentiated=wrt)
+        if traced is not None:
+            wrt = [traced.index(i) for i in wrt]
         value_tree, n_main = out_tree, 1
         if self.has_aux:
             if out_tree.kind is not tuple or len(out_tree.children) != 2:
@@ -250,8 +262,11 @@ class GradFunction:
         return compile_ir(gir, config.backend), meta
 
     def _inline(self, leaves, treedef, argnums):
-        gir, meta = self._gradient_ir(leaves, treedef, argnums, concrete=_can_be_concrete(leaves))
-        return self._finish(eval_ir(gir, leaves), meta)
+        # as in jax, arguments that are not differentiated reach the function untouched
+        traced = sorted(self._wrt(treedef, argnums)[0])
+        inputs = [leaves[i] for i in traced]
+        gir, meta = self._gradient_ir(leaves, treedef, argnums, _can_be_concrete(inputs), traced)
+        return self._finish(eval_ir(gir, inputs), meta)
 
     def _finish(self, outs, meta: _GradMeta):
         n = meta.n_value

@@ -184,6 +184,7 @@ class Trace:
         self._sources: dict[Var, Callable] = {}
         self._lifted: dict[int, Var] = {}   # id(outer tracer or const array) -> const var
         self._producer: dict[Var, Eqn] = {}
+        self.differentiated: set[Var] = set()   # inputs whose derivative this trace takes
 
     def new_arg(self, aval: Aval, source: Callable | None = None) -> Tracer:
         var = Var(aval)
@@ -244,6 +245,20 @@ class Trace:
             self.values[v] = eqn.prim.impl(*args, **eqn.params)
             pending.pop()
         return self.values[var]
+
+    def depends_on_differentiated(self, var: Var) -> bool:
+        """Whether `var` is computed from a differentiated input (not through stop_gradient)."""
+        seen, pending = set(), [var]
+        while pending:
+            v = pending.pop()
+            if v in self.differentiated:
+                return True
+            eqn = self._producer.get(v)
+            if v in seen or eqn is None or eqn.prim.name == "stop_gradient":
+                continue
+            seen.add(v)
+            pending.extend(a for a in eqn.inputs if isinstance(a, Var))
+        return False
 
     def to_ir(self, outs: list) -> IR:
         return IR(self.in_vars, self.const_vars, self.consts, self.eqns, [self.to_atom(o) for o in outs])

@@ -82,9 +82,10 @@ class TracerArrayConversionError(FgradError, TypeError):
 
     def __init__(self, aval: str, where: str):
         super().__init__(_with_link(
-            f"a traced array {aval} was converted to a NumPy array at {where}; that would silently "
-            "drop its derivative. Use fgrad.numpy (import fgrad.numpy as fnp) inside functions you "
-            "transform, or fgrad.stop_gradient for values that should be constants.",
+            f"a traced array {aval} was converted to a NumPy array or a Python number at {where}; "
+            "that would silently drop its derivative. Use fgrad.numpy (import fgrad.numpy as fnp) "
+            "inside functions you transform, or fgrad.stop_gradient(x) for values that should be "
+            "constants.",
             "array-conversion"))
 
 

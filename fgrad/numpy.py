@@ -18,7 +18,8 @@ import numpy as np
 from .core import Tracer, bind, ndim_of, shape_of
 from .errors import ShapeError
 from .primitives import elementwise as ew
-from .primitives import linalg, reductions, shape
+from .primitives import linalg as _lin
+from .primitives import reductions, shape
 from .primitives._base import splat
 
 # --- creation (concrete NumPy arrays; `*_like` of a traced array stays in its trace) -----------
@@ -367,9 +368,46 @@ def var(x, axis=None, keepdims=False, ddof=0):
     return sum(centred * centred, axis, keepdims) / builtins.max(count - ddof, 0)
 
 
+def _sqrt_zero_safe(s):
+    """sqrt whose derivative at 0 is 0 (the subgradient) instead of inf * 0 = nan."""
+    if not isinstance(s, Tracer):
+        return np.sqrt(s)
+    at_zero = equal(s, 0)
+    return where(at_zero, zeros_like(s), sqrt(where(at_zero, ones_like(s), s)))
+
+
 def std(x, axis=None, keepdims=False, ddof=0):
-    """Standard deviation; its derivative at zero spread is NaN, as in jax. Example: ``std([1., 3.])``."""
-    return sqrt(var(x, axis, keepdims, ddof))
+    """Standard deviation. At zero spread its derivative is 0 (jax gives NaN there).
+
+    Example: ``std(np.array([1., 3.]))`` is ``1.0``.
+    """
+    return _sqrt_zero_safe(var(x, axis, keepdims, ddof))
+
+
+def _norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - numpy's name
+    """Vector 2-norm (default), 1-norm, inf-norm, or Frobenius norm; derivative 0 at the origin.
+
+    Example: ``linalg.norm(np.array([3., 4.]))`` is ``5.0``.
+    """
+    if not isinstance(x, Tracer):
+        return np.linalg.norm(x, ord=ord, axis=axis, keepdims=keepdims)
+    if ord in (None, 2, "fro") and (ord != 2 or axis is not None or x.ndim == 1):
+        return _sqrt_zero_safe(sum(x * x, axis=axis, keepdims=keepdims))
+    if ord == 1 and (axis is not None or x.ndim == 1):
+        return sum(abs(x), axis=axis, keepdims=keepdims)
+    if ord == np.inf and (axis is not None or x.ndim == 1):
+        return max(abs(x), axis=axis, keepdims=keepdims)
+    raise NotImplementedError(f"fgrad.numpy.linalg.norm: ord={ord!r} on a {x.ndim}-d array is not supported; "
+                              "use ord=None, 1 or inf along an axis")
+
+
+class _Linalg:
+    """fgrad.numpy.linalg: the subset of numpy.linalg fgrad differentiates (norm)."""
+
+    norm = staticmethod(_norm)
+
+
+linalg = _Linalg()
 
 
 def _arg(prim, np_fn, x, axis, keepdims):
@@ -489,14 +527,14 @@ def matmul(a, b):
         raise ShapeError("matmul: operands must have at least one axis; use * for scalars")
     a_nd, b_nd = ndim_of(a), ndim_of(b)
     if a_nd <= 2 and b_nd <= 2:
-        return linalg.dot_general(a, b, ((a_nd - 1,), (0 if b_nd == 1 else b_nd - 2,)))
+        return _lin.dot_general(a, b, ((a_nd - 1,), (0 if b_nd == 1 else b_nd - 2,)))
     a2 = a if a_nd > 1 else expand_dims(a, 0)
     b2 = b if b_nd > 1 else expand_dims(b, -1)
     batch = np.broadcast_shapes(shape_of(a2)[:-2], shape_of(b2)[:-2])
     a2 = broadcast_to(a2, batch + shape_of(a2)[-2:])
     b2 = broadcast_to(b2, batch + shape_of(b2)[-2:])
     nb = len(batch)
-    out = linalg.dot_general(a2, b2, ((nb + 1,), (nb,)), (tuple(range(nb)), tuple(range(nb))))
+    out = _lin.dot_general(a2, b2, ((nb + 1,), (nb,)), (tuple(range(nb)), tuple(range(nb))))
     if a_nd == 1:
         out = squeeze(out, -2)
     return squeeze(out, -1) if b_nd == 1 else out
@@ -512,7 +550,7 @@ def dot(a, b):
     if not _is_traced((a, b)):
         return np.dot(a, b)
     a, b = (astype(_as_operand(v), result_type(a, b)) for v in (a, b))
-    return linalg.dot_general(a, b, ((ndim_of(a) - 1,), (builtins.max(ndim_of(b) - 2, 0),)))
+    return _lin.dot_general(a, b, ((ndim_of(a) - 1,), (builtins.max(ndim_of(b) - 2, 0),)))
 
 
 def vdot(a, b):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import Aval, Primitive, bind, ndim_of
+from ..errors import ShapeError
 from .shape import transpose
 
 SRC = "fgrad/primitives/linalg.py"
@@ -22,8 +23,9 @@ def _dot_abstract(a, b, *, contract, batch):
     (ca, cb), (ba, bb) = contract, batch
     if len(ca) != len(cb) or len(ba) != len(bb) or any(
             a.shape[i] != b.shape[j] for i, j in zip(ca + ba, cb + bb)):
-        raise ValueError(f"dot_general: shapes {a.shape} and {b.shape} do not line up for "
-                         f"contracting axes {contract} and batch axes {batch}")
+        raise ShapeError(f"matrix product: shapes {a.shape} and {b.shape} do not line up (contracting "
+                         f"axes {contract[0]} of the first with {contract[1]} of the second); transpose or "
+                         "reshape an operand so the contracted sizes match")
     if a.dtype != b.dtype:
         raise TypeError(f"dot_general: dtypes {a.dtype} and {b.dtype} differ")
     shape = ([a.shape[i] for i in ba] + [a.shape[i] for i in free_axes(a.ndim, ca, ba)]
