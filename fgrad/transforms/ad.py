@@ -54,11 +54,12 @@ def _backward(trace, ir: IR, env: dict, cts: dict, active: set) -> dict:
     return cts
 
 
-def backward_ir(ir: IR, wrt: list[int], seed: str = "one") -> IR:
+def backward_ir(ir: IR, wrt: list[int], seed: str = "one", n_cts: int | None = None) -> IR:
     """IR computing `(outputs..., d out[0] / d inputs[wrt]...)`.
 
     seed="one": the first output is a scalar and its cotangent is 1 (grad).
-    seed="input": one cotangent input per output is appended to the inputs (vjp).
+    seed="input": one cotangent input per output (the first `n_cts` outputs, default all) is
+    appended to the inputs (vjp).
     """
     with new_trace("grad") as trace:
         for v in ir.in_vars:
@@ -72,7 +73,7 @@ def backward_ir(ir: IR, wrt: list[int], seed: str = "one") -> IR:
             if isinstance(out0, Var):
                 cts[out0] = full_in(trace, out0.aval.shape, 1, out0.aval.dtype)
         else:
-            for o in ir.outs:
+            for o in ir.outs[:n_cts]:
                 ct_in = trace.new_arg(o.aval)
                 if isinstance(o, Var) and o.aval.is_float:
                     cts[o] = ct_in if o not in cts else cts[o] + ct_in
