@@ -88,6 +88,14 @@ class _IndexUpdateRef:
     def set(self, values):
         """`x` with the indexed elements replaced by `values`."""
         values, spec, arrays = self._prepare(values)
+        if arrays and not any(isinstance(a, Tracer) for a in arrays):
+            # a repeated index keeps the last of its updates, as NumPy's x[idx] = v does
+            order = np.arange(int(np.prod(shape_of(values)))).reshape(shape_of(values))
+            owner = np.full(self.x.shape, -1)
+            owner[shape.build_index(spec, arrays)] = order
+            wins = owner[shape.build_index(spec, arrays)] == order
+            if not wins.all():
+                values = fnp.where(wins, values, fnp.zeros_like(values))
         hit = shape.scatter_add(np.ones(shape_of(values), np.int8), arrays, spec, self.x.shape) != 0
         return fnp.where(hit, shape.scatter_add(values, arrays, spec, self.x.shape), self.x)
 

@@ -192,6 +192,9 @@ CASES = [
     U("at_set", lambda m: lambda x: x.at[1].set(7.0) * x, rnd(3, 2), eager=False),
     U("at_set_array", lambda m: lambda x: x.at[np.array([0, 2])].set(x[1] ** 2), rnd(3), eager=False),
     U("at_set_slice", lambda m: lambda x: x.at[:, ::2].set(m.np.sin(x[:, 1:2])), rnd(2, 5), eager=False),
+    U("at_set_repeated", lambda m: lambda x: x.at[np.array([0, 2, 0])].set(x[1:] * m.np.arange(2.0, 5.0)),
+      rnd(4), eager=False),
+    U("at_set_repeated_2d", lambda m: lambda x: x.at[np.array([1, 1]), 0].set(x[0] ** 2), rnd(3, 2), eager=False),
     U("at_add", lambda m: lambda x: x.at[np.array([0, 1, 1])].add(x[2] ** 2), rnd(3), eager=False),
     U("at_add_slice", lambda m: lambda x: x.at[1:, 0].add(m.np.array([1.0, 2.0])) ** 2, rnd(3, 2), eager=False),
     # --- products
