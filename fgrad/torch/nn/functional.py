@@ -175,15 +175,25 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 
 def _bce_logits(x, t, pw, dt, reduction):
     x, t = x.astype(dt), t.astype(dt)
-    # log(1 + exp(-|x|)) + max(-x, 0): stable for large |x|; pos_weight scales the positive term
-    log_sig_neg = fnp.log1p(fnp.exp(-fnp.abs(x))) + fnp.maximum(-x, 0.0)
+    if pw is None:
+        # softplus(x) - t x: its derivative is sigmoid(x) - t as torch computes it, so symmetric data
+        # gives exactly zero gradients (optimizers like Adam amplify any rounding left there)
+        return _reduce(fnn.softplus(x) - t * x, reduction)
+    # -log(sigmoid(x)) = log(1 + exp(-x)), written per sign so exp never overflows; each branch
+    # only sees its own side's values, so the unused one contributes no 0 * inf
+    pos = x > 0
+    x_pos, x_neg = fnp.where(pos, x, 0.0), fnp.where(pos, 0.0, x)
+    log_sig_neg = fnp.where(pos, fnp.log1p(fnp.exp(-x_pos)), fnp.log1p(fnp.exp(x_neg)) - x_neg)
     loss = (1 - t) * x + (1 + (pw - 1) * t) * log_sig_neg
     return _reduce(loss, reduction)
 
 
-BCE_LOGITS = Op("BinaryCrossEntropyWithLogitsBackward0", _bce_logits)
+BCE_LOGITS = Op("BinaryCrossEntropyWithLogitsBackward0", lambda x, t, dt, red: _bce_logits(x, t, None, dt, red))
+BCE_LOGITS_PW = Op("BinaryCrossEntropyWithLogitsBackward0", _bce_logits)
 BCE_LOGITS_W = Op("BinaryCrossEntropyWithLogitsBackward0",
-                  lambda x, t, pw, w, dt, red: _reduce(_bce_logits(x, t, pw, dt, "none") * w, red))
+                  lambda x, t, w, dt, red: _reduce(_bce_logits(x, t, None, dt, "none") * w, red))
+BCE_LOGITS_PW_W = Op("BinaryCrossEntropyWithLogitsBackward0",
+                     lambda x, t, pw, w, dt, red: _reduce(_bce_logits(x, t, pw, dt, "none") * w, red))
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,  # noqa: A002
@@ -197,11 +207,15 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if input._data.shape != target._data.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
     dt = _dtypes.result_type((input, target))
-    pw = as_tensor_operand(1.0 if pos_weight is None else pos_weight, input)
-    args = (input, target, pw) if weight is None else (input, target, pw, as_tensor_operand(weight, input))
-    w = 1.0 if weight is None else args[3]._data
-    value = _reduce(_bce_logits(input._data, target._data, pw._data, dt, "none") * w, reduction)
-    return record(BCE_LOGITS if weight is None else BCE_LOGITS_W, args, (dt, reduction), np.asarray(value, dt))
+    args = [input, target]
+    if pos_weight is not None:
+        args.append(as_tensor_operand(pos_weight, input))
+    if weight is not None:
+        args.append(as_tensor_operand(weight, input))
+    op = {(False, False): BCE_LOGITS, (True, False): BCE_LOGITS_PW, (False, True): BCE_LOGITS_W,
+          (True, True): BCE_LOGITS_PW_W}[(pos_weight is not None, weight is not None)]
+    value = op.fn(*[a._data for a in args], dt, reduction)
+    return record(op, tuple(args), (dt, reduction), np.asarray(value, dt))
 
 
 def _nll(logp, target, w, reduction, ignore_index):
