@@ -403,7 +403,10 @@ def test_reductions_random_axes(shape_axis, keepdims, name, seed):
     assert np.shape(fnp_eager) == np.shape(want)
     close(fgrad.jit(lambda a: fn(F, a))(x), want)
     w = rng.standard_normal(np.shape(want))
-    close(fgrad.grad(lambda a: fnp.sum(fn(F, a) * w))(x), jax.grad(lambda a: jnp.sum(fn(J, a) * w))(x))
+    expected = jax.grad(lambda a: jnp.sum(fn(J, a) * w))(x)
+    if name == "std":   # zero spread (one element): fgrad gives the subgradient 0 where jax gives NaN
+        expected = np.where(np.isnan(expected), 0.0, expected)
+    close(fgrad.grad(lambda a: fnp.sum(fn(F, a) * w))(x), expected)
 
 
 @settings(max_examples=30, deadline=None)

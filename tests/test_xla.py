@@ -193,14 +193,16 @@ def test_python_branches_retrace_under_xla():
 # --- dtypes, inputs, text ------------------------------------------------------------------------
 
 def test_float64_stays_float64_without_touching_global_settings():
-    assert not jax.config.jax_enable_x64
-    out = fgrad.jit(lambda x: fnp.exp(x) + 1e-10, backend="xla")(np.zeros(3))
-    assert out.dtype == np.float64
-    np.testing.assert_array_equal(np.asarray(out), np.full(3, 1.0 + 1e-10))
-    assert not jax.config.jax_enable_x64
-    out32 = fgrad.jit(lambda x: fnp.exp(x), backend="xla")(np.zeros(3, np.float32))
-    assert out32.dtype == np.float32
-    assert not xla.needs_x64(fgrad.make_ir(lambda x: fnp.exp(x))(np.zeros(3, np.float32)))
+    # other test modules may switch x64 on globally; this test needs it off to mean anything
+    with jax.enable_x64(False):
+        assert not jax.config.jax_enable_x64
+        out = fgrad.jit(lambda x: fnp.exp(x) + 1e-10, backend="xla")(np.zeros(3))
+        assert out.dtype == np.float64
+        np.testing.assert_array_equal(np.asarray(out), np.full(3, 1.0 + 1e-10))
+        assert not jax.config.jax_enable_x64
+        out32 = fgrad.jit(lambda x: fnp.exp(x), backend="xla")(np.zeros(3, np.float32))
+        assert out32.dtype == np.float32
+        assert not xla.needs_x64(fgrad.make_ir(lambda x: fnp.exp(x))(np.zeros(3, np.float32)))
 
 
 def test_jax_array_inputs():
