@@ -321,3 +321,19 @@ def test_backend_switch_is_validated():
     (x ** 2).sum().backward()
     assert x.grad.tolist() == [2.0, 4.0]
     ft.set_backend(None)
+
+
+def test_xla_backend_gives_the_same_gradients():
+    pytest.importorskip("jax")
+    grads = []
+    for backend in ("numpy", "xla"):
+        ft.set_backend(backend)
+        try:
+            x = ft.tensor([0.5, -1.0, 2.0], requires_grad=True)
+            w = ft.tensor([[1.0, 0.5, -0.5], [0.2, 0.1, 0.3]], requires_grad=True)
+            (ft.sigmoid(w @ x).sum() + (x ** 2).mean()).backward()
+            grads.append((x.grad.numpy().copy(), w.grad.numpy().copy()))
+        finally:
+            ft.set_backend(None)
+    for a, b in zip(*grads):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
