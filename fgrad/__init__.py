@@ -17,9 +17,13 @@ from .api import value_and_grad as value_and_grad
 from .api import vjp as vjp
 from .config import config as config
 from .core import IR as IR
+from .errors import ArgnumsError as ArgnumsError
 from .errors import ConcretizationError as ConcretizationError
+from .errors import FgradError as FgradError
 from .errors import IntegerInputError as IntegerInputError
+from .errors import MissingRuleError as MissingRuleError
 from .errors import NonScalarOutputError as NonScalarOutputError
+from .errors import ShapeError as ShapeError
 from .errors import TracerArrayConversionError as TracerArrayConversionError
 from .errors import TracerLeakError as TracerLeakError
 from .numpy import stop_gradient as stop_gradient

@@ -7,13 +7,12 @@ which is what makes grad(grad(f)) and jit(grad(f)) work.
 
 from __future__ import annotations
 
-import logging
-from collections import OrderedDict
 from collections.abc import Callable
 
 import numpy as np
 
 from .backends import compile_ir, resolve
+from .cache import CompileCache
 from .config import config
 from .core import IR, Tracer, _trace_stack, aval_of, eval_ir, is_jax_array, new_trace, tracing
 from .errors import ArgnumsError, GuardFailure, IntegerInputError, NonScalarOutputError, user_location
@@ -22,7 +21,6 @@ from .transforms.partial_eval import partial_eval
 from .transforms.simplify import dce, simplify
 from .tree import LEAF, TreeDef, tree_flatten, tree_unflatten
 
-log = logging.getLogger("fgrad")
 _F64 = np.dtype(np.float64)
 _FLOAT_KEY = ((), _F64)
 
@@ -108,58 +106,6 @@ def select_outputs(ir: IR, keep: list[int]) -> IR:
 
 
 # --- the compile cache ---------------------------------------------------------------------------
-
-class CompileCache:
-    """A bounded LRU of compiled variants, with an explanation of each miss."""
-
-    def __init__(self, owner: str):
-        self.owner = owner
-        self.entries: OrderedDict = OrderedDict()
-        self.hits = self.misses = 0
-        self.last_miss_reason: str | None = None
-
-    def get(self, key):
-        found = self.entries.get(key)
-        if found is not None:
-            self.entries.move_to_end(key)
-            self.hits += 1
-        return found
-
-    def add(self, key, variant) -> None:
-        self.misses += 1
-        if key not in self.entries:
-            self.last_miss_reason = self.explain(key)
-            if config.explain_cache_misses:
-                log.warning("fgrad: compiling %s: %s", self.owner, self.last_miss_reason)
-        self.entries.setdefault(key, []).append(variant)
-        self.entries.move_to_end(key)
-        while len(self.entries) > max(config.cache_size, 1):
-            self.entries.popitem(last=False)
-
-    def explain(self, key) -> str:
-        if not self.entries:
-            return "first call"
-        old = next(reversed(self.entries))
-        reasons = []                      # keys end with (input structure, leaf avals)
-        if old[:-2] != key[:-2]:
-            reasons.append(f"static arguments changed from {old[:-2]!r} to {key[:-2]!r}")
-        if old[-2] != key[-2]:
-            reasons.append(f"the argument structure changed from {old[-2]} to {key[-2]}")
-        else:
-            for k, (a, b) in enumerate(zip(old[-1], key[-1])):
-                if a != b:
-                    reasons.append(f"input leaf {k} changed from {_fmt(a)} to {_fmt(b)}")
-        return "; ".join(reasons) or "a Python branch taken while tracing differs"
-
-    def info(self) -> dict:
-        return {"hits": self.hits, "misses": self.misses, "size": len(self.entries),
-                "maxsize": config.cache_size, "last_miss_reason": self.last_miss_reason}
-
-
-def _fmt(leaf_key) -> str:
-    shape, dtype = leaf_key
-    return f"{dtype}{list(shape)}"
-
 
 def _run_cached(cache: CompileCache, key, values: list, build: Callable):
     variants = cache.get(key)

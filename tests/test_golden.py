@@ -212,8 +212,6 @@ ALIASED = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="numpy_codegen returns one buffer for two outputs when they are the "
-                   "same variable or views of one root (Emitter.output checks ownership, not repeats)")
 @pytest.mark.parametrize("name", sorted(ALIASED))
 def test_two_outputs_never_share_a_buffer(name):
     x = np.arange(6.0).reshape(2, 3)

@@ -101,6 +101,7 @@ class _Emitter:
         self.roots = self._roots()
         self.root_end = self._root_last_use()
         self.owned: set = set()       # buffers this program allocated (safe to overwrite)
+        self.returned: set = set()    # buffers already handed out as an output
         self.origin = None
 
     def name(self, var: Var) -> str:
@@ -229,8 +230,9 @@ class _Emitter:
         if isinstance(o, Lit):
             return f"np.asarray({literal(o.val)}, np.{o.aval.dtype.name})"
         root = self.roots.get(o, o)
-        fresh = root in self.owned and root not in self.ir.in_vars and not (
+        fresh = root in self.owned and root not in self.ir.in_vars and root not in self.returned and not (
             o in self.roots and self._producer_is_broadcast(o))
+        self.returned.add(root)           # a second output on the same buffer gets its own copy
         if not o.aval.ndim:
             return f"np.asarray({self.name(o)})"
         return self.name(o) if fresh else f"np.array({self.name(o)})"

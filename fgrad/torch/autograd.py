@@ -17,12 +17,12 @@ Example:
 from __future__ import annotations
 
 import functools
-from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
 
 from ..backends import compile_ir
+from ..cache import CompileCache
 from ..config import config
 from ..core import IR, Aval, Var, eval_ir, new_trace
 from ..primitives._base import full_in
@@ -54,28 +54,7 @@ def set_backend(name: str | None) -> None:
     clear_cache()
 
 
-class _Cache:
-    """A bounded LRU of compiled backward programs keyed by graph structure."""
-
-    def __init__(self, maxsize: int = 128):
-        self.maxsize, self.entries = maxsize, OrderedDict()
-        self.hits = self.misses = 0
-
-    def get(self, key):
-        entry = self.entries.get(key)
-        if entry is not None:
-            self.entries.move_to_end(key)
-            self.hits += 1
-        return entry
-
-    def put(self, key, entry) -> None:
-        self.misses += 1
-        self.entries[key] = entry
-        while len(self.entries) > self.maxsize:
-            self.entries.popitem(last=False)
-
-
-CACHE = _Cache()
+CACHE = CompileCache("fgrad.torch backward", maxsize=128)   # keyed by graph structure
 _VJPS: dict = {}          # node signature id -> its backward IR
 
 
@@ -87,13 +66,12 @@ def cache_info() -> dict:
         >>> sorted(torch.autograd.cache_info())
         ['hits', 'maxsize', 'misses', 'size']
     """
-    return {"hits": CACHE.hits, "misses": CACHE.misses, "size": len(CACHE.entries), "maxsize": CACHE.maxsize}
+    return {k: v for k, v in CACHE.info().items() if k != "last_miss_reason"}
 
 
 def clear_cache(maxsize: int | None = None) -> None:
     """Empty the backward-program cache (optionally resizing it). Example: ``clear_cache(16)``."""
-    CACHE.entries.clear()
-    CACHE.hits = CACHE.misses = 0
+    CACHE.clear()
     if maxsize is not None:
         CACHE.maxsize = maxsize
 
@@ -378,10 +356,11 @@ def _run_compiled(shape: _Shape, plan: Plan, seeds: list, seed_srcs: list, creat
     backend = _BACKEND[0] or config.backend
     key = (plan.key, tuple(shape.roots), tuple(shape.targets), tuple(shape.observers),
            tuple(shape.seed_avals), backend)
-    entry = CACHE.get(key)
+    found = CACHE.get(key)
+    entry = found[0] if found else None
     if entry is None:
         entry = _Entry(shape, backend)
-        CACHE.put(key, entry)
+        CACHE.add(key, entry)
     values = entry.program(*plan.vals, *seeds)
     it = iter(values)
     outs = [next(it) if p else None for p in entry.present]

@@ -1,0 +1,72 @@
+"""The compile cache: a bounded LRU of compiled program variants that can say why it missed."""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+
+from .config import config
+
+log = logging.getLogger("fgrad")
+
+
+class CompileCache:
+    """A bounded LRU of compiled variants, with an explanation of each miss."""
+
+    def __init__(self, owner: str, maxsize: int | None = None):
+        self.owner, self.maxsize = owner, maxsize     # None: follow fgrad.config.cache_size
+        self.entries: OrderedDict = OrderedDict()
+        self.hits = self.misses = 0
+        self.last_miss_reason: str | None = None
+
+    def get(self, key):
+        found = self.entries.get(key)
+        if found is not None:
+            self.entries.move_to_end(key)
+            self.hits += 1
+        return found
+
+    def add(self, key, variant) -> None:
+        self.misses += 1
+        if key not in self.entries:
+            self.last_miss_reason = self.explain(key)
+            if config.explain_cache_misses:
+                log.warning("fgrad: compiling %s: %s", self.owner, self.last_miss_reason)
+        self.entries.setdefault(key, []).append(variant)
+        self.entries.move_to_end(key)
+        while len(self.entries) > max(self.limit, 1):
+            self.entries.popitem(last=False)
+
+    @property
+    def limit(self) -> int:
+        return config.cache_size if self.maxsize is None else self.maxsize
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.hits = self.misses = 0
+
+    def explain(self, key) -> str:
+        if not self.entries:
+            return "first call"
+        old = next(reversed(self.entries))
+        if not (isinstance(key[-1], tuple) and isinstance(old[-1], tuple)):
+            return "the program's structure or input shapes changed"
+        reasons = []                      # keys end with (input structure, leaf avals)
+        if old[:-2] != key[:-2]:
+            reasons.append(f"static arguments changed from {old[:-2]!r} to {key[:-2]!r}")
+        if old[-2] != key[-2]:
+            reasons.append(f"the argument structure changed from {old[-2]} to {key[-2]}")
+        else:
+            for k, (a, b) in enumerate(zip(old[-1], key[-1])):
+                if a != b:
+                    reasons.append(f"input leaf {k} changed from {_fmt(a)} to {_fmt(b)}")
+        return "; ".join(reasons) or "a Python branch taken while tracing differs"
+
+    def info(self) -> dict:
+        return {"hits": self.hits, "misses": self.misses, "size": len(self.entries),
+                "maxsize": self.limit, "last_miss_reason": self.last_miss_reason}
+
+
+def _fmt(leaf_key) -> str:
+    shape, dtype = leaf_key
+    return f"{dtype}{list(shape)}"
