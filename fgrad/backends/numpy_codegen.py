@@ -52,13 +52,19 @@ def _scatter_add(updates, index, shape):
     return out
 
 
+def _ipow(x, n, out):
+    """x ** n into `out`; squares multiply (np.power has no fast path for an exponent of 2)."""
+    return np.multiply(x, x, out=out) if n == 2 else np.power(x, n, out=out)
+
+
 def _logistic(x):
     from ..primitives.elementwise import _logistic as impl
     return impl(x)
 
 
 HELPERS = {"np": np, "inf": math.inf, "nan": math.nan, "_guard": _guard, "_scatter_add": _scatter_add,
-           "_dot_general": dot_general_impl, "_logistic": _logistic}
+           "_dot_general": dot_general_impl, "_logistic": _logistic,
+           "_ipow": _ipow}
 
 
 def literal(value) -> str:

@@ -96,7 +96,8 @@ def _integer_pow_abstract(x, *, n):
 
 integer_pow_p = Primitive("integer_pow", abstract=_integer_pow_abstract, source=SRC,
                           impl=lambda x, *, n: np.power(x, n, dtype=np.result_type(x)),
-                          numpy="{0} ** {n}", jax="lax.integer_pow({0}, {n})", scalar="{0} ** {n}")
+                          numpy=("{0} ** {n}", "_ipow({0}, {n}, out={out})"), jax="lax.integer_pow({0}, {n})",
+                          scalar="{0} ** {n}")
 
 
 @integer_pow_p.def_vjp
