@@ -69,19 +69,31 @@ def _fmt(r) -> str:
     return f"{r:.3g}×" if r < 1000 else f"{r:.2e}×"
 
 
+def _peer_rows(baseline: dict, run: dict) -> list:
+    """(peer, source, ratios): peers from the fgrad run when it measured them, else the baseline."""
+    rows = []
+    for p in ["numpy_manual"] + PEERS:
+        if p in run:
+            rows.append((p, "same run", run[p]))
+        elif p in baseline:
+            rows.append((p, "baseline", baseline[p]))
+    return rows
+
+
 def markdown(baseline: dict, run: dict) -> str:
-    """One table: baseline peers, then the fgrad columns of the run."""
+    """One table: the peers, then the fgrad columns of the run."""
     lines = ["| peer | source | " + " | ".join(WORKLOADS) + " |",
              "|---|---|" + "---:|" * len(WORKLOADS)]
     row = lambda label, ratios: " | ".join([label] + [_fmt(ratios.get(w)) for w in WORKLOADS])  # noqa: E731
-    lines += [f"| {row(p + ' | baseline', baseline[p])} |" for p in ["numpy_manual"] + PEERS if p in baseline]
-    lines += [f"| {row('**' + p + '** | this run', run[p])} |" for p in FGRAD if p in run]
+    lines += [f"| {row(f'{p} | {source}', ratios)} |" for p, source, ratios in _peer_rows(baseline, run)]
+    lines += [f"| {row('**' + p + '** | same run', run[p])} |" for p in FGRAD if p in run]
     return "\n".join(lines)
 
 
 def svg(baseline: dict, run: dict) -> str:
     """Grouped bars on a log scale: one group per workload, one bar per peer; 1× is hand-written NumPy."""
-    series = [(p, baseline[p]) for p in PEERS if p in baseline] + [(p, run[p]) for p in FGRAD if p in run]
+    series = [(p, r) for p, _, r in _peer_rows(baseline, run) if p != "numpy_manual"]
+    series += [(p, run[p]) for p in FGRAD if p in run]
     fig, ax = plt.subplots(figsize=(10, 4.2))
     width = 0.8 / max(len(series), 1)
     cmap = plt.get_cmap("tab10")

@@ -15,6 +15,7 @@ import itertools
 import keyword
 import linecache
 import math
+import threading
 
 import numpy as np
 
@@ -23,6 +24,7 @@ from ..primitives.linalg import dot_general_impl
 from ..transforms.simplify import ELEMENTWISE
 
 BIG = 1 << 12            # arrays with at least this many elements get buffer reuse and early del
+WORKSPACE_LIMIT = 1 << 29  # bytes of scratch buffers one program may keep between calls
 _counter = itertools.count()
 _RESERVED = {"np", "inf", "nan", "math", "program", "args"}
 
@@ -50,6 +52,20 @@ def _scatter_add(updates, index, shape):
     else:
         out[index] = updates
     return out
+
+
+class Workspace:
+    """Scratch buffers a program keeps between calls (one set per thread), so large temporaries
+    are not allocated afresh on every call. They never hold an output."""
+
+    def __init__(self, specs: list):
+        self.specs, self.local = specs, threading.local()
+
+    def __call__(self) -> tuple:
+        buffers = getattr(self.local, "buffers", None)
+        if buffers is None:
+            buffers = self.local.buffers = tuple(np.empty(shape, dtype) for shape, dtype in self.specs)
+        return buffers
 
 
 def _ipow(x, n, out):
@@ -108,6 +124,10 @@ class _Emitter:
         self.root_end = self._root_last_use()
         self.owned: set = set()       # buffers this program allocated (safe to overwrite)
         self.returned: set = set()    # buffers already handed out as an output
+        self.out_roots = {self.roots.get(o, o) for o in ir.outs if isinstance(o, Var)}
+        self.slots: list = []         # workspace buffers: (shape, dtype) each
+        self.free_slots: dict = {}    # aval -> indices of workspace buffers no live value uses
+        self.slot_of: dict = {}       # var -> index of the workspace buffer holding it
         self.origin = None
 
     def name(self, var: Var) -> str:
@@ -182,9 +202,33 @@ class _Emitter:
             return None
         for a in eqn.inputs:
             if (isinstance(a, Var) and a not in self.aliases and a in self.owned and a not in self.roots
-                    and a.aval == eqn.out.aval and self.root_end.get(a) == i):
+                    and a.aval == eqn.out.aval and self.root_end.get(a) == i
+                    and not (a in self.slot_of and eqn.out in self.out_roots)):
                 return a
         return None
+
+    def take_slot(self, eqn: Eqn):
+        """A workspace buffer for a large temporary (never for an output), else None."""
+        aval = eqn.out.aval
+        if aval.size < BIG or eqn.out in self.out_roots:
+            return None
+        free = self.free_slots.get(aval)
+        if free:
+            slot = free.pop()
+        else:
+            used = sum(math.prod(shape) * np.dtype(dtype).itemsize for shape, dtype in self.slots)
+            if used + aval.size * aval.dtype.itemsize > WORKSPACE_LIMIT:
+                return None
+            slot = len(self.slots)
+            self.slots.append((aval.shape, aval.dtype.name))
+        self.slot_of[eqn.out] = slot
+        return slot
+
+    def release_slots(self, i: int, eqn: Eqn) -> None:
+        for a in eqn.inputs:
+            root = self.roots.get(a, a) if isinstance(a, Var) else None
+            if root in self.slot_of and self.root_end.get(root) == i:
+                self.free_slots.setdefault(root.aval, []).append(self.slot_of.pop(root))
 
     def expression(self, i: int, eqn: Eqn) -> str:
         args = [self.text(a) for a in eqn.inputs]
@@ -201,7 +245,12 @@ class _Emitter:
         if isinstance(rule, tuple):
             buffer = self.reusable(i, eqn)
             if buffer is not None:
+                if buffer in self.slot_of:
+                    self.slot_of[eqn.out] = self.slot_of.pop(buffer)
                 return rule[1].format(*args, out=self.name(buffer), **texts)
+            slot = self.take_slot(eqn)
+            if slot is not None:
+                return rule[1].format(*args, out=f"_w{slot}", **texts)
             rule = rule[0]
         return rule.format(*args, **texts)
 
@@ -226,6 +275,7 @@ class _Emitter:
             return
         if not eqn.prim.view and eqn.out.aval.ndim:
             self.owned.add(eqn.out)
+        self.release_slots(i, eqn)
         dead = [a for a in dict.fromkeys(eqn.inputs) if isinstance(a, Var) and a not in self.aliases
                 and a.aval.size >= BIG and self.uses[a][-1] == i and a not in self.ir.in_vars
                 and a not in self.ir.const_vars]
@@ -257,6 +307,9 @@ class _Emitter:
             self.statement(i, eqn)
         outs = ", ".join(self.output(o) for o in self.ir.outs)
         body = self.lines + [f"    return ({outs}{',' if len(self.ir.outs) == 1 else ''})"]
+        if self.slots:
+            self.namespace["_ws"] = Workspace(self.slots)
+            body.insert(0, "    " + ", ".join(f"_w{k}" for k in range(len(self.slots))) + ", = _ws()")
         name = "program_scalar" if self.scalar else "program"
         return "\n".join([f"def {name}({params}):"] + body) + "\n"
 
