@@ -263,7 +263,8 @@ class _Emitter:
             return
         o = eqn.origin
         operands = ", ".join(self.text(a) for a in o.inputs)
-        self.lines.append(f"    # backward of: {self.name(o.out)} = {o.prim.name}({operands})")
+        target = "" if o.out in self.aliases else f"{self.name(o.out)} = "   # no line of its own
+        self.lines.append(f"    # backward of: {target}{o.prim.name}({operands})")
 
     def statement(self, i: int, eqn: Eqn) -> None:
         if eqn.out in self.aliases:

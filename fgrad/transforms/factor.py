@@ -72,6 +72,19 @@ def _rewrite(eqn: Eqn, producer: dict, uses: Counter, out: list) -> bool:
     return True
 
 
+def _merge_literals(eqn: Eqn, producer: dict, uses: Counter, out: list) -> bool:
+    """(x * 2.0) * 0.25 -> x * 0.5: one multiplication per product for all its literal factors."""
+    factors = [f for a in eqn.inputs for f in _factors(a, producer, uses)]
+    if sum(isinstance(f, Lit) for f in factors) < 2 or any(f.aval.shape for f in factors if isinstance(f, Lit)):
+        return False
+    result = _product(factors, eqn.out, eqn.origin, out)
+    last = out[-1] if out and isinstance(result, Var) and out[-1].out is result else None
+    if last is None:
+        return False            # everything folded to a literal: leave it to the simplifier
+    last.out = eqn.out
+    return True
+
+
 def factor_sums(ir: IR) -> IR:
     """Rewrite sums and differences of products sharing a factor; the caller removes dead code."""
     producer = {e.out: e for e in ir.eqns}
@@ -80,6 +93,8 @@ def factor_sums(ir: IR) -> IR:
     eqns: list = []
     for eqn in ir.eqns:
         if eqn.prim in (ew.add_p, ew.sub_p) and _rewrite(eqn, producer, uses, eqns):
+            continue
+        if eqn.prim is ew.mul_p and _merge_literals(eqn, producer, uses, eqns):
             continue
         eqns.append(eqn)
     return IR(ir.in_vars, ir.const_vars, ir.consts, eqns, ir.outs)
