@@ -20,7 +20,9 @@ import threading
 import numpy as np
 
 from ..core import IR, Eqn, Lit, Var
+from ..primitives.elementwise import _logistic, check_guard
 from ..primitives.linalg import dot_general_impl
+from ..primitives.shape import scatter_add_to_zeros
 from ..transforms.simplify import ELEMENTWISE
 
 BIG = 1 << 12            # arrays with at least this many elements get buffer reuse and early del
@@ -36,22 +38,6 @@ def _names():
             name = "".join(combo)
             if not keyword.iskeyword(name) and name not in _RESERVED:
                 yield name
-
-
-def _guard(x, expected):
-    from ..errors import GuardFailure
-    value = bool(x) if isinstance(expected, bool) else x.item() if hasattr(x, "item") else x
-    if value != expected:
-        raise GuardFailure()
-
-
-def _scatter_add(updates, index, shape):
-    out = np.zeros(shape, np.result_type(updates))
-    if any(isinstance(i, np.ndarray) for i in index):
-        np.add.at(out, index, updates)
-    else:
-        out[index] = updates
-    return out
 
 
 class Workspace:
@@ -73,12 +59,7 @@ def _ipow(x, n, out):
     return np.multiply(x, x, out=out) if n == 2 else np.power(x, n, out=out)
 
 
-def _logistic(x):
-    from ..primitives.elementwise import _logistic as impl
-    return impl(x)
-
-
-HELPERS = {"np": np, "inf": math.inf, "nan": math.nan, "_guard": _guard, "_scatter_add": _scatter_add,
+HELPERS = {"np": np, "inf": math.inf, "nan": math.nan, "_guard": check_guard, "_scatter_add": scatter_add_to_zeros,
            "_dot_general": dot_general_impl, "_logistic": _logistic,
            "_ipow": _ipow}
 

@@ -212,9 +212,15 @@ stop_gradient_p = Primitive("stop_gradient", abstract=lambda x: x, impl=lambda x
 stop_gradient_p.def_vjp(_nondiff)
 
 
-def _guard_impl(x, *, expected):
-    if (bool(x) if isinstance(expected, bool) else x.item()) != expected:
+def check_guard(x, expected) -> None:
+    """Raise GuardFailure unless the traced Python read of `x` would give `expected` again."""
+    value = bool(x) if isinstance(expected, bool) else x.item() if hasattr(x, "item") else x
+    if value != expected:
         raise GuardFailure()
+
+
+def _guard_impl(x, *, expected):
+    check_guard(x, expected)
     return np.True_
 
 

@@ -138,14 +138,18 @@ def _scatter_abstract(upd, *idx, spec, shape):
     return Aval(shape, upd.dtype)
 
 
-def _scatter_impl(upd, *idx, spec, shape):
-    out = np.zeros(shape, np.result_type(upd))
-    index = build_index(spec, idx)
-    if idx:
-        np.add.at(out, index, upd)
+def scatter_add_to_zeros(updates, index: tuple, shape) -> np.ndarray:
+    """Zeros of `shape` with `updates` added at `index` (repeated integer indices add up)."""
+    out = np.zeros(shape, np.result_type(updates))
+    if any(isinstance(i, np.ndarray) for i in index):
+        np.add.at(out, index, updates)
     else:
-        out[index] = upd
+        out[index] = updates             # basic indexing never repeats an element
     return out
+
+
+def _scatter_impl(upd, *idx, spec, shape):
+    return scatter_add_to_zeros(upd, build_index(spec, [np.asarray(i) for i in idx]), shape)
 
 
 scatter_add_p = Primitive("scatter_add", abstract=_scatter_abstract, impl=_scatter_impl, source=SRC,
