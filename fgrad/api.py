@@ -7,6 +7,7 @@ which is what makes grad(grad(f)) and jit(grad(f)) work.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 import numpy as np
@@ -59,6 +60,13 @@ def _leaf_value(x):
 
 
 _WITHOUT_KWARGS: dict = {}
+NATIVE_MAX_EQNS = 3000     # longer xla programs are compiled in segments, outside a single jax.jit
+
+
+def _x64_on() -> bool:
+    """Whether jax is loaded with 64-bit values enabled (then jax.jit keeps float64 as is)."""
+    jax = sys.modules.get("jax")
+    return jax is not None and bool(jax.config.jax_enable_x64)
 
 
 def _flatten_args(args: tuple):
@@ -358,6 +366,7 @@ class Jitted:
         self.fun, self.backend = fun, backend
         self.static_argnums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
         self.cache = CompileCache(f"jit({getattr(fun, '__name__', 'fun')})")
+        self._native = None
         self.__name__ = f"jit_{getattr(fun, '__name__', 'fun')}"
         self.__doc__ = getattr(fun, "__doc__", None)
 
@@ -375,6 +384,14 @@ class Jitted:
         return static, leaves, treedef, fun
 
     def __call__(self, *args, **kwargs):
+        native = self._native
+        if native and not kwargs and not _trace_stack and _x64_on():
+            self.cache.hits += 1
+            return native(*args)
+        native_ok = not (kwargs or self.static_argnums or _trace_stack) and _x64_on()
+        if native_ok and native is None and resolve(self.backend) == "xla" and self._short(args):
+            self._native = self._native_jit()
+            return self(*args)
         if self.static_argnums or kwargs or _trace_stack:
             return self._call_general(args, kwargs)
         leaves, treedef = _flatten_args(args)          # the hot path: no static args, no kwargs
@@ -404,6 +421,32 @@ class Jitted:
     def _compile(self, fun, treedef, values):
         ir, out_tree = trace_flat(fun, treedef, values, concrete=False, transform="jit")
         return compile_ir(simplify(ir), resolve(self.backend)), out_tree
+
+    def _short(self, args) -> bool:
+        """Whether the program for these arguments is short enough for one jax.jit (checked once)."""
+        if self._native is False:
+            return False
+        leaves, treedef = _flatten_args(args)
+        values = [_leaf_value(x) for x in leaves]
+        ir, _ = trace_flat(self.fun, treedef, values, concrete=False, transform="jit")
+        eqns = simplify(ir).eqns
+        if len(eqns) > NATIVE_MAX_EQNS or any(e.prim.effect for e in eqns):
+            self._native = False             # long (compiled in segments) or guarded: the usual path
+            return False
+        return True
+
+    def _native_jit(self):
+        """xla backend: jax.jit on the user's own arguments, so a steady-state call is jax's own
+        dispatch; fgrad traces and generates code only while jax traces (once per input avals)."""
+        import jax
+
+        def body(*args):
+            self.cache.hits -= 1                      # this call is a compile, not a hit
+            leaves, treedef = _flatten_args(args)
+            self.cache.add((("native",), treedef, tuple((x.shape, np.dtype(x.dtype)) for x in leaves)), None)
+            ir, out_tree = trace_flat(self.fun, treedef, leaves, concrete=False, transform="jit")
+            return tree_unflatten(out_tree, list(compile_ir(simplify(ir), "xla")(*leaves)))
+        return jax.jit(body)
 
     def lower(self, *args, **kwargs) -> Lowered:
         """Trace and compile for these arguments; `.as_text()` shows the generated code."""

@@ -11,6 +11,7 @@ import sys
 
 DOCS = "docs/errors.md"
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_JAX_DIR = f"{os.sep}jax{os.sep}"      # frames of jax's own tracing machinery are not the user's
 
 
 def user_location() -> str:
@@ -23,7 +24,8 @@ def user_location() -> str:
     frame = sys._getframe(1)
     while frame is not None:
         filename = os.path.abspath(frame.f_code.co_filename)
-        if not filename.startswith(_PACKAGE_DIR) and not filename.startswith("<fgrad"):
+        inside = filename.startswith(_PACKAGE_DIR) or filename.startswith("<fgrad") or _JAX_DIR in filename
+        if not inside:
             return f"{frame.f_code.co_filename}:{frame.f_lineno}"
         frame = frame.f_back
     return "<unknown location>"

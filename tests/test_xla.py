@@ -392,3 +392,30 @@ def test_data_parallel_example_runs():
     text = out.stdout
     assert "8 devices" in text and "step 4" in text
     assert "matches the single-device gradient" in text
+
+
+def test_native_dispatch_when_x64_is_on():
+    # with 64-bit values on, short programs are dispatched by jax.jit itself on the user's arguments
+    with jax.enable_x64(True):
+        g = fgrad.jit(fgrad.grad(lambda x, y: fnp.sum(fnp.sin(x) * y)), backend="xla")
+        x, y = np.linspace(0.0, 1.0, 5), np.arange(5.0)
+        np.testing.assert_allclose(np.asarray(g(x, y)), np.cos(x) * y, rtol=1e-14)
+        assert g._native
+        np.testing.assert_allclose(np.asarray(g(x, y)), np.cos(x) * y, rtol=1e-14)
+        assert g.cache_info()["misses"] == 1 and g.cache_info()["hits"] == 1
+        assert g(np.ones(3), np.ones(3)).shape == (3,)
+        assert g.cache_info()["misses"] == 2
+        assert g(x, y).dtype == np.float64
+
+
+def test_long_programs_skip_native_dispatch():
+    def chain(x):
+        for _ in range(1200):
+            x = fnp.sin(x) * 0.5 + x * 0.25
+        return fnp.sum(x)
+    with jax.enable_x64(True):
+        g = fgrad.jit(fgrad.grad(chain), backend="xla")
+        got = np.asarray(g(np.linspace(-1.0, 1.0, 4)))
+        assert g._native is False
+    want = fgrad.grad(chain)(np.linspace(-1.0, 1.0, 4))
+    np.testing.assert_allclose(got, want, rtol=1e-12)

@@ -16,13 +16,15 @@ import numpy as np
 from ..core import IR, Eqn, Lit, Var
 from ..primitives import elementwise as ew
 
+MAX_DEPTH = 4      # products are looked into this many multiplications deep (bounded work per sum)
 
-def _factors(atom, producer: dict, uses: Counter) -> list:
+
+def _factors(atom, producer: dict, uses: Counter, depth: int = 0) -> list:
     """The leaves of the product tree under `atom`, descending through single-use `mul`s."""
     eqn = producer.get(atom) if isinstance(atom, Var) else None
-    if eqn is None or eqn.prim is not ew.mul_p or uses[atom] != 1:
+    if eqn is None or eqn.prim is not ew.mul_p or uses[atom] != 1 or depth >= MAX_DEPTH:
         return [atom]
-    return [f for a in eqn.inputs for f in _factors(a, producer, uses)]
+    return [f for a in eqn.inputs for f in _factors(a, producer, uses, depth + 1)]
 
 
 def _product(factors: list, like: Var, origin, out: list) -> object:
@@ -74,7 +76,7 @@ def _rewrite(eqn: Eqn, producer: dict, uses: Counter, out: list) -> bool:
 
 def _merge_literals(eqn: Eqn, producer: dict, uses: Counter, out: list) -> bool:
     """(x * 2.0) * 0.25 -> x * 0.5: one multiplication per product for all its literal factors."""
-    factors = [f for a in eqn.inputs for f in _factors(a, producer, uses)]
+    factors = [f for a in eqn.inputs for f in _factors(a, producer, uses, 1)]
     if sum(isinstance(f, Lit) for f in factors) < 2 or any(f.aval.shape for f in factors if isinstance(f, Lit)):
         return False
     result = _product(factors, eqn.out, eqn.origin, out)
