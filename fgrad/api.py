@@ -164,13 +164,6 @@ class GradFunction:
             return self._inline(leaves, treedef, argnums)
         key = (argnums, treedef, tuple(map(_leaf_key, leaves)))
         values = [_leaf_value(x) for x in leaves]
-        variants = self.cache.get(key)
-        if variants is not None and len(variants) == 1 and not variants[0][1].n_value \
-                and variants[0][1].grad_tree is LEAF:
-            try:
-                return variants[0][0](*values)[0]
-            except GuardFailure:
-                pass
         outs, meta = _run_cached(self.cache, key, values, lambda: self._compile(values, treedef, argnums))
         return self._finish(outs, meta)
 
@@ -397,16 +390,8 @@ class Jitted:
         leaves, treedef = _flatten_args(args)          # the hot path: no static args, no kwargs
         key = ((), treedef, tuple(map(_leaf_key, leaves)))
         values = [_leaf_value(x) for x in leaves]
-        variants = self.cache.get(key)
-        if variants is not None and len(variants) == 1:
-            program, out_tree = variants[0]
-            try:
-                outs = program(*values)
-                return outs[0] if out_tree is LEAF else tree_unflatten(out_tree, outs)
-            except GuardFailure:
-                pass
         outs, out_tree = _run_cached(self.cache, key, values, lambda: self._compile(self.fun, treedef, values))
-        return tree_unflatten(out_tree, outs)
+        return outs[0] if out_tree is LEAF else tree_unflatten(out_tree, outs)
 
     def _call_general(self, args, kwargs):
         static, leaves, treedef, fun = self._trace(args, kwargs)
