@@ -359,7 +359,7 @@ class Jitted:
         self.fun, self.backend = fun, backend
         self.static_argnums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
         self.cache = CompileCache(f"jit({getattr(fun, '__name__', 'fun')})")
-        self._native = None
+        self._native = self._x64_flag = self._staging = None
         self.__name__ = f"jit_{getattr(fun, '__name__', 'fun')}"
         self.__doc__ = getattr(fun, "__doc__", None)
 
@@ -378,9 +378,9 @@ class Jitted:
 
     def __call__(self, *args, **kwargs):
         native = self._native
-        if native and not kwargs and not _trace_stack and _x64_on():
+        if native and not kwargs and not _trace_stack and self._x64_flag.value:
             self.cache.hits += 1
-            return native(*args)
+            return native(*args) if self._staging is None else self._staged(native, args)
         native_ok = not (kwargs or self.static_argnums or _trace_stack) and _x64_on()
         if native_ok and native is None and resolve(self.backend) == "xla" and self._short(args):
             self._native = self._native_jit()
@@ -425,13 +425,28 @@ class Jitted:
         dispatch; fgrad traces and generates code only while jax traces (once per input avals)."""
         import jax
 
+        from .backends.xla import HostStaging, worth_staging, x64_switch
+        self._x64_flag = x64_switch(jax)[0]
+
         def body(*args):
             self.cache.hits -= 1                      # this call is a compile, not a hit
             leaves, treedef = _flatten_args(args)
             self.cache.add((("native",), treedef, tuple((x.shape, np.dtype(x.dtype)) for x in leaves)), None)
+            if self._staging is None and worth_staging(jax, leaves):
+                self._staging = HostStaging(jax)
             ir, out_tree = trace_flat(self.fun, treedef, leaves, concrete=False, transform="jit")
             return tree_unflatten(out_tree, list(compile_ir(simplify(ir), "xla")(*leaves)))
         return jax.jit(body)
+
+    def _staged(self, native, args):
+        """A native call with large NumPy inputs copied into reusable aligned buffers first."""
+        leaves, treedef = _flatten_args(args)
+        staged = self._staging.stage(leaves)
+        if staged is leaves:
+            return native(*args)
+        outs = native(*tree_unflatten(treedef, staged)[0])
+        self._staging.hold(outs)
+        return outs
 
     def lower(self, *args, **kwargs) -> Lowered:
         """Trace and compile for these arguments; `.as_text()` shows the generated code."""

@@ -419,3 +419,54 @@ def test_long_programs_skip_native_dispatch():
         assert g._native is False
     want = fgrad.grad(chain)(np.linspace(-1.0, 1.0, 4))
     np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def unaligned_copy(a: np.ndarray) -> np.ndarray:
+    """A copy of `a` whose data starts 8 bytes past a 64-byte boundary, which XLA's CPU client
+    cannot alias."""
+    raw = np.empty(a.nbytes + 128, np.uint8)
+    start = -raw.ctypes.data % 64 + 8
+    out = raw[start:start + a.nbytes].view(a.dtype).reshape(a.shape)
+    out[...] = a
+    return out
+
+
+@pytest.mark.parametrize("x64", [True, False], ids=["native", "program"])
+def test_large_numpy_inputs_are_staged_and_read_afresh(x64):
+    n = 600_000                                   # 4.8 MB per input: over the staging threshold
+    x = unaligned_copy(np.linspace(-1.0, 1.0, n))
+    y = unaligned_copy(np.random.default_rng(0).standard_normal(n))
+    with jax.enable_x64(x64):
+        g = fgrad.jit(fgrad.grad(lambda x, y: fnp.sum(fnp.sin(x) * y)), backend="xla")
+        first = np.asarray(g(x, y))               # compiles; jax reads x itself on this call
+        x += 0.5                                  # changed in place: the next call must see it
+        second = g(x, y)
+        x -= 0.5                                  # staged: already copied, so this cannot leak in
+        staging = g._staging if x64 else next(iter(g.cache.entries.values()))[0][0]._staging
+        assert len(staging._local.buffers) == 2   # both inputs went through staging buffers
+    np.testing.assert_allclose(first, np.cos(x) * y, rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(second), np.cos(x + 0.5) * y, rtol=1e-12)
+    assert second.dtype == np.float64
+
+
+def test_outputs_never_alias_staging_buffers():
+    a = unaligned_copy(np.arange(600_000.0))
+    with jax.enable_x64(True):
+        identity = fgrad.jit(lambda v: v, backend="xla")
+        identity(a)                                     # compiles
+        first = identity(a)                             # staged
+        assert len(identity._staging._local.buffers) == 1
+        identity(unaligned_copy(np.zeros(600_000)))     # overwrites the staging buffer
+    np.testing.assert_array_equal(np.asarray(first), np.arange(600_000.0))
+
+
+def test_staging_buffers_are_per_thread():
+    from concurrent.futures import ThreadPoolExecutor
+    inputs = [unaligned_copy(np.full(600_000, float(k))) for k in range(4)]
+    with jax.enable_x64(True):
+        g = fgrad.jit(fgrad.grad(lambda x: fnp.sum(x * x * x)), backend="xla")
+        g(inputs[0])
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(lambda k: [np.asarray(g(inputs[k]))[0] for _ in range(20)], range(4)))
+    for k, values in enumerate(results):
+        assert values == [3.0 * k * k] * 20
