@@ -383,7 +383,7 @@ class Jitted:
             return native(*args) if self._staging is None else self._staged(native, args)
         native_ok = not (kwargs or self.static_argnums or _trace_stack) and _x64_on()
         if native_ok and native is None and resolve(self.backend) == "xla" and self._short(args):
-            self._native = self._native_jit()
+            self._native = self._native_jit(_flatten_args(args)[0])
             return self(*args)
         if self.static_argnums or kwargs or _trace_stack:
             return self._call_general(args, kwargs)
@@ -420,13 +420,15 @@ class Jitted:
             return False
         return True
 
-    def _native_jit(self):
+    def _native_jit(self, leaves: list):
         """xla backend: jax.jit on the user's own arguments, so a steady-state call is jax's own
         dispatch; fgrad traces and generates code only while jax traces (once per input avals)."""
         import jax
 
         from .backends.xla import HostStaging, worth_staging, x64_switch
         self._x64_flag = x64_switch(jax)[0]
+        if worth_staging(jax, [x for x in leaves if isinstance(x, np.ndarray)]):
+            self._staging = HostStaging(jax)          # from the first call on
 
         def body(*args):
             self.cache.hits -= 1                      # this call is a compile, not a hit

@@ -438,7 +438,7 @@ def test_large_numpy_inputs_are_staged_and_read_afresh(x64):
     y = unaligned_copy(np.random.default_rng(0).standard_normal(n))
     with jax.enable_x64(x64):
         g = fgrad.jit(fgrad.grad(lambda x, y: fnp.sum(fnp.sin(x) * y)), backend="xla")
-        first = np.asarray(g(x, y))               # compiles; jax reads x itself on this call
+        first = np.asarray(g(x, y))
         x += 0.5                                  # changed in place: the next call must see it
         second = g(x, y)
         x -= 0.5                                  # staged: already copied, so this cannot leak in

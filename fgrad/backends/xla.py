@@ -32,6 +32,7 @@ from __future__ import annotations
 import itertools
 import linecache
 import math
+import os
 import threading
 from typing import Any
 
@@ -75,6 +76,34 @@ def worth_staging(jax, avals) -> bool:
     """Whether inputs of these types may be big NumPy arrays that the CPU would copy on each call."""
     big = any(math.prod(a.shape) * a.dtype.itemsize >= STAGE_MIN_BYTES for a in avals)
     return big and jax.default_backend() == "cpu"
+
+
+def _usable_cores() -> int:
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity else (os.cpu_count() or 1)
+
+
+_COPY_THREADS = min(_usable_cores(), 8)
+_copy_pool = None
+
+
+def _parallel_copy(dst: np.ndarray, src: np.ndarray) -> None:
+    """np.copyto in one chunk per core: a single thread does not saturate memory bandwidth (an
+    80 MB copy took 10.7 ms on one thread and 4.4 ms on two; NumPy releases the GIL while copying)."""
+    global _copy_pool
+    parts = min(_COPY_THREADS, len(src))
+    if parts < 2:
+        np.copyto(dst, src)
+        return
+    if _copy_pool is None:
+        from concurrent.futures import ThreadPoolExecutor
+        _copy_pool = ThreadPoolExecutor(_COPY_THREADS - 1, thread_name_prefix="fgrad-staging")
+    bounds = [len(src) * k // parts for k in range(parts + 1)]
+    chunks = [(dst[a:b], src[a:b]) for a, b in zip(bounds, bounds[1:])]
+    pending = [_copy_pool.submit(np.copyto, *chunk) for chunk in chunks[1:]]
+    np.copyto(*chunks[0])
+    for future in pending:
+        future.result()
 
 
 def _aligned_empty(shape: tuple, dtype: np.dtype) -> np.ndarray:
@@ -129,7 +158,9 @@ class HostStaging:
         buf = buffers.get(index)
         if buf is None or buf.shape != x.shape or buf.dtype != x.dtype:
             buf = buffers[index] = _aligned_empty(x.shape, x.dtype)
-        np.copyto(buf, x)
+            np.copyto(buf, x)     # fresh memory: threads faulting it in would queue on one lock
+        else:
+            _parallel_copy(buf, x)
         return buf
 
 
