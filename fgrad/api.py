@@ -69,6 +69,14 @@ def _x64_on() -> bool:
     return jax is not None and bool(jax.config.jax_enable_x64)
 
 
+def _jax_reads_like_fgrad(args: tuple) -> bool:
+    """Whether jax flattens `args` into the same leaves as fgrad does: a pytree node registered
+    with fgrad alone is one opaque leaf to jax."""
+    from jax import tree_util
+    jax_leaves, leaves = tree_util.tree_leaves(args), _flatten_args(args)[0]
+    return len(jax_leaves) == len(leaves) and all(a is b for a, b in zip(jax_leaves, leaves))
+
+
 def _flatten_args(args: tuple):
     """tree_flatten((args, {})) without walking the empty kwargs: the common, hot case."""
     leaves, args_tree = tree_flatten(args)
@@ -380,9 +388,14 @@ class Jitted:
         native = self._native
         if native and not kwargs and not _trace_stack and self._x64_flag.value:
             self.cache.hits += 1
-            return native(*args) if self._staging is None else self._staged(native, args)
-        native_ok = not (kwargs or self.static_argnums or _trace_stack) and _x64_on()
-        if native_ok and native is None and resolve(self.backend) == "xla" and self._short(args):
+            try:
+                return native(*args) if self._staging is None else self._staged(native, args)
+            except TypeError:
+                self.cache.hits -= 1
+                if _jax_reads_like_fgrad(args):
+                    raise
+                # pytree nodes registered with fgrad alone are opaque to jax: take the usual path
+        elif native is None and self._may_go_native(kwargs) and self._short(args):
             self._native = self._native_jit(_flatten_args(args)[0])
             return self(*args)
         if self.static_argnums or kwargs or _trace_stack:
@@ -407,9 +420,15 @@ class Jitted:
         ir, out_tree = trace_flat(fun, treedef, values, concrete=False, transform="jit")
         return compile_ir(simplify(ir), resolve(self.backend)), out_tree
 
+    def _may_go_native(self, kwargs) -> bool:
+        no_extras = not (kwargs or self.static_argnums or _trace_stack)
+        return no_extras and _x64_on() and resolve(self.backend) == "xla"
+
     def _short(self, args) -> bool:
-        """Whether the program for these arguments is short enough for one jax.jit (checked once)."""
-        if self._native is False:
+        """Whether the program for these arguments is short enough for one jax.jit, and jax reads
+        the arguments as fgrad does (checked once)."""
+        if not _jax_reads_like_fgrad(args):
+            self._native = False
             return False
         leaves, treedef = _flatten_args(args)
         values = [_leaf_value(x) for x in leaves]

@@ -470,3 +470,44 @@ def test_staging_buffers_are_per_thread():
             results = list(pool.map(lambda k: [np.asarray(g(inputs[k]))[0] for _ in range(20)], range(4)))
     for k, values in enumerate(results):
         assert values == [3.0 * k * k] * 20
+
+
+class _Affine:
+    """A parameter container registered with fgrad only: jax sees it as one opaque object."""
+
+    def __init__(self, w, b):
+        self.w, self.b = w, b
+
+
+fgrad.register_pytree_node(_Affine, lambda p: ([p.w, p.b], None), lambda _, c: _Affine(*c))
+
+
+def test_pytree_nodes_registered_with_fgrad_alone_work_with_native_dispatch():
+    from fgrad.tree import tree_leaves
+
+    def loss(params, x):
+        return sum(fnp.sum(fnp.tanh(leaf * x)) for leaf in tree_leaves(params))
+
+    x, w, b = np.linspace(0.0, 1.0, 3), np.array([0.5, -1.0, 2.0]), np.array([0.1, 0.2, 0.3])
+    want = fgrad.grad(loss)((w, b), x)
+    with jax.enable_x64(True):
+        only_custom = fgrad.jit(fgrad.grad(loss), backend="xla")
+        got = only_custom(_Affine(w, b), x)                 # first call: not handed to jax.jit
+        assert only_custom._native is False
+        mixed = fgrad.jit(fgrad.grad(loss), backend="xla")
+        as_tuple = mixed((w, b), x)                         # handed to jax.jit
+        assert mixed._native
+        as_node = mixed(_Affine(w, b), x)                   # jax cannot read it: the usual path
+    for result in (got, as_node):
+        assert isinstance(result, _Affine)
+        np.testing.assert_allclose(np.asarray(result.w), want[0], rtol=1e-12)
+        np.testing.assert_allclose(np.asarray(result.b), want[1], rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(as_tuple[0]), want[0], rtol=1e-12)
+
+
+def test_type_errors_from_the_function_still_surface_under_native_dispatch():
+    with jax.enable_x64(True):
+        g = fgrad.jit(lambda x: fnp.sum(x) if x.shape[0] < 3 else None + x, backend="xla")
+        g(np.ones(2))
+        with pytest.raises(TypeError):
+            g(np.ones(4))
