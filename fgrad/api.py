@@ -447,7 +447,7 @@ class Jitted:
         from .backends.xla import HostStaging, worth_staging, x64_switch
         self._x64_flag = x64_switch(jax)[0]
         if worth_staging(jax, [x for x in leaves if isinstance(x, np.ndarray)]):
-            self._staging = HostStaging(jax)          # from the first call on
+            self._staging = HostStaging(jax)
 
         def body(*args):
             self.cache.hits -= 1                      # this call is a compile, not a hit

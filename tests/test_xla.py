@@ -438,7 +438,7 @@ def test_large_numpy_inputs_are_staged_and_read_afresh(x64):
     y = unaligned_copy(np.random.default_rng(0).standard_normal(n))
     with jax.enable_x64(x64):
         g = fgrad.jit(fgrad.grad(lambda x, y: fnp.sum(fnp.sin(x) * y)), backend="xla")
-        first = np.asarray(g(x, y))
+        first = np.asarray(g(x, y))               # the first call is not staged
         x += 0.5                                  # changed in place: the next call must see it
         second = g(x, y)
         x -= 0.5                                  # staged: already copied, so this cannot leak in
@@ -453,7 +453,7 @@ def test_outputs_never_alias_staging_buffers():
     a = unaligned_copy(np.arange(600_000.0))
     with jax.enable_x64(True):
         identity = fgrad.jit(lambda v: v, backend="xla")
-        identity(a)                                     # compiles
+        identity(a)                                     # compiles; the first call is not staged
         first = identity(a)                             # staged
         assert len(identity._staging._local.buffers) == 1
         identity(unaligned_copy(np.zeros(600_000)))     # overwrites the staging buffer
