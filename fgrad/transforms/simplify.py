@@ -14,6 +14,7 @@ from ..core import IR, Eqn, Lit, Var
 from ..primitives import elementwise as ew
 from ..primitives import shape as sh
 from .factor import factor_sums
+from .polynomial import horner
 
 ELEMENTWISE = {p.name for p in (
     ew.neg_p, ew.sin_p, ew.cos_p, ew.tan_p, ew.tanh_p, ew.exp_p, ew.expm1_p, ew.log_p, ew.log1p_p,
@@ -205,5 +206,5 @@ def simplify(ir: IR) -> IR:
         if eqn.origin is not None:
             eqn.origin = renamed.get(s.atom(eqn.origin.out), eqn.origin)
     outs = [s.atom(o) for o in ir.outs]
-    return dce(factor_sums(dce(IR(ir.in_vars, ir.const_vars, ir.consts, s.eqns, outs))))
+    return dce(horner(dce(factor_sums(dce(IR(ir.in_vars, ir.const_vars, ir.consts, s.eqns, outs))))))
 

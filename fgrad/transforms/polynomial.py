@@ -1,0 +1,240 @@
+"""Rebuild sums of products in Horner form: fewer passes over memory for the same polynomial.
+
+Reverse mode adds up the contributions of each use of a value in the order of the uses, not in
+the order the algebra would suggest. For `sum(tanh(x)*exp(-x**2) + log1p(x**2))` the gradient comes
+out as `(1/(1+x²) - t·e)·2x + e·(1 - t²)` (with t = tanh x, e = exp(-x²)): eight equations once t, e
+and x² exist. The same polynomial in the leaves t, e, x and 1/(1+x²) is
+`e·(1 - t·(t + 2x)) + 2x/(1+x²)`: seven, and `2x` is computed once.
+
+The pass expands a tree of single-use `+ - * /`, negations and small integer powers into a
+polynomial over its leaves (the values it does not expand), then rebuilds it by factoring out the
+leaf shared by most terms, recursively. The rebuilt tree replaces the old one only when it needs
+fewer equations. Terms never cancel and a leaf never divides itself away (`x - x` and `x·y/y` are
+left alone), so infinities and NaNs come out as before; only rounding can differ.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..core import IR, Eqn, Lit, Var
+from ..primitives import elementwise as ew
+
+MAX_NODES = 24     # equations in one expanded tree
+MAX_TERMS = 12     # terms in its polynomial
+_EXPANDED = (ew.add_p, ew.sub_p, ew.mul_p, ew.div_p, ew.neg_p, ew.integer_pow_p)
+
+
+class _GiveUp(Exception):
+    """The tree is too large, or expanding it would cancel a term or a leaf."""
+
+
+def _times(p: dict, q: dict) -> dict:
+    out: dict = {}
+    for m, a in p.items():
+        for n, b in q.items():
+            powers = dict(m)
+            for leaf, k in n:
+                old = powers.get(leaf, 0)
+                if old * k < 0:
+                    raise _GiveUp          # x * (1/x): keep it, so x = 0 still gives NaN
+                powers[leaf] = old + k
+            _accumulate(out, tuple(sorted(powers.items())), a * b)
+    return out
+
+
+def _plus(p: dict, q: dict, sign: float = 1.0) -> dict:
+    out = dict(p)
+    for m, b in q.items():
+        _accumulate(out, m, sign * b)
+    return out
+
+
+def _accumulate(poly: dict, monomial: tuple, coefficient: float) -> None:
+    total = poly.get(monomial, 0.0) + coefficient
+    if total == 0.0:
+        raise _GiveUp                      # x - x: keep it, so inf - inf still gives NaN
+    poly[monomial] = total
+    if len(poly) > MAX_TERMS:
+        raise _GiveUp
+
+
+class _Tree:
+    """One expansion and rebuild, rooted at a sum or difference."""
+
+    def __init__(self, root: Eqn, producer: dict, uses: Counter, order: dict):
+        self.root, self.producer, self.uses, self.order = root, producer, uses, order
+        self.aval, self.leaves, self.nodes = root.out.aval, {}, 0
+        self.eqns: list = []
+        self.memo: dict = {}
+
+    # --- expansion -------------------------------------------------------------------------
+    def expand(self, atom, top: bool = False) -> dict:
+        if isinstance(atom, Lit):
+            return {(): float(atom.val)}
+        eqn = self.producer.get(atom)
+        if eqn is None or not (top or self.uses[atom] == 1) or not self._expandable(eqn):
+            return self._leaf(atom)
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _GiveUp
+        prim, inputs = eqn.prim, eqn.inputs
+        if prim is ew.div_p:
+            return self._divide(inputs)
+        if prim is ew.integer_pow_p:
+            base = self.expand(inputs[0])
+            out = base
+            for _ in range(eqn.params["n"] - 1):
+                out = _times(out, base)
+            return out
+        if prim is ew.neg_p:
+            return _plus({}, self.expand(inputs[0]), -1.0)
+        x, y = (self.expand(a) for a in inputs)
+        return _times(x, y) if prim is ew.mul_p else _plus(x, y, 1.0 if prim is ew.add_p else -1.0)
+
+    def _expandable(self, eqn: Eqn) -> bool:
+        if eqn.prim not in _EXPANDED or eqn.out.aval != self.aval:
+            return False
+        if eqn.prim is ew.integer_pow_p and eqn.params["n"] not in (2, 3):
+            return False
+        return all(isinstance(a, Lit) or a.aval == self.aval for a in eqn.inputs)
+
+    def _divide(self, inputs: list) -> dict:
+        numerator, denominator = inputs
+        if isinstance(denominator, Lit):
+            return _plus({}, self.expand(numerator), 1.0 / float(denominator.val))
+        key = self._key(denominator)
+        return _times(self.expand(numerator), {((key, -1),): 1.0})
+
+    def _leaf(self, var: Var) -> dict:
+        return {((self._key(var), 1),): 1.0}
+
+    def _key(self, var: Var) -> int:
+        key = self.order[var]
+        self.leaves[key] = var
+        return key
+
+    # --- rebuild ---------------------------------------------------------------------------
+    def rebuild(self, poly: dict) -> tuple:
+        """(atom, negated): the polynomial's value is `atom`, or `-atom` when negated."""
+        if len(poly) == 1:
+            return self._monomial(*next(iter(poly.items())))
+        counts = Counter(leaf for m in poly for leaf, k in m if k > 0)
+        best, shared = max(counts.items(), key=lambda kv: (kv[1], -kv[0]), default=(None, 0))
+        if shared < 2:
+            return self._sum([self._monomial(m, c) for m, c in poly.items()])
+        inner, rest = {}, {}
+        for m, c in poly.items():
+            powers = dict(m)
+            if powers.get(best, 0) > 0:
+                powers[best] -= 1
+                inner[tuple(sorted((k, v) for k, v in powers.items() if v))] = c
+            else:
+                rest[m] = c
+        # the remainder first: its operands are then free to be overwritten by the factored part
+        remainder = self.rebuild(rest) if rest else None
+        q, negated = self.rebuild(inner)
+        term = (self._emit(ew.mul_p, [self.leaves[best], q]), negated)
+        return self._sum([term, remainder]) if remainder else term
+
+    def _monomial(self, monomial: tuple, coefficient: float) -> tuple:
+        value = None
+        for leaf, k in monomial:
+            if k > 0:
+                power = self._power(leaf, k)
+                value = power if value is None else self._emit(ew.mul_p, [value, power])
+        scale = abs(coefficient)
+        if value is None:
+            value = self._lit(scale)
+        elif scale != 1.0:
+            value = self._emit(ew.mul_p, [value, self._lit(scale)])
+        for leaf, k in monomial:
+            if k < 0:
+                value = self._emit(ew.div_p, [value, self._power(leaf, -k)])
+        return value, coefficient < 0
+
+    def _power(self, leaf: int, k: int):
+        var = self.leaves[leaf]
+        return var if k == 1 else self._emit(ew.integer_pow_p, [var], n=k)
+
+    def _sum(self, terms: list) -> tuple:
+        terms = sorted(terms, key=lambda t: t[1])              # positive terms first
+        value, negated = terms[0]
+        for atom, minus in terms[1:]:
+            if negated == minus:
+                value = self._emit(ew.add_p, [value, atom])
+            elif minus:
+                value = self._emit(ew.sub_p, [value, atom])
+            else:
+                value, negated = self._emit(ew.sub_p, [atom, value]), False
+        return value, negated
+
+    def _lit(self, value: float) -> Lit:
+        return Lit(self.aval.dtype.type(value))
+
+    def _emit(self, prim, inputs: list, **params) -> Var:
+        key = (prim, tuple(a if isinstance(a, Var) else ("lit", a.val.item()) for a in inputs),
+               tuple(sorted(params.items())))
+        if key not in self.memo:
+            out = Var(self.aval)
+            self.eqns.append(Eqn(prim, inputs, params, out, self.root.origin))
+            self.memo[key] = out
+        return self.memo[key]
+
+
+def _consumers(ir: IR) -> dict:
+    consumer: dict = {}
+    for eqn in ir.eqns:
+        for a in eqn.inputs:
+            if isinstance(a, Var):
+                consumer[a] = eqn
+    return consumer
+
+
+def _is_root(eqn: Eqn, uses: Counter, consumer: dict) -> bool:
+    """A sum whose value is not itself expanded into a larger tree."""
+    if eqn.prim not in (ew.add_p, ew.sub_p) or eqn.out.aval.dtype.kind != "f":
+        return False
+    parent = consumer.get(eqn.out)
+    inside = (uses[eqn.out] == 1 and parent is not None and parent.prim in _EXPANDED
+              and parent.out.aval == eqn.out.aval and not (parent.prim is ew.div_p
+                                                           and parent.inputs[1] is eqn.out))
+    return not inside
+
+
+def _rewrite(root: Eqn, producer: dict, uses: Counter, order: dict) -> list | None:
+    """Equations computing `root.out` in Horner form, or None when that would not be shorter."""
+    tree = _Tree(root, producer, uses, order)
+    try:
+        poly = tree.expand(root.out, top=True)
+    except _GiveUp:
+        return None
+    value, negated = tree.rebuild(poly)
+    if negated:
+        value = tree._emit(ew.neg_p, [value])
+    if not tree.eqns or tree.eqns[-1].out is not value or len(tree.eqns) >= tree.nodes:
+        return None
+    tree.eqns[-1].out = root.out
+    return tree.eqns
+
+
+def horner(ir: IR) -> IR:
+    """Rewrite sum-of-products trees that Horner form computes in fewer equations; the caller
+    removes the dead equations of the old trees.
+
+    Example:
+        >>> import fgrad, fgrad.numpy as fnp, numpy as np
+        >>> ir = fgrad.make_ir(lambda a, b: a * b + a * a)(np.ones(3), np.ones(3))
+        >>> [e.prim.name for e in horner(ir).eqns if e.prim.name in ("add", "mul")][-2:]
+        ['add', 'mul']
+    """
+    producer = {e.out: e for e in ir.eqns}
+    uses = Counter(a for e in ir.eqns for a in e.inputs if isinstance(a, Var))
+    uses.update(o for o in ir.outs if isinstance(o, Var))
+    order = {v: k for k, v in enumerate([*ir.in_vars, *ir.const_vars, *(e.out for e in ir.eqns)])}
+    consumer = _consumers(ir)
+    eqns: list = []
+    for eqn in ir.eqns:
+        new = _rewrite(eqn, producer, uses, order) if _is_root(eqn, uses, consumer) else None
+        eqns.extend(new or [eqn])
+    return IR(ir.in_vars, ir.const_vars, ir.consts, eqns, ir.outs)

@@ -1,0 +1,98 @@
+"""The Horner pass: fewer equations, the same values, the same infinities and NaNs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import fgrad
+import fgrad.numpy as fnp
+from fgrad.core import eval_ir
+from fgrad.ir_print import typecheck
+from fgrad.transforms.polynomial import horner
+from fgrad.transforms.simplify import dce, simplify
+
+ARITHMETIC = ("add", "mul", "div")
+
+
+def bench(x):
+    return fnp.sum(fnp.tanh(x) * fnp.exp(-x ** 2) + fnp.log1p(x ** 2))
+
+
+def _arithmetic(ir) -> list:
+    return [e.prim.name for e in ir.eqns if e.prim.name in ("add", "sub", "mul", "div", "neg", "integer_pow")]
+
+
+def test_gradient_of_the_elementwise_benchmark_takes_the_short_form():
+    ir = simplify(fgrad.make_ir(fgrad.grad(bench))(np.ones(4)))
+    # tanh, x², -x², exp, 1 + x², 2x, 2x/(1 + x²), 2x + t, t·(..), 1 - (..), e·(..), the sum
+    assert len(ir.eqns) == 12
+    x = np.linspace(-3.0, 3.0, 101)
+    t, e = np.tanh(x), np.exp(-x * x)
+    np.testing.assert_allclose(eval_ir(ir, [x])[0], e * (1 - t * (t + 2 * x)) + 2 * x / (1 + x * x),
+                               rtol=1e-14, atol=1e-15)
+
+
+def _random_expression(rng: np.random.Generator, depth: int):
+    """A random tree of + - * / neg and squares over three inputs and small literals."""
+    if depth == 0 or rng.random() < 0.2:
+        k, constant = rng.integers(0, 4), float(rng.integers(1, 4))
+        return (lambda v: v[k]) if k < 3 else (lambda v: constant)
+    op = rng.choice(["add", "sub", "mul", "div", "neg", "square"])
+    left = _random_expression(rng, depth - 1)
+    if op == "neg":
+        return lambda v: -left(v)
+    if op == "square":
+        return lambda v: left(v) ** 2
+    right = _random_expression(rng, depth - 1)
+    if op == "div":                       # keep denominators away from zero: 1 + r²
+        return lambda v: left(v) / (1.0 + right(v) ** 2)
+    combine = {"add": np.add, "sub": np.subtract, "mul": np.multiply}[op]
+    return lambda v: combine(left(v), right(v))
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_random_sums_of_products_keep_their_values(seed):
+    rng = np.random.default_rng(seed)
+    expr = _random_expression(rng, 4)
+    inputs = [rng.uniform(-2.0, 2.0, 7) for _ in range(3)]
+    ir = fgrad.make_ir(lambda a, b, c: expr([a, b, c]) + expr([c, a, b]) * 1.0)(*inputs)
+    rewritten = dce(horner(ir))
+    typecheck(rewritten)
+    assert len(rewritten.eqns) <= len(ir.eqns)
+    want, got = eval_ir(ir, inputs)[0], eval_ir(rewritten, inputs)[0]
+    scale = np.max(np.abs(want)) + 1.0
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9 * scale)
+
+
+def test_terms_that_cancel_and_leaves_that_divide_away_are_kept():
+    x = np.array([np.inf, 0.0, 1.0])
+    for fun in (lambda x, y: x * y + x - x * y, lambda x, y: (x * y) / x + y * x):
+        ir = fgrad.make_ir(fun)(x, np.ones(3))
+        with np.errstate(all="ignore"):
+            np.testing.assert_array_equal(eval_ir(dce(horner(ir)), [x, np.ones(3)])[0],
+                                          eval_ir(ir, [x, np.ones(3)])[0])
+
+
+def test_rewrites_only_when_shorter():
+    ir = fgrad.make_ir(lambda a, b: a * b + a)(np.ones(3), np.ones(3))       # a·(b + 1): no gain
+    assert _arithmetic(dce(horner(ir))) == _arithmetic(ir)
+    ir = fgrad.make_ir(lambda a, b, c: a * b + a * c + a * a)(np.ones(3), np.ones(3), np.ones(3))
+    assert len(_arithmetic(dce(horner(ir)))) == 3                              # a·(b + c + a)
+
+
+def test_shared_values_and_other_shapes_are_leaves():
+    def fun(a, s):
+        shared = a * a
+        return shared + a * s, shared                # `shared` is an output: not expanded
+    ir = fgrad.make_ir(fun)(np.arange(3.0), np.float64(2.0))
+    rewritten = dce(horner(ir))
+    typecheck(rewritten)
+    np.testing.assert_allclose(eval_ir(rewritten, [np.arange(3.0), 2.0])[0], np.arange(3.0) ** 2 + 2 * np.arange(3.0))
+
+
+def test_float32_programs_stay_float32():
+    ir = fgrad.make_ir(lambda a, b: a * b + a * a * 3.0)(np.ones(3, np.float32), np.ones(3, np.float32))
+    rewritten = dce(horner(ir))
+    typecheck(rewritten)
+    assert eval_ir(rewritten, [np.ones(3, np.float32)] * 2)[0].dtype == np.float32
