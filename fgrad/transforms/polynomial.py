@@ -119,6 +119,11 @@ class _Tree:
         """(atom, negated): the polynomial's value is `atom`, or `-atom` when negated."""
         if len(poly) == 1:
             return self._monomial(*next(iter(poly.items())))
+        scales = {abs(c) for c in poly.values()}
+        if len(scales) == 1 and 1.0 not in scales:           # 0.4·l - 0.4·f -> (l - f)·0.4
+            scale = scales.pop()
+            value, negated = self.rebuild({m: c / scale for m, c in poly.items()})
+            return self._emit(ew.mul_p, [value, self._lit(scale)]), negated
         counts = Counter(leaf for m in poly for leaf, k in m if k > 0)
         best, shared = max(counts.items(), key=lambda kv: (kv[1], -kv[0]), default=(None, 0))
         if shared < 2:
@@ -192,8 +197,8 @@ def _consumers(ir: IR) -> dict:
 
 
 def _is_root(eqn: Eqn, uses: Counter, consumer: dict) -> bool:
-    """A sum whose value is not itself expanded into a larger tree."""
-    if eqn.prim not in (ew.add_p, ew.sub_p) or eqn.out.aval.dtype.kind != "f":
+    """An arithmetic equation whose value is not itself expanded into a larger tree."""
+    if eqn.prim not in _EXPANDED or eqn.out.aval.dtype.kind != "f":
         return False
     parent = consumer.get(eqn.out)
     inside = (uses[eqn.out] == 1 and parent is not None and parent.prim in _EXPANDED

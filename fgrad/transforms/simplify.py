@@ -13,7 +13,6 @@ import numpy as np
 from ..core import IR, Eqn, Lit, Var
 from ..primitives import elementwise as ew
 from ..primitives import shape as sh
-from .factor import factor_sums
 from .polynomial import horner
 
 ELEMENTWISE = {p.name for p in (
@@ -206,5 +205,5 @@ def simplify(ir: IR) -> IR:
         if eqn.origin is not None:
             eqn.origin = renamed.get(s.atom(eqn.origin.out), eqn.origin)
     outs = [s.atom(o) for o in ir.outs]
-    return dce(horner(dce(factor_sums(dce(IR(ir.in_vars, ir.const_vars, ir.consts, s.eqns, outs))))))
+    return dce(horner(dce(IR(ir.in_vars, ir.const_vars, ir.consts, s.eqns, outs))))
 
