@@ -368,7 +368,8 @@ def eval_ir(ir: IR, args: list, consts: list | None = None) -> list:
     read = lambda a: env[a] if isinstance(a, Var) else a.val  # noqa: E731
     copies: dict = {}                     # inner eqn -> its copy, so backward comments survive
     for eqn in ir.eqns:
-        _current_origin.append(copies.get(eqn.origin))
+        # an origin outside `ir` (a forward equation removed as dead) still marks a backward line
+        _current_origin.append(copies.get(eqn.origin, eqn.origin))
         try:
             out = bind(eqn.prim, *[read(a) for a in eqn.inputs], **eqn.params)
         finally:

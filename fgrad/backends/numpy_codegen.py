@@ -110,6 +110,7 @@ class _Emitter:
         self.free_slots: dict = {}    # aval -> indices of workspace buffers no live value uses
         self.slot_of: dict = {}       # var -> index of the workspace buffer holding it
         self.origin = None
+        self.defined = {e.out for e in ir.eqns}
 
     def name(self, var: Var) -> str:
         if var not in self.names:
@@ -239,8 +240,8 @@ class _Emitter:
         if eqn.origin is self.origin:
             return
         self.origin = eqn.origin
-        if eqn.origin is None:
-            self.lines.append("    # forward")
+        if eqn.origin is None or eqn.origin.out not in self.defined:
+            self.lines.append("    # forward" if eqn.origin is None else "    # backward")
             return
         o = eqn.origin
         operands = ", ".join(self.text(a) for a in o.inputs)

@@ -179,6 +179,7 @@ class _Writer:
     def __init__(self, ir: IR):
         self.ir = ir
         self.names: dict = {}
+        self.defined = {e.out for e in ir.eqns}
         # generated names skip the modules and numbers the code refers to
         self.gen = (n for n in _names() if n not in _RESERVED)
         for k, var in enumerate(ir.const_vars):
@@ -236,6 +237,8 @@ class _Writer:
     def _comment(self, origin) -> str:
         if origin is None:
             return "    # forward"
+        if origin.out not in self.defined:            # its forward equation was removed as dead
+            return "    # backward"
         operands = ", ".join(self.text(a, False) for a in origin.inputs)
         return f"    # backward of: {self.name(origin.out)} = {origin.prim.name}({operands})"
 
