@@ -196,10 +196,14 @@ def _consumers(ir: IR) -> dict:
     return consumer
 
 
-def _is_root(eqn: Eqn, uses: Counter, consumer: dict) -> bool:
+def _is_root(eqn: Eqn, uses: Counter, consumer: dict, producer: dict) -> bool:
     """An arithmetic equation whose value is not itself expanded into a larger tree."""
     if eqn.prim not in _EXPANDED or eqn.out.aval.dtype.kind != "f":
         return False
+    expandable = eqn.inputs[:1] if eqn.prim is ew.div_p else eqn.inputs
+    if not any(isinstance(a, Var) and uses[a] == 1 and getattr(producer.get(a), "prim", None) in _EXPANDED
+               for a in expandable):
+        return False                       # one equation over leaves: nothing to rebuild
     parent = consumer.get(eqn.out)
     inside = (uses[eqn.out] == 1 and parent is not None and parent.prim in _EXPANDED
               and parent.out.aval == eqn.out.aval and not (parent.prim is ew.div_p
@@ -240,6 +244,6 @@ def horner(ir: IR) -> IR:
     consumer = _consumers(ir)
     eqns: list = []
     for eqn in ir.eqns:
-        new = _rewrite(eqn, producer, uses, order) if _is_root(eqn, uses, consumer) else None
+        new = _rewrite(eqn, producer, uses, order) if _is_root(eqn, uses, consumer, producer) else None
         eqns.extend(new or [eqn])
     return IR(ir.in_vars, ir.const_vars, ir.consts, eqns, ir.outs)
