@@ -193,9 +193,9 @@ def simplify(ir: IR) -> IR:
 
     Example:
         >>> import fgrad, fgrad.numpy as fnp
-        >>> ir = fgrad.make_ir(fgrad.grad(lambda x: fnp.sum(x * 1.0)))(np.ones(2))
-        >>> len(simplify(ir).eqns)
-        1
+        >>> ir = fgrad.make_ir(lambda x: fnp.sum(x * 1.0))(np.ones(2))
+        >>> [e.prim.name for e in simplify(ir).eqns]       # the multiplication by 1 is gone
+        ['reduce_sum']
     """
     s = _Simplifier()
     for eqn in ir.eqns:
