@@ -96,3 +96,14 @@ def test_float32_programs_stay_float32():
     rewritten = dce(horner(ir))
     typecheck(rewritten)
     assert eval_ir(rewritten, [np.ones(3, np.float32)] * 2)[0].dtype == np.float32
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_literals_that_would_overflow_or_divide_by_zero_are_left_alone(dtype):
+    x = np.array([1e-10, 1e-30, 0.0], dtype)
+    cases = (lambda x: x / 0.0 + x, lambda x: x * 1e308 * 10.0 + x * x, lambda x: x * 3e38 * 10.0 + x * x)
+    for fun in cases:
+        ir = fgrad.make_ir(fun)(x)
+        with np.errstate(all="ignore"):          # same infinities; finite values up to rounding
+            np.testing.assert_allclose(eval_ir(dce(horner(ir)), [x])[0], eval_ir(ir, [x])[0], rtol=1e-6)
+            np.testing.assert_allclose(fgrad.jit(fun)(x), fun(x), rtol=1e-6)

@@ -15,7 +15,10 @@ left alone), so infinities and NaNs come out as before; only rounding can differ
 
 from __future__ import annotations
 
+import math
 from collections import Counter
+
+import numpy as np
 
 from ..core import IR, Eqn, Lit, Var
 from ..primitives import elementwise as ew
@@ -54,6 +57,8 @@ def _accumulate(poly: dict, monomial: tuple, coefficient: float) -> None:
     total = poly.get(monomial, 0.0) + coefficient
     if total == 0.0:
         raise _GiveUp                      # x - x: keep it, so inf - inf still gives NaN
+    if not math.isfinite(total):
+        raise _GiveUp                      # (x * 1e308) * 10: folding the literals would overflow
     poly[monomial] = total
     if len(poly) > MAX_TERMS:
         raise _GiveUp
@@ -102,6 +107,8 @@ class _Tree:
     def _divide(self, inputs: list) -> dict:
         numerator, denominator = inputs
         if isinstance(denominator, Lit):
+            if float(denominator.val) == 0.0:
+                raise _GiveUp              # x / 0.0 keeps its infinities and NaNs as written
             return _plus({}, self.expand(numerator), 1.0 / float(denominator.val))
         key = self._key(denominator)
         return _times(self.expand(numerator), {((key, -1),): 1.0})
@@ -175,7 +182,11 @@ class _Tree:
         return value, negated
 
     def _lit(self, value: float) -> Lit:
-        return Lit(self.aval.dtype.type(value))
+        with np.errstate(over="raise"):
+            try:
+                return Lit(self.aval.dtype.type(value))
+            except FloatingPointError:
+                raise _GiveUp from None    # finite in float64, not in this dtype (float32)
 
     def _emit(self, prim, inputs: list, **params) -> Var:
         key = (prim, tuple(a if isinstance(a, Var) else ("lit", a.val.item()) for a in inputs),
@@ -215,10 +226,9 @@ def _rewrite(root: Eqn, producer: dict, uses: Counter, order: dict) -> list | No
     """Equations computing `root.out` in Horner form, or None when that would not be shorter."""
     tree = _Tree(root, producer, uses, order)
     try:
-        poly = tree.expand(root.out, top=True)
+        value, negated = tree.rebuild(tree.expand(root.out, top=True))
     except _GiveUp:
         return None
-    value, negated = tree.rebuild(poly)
     if negated:
         value = tree._emit(ew.neg_p, [value])
     if not tree.eqns or tree.eqns[-1].out is not value or len(tree.eqns) >= tree.nodes:
