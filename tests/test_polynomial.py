@@ -107,3 +107,13 @@ def test_literals_that_would_overflow_or_divide_by_zero_are_left_alone(dtype):
         with np.errstate(all="ignore"):          # same infinities; finite values up to rounding
             np.testing.assert_allclose(eval_ir(dce(horner(ir)), [x])[0], eval_ir(ir, [x])[0], rtol=1e-6)
             np.testing.assert_allclose(fgrad.jit(fun)(x), fun(x), rtol=1e-6)
+
+
+def test_the_rewrite_can_be_switched_off():
+    fgrad.config.update("horner", False)
+    try:
+        ir = simplify(fgrad.make_ir(fgrad.grad(bench))(np.ones(4)))
+    finally:
+        fgrad.config.update("horner", True)
+    assert len(ir.eqns) > 12
+    assert len(simplify(fgrad.make_ir(fgrad.grad(bench))(np.ones(4))).eqns) == 12

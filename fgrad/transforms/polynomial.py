@@ -9,8 +9,11 @@ and x² exist. The same polynomial in the leaves t, e, x and 1/(1+x²) is
 The pass expands a tree of single-use `+ - * /`, negations and small integer powers into a
 polynomial over its leaves (the values it does not expand), then rebuilds it by factoring out the
 leaf shared by most terms, recursively. The rebuilt tree replaces the old one only when it needs
-fewer equations. Terms never cancel and a leaf never divides itself away (`x - x` and `x·y/y` are
-left alone), so infinities and NaNs come out as before; only rounding can differ.
+fewer equations. Terms never cancel, a leaf never divides itself away and literals never fold into
+an overflow (`x - x`, `x·y/y`, `x / 0.0` and `(x * 1e308) * 10` are left alone), so those NaNs and
+infinities come out as written. Otherwise this is reassociation: values agree up to rounding where
+they are finite, but the sign of an exact zero can flip and an overflow can turn an infinity into
+NaN or the reverse. `config.horner = False` turns the pass off.
 """
 
 from __future__ import annotations

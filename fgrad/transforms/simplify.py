@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..config import config
 from ..core import IR, Eqn, Lit, Var
 from ..primitives import elementwise as ew
 from ..primitives import shape as sh
@@ -205,5 +206,6 @@ def simplify(ir: IR) -> IR:
         if eqn.origin is not None:
             eqn.origin = renamed.get(s.atom(eqn.origin.out), eqn.origin)
     outs = [s.atom(o) for o in ir.outs]
-    return dce(horner(dce(IR(ir.in_vars, ir.const_vars, ir.consts, s.eqns, outs))))
+    cleaned = dce(IR(ir.in_vars, ir.const_vars, ir.consts, s.eqns, outs))
+    return dce(horner(cleaned)) if config.horner else cleaned
 
