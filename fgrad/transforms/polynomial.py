@@ -9,11 +9,12 @@ and x² exist. The same polynomial in the leaves t, e, x and 1/(1+x²) is
 The pass expands a tree of single-use `+ - * /`, negations and small integer powers into a
 polynomial over its leaves (the values it does not expand), then rebuilds it by factoring out the
 leaf shared by most terms, recursively. The rebuilt tree replaces the old one only when it needs
-fewer equations. Terms never cancel, a leaf never divides itself away and literals never fold into
-an overflow (`x - x`, `x·y/y`, `x / 0.0` and `(x * 1e308) * 10` are left alone), so those NaNs and
-infinities come out as written. Otherwise this is reassociation: values agree up to rounding where
-they are finite, but the sign of an exact zero can flip and an overflow can turn an infinity into
-NaN or the reverse. `config.horner = False` turns the pass off.
+fewer equations. Terms never cancel, a leaf never divides itself away, a quotient is never split
+over a sum and literals never fold into an overflow (`x - x`, `x·y/y`, `(a + b)/y`, `x / 0.0` and
+`(x * 1e308) * 10` are left alone), so those NaNs and infinities come out as written. Otherwise
+this is reassociation: values agree up to rounding where they are finite, but the sign of an exact
+zero can flip and an overflow can turn an infinity into NaN or the reverse. `config.horner = False`
+turns the pass off.
 """
 
 from __future__ import annotations
@@ -35,7 +36,13 @@ class _GiveUp(Exception):
     """The tree is too large, or expanding it would cancel a term or a leaf."""
 
 
+def _has_reciprocal(poly: dict) -> bool:
+    return any(k < 0 for m in poly for _, k in m)
+
+
 def _times(p: dict, q: dict) -> dict:
+    if (len(p) > 1 and _has_reciprocal(q)) or (len(q) > 1 and _has_reciprocal(p)):
+        raise _GiveUp                      # (a + b)/y -> a/y + b/y turns 1/0 = inf into 0/0 = NaN
     out: dict = {}
     for m, a in p.items():
         for n, b in q.items():
