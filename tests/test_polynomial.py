@@ -118,3 +118,17 @@ def test_the_rewrite_can_be_switched_off():
         fgrad.config.update("horner", True)
     assert len(ir.eqns) > 12
     assert len(simplify(fgrad.make_ir(fgrad.grad(bench))(np.ones(4))).eqns) == 12
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_random_sums_at_zeros_keep_their_values(seed):
+    # with infinite inputs the rewrite can move NaNs (it reassociates); fgrad.torch does not use it
+    rng = np.random.default_rng(1000 + seed)
+    expr = _random_expression(rng, 4)
+    inputs = [rng.choice([0.0, 1.0, -2.0, 0.5, 3.0], 7) for _ in range(3)]
+    ir = fgrad.make_ir(lambda a, b, c: expr([a, b, c]) - expr([b, c, a]) * 0.5)(*inputs)
+    with np.errstate(all="ignore"):
+        want, got = eval_ir(ir, inputs)[0], eval_ir(dce(horner(ir)), inputs)[0]
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    finite = np.isfinite(want)
+    np.testing.assert_allclose(got[finite], want[finite], rtol=1e-9, atol=1e-9)

@@ -56,6 +56,9 @@ def set_backend(name: str | None) -> None:
 
 CACHE = CompileCache("fgrad.torch backward", maxsize=128)   # keyed by graph structure
 _VJPS: dict = {}          # node signature id -> its backward IR
+# Sums of products stay in the order reverse mode writes them, the order torch evaluates: the
+# Horner rewrite reassociates them, which can turn torch's NaN at an infinity into a number.
+REBUILD_SUMS = False
 
 
 def cache_info() -> dict:
@@ -89,7 +92,8 @@ def node_vjp(sig_id: int) -> IR:
             if np.dtype(out.dtype) != out_dtype:
                 out = out.astype(out_dtype)
             ir = trace.to_ir([out])
-        bir = _VJPS[sig_id] = simplify(backward_ir(ir, [i for i, m in enumerate(mask) if m], seed="input"))
+        wrt = [i for i, m in enumerate(mask) if m]
+        bir = _VJPS[sig_id] = simplify(backward_ir(ir, wrt, seed="input"), horner=REBUILD_SUMS)
     return bir
 
 
@@ -260,7 +264,7 @@ class _Entry:
             cts = run_stitched(shape, slots, seeds, lambda aval: full_in(trace, aval[0], 1, aval[1]))
             outs = [o for o in _requested(shape, cts, lambda aval: full_in(trace, aval[0], 0, aval[1]))
                     if o is not None]
-            self.ir = simplify(trace.to_ir(outs))
+            self.ir = simplify(trace.to_ir(outs), horner=REBUILD_SUMS)
         self.program = compile_ir(self.ir, backend)
         self.grad_ops: list | None = None
 

@@ -14,7 +14,7 @@ from ..config import config
 from ..core import IR, Eqn, Lit, Var
 from ..primitives import elementwise as ew
 from ..primitives import shape as sh
-from .polynomial import horner
+from .polynomial import horner as rebuild_sums
 
 ELEMENTWISE = {p.name for p in (
     ew.neg_p, ew.sin_p, ew.cos_p, ew.tan_p, ew.tanh_p, ew.exp_p, ew.expm1_p, ew.log_p, ew.log1p_p,
@@ -189,8 +189,9 @@ def dce(ir: IR) -> IR:
     return IR(ir.in_vars, [v for v, _ in used], [c for _, c in used], kept, ir.outs)
 
 
-def simplify(ir: IR) -> IR:
-    """Fold constants and identities, merge duplicates, remove dead code.
+def simplify(ir: IR, horner: bool | None = None) -> IR:
+    """Fold constants and identities, merge duplicates, remove dead code; then, when `horner` (by
+    default `config.horner`), rebuild sums of products in Horner form where that is shorter.
 
     Example:
         >>> import fgrad, fgrad.numpy as fnp
@@ -207,5 +208,5 @@ def simplify(ir: IR) -> IR:
             eqn.origin = renamed.get(s.atom(eqn.origin.out), eqn.origin)
     outs = [s.atom(o) for o in ir.outs]
     cleaned = dce(IR(ir.in_vars, ir.const_vars, ir.consts, s.eqns, outs))
-    return dce(horner(cleaned)) if config.horner else cleaned
+    return dce(rebuild_sums(cleaned)) if (config.horner if horner is None else horner) else cleaned
 
