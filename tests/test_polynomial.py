@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from random_expressions import random_expression
 
 import fgrad
 import fgrad.numpy as fnp
@@ -11,8 +12,6 @@ from fgrad.core import eval_ir
 from fgrad.ir_print import typecheck
 from fgrad.transforms.polynomial import horner
 from fgrad.transforms.simplify import dce, simplify
-
-ARITHMETIC = ("add", "mul", "div")
 
 
 def bench(x):
@@ -33,28 +32,10 @@ def test_gradient_of_the_elementwise_benchmark_takes_the_short_form():
                                rtol=1e-14, atol=1e-15)
 
 
-def _random_expression(rng: np.random.Generator, depth: int):
-    """A random tree of + - * / neg and squares over three inputs and small literals."""
-    if depth == 0 or rng.random() < 0.2:
-        k, constant = rng.integers(0, 4), float(rng.integers(1, 4))
-        return (lambda v: v[k]) if k < 3 else (lambda v: constant)
-    op = rng.choice(["add", "sub", "mul", "div", "neg", "square"])
-    left = _random_expression(rng, depth - 1)
-    if op == "neg":
-        return lambda v: -left(v)
-    if op == "square":
-        return lambda v: left(v) ** 2
-    right = _random_expression(rng, depth - 1)
-    if op == "div":                       # keep denominators away from zero: 1 + r²
-        return lambda v: left(v) / (1.0 + right(v) ** 2)
-    combine = {"add": np.add, "sub": np.subtract, "mul": np.multiply}[op]
-    return lambda v: combine(left(v), right(v))
-
-
 @pytest.mark.parametrize("seed", range(200))
 def test_random_sums_of_products_keep_their_values(seed):
     rng = np.random.default_rng(seed)
-    expr = _random_expression(rng, 4)
+    expr = random_expression(rng, 4)
     inputs = [rng.uniform(-2.0, 2.0, 7) for _ in range(3)]
     ir = fgrad.make_ir(lambda a, b, c: expr([a, b, c]) + expr([c, a, b]) * 1.0)(*inputs)
     rewritten = dce(horner(ir))
@@ -124,7 +105,7 @@ def test_the_rewrite_can_be_switched_off():
 def test_random_sums_at_zeros_keep_their_values(seed):
     # with infinite inputs the rewrite can move NaNs (it reassociates); fgrad.torch does not use it
     rng = np.random.default_rng(1000 + seed)
-    expr = _random_expression(rng, 4)
+    expr = random_expression(rng, 4)
     inputs = [rng.choice([0.0, 1.0, -2.0, 0.5, 3.0], 7) for _ in range(3)]
     ir = fgrad.make_ir(lambda a, b, c: expr([a, b, c]) - expr([b, c, a]) * 0.5)(*inputs)
     with np.errstate(all="ignore"):

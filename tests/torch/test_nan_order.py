@@ -7,25 +7,9 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
+from random_expressions import random_expression  # noqa: E402
+
 import fgrad.torch as ft  # noqa: E402
-
-
-def _expression(rng: np.random.Generator, depth: int):
-    """A random tree of + - * / neg and squares over three tensors and small literals."""
-    if depth == 0 or rng.random() < 0.2:
-        k, constant = int(rng.integers(0, 4)), float(rng.integers(1, 4))
-        return (lambda v: v[k]) if k < 3 else (lambda v: constant)
-    op = rng.choice(["add", "sub", "mul", "div", "neg", "square"])
-    left = _expression(rng, depth - 1)
-    if op == "neg":
-        return lambda v: -left(v)
-    if op == "square":
-        return lambda v: left(v) ** 2
-    right = _expression(rng, depth - 1)
-    if op == "div":
-        return lambda v: left(v) / (1.0 + right(v) ** 2)
-    return {"add": lambda v: left(v) + right(v), "sub": lambda v: left(v) - right(v),
-            "mul": lambda v: left(v) * right(v)}[op]
 
 
 def _grads(lib, expr, values):
@@ -38,7 +22,7 @@ def _grads(lib, expr, values):
 @pytest.mark.parametrize("seed", [46, 56, 95, 115, 125, 245, 276])
 def test_gradients_are_nan_where_torch_has_nan(seed):
     rng = np.random.default_rng(seed)
-    expr = _expression(rng, 4)
+    expr = random_expression(rng, 4)
     values = [rng.choice([0.0, 1.0, -2.0, 0.5, np.inf, -np.inf], 5) for _ in range(3)]
     with np.errstate(all="ignore"):
         ours, theirs = _grads(ft, expr, values), _grads(torch, expr, values)
