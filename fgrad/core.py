@@ -136,6 +136,7 @@ class Primitive:
         self.view = linear_view           # the NumPy result may alias the first operand's buffer
         self.vjp: Callable | None = None
         self.jvp: Callable | None = None
+        self.batch: Callable | None = None
         REGISTRY[name] = self
 
     def def_vjp(self, rule: Callable) -> Callable:
@@ -144,11 +145,20 @@ class Primitive:
         return rule
 
     def def_jvp(self, rule: Callable) -> Callable:
+        """Register `rule(primals, tangents, *, out, **params) -> tangent of out`; a tangent is None
+        where it is a symbolic zero."""
         self.jvp = rule
         return rule
 
+    def def_batch(self, rule: Callable) -> Callable:
+        """Register `rule(args, batched, *, size, **params) -> out`: `args` carry the batch on axis 0
+        where `batched[i]` is True; `out` carries it on axis 0."""
+        self.batch = rule
+        return rule
+
     def rule(self, slot: str):
-        found = self.vjp if slot == "vjp" else self.jvp if slot == "jvp" else self.emit.get(slot)
+        found = {"vjp": self.vjp, "jvp": self.jvp, "batch": self.batch}.get(slot, None) \
+            if slot in ("vjp", "jvp", "batch") else self.emit.get(slot)
         if found is None:
             raise MissingRuleError(self.name, slot, self.source)
         return found
