@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import sys
 
+import numpy as np
+
 DOCS = "docs/errors.md"
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _JAX_DIR = f"{os.sep}jax{os.sep}"      # frames of jax's own tracing machinery are not the user's
@@ -120,3 +122,10 @@ class ShapeError(FgradError, ValueError):
 
 class GuardFailure(Exception):
     """Internal signal: a cached program traced along another Python branch; retrace."""
+
+
+class AxisError(ShapeError, np.exceptions.AxisError):
+    """An axis argument outside an array's dimensions, or repeated where each axis may appear once.
+
+    A ValueError and an IndexError, like numpy.exceptions.AxisError, so code written for NumPy catches it.
+    """
