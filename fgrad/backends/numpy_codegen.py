@@ -16,6 +16,7 @@ import keyword
 import linecache
 import math
 import threading
+import weakref
 
 import numpy as np
 
@@ -64,32 +65,105 @@ HELPERS = {"np": np, "inf": math.inf, "nan": math.nan, "_guard": check_guard, "_
            "_ipow": _ipow}
 
 
+def exact(value):
+    """`value` rebuilt from exact Python types, read without calling any method a subclass may
+    override: an int, float, str or NumPy scalar subclass from the user never runs code here, and
+    its own `__repr__`/`__str__` never becomes source text. Other values (sub-programs) pass as is.
+
+    Example:
+        >>> exact((np.int64(2), np.float32(0.5), True))
+        (2, 0.5, True)
+    """
+    if value is None or type(value) is bool:
+        return value
+    if isinstance(value, np.generic):
+        return np.asarray(value)[()].item()      # asarray reads the raw scalar, .item() of the base type
+    if isinstance(value, int):
+        return int.__int__(value)
+    if isinstance(value, float):
+        return float.__float__(value)
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, tuple):
+        return tuple(exact(v) for v in tuple.__iter__(value))
+    return value
+
+
+def _float_text(v: float, dtype: np.dtype) -> str:
+    """The shortest decimal that reads back as the same `dtype` value (repr for float64)."""
+    if dtype.itemsize < 8:
+        for digits in range(1, 10):
+            text = float.__repr__(float(format(v, f".{digits}g")))
+            if dtype.type(float(text)) == dtype.type(v):
+                return text
+    return float.__repr__(v)
+
+
 def literal(value) -> str:
-    """Source text for a scalar literal: a number (weakly typed, so the operand's dtype wins)."""
-    v = value.item() if isinstance(value, np.generic) else value
-    if isinstance(v, bool):
-        return repr(v)
-    if isinstance(v, int):
-        return repr(v)
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    text = str(value) if isinstance(value, np.floating) and value.dtype != np.float64 else repr(float(v))
+    """Source text for a scalar literal: a number (weakly typed, so the operand's dtype wins).
+
+    Only exact int/float/bool values are written, never the text of the object itself.
+
+    Example:
+        >>> literal(np.float32(0.1)), literal(-2), literal(np.bool_(True))
+        ('0.1', '(-2)', 'True')
+    """
+    dtype = np.asarray(value).dtype if isinstance(value, np.generic) else None
+    v = exact(value)
+    if type(v) is bool:
+        return "True" if v else "False"
+    if type(v) is int:
+        text = int.__repr__(v)
+    elif type(v) is float:
+        if math.isnan(v):
+            return "nan"
+        if math.isinf(v):
+            return "inf" if v > 0 else "(-inf)"
+        text = _float_text(v, dtype if dtype is not None and dtype.kind == "f" else np.dtype(np.float64))
+    else:
+        raise TypeError(f"a literal of type {type(value).__name__} cannot appear in generated source")
     return f"({text})" if text.startswith("-") else text
 
 
+_DTYPE_NAMES = frozenset(np.dtype(t).name for t in np.sctypeDict.values() if np.dtype(t).kind in "biufc")
+
+
 def _param_text(value) -> str:
-    if isinstance(value, (bool, int, np.integer)) or value is None:
-        return repr(value if not isinstance(value, np.integer) else int(value))
-    if isinstance(value, float):
-        return literal(value)
-    if isinstance(value, tuple):
+    """Source text of an exact parameter (see `exact`): numbers, None, tuples, dtype names."""
+    if value is None or type(value) in (bool, int, float):
+        return "None" if value is None else literal(value)
+    if type(value) is tuple:
         inner = ", ".join(_param_text(v) for v in value)
         return f"({inner},)" if len(value) == 1 else f"({inner})"
-    if isinstance(value, str) and value.isidentifier():
+    if type(value) is str and value in _DTYPE_NAMES:
         return value                          # dtype names such as float32
-    raise TypeError(f"parameter {value!r} cannot appear in generated source")
+    raise TypeError(f"a parameter of type {type(value).__name__} cannot appear in generated source")
+
+
+def exact_params(params: dict) -> dict:
+    """The parameters of an equation as exact values, ready for an emit template."""
+    return {k: exact(v) for k, v in params.items()}
+
+
+def prim_label(prim) -> str:
+    """A primitive's name for a comment, when it is a plain identifier (else a neutral word)."""
+    name = prim.name
+    return name if type(name) is str and name.isidentifier() and name.isascii() else "primitive"
+
+
+def needs_typed_literal(eqn: Eqn, lit: Lit) -> bool:
+    """Whether `lit` must carry its dtype in the source: a bare number is weakly typed, so it is
+    right only in an elementwise operation with an array operand of its dtype, or beside some
+    array operand as float64, int64 or bool (what a bare Python number stands for)."""
+    operands = [a.aval.dtype for a in eqn.inputs if isinstance(a, Var)]
+    if eqn.prim.name not in WEAK_LITERAL_PRIMS or not operands:
+        return True
+    return lit.aval.dtype not in operands and lit.aval.dtype not in _PYTHON_DTYPES
+
+
+_PYTHON_DTYPES = frozenset(np.dtype(t) for t in (np.float64, np.int64, np.bool_))
+# elementwise templates that take a bare number operand (convert calls a method on it)
+WEAK_LITERAL_PRIMS = ELEMENTWISE - {"convert_element_type"}
 
 
 class _Emitter:
@@ -121,6 +195,11 @@ class _Emitter:
         if isinstance(atom, Lit):
             return literal(atom.val)
         return self.name(self.aliases.get(atom, atom))
+
+    def operand(self, eqn: Eqn, atom) -> str:
+        if isinstance(atom, Lit) and not self.scalar and needs_typed_literal(eqn, atom):
+            return f"np.{atom.aval.dtype.name}({literal(atom.val)})"
+        return self.text(atom)
 
     def _uses(self) -> dict:
         uses: dict = {}
@@ -213,8 +292,8 @@ class _Emitter:
                 self.free_slots.setdefault(root.aval, []).append(self.slot_of.pop(root))
 
     def expression(self, i: int, eqn: Eqn) -> str:
-        args = [self.text(a) for a in eqn.inputs]
-        params = eqn.params
+        args = [self.operand(eqn, a) for a in eqn.inputs]
+        params = exact_params(eqn.params)
         if self.scalar:
             return eqn.prim.emit["scalar"].format(*args, **{k: _param_text(v) for k, v in params.items()})
         if eqn.prim.name == "broadcast_in_dim" and isinstance(eqn.inputs[0], Lit):
@@ -246,7 +325,7 @@ class _Emitter:
         o = eqn.origin
         operands = ", ".join(self.text(a) for a in o.inputs)
         target = "" if o.out in self.aliases else f"{self.name(o.out)} = "   # no line of its own
-        self.lines.append(f"    # backward of: {target}{o.prim.name}({operands})")
+        self.lines.append(f"    # backward of: {target}{prim_label(o.prim)}({operands})")
 
     def statement(self, i: int, eqn: Eqn) -> None:
         if eqn.out in self.aliases:
@@ -314,6 +393,13 @@ def program_fast(*args):
 """
 
 
+def register_source(owner, filename: str, source: str) -> None:
+    """Show `source` as `filename` in tracebacks, pdb and `inspect` while `owner` lives; the entry
+    is removed when `owner` is collected, so discarded programs leave nothing behind."""
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    weakref.finalize(owner, linecache.cache.pop, filename, None)
+
+
 class Program:
     """A compiled IR: call it with the flat input arrays; `.source` is the generated code."""
 
@@ -325,7 +411,7 @@ class Program:
         if scalar_path_ok(ir):
             namespace["math"] = math
             self.source += "\n\n" + _Emitter(ir, scalar=True).source() + _SCALAR_WRAPPER
-        linecache.cache[self.filename] = (len(self.source), None, self.source.splitlines(True), self.filename)
+        register_source(self, self.filename, self.source)
         exec(compile(self.source, self.filename, "exec"), namespace)  # noqa: S102 - our own generated code
         self.fn = namespace.get("program_fast", namespace["program"])
 

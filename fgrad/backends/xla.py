@@ -30,7 +30,6 @@ passed as arguments, so compile time stays bounded at the price of one dispatch 
 from __future__ import annotations
 
 import itertools
-import linecache
 import math
 import os
 import threading
@@ -39,7 +38,16 @@ from typing import Any
 import numpy as np
 
 from ..core import IR, Lit, Var
-from .numpy_codegen import _names, _param_text, literal
+from .numpy_codegen import (
+    WEAK_LITERAL_PRIMS,
+    _names,
+    _param_text,
+    exact_params,
+    literal,
+    needs_typed_literal,
+    prim_label,
+    register_source,
+)
 
 LONG_PROGRAM = 3000      # equations; longer programs are compiled in segments (measured on chain)
 SEGMENT = 1000           # equations per segment
@@ -190,20 +198,24 @@ class _Writer:
             self.names[var] = next(self.gen)
         return self.names[var]
 
-    def text(self, atom, typed: bool) -> str:
-        if isinstance(atom, Var):
-            return self.name(atom)
-        # a bare Python number is weakly typed, so the array operand's dtype wins; with no array
-        # operand the literal must carry its dtype itself
-        return f"np.{atom.aval.dtype.name}({literal(atom.val)})" if typed else literal(atom.val)
+    def text(self, atom) -> str:
+        return self.name(atom) if isinstance(atom, Var) else literal(atom.val)
+
+    def operand(self, eqn, atom) -> str:
+        # a bare Python number is weakly typed, so an array operand of its dtype wins; elsewhere
+        # the literal carries its dtype itself (a jax array where it is indexed or scattered)
+        if isinstance(atom, Var) or not needs_typed_literal(eqn, atom):
+            return self.text(atom)
+        dtype, text = atom.aval.dtype.name, literal(atom.val)
+        return f"np.{dtype}({text})" if eqn.prim.name in WEAK_LITERAL_PRIMS else f"jnp.asarray({text}, jnp.{dtype})"
 
     def expression(self, eqn) -> str:
-        typed = not any(isinstance(a, Var) for a in eqn.inputs)
-        args = [self.text(a, typed) for a in eqn.inputs]
+        args = [self.operand(eqn, a) for a in eqn.inputs]
+        params = exact_params(eqn.params)
         rule = eqn.prim.rule("xla")
         if callable(rule):
-            return rule(args, [a.aval for a in eqn.inputs], **eqn.params)
-        return rule.format(*args, **{k: _param_text(v) for k, v in eqn.params.items()})
+            return rule(args, [a.aval for a in eqn.inputs], **params)
+        return rule.format(*args, **{k: _param_text(v) for k, v in params.items()})
 
     def output(self, atom) -> str:
         if isinstance(atom, Lit):
@@ -239,8 +251,8 @@ class _Writer:
             return "    # forward"
         if origin.out not in self.defined:            # its forward equation was removed as dead
             return "    # backward"
-        operands = ", ".join(self.text(a, False) for a in origin.inputs)
-        return f"    # backward of: {self.name(origin.out)} = {origin.prim.name}({operands})"
+        operands = ", ".join(self.text(a) for a in origin.inputs)
+        return f"    # backward of: {self.name(origin.out)} = {prim_label(origin.prim)}({operands})"
 
 
 class Segment:
@@ -314,12 +326,6 @@ def _driver(writer: _Writer, segments: list, ir: IR) -> str:
 # The compiled program
 # ----------------------------------------------------------------------------------------------
 
-def _register(source: str) -> str:
-    filename = f"<fgrad-xla-program-{next(_counter)}>"
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    return filename
-
-
 class _ConfigFlag:
     """jax's x64 setting read through `.value`, for releases before it became a config State."""
 
@@ -355,7 +361,8 @@ class Program:
         self.segments = len(segments)
         namespace = self._namespace(jax)
         self.source, guarded = self._generate(ir, segments)
-        self.filename = _register(self.source)
+        self.filename = f"<fgrad-xla-program-{next(_counter)}>"
+        register_source(self, self.filename, self.source)
         exec(compile(self.source, self.filename, "exec"), namespace)  # noqa: S102 - our own generated code
         if len(segments) == 1:
             self._fn = jax.jit(namespace["program"])
