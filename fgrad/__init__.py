@@ -15,6 +15,8 @@ from .api import make_ir as make_ir
 from .api import show_code as show_code
 from .api import value_and_grad as value_and_grad
 from .api import vjp as vjp
+from .api_jvp import jvp as jvp
+from .api_jvp import linearize as linearize
 from .config import config as config
 from .core import IR as IR
 from .errors import ArgnumsError as ArgnumsError

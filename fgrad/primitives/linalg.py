@@ -9,6 +9,7 @@ import numpy as np
 
 from ..core import Aval, Primitive, bind, ndim_of
 from ..errors import ShapeError
+from ._tangents import add_tangents, map_tangent
 from .shape import transpose
 
 SRC = "fgrad/primitives/linalg.py"
@@ -80,6 +81,11 @@ def _dot_vjp(ct, a, b, out, *, contract, batch):
     b_axes = list(bb) + [cb[ca.index(i)] for i in sorted(ca)] + b_free
     return [transpose(ga, [a_axes.index(i) for i in range(ndim_of(a))]),
             transpose(gb, [b_axes.index(i) for i in range(ndim_of(b))])]
+
+
+dot_general_p.def_jvp(lambda p, t, out, *, contract, batch: add_tangents(
+    map_tangent(lambda u: dot_general(u, p[1], contract, batch), t[0]),
+    map_tangent(lambda u: dot_general(p[0], u, contract, batch), t[1])))
 
 
 def dot_general(a, b, contract, batch=((), ())):

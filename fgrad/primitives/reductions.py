@@ -6,6 +6,7 @@ import numpy as np
 
 from ..core import Aval, Primitive, bind
 from ._base import splat
+from ._tangents import nondiff_jvp
 from .elementwise import eq_p
 from .shape import broadcast_in_dim
 
@@ -36,6 +37,7 @@ def reducer(name: str, fn, method: str, jnp_fn: str) -> Primitive:
 
 reduce_sum_p = reducer("reduce_sum", np.sum, "sum", "sum")
 reduce_sum_p.def_vjp(lambda ct, x, out, *, axes: [_expand(ct, x, axes)])
+reduce_sum_p.def_jvp(lambda p, t, out, *, axes: reduce_sum(t[0], axes))
 
 
 def _chooser_vjp(ct, x, out, *, axes):
@@ -45,11 +47,19 @@ def _chooser_vjp(ct, x, out, *, axes):
     return [_expand(ct / counts, x, axes) * hits]
 
 
+def _reduction_jvp(vjp):
+    """The jvp rule of a reduction whose vjp is `expand(ct) * weights(x)`: the sum of `t * weights`.
+    The vjp at ct = 1 gives the weights, so ties and zeros follow the vjp's conventions."""
+    return lambda p, t, out, *, axes: reduce_sum(t[0] * vjp(splat(out, 1), p[0], out, axes=axes)[0], axes)
+
+
 reduce_max_p = reducer("reduce_max", np.max, "max", "max")
 reduce_max_p.def_vjp(_chooser_vjp)
+reduce_max_p.def_jvp(_reduction_jvp(_chooser_vjp))
 
 reduce_min_p = reducer("reduce_min", np.min, "min", "min")
 reduce_min_p.def_vjp(_chooser_vjp)
+reduce_min_p.def_jvp(_reduction_jvp(_chooser_vjp))
 
 
 reduce_prod_p = reducer("reduce_prod", np.prod, "prod", "prod")
@@ -90,6 +100,9 @@ def _prod_vjp(ct, x, out, *, axes):
     return [_expand(ct, x, axes) * others]
 
 
+reduce_prod_p.def_jvp(_reduction_jvp(_prod_vjp))
+
+
 def _arg_abstract(x, *, axis):
     return Aval(tuple(d for i, d in enumerate(x.shape) if i != axis), np.int64)
 
@@ -98,6 +111,7 @@ def _arg_primitive(name, fn):
     prim = Primitive(name, abstract=_arg_abstract, impl=lambda x, *, axis: fn(x, axis=axis), source=SRC,
                      numpy="np.%s({0}, axis={axis})" % name, jax="jnp.%s({0}, axis={axis})" % name)
     prim.def_vjp(lambda ct, x, out, *, axis: [None])
+    prim.def_jvp(nondiff_jvp)
     return prim
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import Aval, Primitive, bind, shape_of
+from ._tangents import or_zeros
 
 SRC = "fgrad/primitives/shape.py"
 
@@ -56,6 +57,9 @@ def _bcast_vjp(ct, x, out, *, shape, dims):
     return [reshape(reduced, shape_of(x))]
 
 
+broadcast_in_dim_p.def_jvp(lambda p, t, out, *, shape, dims: broadcast_in_dim(t[0], shape, dims))
+
+
 # --- reshape, transpose ------------------------------------------------------------------------
 
 def _reshape_abstract(x, *, shape):
@@ -68,6 +72,7 @@ reshape_p = Primitive("reshape", abstract=_reshape_abstract, impl=lambda x, *, s
                       source=SRC, numpy="np.reshape({0}, {shape})", jax="jnp.reshape({0}, {shape})",
                       linear_view=True)
 reshape_p.def_vjp(lambda ct, x, out, *, shape: [reshape(ct, shape_of(x))])
+reshape_p.def_jvp(lambda p, t, out, *, shape: reshape(t[0], shape))
 
 
 def _transpose_abstract(x, *, perm):
@@ -81,6 +86,7 @@ transpose_p = Primitive("transpose", abstract=_transpose_abstract, source=SRC,
                         numpy="np.transpose({0}, {perm})", jax="jnp.transpose({0}, {perm})",
                         linear_view=True)
 transpose_p.def_vjp(lambda ct, x, out, *, perm: [transpose(ct, tuple(np.argsort(perm).tolist()))])
+transpose_p.def_jvp(lambda p, t, out, *, perm: transpose(t[0], perm))
 
 
 # --- indexing: gather and its transpose scatter_add -------------------------------------------
@@ -129,6 +135,7 @@ gather_p = Primitive("gather", abstract=_gather_abstract, source=SRC,
                      linear_view=True)
 gather_p.def_vjp(lambda ct, x, *idx, out, spec: [scatter_add(ct, idx, spec, shape_of(x))]
                  + [None] * len(idx))
+gather_p.def_jvp(lambda p, t, out, *, spec: gather(t[0], p[1:], spec))
 
 
 def _scatter_abstract(upd, *idx, spec, shape):
@@ -159,6 +166,7 @@ scatter_add_p = Primitive("scatter_add", abstract=_scatter_abstract, impl=_scatt
                               f"jnp.zeros({shape}, {args[0]}.dtype).at[{index_source(spec, args[1:])}]"
                               f".add({args[0]})"))
 scatter_add_p.def_vjp(lambda ct, upd, *idx, out, spec, shape: [gather(ct, idx, spec)] + [None] * len(idx))
+scatter_add_p.def_jvp(lambda p, t, out, *, spec, shape: scatter_add(t[0], p[1:], spec, shape))
 
 
 # --- concatenate -------------------------------------------------------------------------------
@@ -189,6 +197,9 @@ def _concat_vjp(ct, *xs, out, axis):
         cts.append(gather(ct, (), spec))
         start += size
     return cts
+
+
+concatenate_p.def_jvp(lambda p, t, out, *, axis: bind(concatenate_p, *map(or_zeros, t, p), axis=axis))
 
 
 # --- helpers (fgrad operations) ----------------------------------------------------------------
