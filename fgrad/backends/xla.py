@@ -2,8 +2,9 @@
 
 The generated code has one line per equation, with the same stable names as the NumPy backend. Only
 names, integers and number literals appear in it; constants are passed to the jitted function as
-arguments (device arrays made once), so they are neither pasted into the text nor baked into the
-executable. The source is registered with `linecache`, so tracebacks and `inspect` show it.
+arguments on every call (NumPy arrays as they are, so changes made in place are seen), so they are
+neither pasted into the text nor baked into the executable. The source is registered with
+`linecache` while the program lives, so tracebacks and `inspect` show it.
 
 JAX is imported only here, on first use of this backend. Inputs may be NumPy or jax arrays; jax.jit
 keeps their devices and shardings, so data-parallel work is JAX's SPMD partitioner, not ours.
@@ -374,9 +375,9 @@ class Program:
         # segments run one after another, so one output being ready would not cover them all
         in_avals = [v.aval for v in ir.in_vars]
         self._staging = HostStaging(jax) if len(segments) == 1 and worth_staging(jax, in_avals) else None
-        with self._scope():
-            # uncommitted device arrays: made once, and free to follow the inputs' devices
-            self._consts = tuple(jax.device_put(np.asarray(c)) for c in ir.consts)
+        # constants are referenced, not copied: a NumPy array goes to jax on every call, as NumPy
+        # inputs do, so one the caller changes in place is read afresh; jax arrays are immutable
+        self._consts = tuple(ir.consts)
 
     @staticmethod
     def _namespace(jax) -> dict:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import Aval, Primitive, bind, shape_of
+from ..transforms.batching import batch_index, broadcast_batched, shift_axes
 from ._tangents import or_zeros
 
 SRC = "fgrad/primitives/shape.py"
+_ALL = ("slice", None, None, None)       # the `:` index item, which keeps the batch axis
 
 
 # --- broadcast_in_dim --------------------------------------------------------------------------
@@ -57,6 +59,10 @@ def _bcast_vjp(ct, x, out, *, shape, dims):
     return [reshape(reduced, shape_of(x))]
 
 
+broadcast_in_dim_p.def_batch(lambda args, batched, *, size, shape, dims: bind(
+    broadcast_in_dim_p, args[0], shape=(size,) + shape, dims=(0,) + shift_axes(dims)))
+
+
 broadcast_in_dim_p.def_jvp(lambda p, t, out, *, shape, dims: broadcast_in_dim(t[0], shape, dims))
 
 
@@ -72,6 +78,7 @@ reshape_p = Primitive("reshape", abstract=_reshape_abstract, impl=lambda x, *, s
                       source=SRC, numpy="np.reshape({0}, {shape})", jax="jnp.reshape({0}, {shape})",
                       linear_view=True)
 reshape_p.def_vjp(lambda ct, x, out, *, shape: [reshape(ct, shape_of(x))])
+reshape_p.def_batch(lambda args, batched, *, size, shape: bind(reshape_p, args[0], shape=(size,) + shape))
 reshape_p.def_jvp(lambda p, t, out, *, shape: reshape(t[0], shape))
 
 
@@ -86,6 +93,7 @@ transpose_p = Primitive("transpose", abstract=_transpose_abstract, source=SRC,
                         numpy="np.transpose({0}, {perm})", jax="jnp.transpose({0}, {perm})",
                         linear_view=True)
 transpose_p.def_vjp(lambda ct, x, out, *, perm: [transpose(ct, tuple(np.argsort(perm).tolist()))])
+transpose_p.def_batch(lambda args, batched, *, size, perm: bind(transpose_p, args[0], perm=(0,) + shift_axes(perm)))
 transpose_p.def_jvp(lambda p, t, out, *, perm: transpose(t[0], perm))
 
 
@@ -107,10 +115,10 @@ def index_source(spec, names) -> str:
     for item in spec:
         kind = item[0]
         if kind == "slice":
-            start, stop, step = ("" if v is None else str(int(v)) for v in item[1:])
+            start, stop, step = ("" if v is None else int.__repr__(int(v)) for v in item[1:])
             parts.append(f"{start}:{stop}" + (f":{step}" if step else ""))
         elif kind == "int":
-            parts.append(str(int(item[1])))
+            parts.append(int.__repr__(int(item[1])))
         elif kind == "none":
             parts.append("None")
         else:
@@ -135,6 +143,25 @@ gather_p = Primitive("gather", abstract=_gather_abstract, source=SRC,
                      linear_view=True)
 gather_p.def_vjp(lambda ct, x, *idx, out, spec: [scatter_add(ct, idx, spec, shape_of(x))]
                  + [None] * len(idx))
+
+
+def _keeps_batch_in_front(spec, idx_batched) -> bool:
+    """Whether prepending `:` to `spec` indexes a batched operand right: no index array is batched
+    and the advanced items are adjacent, so numpy keeps their block in place after the batch axis."""
+    advanced = [k for k, item in enumerate(spec) if item[0] in ("array", "int")]
+    arrays = any(item[0] == "array" for item in spec)
+    return not any(idx_batched) and (not arrays or advanced == list(range(advanced[0], advanced[-1] + 1)))
+
+
+@gather_p.def_batch
+def _gather_batch(args, batched, *, size, spec):
+    x, idx = args[0], list(args[1:])
+    if _keeps_batch_in_front(spec, batched[1:]):
+        return bind(gather_p, x, *idx, spec=(_ALL,) + spec)
+    if not batched[0]:
+        x = broadcast_batched(x, size, shape_of(x))
+    new_spec, new_idx, perm = batch_index(spec, idx, batched[1:], size, len(shape_of(x)) - 1)
+    return transpose(bind(gather_p, x, *new_idx, spec=new_spec), perm)
 gather_p.def_jvp(lambda p, t, out, *, spec: gather(t[0], p[1:], spec))
 
 
@@ -159,13 +186,62 @@ def _scatter_impl(upd, *idx, spec, shape):
     return scatter_add_to_zeros(upd, build_index(spec, [np.asarray(i) for i in idx]), shape)
 
 
+def pad_plan(spec, shape):
+    """A scatter_add at a basic index (slices, integers, None) as reshape, reverse and pad:
+    `(shape before padding, axes to reverse, (low, high, interior) per axis)`, the way jax
+    transposes slicing; None when the index holds arrays."""
+    if any(item[0] == "array" for item in spec):
+        return None
+    items = [item for item in spec if item[0] != "none"]
+    items += [("slice", None, None, None)] * (len(shape) - len(items))
+    counts, rev, pads = [], [], []
+    for axis, (item, size) in enumerate(zip(items, shape)):
+        if item[0] == "int":
+            start = item[1] % size
+            counts.append(1)
+            pads.append((start, size - start - 1, 0))
+            continue
+        start, stop, step = slice(*item[1:]).indices(size)
+        picked = range(start, stop, step)
+        counts.append(len(picked))
+        if step < 0:
+            rev.append(axis)
+        if not picked:
+            pads.append((0, size, 0))
+            continue
+        low = min(picked[0], picked[-1])
+        pads.append((low, size - low - 1 - (len(picked) - 1) * abs(step), abs(step) - 1))
+    return tuple(counts), tuple(rev), tuple(pads)
+
+
+def _scatter_jax(args, avals, *, spec, shape):
+    plan = pad_plan(spec, shape)
+    if plan is None:
+        return f"jnp.zeros({shape}, {args[0]}.dtype).at[{index_source(spec, args[1:])}].add({args[0]})"
+    counts, rev, pads = plan
+    upd = f"jnp.reshape({args[0]}, {counts})"
+    upd = f"lax.rev({upd}, {rev})" if rev else upd
+    return f"lax.pad({upd}, jnp.zeros((), {args[0]}.dtype), {pads})"
+
+
 scatter_add_p = Primitive("scatter_add", abstract=_scatter_abstract, impl=_scatter_impl, source=SRC,
                           numpy=lambda args, avals, *, spec, shape: (
                               f"_scatter_add({args[0]}, np.s_[{index_source(spec, args[1:])}], {shape})"),
-                          jax=lambda args, avals, *, spec, shape: (
-                              f"jnp.zeros({shape}, {args[0]}.dtype).at[{index_source(spec, args[1:])}]"
-                              f".add({args[0]})"))
+                          jax=_scatter_jax)
 scatter_add_p.def_vjp(lambda ct, upd, *idx, out, spec, shape: [gather(ct, idx, spec)] + [None] * len(idx))
+
+
+@scatter_add_p.def_batch
+def _scatter_batch(args, batched, *, size, spec, shape):
+    # the transpose of _gather_batch: the same index, the updates in that index's layout
+    upd, idx = args[0], list(args[1:])
+    if not batched[0]:
+        upd = broadcast_batched(upd, size, shape_of(upd))
+    if _keeps_batch_in_front(spec, batched[1:]):
+        return bind(scatter_add_p, upd, *idx, spec=(_ALL,) + spec, shape=(size,) + shape)
+    new_spec, new_idx, perm = batch_index(spec, idx, batched[1:], size, len(shape))
+    upd = transpose(upd, tuple(np.argsort(perm).tolist()))
+    return bind(scatter_add_p, upd, *new_idx, spec=new_spec, shape=(size,) + shape)
 scatter_add_p.def_jvp(lambda p, t, out, *, spec, shape: scatter_add(t[0], p[1:], spec, shape))
 
 
@@ -199,6 +275,10 @@ def _concat_vjp(ct, *xs, out, axis):
     return cts
 
 
+concatenate_p.def_batch(lambda args, batched, *, size, axis: bind(concatenate_p, *[
+    x if b else broadcast_batched(x, size, shape_of(x)) for x, b in zip(args, batched)], axis=axis + 1))
+
+
 concatenate_p.def_jvp(lambda p, t, out, *, axis: bind(concatenate_p, *map(or_zeros, t, p), axis=axis))
 
 
@@ -221,8 +301,17 @@ def transpose(x, perm):
     return x if perm == tuple(range(len(perm))) else bind(transpose_p, x, perm=perm)
 
 
+def is_full_slice(x_shape, idx, spec) -> bool:
+    """Whether the index takes every element in order (`x[:]`, `x[0:n]`): an identity."""
+    return not idx and all(item[0] == "slice" and item[3] in (None, 1) for item in spec) and \
+        _gather_shape(x_shape, (), spec) == tuple(x_shape)
+
+
 def gather(x, idx, spec):
-    return bind(gather_p, x, *idx, spec=tuple(spec))
+    spec = tuple(spec)
+    if is_full_slice(shape_of(x), idx, spec):
+        return x
+    return bind(gather_p, x, *idx, spec=spec)
 
 
 def scatter_add(upd, idx, spec, shape):

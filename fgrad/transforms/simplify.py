@@ -54,6 +54,8 @@ def _identity(eqn: Eqn, inputs: list):
         return inputs[0]
     if name == "reduce_sum" and not eqn.params["axes"]:
         return inputs[0]
+    if name == "gather" and same(inputs[0]) and sh.is_full_slice(aval.shape, inputs[1:], eqn.params["spec"]):
+        return inputs[0]
     if name == "integer_pow" and eqn.params["n"] == 1:
         return inputs[0]
     return None
@@ -85,6 +87,9 @@ class _Simplifier:
         """Constant-fold equations whose operands are all literals or splats."""
         name = eqn.prim.name
         scalars = [a.val if isinstance(a, Lit) else self.splat.get(a) for a in inputs]
+        if name == "gather" and scalars[0] is not None:     # any part of a splat is the same splat
+            self.splat_eqn(eqn, scalars[0])
+            return True
         if any(s is None for s in scalars) or eqn.prim.effect:
             return False
         if name in ELEMENTWISE or name in _SHAPE_ONLY:
