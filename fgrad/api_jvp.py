@@ -21,7 +21,7 @@ from .primitives._base import splat
 from .transforms.jvp import jvp_ir
 from .transforms.partial_eval import partial_eval
 from .transforms.simplify import simplify
-from .tree import TreeDef, leaf_paths, tree_flatten, tree_unflatten
+from .tree import TreeDef, tree_flatten, tree_unflatten
 
 # jax.dtypes.float0, the tangent type of integer and boolean values (it holds no data)
 float0 = np.dtype([("float0", np.void, 0)])
@@ -40,26 +40,26 @@ def _aval(x):
     return x.aval if isinstance(x, Tracer) else aval_of(x)
 
 
-def _check_float(path: str, primal, what: str) -> None:
+def _check_float(leaf: int, primal, what: str) -> None:
     dtype = _aval(primal).dtype
     if dtype.kind != "f":
-        raise TypeError(f"{what}: primal{path} has dtype {dtype}, and fgrad differentiates floating-point "
+        raise TypeError(f"{what}: primal leaf {leaf} has dtype {dtype}, and fgrad differentiates floating-point "
                         f"values only (at {user_location()}); convert it with `x.astype(float)`, or leave it "
                         "out of the primals and close over it (`lambda x: f(x, n)`)")
 
 
-def _nonzero_tangent(path: str, primal, tangent, what: str) -> bool:
+def _nonzero_tangent(leaf: int, primal, tangent, what: str) -> bool:
     """Whether `tangent` is a real tangent of `primal` (False: a float0 zero of an integer primal)."""
     p, t = _aval(primal), _aval(tangent)
     if not p.is_float and t.dtype == float0 and t.shape == p.shape:
         return False
-    _check_float(path, primal, what)
+    _check_float(leaf, primal, what)
     if t.dtype != p.dtype:
-        raise TypeError(f"{what}: primal and tangent dtypes must be equal, but primal{path} has dtype "
+        raise TypeError(f"{what}: primal and tangent dtypes must be equal, but primal leaf {leaf} has dtype "
                         f"{p.dtype} and its tangent {t.dtype} (at {user_location()}); pass the tangent as "
                         f"`t.astype(np.{p.dtype})`")
     if t.shape != p.shape:
-        raise ValueError(f"{what}: primal and tangent shapes must be equal, but primal{path} has shape "
+        raise ValueError(f"{what}: primal and tangent shapes must be equal, but primal leaf {leaf} has shape "
                          f"{p.shape} and its tangent {t.shape} (at {user_location()})")
     return True
 
@@ -76,8 +76,7 @@ def _check_jvp_args(primals, tangents):
         raise TypeError(f"jvp: primals and tangents must have the same tree structure, but the primals "
                         f"have {p_tree} and the tangents {t_tree} (at {user_location()})")
     p_leaves, t_leaves = [_value(x) for x in p_leaves], [_value(x) for x in t_leaves]
-    nonzero = [_nonzero_tangent(path, p, t, "jvp")
-               for path, p, t in zip(leaf_paths(p_tree), p_leaves, t_leaves)]
+    nonzero = [_nonzero_tangent(i, p, t, "jvp") for i, (p, t) in enumerate(zip(p_leaves, t_leaves))]
     return p_leaves, t_leaves, tree_flatten((tuple(primals), {}))[1], nonzero
 
 
@@ -186,9 +185,8 @@ def linearize(fun: Callable, *primals, has_aux: bool = False):
     """
     leaves, treedef = tree_flatten((primals, {}))
     leaves = [_value(x) for x in leaves]
-    paths = leaf_paths(treedef.children[0])
-    for path, x in zip(paths, leaves):
-        _check_float(path, x, "linearize")
+    for i, x in enumerate(leaves):
+        _check_float(i, x, "linearize")
     if _inline(leaves):
         known, unknown, meta = _linearize_programs(fun, treedef, leaves, has_aux, _can_be_concrete(leaves))
         results, program = eval_ir(known, leaves), None
@@ -204,8 +202,8 @@ def linearize(fun: Callable, *primals, has_aux: bool = False):
             raise TypeError(f"f_jvp expects tangents with the structure of the primals "
                             f"{treedef.children[0]}, got {t_tree} (at {user_location()})")
         t_leaves = [_value(t) for t in t_leaves]
-        for path, p, t in zip(paths, leaves, t_leaves):
-            _nonzero_tangent(path, p, t, "f_jvp")
+        for i, (p, t) in enumerate(zip(leaves, t_leaves)):
+            _nonzero_tangent(i, p, t, "f_jvp")
         args = residuals + t_leaves
         traced = program is None or any(isinstance(a, Tracer) for a in args)
         return meta.finish(outs, eval_ir(unknown, args) if traced else program(*args))[1]
