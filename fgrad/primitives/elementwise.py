@@ -10,6 +10,7 @@ import numpy as np
 
 from ..core import Aval, Primitive, Tracer, bind
 from ..errors import GuardFailure
+from ..transforms.batching import elementwise_rule
 from ._base import binary, common_shape, same_dtype, splat, unary
 from ._tangents import add_tangents, jvp_from_vjp, map_tangent, nondiff_jvp, or_zeros
 
@@ -26,74 +27,89 @@ neg_p = unary("neg", np.negative, source=SRC, numpy="np.negative({0})", jax="-{0
 neg_p.emit["numpy"] = ("-{0}", "np.negative({0}, out={out})")
 neg_p.def_vjp(lambda ct, x, out: [-ct])
 neg_p.def_jvp(lambda p, t, out: -t[0])
+neg_p.def_batch(elementwise_rule(neg_p))
 
 sin_p = unary("sin", np.sin, source=SRC, numpy="np.sin({0})", jax="jnp.sin({0})",
               scalar="math.sin({0})")
 sin_p.def_vjp(lambda ct, x, out: [ct * cos(x)])
 sin_p.def_jvp(lambda p, t, out: t[0] * cos(p[0]))
+sin_p.def_batch(elementwise_rule(sin_p))
 
 cos_p = unary("cos", np.cos, source=SRC, numpy="np.cos({0})", jax="jnp.cos({0})",
               scalar="math.cos({0})")
 cos_p.def_vjp(lambda ct, x, out: [-(ct * sin(x))])
 cos_p.def_jvp(lambda p, t, out: -(t[0] * sin(p[0])))
+cos_p.def_batch(elementwise_rule(cos_p))
 
 tan_p = unary("tan", np.tan, source=SRC, numpy="np.tan({0})", jax="jnp.tan({0})",
               scalar="math.tan({0})")
 tan_p.def_vjp(lambda ct, x, out: [ct * (1 + out * out)])
 tan_p.def_jvp(lambda p, t, out: t[0] * (1 + out * out))
+tan_p.def_batch(elementwise_rule(tan_p))
 
 tanh_p = unary("tanh", np.tanh, source=SRC, numpy="np.tanh({0})", jax="jnp.tanh({0})",
                scalar="math.tanh({0})")
 tanh_p.def_vjp(lambda ct, x, out: [ct * (1 - out * out)])
 tanh_p.def_jvp(lambda p, t, out: t[0] * (1 - out * out))
+tanh_p.def_batch(elementwise_rule(tanh_p))
 
 exp_p = unary("exp", np.exp, source=SRC, numpy="np.exp({0})", jax="jnp.exp({0})",
               scalar="math.exp({0})")
 exp_p.def_vjp(lambda ct, x, out: [ct * out])
 exp_p.def_jvp(lambda p, t, out: t[0] * out)
+exp_p.def_batch(elementwise_rule(exp_p))
 
 expm1_p = unary("expm1", np.expm1, source=SRC, numpy="np.expm1({0})", jax="jnp.expm1({0})",
                 scalar="math.expm1({0})")
 expm1_p.def_vjp(lambda ct, x, out: [ct * (out + 1)])
 expm1_p.def_jvp(lambda p, t, out: t[0] * (out + 1))
+expm1_p.def_batch(elementwise_rule(expm1_p))
 
 log_p = unary("log", np.log, source=SRC, numpy="np.log({0})", jax="jnp.log({0})",
               scalar="math.log({0})")
 log_p.def_vjp(lambda ct, x, out: [ct / x])
 log_p.def_jvp(lambda p, t, out: t[0] / p[0])
+log_p.def_batch(elementwise_rule(log_p))
 
 log1p_p = unary("log1p", np.log1p, source=SRC, numpy="np.log1p({0})", jax="jnp.log1p({0})",
                 scalar="math.log1p({0})")
 log1p_p.def_vjp(lambda ct, x, out: [ct / (x + 1)])
 log1p_p.def_jvp(lambda p, t, out: t[0] / (p[0] + 1))
+log1p_p.def_batch(elementwise_rule(log1p_p))
 
 sqrt_p = unary("sqrt", np.sqrt, source=SRC, numpy="np.sqrt({0})", jax="jnp.sqrt({0})",
                scalar="math.sqrt({0})")
 sqrt_p.def_vjp(lambda ct, x, out: [ct / (out * 2)])
 sqrt_p.def_jvp(lambda p, t, out: t[0] / (out * 2))
+sqrt_p.def_batch(elementwise_rule(sqrt_p))
 
 abs_p = unary("abs", np.abs, source=SRC, numpy="np.abs({0})", jax="jnp.abs({0})", scalar="abs({0})")
 abs_p.def_vjp(lambda ct, x, out: [select(x >= 0, ct, -ct)])   # +1 at 0, as jax
 abs_p.def_jvp(lambda p, t, out: select(p[0] >= 0, t[0], -t[0]))
+abs_p.def_batch(elementwise_rule(abs_p))
 
 sign_p = unary("sign", np.sign, source=SRC, numpy="np.sign({0})", jax="jnp.sign({0})")
 sign_p.def_vjp(_nondiff)
 sign_p.def_jvp(nondiff_jvp)
+sign_p.def_batch(elementwise_rule(sign_p))
 
 arctan_p = unary("arctan", np.arctan, source=SRC, numpy="np.arctan({0})", jax="jnp.arctan({0})",
                    scalar="math.atan({0})")
 arctan_p.def_vjp(lambda ct, x, out: [ct / (x * x + 1)])
 arctan_p.def_jvp(lambda p, t, out: t[0] / (p[0] * p[0] + 1))
+arctan_p.def_batch(elementwise_rule(arctan_p))
 
 sinh_p = unary("sinh", np.sinh, source=SRC, numpy="np.sinh({0})", jax="jnp.sinh({0})",
                scalar="math.sinh({0})")
 sinh_p.def_vjp(lambda ct, x, out: [ct * cosh(x)])
 sinh_p.def_jvp(lambda p, t, out: t[0] * cosh(p[0]))
+sinh_p.def_batch(elementwise_rule(sinh_p))
 
 cosh_p = unary("cosh", np.cosh, source=SRC, numpy="np.cosh({0})", jax="jnp.cosh({0})",
                scalar="math.cosh({0})")
 cosh_p.def_vjp(lambda ct, x, out: [ct * sinh(x)])
 cosh_p.def_jvp(lambda p, t, out: t[0] * sinh(p[0]))
+cosh_p.def_batch(elementwise_rule(cosh_p))
 
 
 def _logistic(x):
@@ -105,6 +121,7 @@ logistic_p = Primitive("logistic", abstract=lambda x: x, impl=_logistic, source=
                        numpy="_logistic({0})", jax="jax.nn.sigmoid({0})")
 logistic_p.def_vjp(lambda ct, x, out: [ct * (out * (1 - out))])
 logistic_p.def_jvp(lambda p, t, out: t[0] * (out * (1 - out)))
+logistic_p.def_batch(elementwise_rule(logistic_p))
 
 
 def _integer_pow_abstract(x, *, n):
@@ -125,6 +142,7 @@ def _integer_pow_vjp(ct, x, out, *, n):
 
 
 integer_pow_p.def_jvp(jvp_from_vjp(_integer_pow_vjp))
+integer_pow_p.def_batch(elementwise_rule(integer_pow_p))
 
 
 # --- binary arithmetic -------------------------------------------------------------------------
@@ -132,21 +150,25 @@ integer_pow_p.def_jvp(jvp_from_vjp(_integer_pow_vjp))
 add_p = binary("add", np.add, source=SRC, scalar="{0} + {1}", numpy="{0} + {1}", ufunc="np.add", jax="{0} + {1}")
 add_p.def_vjp(lambda ct, x, y, out: [ct, ct])
 add_p.def_jvp(lambda p, t, out: add_tangents(*t))
+add_p.def_batch(elementwise_rule(add_p))
 
 sub_p = binary("sub", np.subtract, source=SRC, scalar="{0} - {1}", numpy="{0} - {1}",
                ufunc="np.subtract", jax="{0} - {1}")
 sub_p.def_vjp(lambda ct, x, y, out: [ct, -ct])
 sub_p.def_jvp(lambda p, t, out: add_tangents(t[0], map_tangent(lambda u: -u, t[1])))
+sub_p.def_batch(elementwise_rule(sub_p))
 
 mul_p = binary("mul", np.multiply, source=SRC, scalar="{0} * {1}", numpy="{0} * {1}",
                ufunc="np.multiply", jax="{0} * {1}")
 mul_p.def_vjp(lambda ct, x, y, out: [ct * y, ct * x])
 mul_p.def_jvp(jvp_from_vjp(mul_p.vjp))   # elementwise: the vjp's partials, applied to tangents
+mul_p.def_batch(elementwise_rule(mul_p))
 
 div_p = binary("div", np.true_divide, source=SRC, scalar="{0} / {1}", numpy="{0} / {1}",
                ufunc="np.divide", jax="{0} / {1}")
 div_p.def_vjp(lambda ct, x, y, out: [ct / y, -(ct * out) / y])
 div_p.def_jvp(jvp_from_vjp(div_p.vjp))
+div_p.def_batch(elementwise_rule(div_p))
 
 
 def _pow_vjp(ct, x, y, out):
@@ -165,6 +187,7 @@ def _pow_vjp(ct, x, y, out):
 pow_p = binary("pow", np.power, source=SRC, numpy="{0} ** {1}", ufunc="np.power", jax="{0} ** {1}")
 pow_p.def_vjp(_pow_vjp)
 pow_p.def_jvp(jvp_from_vjp(_pow_vjp))   # the same conventions at x == 0 and y == 0
+pow_p.def_batch(elementwise_rule(pow_p))
 
 
 def _chooser_vjp(ct, x, y, out):
@@ -177,11 +200,13 @@ max_p = binary("max", np.maximum, source=SRC, numpy="np.maximum({0}, {1})", ufun
                jax="jnp.maximum({0}, {1})")
 max_p.def_vjp(_chooser_vjp)
 max_p.def_jvp(jvp_from_vjp(_chooser_vjp))   # ties: half of each tangent
+max_p.def_batch(elementwise_rule(max_p))
 
 min_p = binary("min", np.minimum, source=SRC, numpy="np.minimum({0}, {1})", ufunc="np.minimum",
                jax="jnp.minimum({0}, {1})")
 min_p.def_vjp(_chooser_vjp)
 min_p.def_jvp(jvp_from_vjp(_chooser_vjp))
+min_p.def_batch(elementwise_rule(min_p))
 
 
 # --- comparisons and logic (boolean results, no derivative) ----------------------------------
@@ -191,6 +216,7 @@ def _compare(name, fn, op, ufunc):
                   out_dtype=np.bool_, scalar="{0} %s {1}" % op if name not in ("and", "or") else None)
     prim.def_vjp(_nondiff)
     prim.def_jvp(nondiff_jvp)
+    prim.def_batch(elementwise_rule(prim))
     return prim
 
 
@@ -206,11 +232,13 @@ or_p = _compare("or", np.logical_or, "|", "np.logical_or")
 not_p = unary("not", np.logical_not, source=SRC, numpy="np.logical_not({0})", jax="jnp.logical_not({0})")
 not_p.def_vjp(_nondiff)
 not_p.def_jvp(nondiff_jvp)
+not_p.def_batch(elementwise_rule(not_p))
 
 isnan_p = Primitive("isnan", abstract=lambda x: Aval(x.shape, np.bool_), impl=np.isnan, source=SRC,
                     numpy="np.isnan({0})", jax="jnp.isnan({0})")
 isnan_p.def_vjp(_nondiff)
 isnan_p.def_jvp(nondiff_jvp)
+isnan_p.def_batch(elementwise_rule(isnan_p))
 
 
 # --- select: where(pred, x, y) -----------------------------------------------------------------
@@ -227,6 +255,7 @@ select_p = Primitive("select", abstract=_select_abstract, impl=np.where, source=
 select_p.def_vjp(lambda ct, p, x, y, out: [
     None, select(p, ct, splat(ct, 0)), select(p, splat(ct, 0), ct)])
 select_p.def_jvp(lambda p, t, out: select(p[0], or_zeros(t[1], out), or_zeros(t[2], out)))
+select_p.def_batch(elementwise_rule(select_p))
 
 
 # --- dtype conversion, stop_gradient, guards ---------------------------------------------------
@@ -238,11 +267,13 @@ convert_p = Primitive("convert_element_type", abstract=lambda x, *, dtype: Aval(
 convert_p.def_vjp(lambda ct, x, out, *, dtype: [
     convert(ct, x.dtype) if np.dtype(x.dtype).kind == "f" else None])
 convert_p.def_jvp(lambda p, t, out, *, dtype: convert(t[0], dtype))
+convert_p.def_batch(elementwise_rule(convert_p))
 
 stop_gradient_p = Primitive("stop_gradient", abstract=lambda x: x, impl=lambda x: x, source=SRC,
                             numpy="{0}", jax="lax.stop_gradient({0})", linear_view=True)
 stop_gradient_p.def_vjp(_nondiff)
 stop_gradient_p.def_jvp(nondiff_jvp)
+stop_gradient_p.def_batch(elementwise_rule(stop_gradient_p))
 
 
 def check_guard(x, expected) -> None:
@@ -257,11 +288,19 @@ def _guard_impl(x, *, expected):
     return np.True_
 
 
+def _guard_batch(args, batched, *, size, expected):
+    # a guard records a Python branch taken on a concrete value; per example there is none
+    from ..errors import ConcretizationError, user_location
+    raise ConcretizationError("a Python branch (if/while/bool) on a value batched by vmap",
+                              repr(args[0].aval), user_location())
+
+
 guard_p = Primitive("guard", abstract=lambda x, *, expected: Aval((), np.bool_), impl=_guard_impl,
                     source=SRC, numpy="_guard({0}, {expected})", jax="({0} == {expected})",
                     effect=True)
 guard_p.def_vjp(_nondiff)
 guard_p.def_jvp(nondiff_jvp)
+guard_p.def_batch(_guard_batch)
 
 
 # --- helpers the rules above use (fgrad operations on tracers) ---------------------------------

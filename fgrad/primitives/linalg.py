@@ -9,6 +9,7 @@ import numpy as np
 
 from ..core import Aval, Primitive, bind, ndim_of
 from ..errors import ShapeError
+from ..transforms.batching import bdim_to_front, shift_axes
 from ._tangents import add_tangents, map_tangent
 from .shape import transpose
 
@@ -81,6 +82,19 @@ def _dot_vjp(ct, a, b, out, *, contract, batch):
     b_axes = list(bb) + [cb[ca.index(i)] for i in sorted(ca)] + b_free
     return [transpose(ga, [a_axes.index(i) for i in range(ndim_of(a))]),
             transpose(gb, [b_axes.index(i) for i in range(ndim_of(b))])]
+
+
+@dot_general_p.def_batch
+def _dot_batch(args, batched, *, size, contract, batch):
+    # both batched: one more batch axis; one batched: its batch axis is a free axis of that operand
+    (ca, cb), (ba, bb) = contract, batch
+    a, b = args
+    if all(batched):
+        return dot_general(a, b, (shift_axes(ca), shift_axes(cb)), ((0,) + shift_axes(ba), (0,) + shift_axes(bb)))
+    if batched[0]:
+        return bdim_to_front(dot_general(a, b, (shift_axes(ca), cb), (shift_axes(ba), bb)), len(ba))
+    out = dot_general(a, b, (ca, shift_axes(cb)), (ba, shift_axes(bb)))
+    return bdim_to_front(out, len(ba) + len(free_axes(ndim_of(a), ca, ba)))
 
 
 dot_general_p.def_jvp(lambda p, t, out, *, contract, batch: add_tangents(

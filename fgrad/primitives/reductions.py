@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import Aval, Primitive, bind
+from ..transforms.batching import shift_axes
 from ._base import splat
 from ._tangents import nondiff_jvp
 from .elementwise import eq_p
@@ -35,8 +36,13 @@ def reducer(name: str, fn, method: str, jnp_fn: str) -> Primitive:
                      numpy="np.%s({0}, axis={axes})" % method, jax="jnp.%s({0}, axis={axes})" % jnp_fn)
 
 
+def _reduce_batch(prim: Primitive):
+    return lambda args, batched, *, size, axes: bind(prim, args[0], axes=shift_axes(axes))
+
+
 reduce_sum_p = reducer("reduce_sum", np.sum, "sum", "sum")
 reduce_sum_p.def_vjp(lambda ct, x, out, *, axes: [_expand(ct, x, axes)])
+reduce_sum_p.def_batch(_reduce_batch(reduce_sum_p))
 reduce_sum_p.def_jvp(lambda p, t, out, *, axes: reduce_sum(t[0], axes))
 
 
@@ -55,10 +61,12 @@ def _reduction_jvp(vjp):
 
 reduce_max_p = reducer("reduce_max", np.max, "max", "max")
 reduce_max_p.def_vjp(_chooser_vjp)
+reduce_max_p.def_batch(_reduce_batch(reduce_max_p))
 reduce_max_p.def_jvp(_reduction_jvp(_chooser_vjp))
 
 reduce_min_p = reducer("reduce_min", np.min, "min", "min")
 reduce_min_p.def_vjp(_chooser_vjp)
+reduce_min_p.def_batch(_reduce_batch(reduce_min_p))
 reduce_min_p.def_jvp(_reduction_jvp(_chooser_vjp))
 
 
@@ -100,6 +108,9 @@ def _prod_vjp(ct, x, out, *, axes):
     return [_expand(ct, x, axes) * others]
 
 
+reduce_prod_p.def_batch(_reduce_batch(reduce_prod_p))
+
+
 reduce_prod_p.def_jvp(_reduction_jvp(_prod_vjp))
 
 
@@ -111,6 +122,7 @@ def _arg_primitive(name, fn):
     prim = Primitive(name, abstract=_arg_abstract, impl=lambda x, *, axis: fn(x, axis=axis), source=SRC,
                      numpy="np.%s({0}, axis={axis})" % name, jax="jnp.%s({0}, axis={axis})" % name)
     prim.def_vjp(lambda ct, x, out, *, axis: [None])
+    prim.def_batch(lambda args, batched, *, size, axis: bind(prim, args[0], axis=axis + 1))
     prim.def_jvp(nondiff_jvp)
     return prim
 
