@@ -17,6 +17,10 @@ from .api import value_and_grad as value_and_grad
 from .api import vjp as vjp
 from .api_jvp import jvp as jvp
 from .api_jvp import linearize as linearize
+from .api_vmap import hessian as hessian
+from .api_vmap import jacfwd as jacfwd
+from .api_vmap import jacrev as jacrev
+from .api_vmap import vmap as vmap
 from .config import config as config
 from .core import IR as IR
 from .errors import ArgnumsError as ArgnumsError
