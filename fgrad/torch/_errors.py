@@ -44,3 +44,16 @@ GRAD_SHAPE = ("Mismatch in shape: grad_output[{i}] has a shape of {got} and outp
 UNUSED = ("The differentiated Tensor at index {i} appears to not have been used in the graph. "
           "Set allow_unused=True if this is the desired behavior.",
           "the output does not depend on this input; pass allow_unused=True to get None for it")
+INPLACE_VERSION = ("one of the variables needed for gradient computation has been modified by an inplace "
+                   "operation: [{kind} {shape}]{origin} is at version {now}; expected version {then} instead. "
+                   "Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
+                   "with torch.autograd.set_detect_anomaly(True, check_nan=False).",
+                   "a tensor saved for backward was changed in place after it was used (under no_grad, through "
+                   ".detach() or a view, or by indexing); change a copy (x.clone()) or recompute the forward pass")
+VIEW_INPLACE = ("a view of a leaf Variable that requires grad is being used in an in-place operation.",
+                "update the leaf itself under `with torch.no_grad():`, or work on a copy (w.clone()[...] = ...)")
+# torch's names of dtypes: ScalarType names (Float) and the C++ type names some messages use (float)
+SCALAR_NAMES = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "bool": "Bool",
+                "float16": "Half", "uint8": "Byte", "int8": "Char", "int16": "Short"}
+CPP_NAMES = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int", "bool": "bool",
+             "float16": "c10::Half", "uint8": "unsigned char", "int8": "signed char", "int16": "short int"}

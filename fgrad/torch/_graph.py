@@ -15,13 +15,23 @@ from __future__ import annotations
 
 import functools
 import itertools
+import threading
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-# One global switch, read on every op (a list so the hot path reads a local reference).
-GRAD_ENABLED = [True]
+from ._lru import LRU
+
+
+class _Mode(threading.local):
+    """Grad mode, per thread as in torch: a new thread starts with recording enabled."""
+
+    enabled = True
+
+
+# read on every op as MODE.enabled; no_grad() in one thread leaves the others recording
+MODE = _Mode()
 
 
 class _GradMode:
@@ -30,12 +40,12 @@ class _GradMode:
     mode = True
 
     def __enter__(self):
-        self._prev = GRAD_ENABLED[0]
-        GRAD_ENABLED[0] = self.mode
+        self._prev = MODE.enabled
+        MODE.enabled = self.mode
         return None
 
     def __exit__(self, *exc):
-        GRAD_ENABLED[0] = self._prev
+        MODE.enabled = self._prev
         return False
 
     def __call__(self, fn: Callable) -> Callable:
@@ -84,20 +94,20 @@ class set_grad_enabled(_GradMode):  # noqa: N801
 
     def __init__(self, mode: bool):
         self.mode = bool(mode)
-        self._prev = GRAD_ENABLED[0]
-        GRAD_ENABLED[0] = self.mode
+        self._prev = MODE.enabled
+        MODE.enabled = self.mode
 
     def __enter__(self):
         return None
 
     def __call__(self, fn: Callable) -> Callable:
-        GRAD_ENABLED[0] = self._prev          # as a decorator it only applies inside the function
+        MODE.enabled = self._prev             # as a decorator it only applies inside the function
         return super().__call__(fn)
 
 
 def is_grad_enabled() -> bool:
     """Whether ops are being recorded. Example: ``torch.is_grad_enabled()`` is ``True`` by default."""
-    return GRAD_ENABLED[0]
+    return MODE.enabled
 
 
 class Op:
@@ -105,27 +115,61 @@ class Op:
 
     `fn(*input_values, *params)` must return what the eager computation returns; reverse mode
     differentiates it. `saves` says whether torch's node keeps tensors (then a second backward
-    without retain_graph is an error, as in torch).
+    without retain_graph is an error, as in torch, and in-place changes to them are detected);
+    `saves_out` that torch's node keeps its result (exp, tanh, sigmoid, ...), so changing the result
+    in place is an error too.
     """
 
-    __slots__ = ("name", "fn", "saves", "scalar_edge")
+    __slots__ = ("name", "fn", "saves", "scalar_edge", "saves_out", "node_cls")
 
-    def __init__(self, name: str, fn: Callable, saves: bool = True, scalar_edge: bool = False):
+    def __init__(self, name: str, fn: Callable, saves: bool = True, scalar_edge: bool = False,
+                 saves_out: bool = False):
         # scalar_edge: torch wraps the Python number operand in a tensor, shown as (None, 0)
         self.name, self.fn, self.saves, self.scalar_edge = name, fn, saves, scalar_edge
+        self.saves_out = saves_out
+        self.node_cls = node_class(name)
 
     def __repr__(self):
         return f"Op({self.name})"
 
 
-_seq = itertools.count()
-SIGNATURES: list = []          # interned node signatures; a node refers to one by index
-_SIG_INDEX: dict = {}
+_seq = itertools.count(1)
+# node signature -> small int id; ids are never reused, so an evicted signature only costs a new id
+_SIG_INDEX = LRU(4096)
+_sig_ids = itertools.count()
+# a clock reading (a node seq number) taken at the latest in-place change of any tensor: nodes made
+# after it cannot hold a changed tensor, so backward() checks versions only when it is recent
+LAST_INPLACE = [0]
+_inplace_lock = threading.Lock()
 
 
-def unpack_signature(sig_id: int) -> tuple:
+def bump_version(t) -> None:
+    """Record an in-place change of `t` (and of every view sharing its version counter)."""
+    t._ver[0] += 1
+    with _inplace_lock:
+        LAST_INPLACE[0] = next(_seq)
+
+
+def unsave(node, t) -> None:
+    """An in-place op rebinds `t` to its result: its node keeps the old array, which nothing changes later."""
+    if node is not None and node.saved is not None:
+        node.vers = tuple(0 if s is t else v for s, v in zip(node.saved, node.vers))
+        node.saved = tuple(_UNCHANGED if s is t else s for s in node.saved)
+
+
+class _Unchanged:
+    """Stands for a saved value no tensor can reach any more: always at version 0."""
+
+    _ver = (0,)
+    grad_fn = None
+
+
+_UNCHANGED = _Unchanged()
+
+
+def unpack_signature(sig: tuple) -> tuple:
     """(op, params, input shapes, input dtypes, differentiable mask, output dtype) of a signature."""
-    op, params, shapes, dtypes, mask, out_dtype = SIGNATURES[sig_id]
+    op, params, shapes, dtypes, mask, out_dtype = sig
     if isinstance(dtypes, str):
         shapes, dtypes, mask = (shapes,), (dtypes,), (mask,)
     return op, params, shapes, [np.dtype(d) for d in dtypes], mask, np.dtype(out_dtype)
@@ -135,21 +179,26 @@ def intern_signature(sig: tuple) -> int:
     """A small int standing for `sig`, so cache keys of big graphs are tuples of ints."""
     found = _SIG_INDEX.get(sig)
     if found is None:
-        found = _SIG_INDEX[sig] = len(SIGNATURES)
-        SIGNATURES.append(sig)
+        return _SIG_INDEX.put(sig, next(_sig_ids))
+    _SIG_INDEX.touch(sig)
     return found
 
 
 class Node:
-    """A recorded op application (a tensor's `grad_fn`)."""
+    """A recorded op application (a tensor's `grad_fn`); its class is named as torch names it.
 
-    __slots__ = ("op", "vals", "srcs", "sig", "seq", "freed", "hooks", "retained", "mark", "idx", "__weakref__")
+    `saved`/`vers`: the input tensors and their versions when recorded (for ops that save);
+    `outver`: (the result's version counter, its version) for ops that save their result.
+    """
+
+    __slots__ = ("op", "vals", "srcs", "sig", "sigt", "seq", "freed", "hooks", "retained", "mark", "idx",
+                 "saved", "vers", "outver", "__weakref__")
 
     def __init__(self, op: Op, params: tuple, vals: tuple, srcs: tuple, out):
         self.op, self.vals, self.srcs = op, vals, srcs
         self.seq = next(_seq)
         self.freed = False
-        self.hooks = self.retained = None
+        self.hooks = self.retained = self.saved = self.vers = self.outver = None
         self.mark = self.idx = 0             # scratch for the backward walk (see autograd._collect)
         # the signature decides the node's backward IR; one-input nodes (most) get a flat, cheaper key
         if len(vals) == 1:
@@ -158,6 +207,7 @@ class Node:
         else:
             sig = (op, params, tuple([v.shape for v in vals]), tuple([v.dtype.char for v in vals]),
                    tuple([s is not None for s in srcs]), out.dtype.char)
+        self.sigt = sig
         found = _SIG_INDEX.get(sig)
         self.sig = found if found is not None else intern_signature(sig)
 
@@ -180,6 +230,18 @@ class Node:
 
     def __repr__(self):
         return f"<{self.op.name} object at {hex(id(self))}>"
+
+
+_NODE_CLASSES = LRU(1024)
+
+
+def node_class(name: str) -> type:
+    """The Node subclass called `name` (made once per name), so type(y.grad_fn).__name__ is torch's."""
+    cls = _NODE_CLASSES.get(name)
+    if cls is None:
+        # torch's node classes live in no module: repr(type(grad_fn)) is "<class 'MulBackward0'>"
+        cls = _NODE_CLASSES.put(name, type(name, (Node,), {"__slots__": (), "__module__": "builtins"}))
+    return cls
 
 
 class AccumulateGrad:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._graph import GRAD_ENABLED, Op
-from .ops import record, wrap
+from . import _errors as E
+from ._errors import torch_error
+from ._graph import MODE, Op, bump_version, unsave
+from .ops import record, view_of, wrap
 
 Tensor = None          # set by fgrad.torch.tensor
 
@@ -89,7 +91,9 @@ def getitem(x, idx):
     except IndexError as err:
         raise IndexError(_torch_index_message(err, spec, d.shape)) from None
     consts = tuple(wrap(a) for a in arrays)
-    return record(_OPS[_name(spec)], (x,) + consts, (spec,), value)
+    name = _name(spec)
+    out = record(_OPS[name], (x,) + consts, (spec,), value)
+    return out if name == "IndexBackward0" else view_of(out, x)      # basic indexing gives a view
 
 
 def _torch_index_message(err, spec, shape) -> str:
@@ -112,19 +116,43 @@ COPY_SLICES = Op("CopySlices", _scatter)
 
 def setitem(x, idx, value) -> None:
     """x[idx] = value: in place on the array, or recorded (CopySlices) when gradients flow."""
-    from . import _errors as E
-    from ._errors import torch_error
     d = x._data
     spec, arrays = _spec(idx, d.ndim)
     index = _rebuild(spec, arrays)
     v = value if isinstance(value, Tensor) else wrap(np.asarray(value, d.dtype))
-    if GRAD_ENABLED[0] and (x._rg or v._rg):
-        if x.grad_fn is None and x._rg:
-            raise torch_error(*E.LEAF_INPLACE)
+    target = _target(d, index, spec)
+    if v._data.shape != target.shape:
+        _check_fits(v._data.shape, target.shape)
+    if MODE.enabled and (x._rg or v._rg):
+        if x.grad_fn is None and x._rg:    # torch writes through a view of the leaf
+            raise torch_error(*E.VIEW_INPLACE)
+        bump_version(x)
         new = d.copy()
         new[index] = v._data
         consts = tuple(wrap(a) for a in arrays)
         out = record(COPY_SLICES, (x, v.to(x.dtype)) + consts, (spec,), new)
         x._data, x.grad_fn, x._rg = out._data, out.grad_fn, out._rg
+        unsave(x.grad_fn, x)
         return
+    bump_version(x)
     d[index] = v._data
+
+
+def _target(d: np.ndarray, index: tuple, spec: tuple) -> np.ndarray:
+    """The part of `d` that `index` selects (with torch's message when it is out of range)."""
+    try:
+        return d[index]
+    except IndexError as err:
+        raise IndexError(_torch_index_message(err, spec, d.shape)) from None
+
+
+def _check_fits(got: tuple, want: tuple) -> None:
+    """torch's error when the assigned value does not broadcast to the selected part."""
+    if len(got) > len(want) and all(s == 1 for s in got[:len(got) - len(want)]):
+        got = got[len(got) - len(want):]
+    for i in range(1, len(got) + 1):
+        if i > len(want) or (got[-i] != want[-i] and got[-i] != 1):
+            size = want[-i] if i <= len(want) else 1
+            raise RuntimeError(f"The expanded size of the tensor ({size}) must match the existing size ({got[-i]}) at "
+                               f"non-singleton dimension {len(want) - i}.  Target sizes: {list(want)}.  Tensor sizes: "
+                               f"{list(got)}")

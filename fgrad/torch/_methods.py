@@ -20,7 +20,7 @@ import numpy as np
 from . import _dtypes, ops, ops_shape
 from . import _errors as E
 from ._errors import torch_error
-from ._graph import GRAD_ENABLED
+from ._graph import MODE, bump_version, unsave
 from .tensor import Tensor
 
 arith = ops.arith
@@ -108,19 +108,41 @@ Tensor.norm = ops_shape.norm
 
 # --- in-place methods --------------------------------------------------------------------------
 
-def _inplace(self: Tensor, compute, writer=None) -> Tensor:
-    """Apply an in-place update: recorded and rebound when in a graph, else written into the array."""
-    if GRAD_ENABLED[0] and self._rg and self.grad_fn is None:
-        raise torch_error(*E.LEAF_INPLACE)
-    result = compute()
-    if GRAD_ENABLED[0] and result._rg:
-        value = result._data if result._data.dtype == self._data.dtype else result._data.astype(self._data.dtype)
-        self._data, self.grad_fn, self._rg = value, result.grad_fn, True
+def check_inplace(self: Tensor) -> None:
+    """torch's refusal to change a leaf that requires grad, or a view of one, in place while recording."""
+    if MODE.enabled:
+        if self._rg and self.grad_fn is None:
+            raise torch_error(*E.LEAF_INPLACE)
+        base = self._base
+        if base is not None and self.grad_fn is not None and base._rg and base.grad_fn is None:
+            raise torch_error(*E.VIEW_INPLACE)
+
+
+def _inplace(self: Tensor, compute) -> Tensor:
+    """Apply an in-place update: recorded and rebound when in a graph, else written into the array.
+
+    Either way the tensor's version goes up first, so nodes that saved it notice, and the node the
+    update itself records expects the new version.
+    """
+    check_inplace(self)
+    bump_version(self)
+    with np.errstate(all="ignore"):
+        result = compute()
+    d, r = self._data, result._data
+    if r.shape != d.shape:
+        raise RuntimeError(f"output with shape {list(d.shape)} doesn't match the broadcast shape {list(r.shape)}")
+    if not np.can_cast(r.dtype, d.dtype, "same_kind"):
+        raise RuntimeError(f"result type {E.SCALAR_NAMES[r.dtype.name]} can't be cast to the desired output type "
+                           f"{E.SCALAR_NAMES[d.dtype.name]}")
+    if MODE.enabled and result._rg:
+        self._data, self.grad_fn, self._rg = r if r.dtype == d.dtype else r.astype(d.dtype), result.grad_fn, True
+        unsave(self.grad_fn, self)
+        if result.grad_fn.outver is not None:       # the node's result is now this tensor
+            result.grad_fn.outver = (self._ver, self._ver[0], self._data)
         return self
-    d = self._data
     if d.ndim == 0 and not d.flags.writeable:
         self._data = d = d.copy()
-    np.copyto(d, result._data, casting="unsafe")
+    np.copyto(d, r, casting="unsafe")
     return self
 
 

@@ -17,6 +17,9 @@ Example:
 from __future__ import annotations
 
 import functools
+import itertools
+import re
+import threading
 from collections.abc import Sequence
 
 import numpy as np
@@ -30,7 +33,8 @@ from ..transforms.ad import backward_ir
 from ..transforms.simplify import dce, simplify
 from . import _errors as E
 from ._errors import torch_error
-from ._graph import GRAD_ENABLED, Node, Op, unpack_signature
+from ._graph import LAST_INPLACE, MODE, Node, Op, unpack_signature
+from ._lru import LRU
 from ._graph import enable_grad as enable_grad  # noqa: F401  (torch.autograd.* names)
 from ._graph import is_grad_enabled as is_grad_enabled  # noqa: F401
 from ._graph import no_grad as no_grad  # noqa: F401
@@ -55,7 +59,8 @@ def set_backend(name: str | None) -> None:
 
 
 CACHE = CompileCache("fgrad.torch backward", maxsize=128)   # keyed by graph structure
-_VJPS: dict = {}          # node signature id -> its backward IR
+_CACHE_LOCK = threading.Lock()       # CompileCache is not thread-safe; compiling happens outside it
+_VJPS = LRU(2048)         # node signature id -> (its backward IR, the inputs that IR reads)
 # Sums of products stay in the order reverse mode writes them, the order torch evaluates: the
 # Horner rewrite reassociates them, which can turn torch's NaN at an infinity into a number.
 REBUILD_SUMS = False
@@ -81,25 +86,61 @@ def clear_cache(maxsize: int | None = None) -> None:
 
 # --- per-node reverse mode ---------------------------------------------------------------------
 
-def node_vjp(sig_id: int) -> IR:
-    """IR (inputs..., ct_out) -> (out, ct for each differentiable input), by fgrad's reverse mode."""
-    bir = _VJPS.get(sig_id)
-    if bir is None:
-        op, params, shapes, dtypes, mask, out_dtype = unpack_signature(sig_id)
-        with new_trace("fgrad.torch") as trace:
-            args = [trace.new_arg(Aval(s, d)) for s, d in zip(shapes, dtypes)]
-            out = op.fn(*args, *params)
-            if np.dtype(out.dtype) != out_dtype:
-                out = out.astype(out_dtype)
-            ir = trace.to_ir([out])
-        wrt = [i for i, m in enumerate(mask) if m]
-        bir = _VJPS[sig_id] = simplify(backward_ir(ir, wrt, seed="input"), horner=REBUILD_SUMS)
-    return bir
+def node_vjp(node: Node) -> tuple:
+    """(IR (inputs..., ct_out) -> (out, ct per differentiable input), positions of the inputs the cts read).
+
+    Made by fgrad's reverse mode once per node signature.
+    """
+    found = _VJPS.get(node.sig)
+    if found is not None:
+        return found
+    op, params, shapes, dtypes, mask, out_dtype = unpack_signature(node.sigt)
+    with new_trace("fgrad.torch") as trace:
+        args = [trace.new_arg(Aval(s, d)) for s, d in zip(shapes, dtypes)]
+        out = op.fn(*args, *params)
+        if np.dtype(out.dtype) != out_dtype:
+            out = out.astype(out_dtype)
+        ir = trace.to_ir([out])
+    wrt = [i for i, m in enumerate(mask) if m]
+    bir = simplify(backward_ir(ir, wrt, seed="input"), horner=REBUILD_SUMS)
+    grads = dce(IR(bir.in_vars, bir.const_vars, bir.consts, bir.eqns, bir.outs[1:]))
+    read = {a for e in grads.eqns for a in e.inputs if isinstance(a, Var)} | set(grads.outs)
+    needs = tuple(k for k, v in enumerate(bir.in_vars[:len(shapes)]) if v in read)
+    return _VJPS.put(node.sig, (bir, needs))
+
+
+# --- in-place changes ----------------------------------------------------------------------------
+
+def check_versions(nodes: list) -> None:
+    """torch's error when a tensor a node needs for its gradient was changed in place since it was saved."""
+    for n in reversed(nodes):
+        if n.outver is not None and n.outver[0][0] != n.outver[1]:
+            counter, then, value = n.outver
+            _stale(value, counter[0], then, n.op.name)
+        if n.saved is None:
+            continue
+        for k in node_vjp(n)[1]:
+            t = n.saved[k]
+            if t._ver[0] != n.vers[k]:
+                _stale(t._data, t._ver[0], n.vers[k], t.grad_fn.name() if t.grad_fn is not None else None)
+
+
+def _stale(value: np.ndarray, now: int, then: int, producer: str | None) -> None:
+    origin = ""
+    if producer is not None:     # torch names the producing node without its "Backward<n>" suffix
+        name = "torch::autograd::CopySlices" if producer == "CopySlices" else _SUFFIX.sub("", producer)
+        origin = f", which is output 0 of {name},"
+    kind = f"torch.{E.SCALAR_NAMES[value.dtype.name]}Tensor"
+    raise torch_error(E.INPLACE_VERSION[0].format(kind=kind, shape=list(value.shape), origin=origin, now=now,
+                                                  then=then), E.INPLACE_VERSION[1])
+
+
+_SUFFIX = re.compile(r"Backward\d+$")
 
 
 # --- collecting the graph ----------------------------------------------------------------------
 
-_EPOCH = [0]
+_EPOCH = itertools.count(1)          # next() is atomic: concurrent walks get distinct epochs
 
 
 def _collect(roots: list) -> list:
@@ -107,8 +148,7 @@ def _collect(roots: list) -> list:
 
     Nodes are marked with the walk's epoch instead of being put in a set: big graphs walk faster.
     """
-    _EPOCH[0] += 1
-    epoch = _EPOCH[0]
+    epoch = next(_EPOCH)
     nodes = []
     stack = list(roots)
     while stack:
@@ -120,7 +160,7 @@ def _collect(roots: list) -> list:
         node.mark = epoch
         nodes.append(node)
         for s in node.srcs:
-            if s.__class__ is Node and s.mark != epoch:
+            if isinstance(s, Node) and s.mark != epoch:
                 stack.append(s)
     nodes.sort(key=_seq_of)
     for i, n in enumerate(nodes):
@@ -141,6 +181,7 @@ class Plan:
 
     def __init__(self, nodes: list):
         self.nodes = nodes
+        self.epoch = nodes[0].mark if nodes else 0
         by_array: dict = {}                # id(value) -> slot; a second source for it gets its own
         by_pair: dict = {}
         vals, srcs, leaves = [], [], []
@@ -161,7 +202,7 @@ class Plan:
                         srcs.append(s)
                 if s is None:
                     r = -1
-                elif s.__class__ is Node:
+                elif isinstance(s, Node):
                     r = s.idx
                 else:
                     r = leaf_index.get(id(s))
@@ -186,7 +227,7 @@ class Plan:
         """Where a tensor's gradient collects: its node's index, its leaf index, or None if absent."""
         node = tensor.grad_fn
         if node is not None:
-            return node.idx if node.mark == _EPOCH[0] and node.idx < len(self.nodes) \
+            return node.idx if node.mark == self.epoch and node.idx < len(self.nodes) \
                 and self.nodes[node.idx] is node else None
         r = self.leaf_index.get(id(tensor))
         if r is None and root and tensor._rg:      # backward() called on a leaf itself
@@ -211,9 +252,9 @@ class _Shape:
     def wiring(self) -> list:
         return self.plan.wiring
 
-    @functools.cached_property
-    def sigs(self) -> list:
-        return [n.sig for n in self.plan.nodes]
+    @property
+    def nodes(self) -> list:
+        return self.plan.nodes
 
     @functools.cached_property
     def slot_avals(self) -> list:
@@ -233,7 +274,7 @@ def run_stitched(shape: _Shape, slot_vals: list, seed_vals: list, ones, hook=Non
         if hook is not None:
             ct = cts[i] = hook(i, ct)
         ins = shape.wiring[i]
-        outs = eval_ir(node_vjp(shape.sigs[i]), [slot_vals[k] for k, _ in ins] + [ct])
+        outs = eval_ir(node_vjp(shape.nodes[i])[0], [slot_vals[k] for k, _ in ins] + [ct])
         j = 1
         for _, r in ins:
             if r != -1:
@@ -298,6 +339,8 @@ def _seeds(tensors, grads, create_graph: bool):
     """Check the roots and their gradients; returns (seed arrays, seed sources, per-root seed index)."""
     seeds, srcs, index = [], [], []
     for i, (t, g) in enumerate(zip(tensors, grads)):
+        if g is not None and not isinstance(g, Tensor):
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
         if not t._rg:
             raise torch_error(E.NO_GRAD[0].format(i=i), E.NO_GRAD[1])
         if g is None:
@@ -307,8 +350,6 @@ def _seeds(tensors, grads, create_graph: bool):
                 index.append(None)
                 continue
             g = np.ones_like(t._data)
-        elif not isinstance(g, Tensor):
-            g = np.asarray(g, t._data.dtype)
         if isinstance(g, Tensor):
             if g._data.shape != t._data.shape:
                 raise torch_error(E.GRAD_SHAPE[0].format(i=i, got=g.shape, want=t.shape), E.GRAD_SHAPE[1])
@@ -328,6 +369,8 @@ def run_backward(tensors: Sequence, grads: Sequence, retain_graph: bool | None, 
         retain_graph = create_graph
     seeds, seed_srcs, seed_index = _seeds(tensors, grads, create_graph)
     plan = Plan(_collect([t.grad_fn for t in tensors if t.grad_fn is not None]))
+    if plan.nodes and LAST_INPLACE[0] > plan.nodes[0].seq:     # something changed in place since
+        check_versions(plan.nodes)
     roots = [(plan.route(t, root=True), s, (t._data.shape, t._data.dtype)) for t, s in zip(tensors, seed_index)]
     wanted = plan.leaves[:] if inputs is None else list(inputs)
     targets = [(plan.route(t), (t._data.shape, t._data.dtype)) for t in wanted]
@@ -343,12 +386,12 @@ def run_backward(tensors: Sequence, grads: Sequence, retain_graph: bool | None, 
     if not retain_graph:
         for n in plan.nodes:
             if n.op.saves:
-                n.freed, n.vals = True, None
+                n.freed, n.vals, n.saved, n.outver = True, None, None, None
     grads_out = outs[:len(targets)]
     for i, g in zip(observers, outs[len(targets):]):
         t = plan.nodes[i].retained()
         if t is not None:
-            t.grad = g if isinstance(g, Tensor) else Tensor._wrap(np.array(g))
+            t._grad = g if isinstance(g, Tensor) else Tensor._wrap(np.array(g))
     if inputs is not None:
         return tuple(g if g is None or isinstance(g, Tensor) else Tensor._wrap(np.array(g)) for g in grads_out)
     for leaf, g in zip(wanted, grads_out):
@@ -360,12 +403,15 @@ def _run_compiled(shape: _Shape, plan: Plan, seeds: list, seed_srcs: list, creat
     backend = _BACKEND[0] or config.backend
     key = (plan.key, tuple(shape.roots), tuple(shape.targets), tuple(shape.observers),
            tuple(shape.seed_avals), backend)
-    found = CACHE.get(key)
+    with _CACHE_LOCK:
+        found = CACHE.get(key)
     entry = found[0] if found else None
     if entry is None:
         entry = _Entry(shape, backend)
-        CACHE.add(key, entry)
-    values = entry.program(*plan.vals, *seeds)
+        with _CACHE_LOCK:
+            CACHE.add(key, entry)
+    with np.errstate(all="ignore"):      # torch computes inf and nan silently
+        values = entry.program(*plan.vals, *seeds)
     it = iter(values)
     outs = [next(it) if p else None for p in entry.present]
     if not create_graph:
@@ -385,7 +431,7 @@ def _run_compiled(shape: _Shape, plan: Plan, seeds: list, seed_srcs: list, creat
 def _differentiable(op: Op, vals: list, srcs: list, value) -> object:
     out = Tensor._wrap(np.array(value))
     if any(s is not None for s in srcs):
-        out.grad_fn = Node(op, (), tuple(vals), tuple(srcs), out._data)
+        out.grad_fn = op.node_cls(op, (), tuple(vals), tuple(srcs), out._data)
         out._rg = True
     return out
 
@@ -397,11 +443,28 @@ def _run_eagerly(shape: _Shape, plan: Plan, seeds: list) -> list:
         for fn in node.hooks or ():
             replaced = fn(Tensor._wrap(ct))
             if replaced is not None:
-                ct = np.asarray(replaced._data, ct.dtype)
+                ct = _checked_hook_result(fn, ct, replaced)._data
         return ct
 
-    cts = run_stitched(shape, plan.vals, seeds, lambda aval: np.ones(aval[0], aval[1]), hook)
+    with np.errstate(all="ignore"):
+        cts = run_stitched(shape, plan.vals, seeds, lambda aval: np.ones(aval[0], aval[1]), hook)
     return _requested(shape, cts, lambda aval: np.zeros(aval[0], aval[1]))
+
+
+def _checked_hook_result(fn, grad, replaced):
+    """torch's errors when a hook returns something other than a gradient of the same size and type."""
+    name = getattr(fn, "__name__", type(fn).__name__)
+    if not isinstance(replaced, Tensor):
+        raise TypeError(f"expected Tensor or None (got {type(replaced).__name__})")
+    old = grad._data if isinstance(grad, Tensor) else grad
+    if replaced._data.shape != old.shape:
+        raise torch_error(f"hook '{name}' has changed the size of value",
+                          "a gradient hook must return a tensor shaped like the gradient it was given, or None")
+    if replaced._data.dtype != old.dtype:
+        raise torch_error(f"hook '{name}' has changed the type of value (was torch.{E.SCALAR_NAMES[old.dtype.name]}"
+                          f"Tensor got torch.{E.SCALAR_NAMES[replaced._data.dtype.name]}Tensor)",
+                          "return the gradient in its own dtype, e.g. g.to(grad.dtype)")
+    return replaced
 
 
 def _accumulate(leaf, g) -> None:
@@ -410,20 +473,20 @@ def _accumulate(leaf, g) -> None:
         for fn in leaf._hooks:
             replaced = fn(g if isinstance(g, Tensor) else Tensor._wrap(np.array(g)))
             if replaced is not None:
-                g = replaced
+                g = _checked_hook_result(fn, g, replaced)
     if isinstance(g, Tensor) and g.grad_fn is not None:
-        leaf.grad = g if leaf.grad is None else leaf.grad + g
+        leaf._grad = g if leaf._grad is None else leaf._grad + g
         return
     data = g._data if isinstance(g, Tensor) else g
     data = np.asarray(data, leaf._data.dtype)
-    if leaf.grad is None:
+    if leaf._grad is None:
         if data.base is not None or not data.flags.writeable or data is leaf._data:
             data = data.copy()
-        leaf.grad = Tensor._wrap(data)
-    elif leaf.grad._data.shape == data.shape and leaf.grad._data.flags.writeable:
-        leaf.grad._data += data
+        leaf._grad = Tensor._wrap(data)
+    elif leaf._grad._data.shape == data.shape and leaf._grad._data.flags.writeable:
+        leaf._grad._data += data
     else:
-        leaf.grad = Tensor._wrap(leaf.grad._data + data)
+        leaf._grad = Tensor._wrap(leaf._grad._data + data)
 
 
 def backward(tensors, grad_tensors=None, retain_graph: bool | None = None, create_graph: bool = False,
@@ -438,7 +501,7 @@ def backward(tensors, grad_tensors=None, retain_graph: bool | None = None, creat
         tensor([3., 3.])
     """
     tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
-    if grad_tensors is None or isinstance(grad_tensors, Tensor):
+    if grad_tensors is None or not isinstance(grad_tensors, (list, tuple)):
         grad_tensors = [grad_tensors] * len(tensors) if grad_tensors is None else [grad_tensors]
     with _GradEnabled(create_graph):
         run_backward(tensors, list(grad_tensors), retain_graph, create_graph)
@@ -477,9 +540,9 @@ class _GradEnabled:
         self.mode = create_graph
 
     def __enter__(self):
-        self.prev = GRAD_ENABLED[0]
-        GRAD_ENABLED[0] = self.mode
+        self.prev = MODE.enabled
+        MODE.enabled = self.mode
 
     def __exit__(self, *exc):
-        GRAD_ENABLED[0] = self.prev
+        MODE.enabled = self.prev
         return False

@@ -21,7 +21,7 @@ import numpy as np
 from .. import nn as fnn
 from .. import numpy as fnp
 from . import _dtypes
-from ._graph import GRAD_ENABLED, Node, Op
+from ._graph import MODE, Op
 
 Tensor = None          # set by fgrad.torch.tensor
 _new = object.__new__
@@ -32,7 +32,8 @@ def wrap(value) -> Tensor:
     if type(value) is not np.ndarray:
         value = np.asarray(value)
     t = _new(Tensor)
-    t._data, t._rg, t.grad, t.grad_fn, t._hooks, t._accum = value, False, None, None, None, None
+    t._data, t._rg, t._grad, t.grad_fn, t._hooks, t._accum, t._ver, t._base = \
+        value, False, None, None, None, None, [0], None
     return t
 
 
@@ -41,14 +42,26 @@ def record(op: Op, inputs: tuple, params: tuple, value) -> Tensor:
     if type(value) is not np.ndarray:
         value = np.asarray(value)
     out = _new(Tensor)
-    out._data, out._rg, out.grad, out.grad_fn, out._hooks, out._accum = value, False, None, None, None, None
-    if GRAD_ENABLED[0]:
+    out._data, out._rg, out._grad, out.grad_fn, out._hooks, out._accum, out._ver, out._base = \
+        value, False, None, None, None, None, [0], None
+    if MODE.enabled:
         for t in inputs:
             if t._rg:
-                out.grad_fn = Node(op, params, tuple([i._data for i in inputs]),
-                                   tuple([i.grad_fn or (i if i._rg else None) for i in inputs]), value)
+                node = out.grad_fn = op.node_cls(op, params, tuple([i._data for i in inputs]),
+                                                 tuple([i.grad_fn or (i if i._rg else None) for i in inputs]),
+                                                 value)
+                if op.saves:       # what the node holds, and at which version (see autograd.check_versions)
+                    node.saved, node.vers = inputs, tuple([i._ver[0] for i in inputs])
+                    if op.saves_out:
+                        node.outver = (out._ver, 0, value)
                 out._rg = True
                 break
+    return out
+
+
+def view_of(out: Tensor, base: Tensor) -> Tensor:
+    """Make `out` a view of `base` as torch does: one version counter, and the base it came from."""
+    out._ver, out._base = base._ver, base._base if base._base is not None else base
     return out
 
 
@@ -197,8 +210,8 @@ def neg(input) -> Tensor:  # noqa: A002
 
 # --- unary math --------------------------------------------------------------------------------
 
-def _unary_op(grad_fn: str, fgrad_fn, numpy_fn, doc_name: str):
-    op = Op(grad_fn, fgrad_fn)
+def _unary_op(grad_fn: str, fgrad_fn, numpy_fn, doc_name: str, saves_out: bool = False):
+    op = Op(grad_fn, fgrad_fn, saves_out=saves_out)
 
     def apply(input) -> Tensor:  # noqa: A002
         d = input._data
@@ -217,25 +230,25 @@ def _sigmoid_np(d):
     return _logistic(d)
 
 
-exp = _unary_op("ExpBackward0", fnp.exp, np.exp, "exp")
+exp = _unary_op("ExpBackward0", fnp.exp, np.exp, "exp", saves_out=True)
 log = _unary_op("LogBackward0", fnp.log, np.log, "log")
 log1p = _unary_op("Log1PBackward0", fnp.log1p, np.log1p, "log1p")
-expm1 = _unary_op("Expm1Backward0", fnp.expm1, np.expm1, "expm1")
+expm1 = _unary_op("Expm1Backward0", fnp.expm1, np.expm1, "expm1", saves_out=True)
 sin = _unary_op("SinBackward0", fnp.sin, np.sin, "sin")
 cos = _unary_op("CosBackward0", fnp.cos, np.cos, "cos")
 tan = _unary_op("TanBackward0", fnp.tan, np.tan, "tan")
-tanh = _unary_op("TanhBackward0", fnp.tanh, np.tanh, "tanh")
+tanh = _unary_op("TanhBackward0", fnp.tanh, np.tanh, "tanh", saves_out=True)
 sinh = _unary_op("SinhBackward0", fnp.sinh, np.sinh, "sinh")
 cosh = _unary_op("CoshBackward0", fnp.cosh, np.cosh, "cosh")
 atan = _unary_op("AtanBackward0", fnp.arctan, np.arctan, "atan")
-sqrt = _unary_op("SqrtBackward0", fnp.sqrt, np.sqrt, "sqrt")
-rsqrt = _unary_op("RsqrtBackward0", lambda a: 1 / fnp.sqrt(a), lambda d: 1 / np.sqrt(d), "rsqrt")
-sigmoid = _unary_op("SigmoidBackward0", fnn.sigmoid, _sigmoid_np, "sigmoid")
+sqrt = _unary_op("SqrtBackward0", fnp.sqrt, np.sqrt, "sqrt", saves_out=True)
+rsqrt = _unary_op("RsqrtBackward0", lambda a: 1 / fnp.sqrt(a), lambda d: 1 / np.sqrt(d), "rsqrt", saves_out=True)
+sigmoid = _unary_op("SigmoidBackward0", fnn.sigmoid, _sigmoid_np, "sigmoid", saves_out=True)
 
 # torch's derivative of abs and relu at 0 is 0; written so that fgrad's derivative is exactly that
 # (sign() contributes no derivative, so d(a * sign(a)) = sign(a), which is 0 at 0)
 ABS = Op("AbsBackward0", lambda a: a * fnp.sign(a))
-RELU = Op("ReluBackward0", lambda a: fnp.where(a > 0, a, 0.0))
+RELU = Op("ReluBackward0", lambda a: fnp.where(a > 0, a, 0.0), saves_out=True)
 SIGN = Op("SignBackward0", fnp.sign)
 
 

@@ -18,7 +18,7 @@ from .. import nn as fnn
 from .. import numpy as fnp
 from . import _dtypes
 from ._graph import Op
-from .ops import as_tensor_operand, record, wrap
+from .ops import as_tensor_operand, record, view_of, wrap
 
 Tensor = None          # set by fgrad.torch.tensor
 
@@ -171,8 +171,8 @@ PROD = Op("ProdBackward0", lambda a: fnp.prod(a))
 VAR = Op("VarBackward0", lambda a, axes, keep, ddof: fnp.var(a, axis=axes, keepdims=keep, ddof=ddof))
 STD = Op("StdBackward0", lambda a, axes, keep, ddof: safe_sqrt(fnp.var(a, axis=axes, keepdims=keep, ddof=ddof)))
 NORM = Op("LinalgVectorNormBackward0", lambda a, axes, keep: safe_sqrt(fnp.sum(a * a, axis=axes, keepdims=keep)))
-SOFTMAX = Op("SoftmaxBackward0", lambda a, axis: fnn.softmax(a, axis=axis))
-LOG_SOFTMAX = Op("LogSoftmaxBackward0", lambda a, axis: fnn.log_softmax(a, axis=axis))
+SOFTMAX = Op("SoftmaxBackward0", lambda a, axis: fnn.softmax(a, axis=axis), saves_out=True)
+LOG_SOFTMAX = Op("LogSoftmaxBackward0", lambda a, axis: fnn.log_softmax(a, axis=axis), saves_out=True)
 LOGSUMEXP = Op("LogsumexpBackward0", lambda a, axes, keep: fnn.logsumexp(a, axis=axes, keepdims=keep))
 
 
@@ -274,7 +274,8 @@ def reshape(input, *shape) -> Tensor:  # noqa: A002
     shape = infer_shape(shape_arg(shape), d.size)
     value = d.reshape(shape)
     copied = value.size > 1 and not np.shares_memory(value, d)
-    return record(UNSAFE_VIEW if copied else VIEW, (input,), (shape,), value)
+    out = record(UNSAFE_VIEW if copied else VIEW, (input,), (shape,), value)
+    return out if copied else view_of(out, input)
 
 
 def view(input, *shape) -> Tensor:  # noqa: A002
@@ -283,7 +284,11 @@ def view(input, *shape) -> Tensor:  # noqa: A002
         return wrap(input._data.view(shape[0].np))
     d = input._data
     shape = infer_shape(shape_arg(shape), d.size)
-    return record(VIEW, (input,), (shape,), d.reshape(shape))
+    value = d.reshape(shape)
+    if value.size > 1 and not np.shares_memory(value, d):
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one dimension "
+                           "spans across two contiguous subspaces). Use .reshape(...) instead.")
+    return view_of(record(VIEW, (input,), (shape,), value), input)
 
 
 def flatten(input, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A002
@@ -296,7 +301,9 @@ def flatten(input, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A0
     s, e = start_dim % d.ndim, end_dim % d.ndim
     shape = d.shape[:s] + (int(np.prod(d.shape[s:e + 1], dtype=np.int64)),) + d.shape[e + 1:]
     value = d.reshape(shape)
-    return record(VIEW if np.shares_memory(value, d) else UNSAFE_VIEW, (input,), (shape,), value)
+    if np.shares_memory(value, d):
+        return view_of(record(VIEW, (input,), (shape,), value), input)
+    return record(UNSAFE_VIEW, (input,), (shape,), value)
 
 
 def squeeze(input, dim=None) -> Tensor:  # noqa: A002
@@ -308,7 +315,7 @@ def squeeze(input, dim=None) -> Tensor:  # noqa: A002
         axes = dims(dim, d.ndim)
         shape = tuple(s for i, s in enumerate(d.shape) if not (i in axes and s == 1))
         op = SQUEEZE_DIM
-    return record(op, (input,), (shape,), d.reshape(shape))
+    return view_of(record(op, (input,), (shape,), d.reshape(shape)), input)
 
 
 def unsqueeze(input, dim: int) -> Tensor:  # noqa: A002
@@ -316,14 +323,14 @@ def unsqueeze(input, dim: int) -> Tensor:  # noqa: A002
     d = input._data
     (axis,) = dims(dim, d.ndim + 1)
     shape = d.shape[:axis] + (1,) + d.shape[axis:]
-    return record(UNSQUEEZE, (input,), (shape,), d.reshape(shape))
+    return view_of(record(UNSQUEEZE, (input,), (shape,), d.reshape(shape)), input)
 
 
 def permute(input, *order) -> Tensor:  # noqa: A002
     """Reorder the axes. Example: ``torch.ones(2, 3).permute(1, 0).shape`` is ``torch.Size([3, 2])``."""
     d = input._data
     perm = tuple(a % builtins.max(d.ndim, 1) for a in shape_arg(order))
-    return record(PERMUTE, (input,), (perm,), d.transpose(perm))
+    return view_of(record(PERMUTE, (input,), (perm,), d.transpose(perm)), input)
 
 
 def transpose(input, dim0: int, dim1: int) -> Tensor:  # noqa: A002
@@ -332,7 +339,7 @@ def transpose(input, dim0: int, dim1: int) -> Tensor:  # noqa: A002
     perm = list(range(d.ndim))
     a, b = dims(dim0, d.ndim)[0], dims(dim1, d.ndim)[0]
     perm[a], perm[b] = perm[b], perm[a]
-    return record(TRANSPOSE, (input,), (tuple(perm),), d.transpose(perm))
+    return view_of(record(TRANSPOSE, (input,), (tuple(perm),), d.transpose(perm)), input)
 
 
 def t(input) -> Tensor:  # noqa: A002
@@ -341,7 +348,7 @@ def t(input) -> Tensor:  # noqa: A002
     if d.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {d.ndim}D")
     perm = tuple(reversed(range(d.ndim)))
-    return record(T, (input,), (perm,), d.transpose(perm))
+    return view_of(record(T, (input,), (perm,), d.transpose(perm)), input)
 
 
 def expand(input, *sizes) -> Tensor:  # noqa: A002
@@ -350,7 +357,7 @@ def expand(input, *sizes) -> Tensor:  # noqa: A002
     sizes = shape_arg(sizes)
     lead = len(sizes) - d.ndim
     shape = tuple(d.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
-    return record(EXPAND, (input,), (shape,), np.broadcast_to(d, shape))
+    return view_of(record(EXPAND, (input,), (shape,), np.broadcast_to(d, shape)), input)
 
 
 def clone(input) -> Tensor:  # noqa: A002

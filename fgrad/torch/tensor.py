@@ -38,13 +38,15 @@ class _Handle:
 class Tensor:
     """A tensor: values (a NumPy array), `requires_grad`, `grad`, `grad_fn`, and torch's methods."""
 
-    __slots__ = ("_data", "_rg", "grad", "grad_fn", "_hooks", "_accum", "__weakref__")
+    # _ver: the version counter ([n]), shared with views; _base: the tensor a view was taken from
+    __slots__ = ("_data", "_rg", "_grad", "grad_fn", "_hooks", "_accum", "_ver", "_base", "__weakref__")
     __array_priority__ = 1000
 
     def __init__(self, *args):
         data = np.zeros(args, np.float32) if args and all(isinstance(a, int) for a in args) else \
             np.asarray(args[0] if args else [], np.float32)
-        self._data, self._rg, self.grad, self.grad_fn, self._hooks, self._accum = data, False, None, None, None, None
+        self._data, self._rg, self._grad, self.grad_fn, self._hooks, self._accum = data, False, None, None, None, None
+        self._ver, self._base = [0], None
 
     _wrap = staticmethod(ops.wrap)
 
@@ -62,6 +64,16 @@ class Tensor:
         if value and self._data.dtype.kind != "f":
             raise torch_error(*E.INT_GRAD_INPLACE)
         self._rg = bool(value)
+
+    @property
+    def grad(self) -> Tensor | None:
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            _check_grad(self, value)
+        self._grad = value
 
     @property
     def is_leaf(self) -> bool:
@@ -107,11 +119,15 @@ class Tensor:
 
         Example: ``(x ** 2).sum().backward()``.
         """
-        autograd.backward([self], [gradient], retain_graph, create_graph)
+        autograd.backward(self, gradient, retain_graph, create_graph)
 
     def detach(self) -> Tensor:
         """The same values (shared), outside the graph. Example: ``y.detach().requires_grad`` is False."""
-        return ops.wrap(self._data)
+        return ops.view_of(ops.wrap(self._data), self)      # torch: in-place changes still count
+
+    @property
+    def _version(self) -> int:
+        return self._ver[0]
 
     def detach_(self) -> Tensor:
         """Detach this tensor from the graph in place. Example: ``y.detach_()``."""
@@ -258,9 +274,7 @@ class Tensor:
 
     def type(self, dtype=None):
         if dtype is None:
-            names = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "bool": "Bool",
-                     "float16": "Half", "uint8": "Byte", "int8": "Char", "int16": "Short"}
-            return f"torch.{names[self.dtype.name]}Tensor"
+            return f"torch.{E.SCALAR_NAMES[self.dtype.name]}Tensor"
         return self.to(dtype)
 
     def float(self) -> Tensor:  # noqa: A003
@@ -287,6 +301,23 @@ class Tensor:
 
     def __setitem__(self, idx, value):
         _indexing.setitem(self, idx, value)
+
+
+def _check_grad(t: Tensor, g) -> None:
+    """torch's checks when `.grad` is assigned: a Tensor of the tensor's size and dtype."""
+    if not isinstance(g, Tensor):
+        raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(g).__name__}")
+    if g._data.shape != t._data.shape:
+        raise torch_error(f"attempting to assign a gradient of size '{list(g._data.shape)}' to a tensor of size "
+                          f"'{list(t._data.shape)}'. Please ensure that the gradient and the tensor are the same size",
+                          "assign a gradient shaped like the tensor, e.g. torch.zeros_like(x)")
+    if g._data.dtype != t._data.dtype:
+        raise torch_error(
+            f"attempting to assign a gradient with dtype '{E.CPP_NAMES[g.dtype.name]}' to a tensor with grad_dtype "
+            f"'{E.SCALAR_NAMES[t.dtype.name]}'. The gradient must match the tensor's grad_dtype (defaults to the "
+            "tensor's dtype). You can set the tensor's grad_dtype attribute with a specific dtype, or None to allow "
+            "any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its gradient may break "
+            "downstream systems that assume they match.", "convert it first, e.g. g.to(x.dtype)")
 
 
 ops.Tensor = ops_shape.Tensor = _indexing.Tensor = autograd.Tensor = Tensor

@@ -39,7 +39,8 @@ class Parameter(Tensor):
     def __new__(cls, data: Tensor | None = None, requires_grad: bool = True):
         p = object.__new__(cls)
         array = data._data if data is not None else np.zeros(0, np.float32)
-        p._data, p._rg, p.grad, p.grad_fn, p._hooks, p._accum = array, False, None, None, None, None
+        p._data, p._rg, p._grad, p.grad_fn, p._hooks, p._accum = array, False, None, None, None, None
+        p._ver, p._base = [0], None
         p.requires_grad = requires_grad
         return p
 
