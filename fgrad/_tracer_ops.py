@@ -141,6 +141,31 @@ def _array(t: Tracer, dtype=None, copy=None):
     raise TracerArrayConversionError(repr(t.aval), user_location())
 
 
+def _tolist(t: Tracer):
+    raise TracerArrayConversionError(f"{t.aval!r} (.tolist(); keep it an array and index it, x[i])",
+                                     user_location())
+
+
+def _index_item_text(i) -> str:
+    if isinstance(i, slice) and all(v is None or isinstance(v, (int, np.integer)) for v in (i.start, i.stop, i.step)):
+        start, stop = ("" if v is None else str(int(v)) for v in (i.start, i.stop))
+        return f"{start}:{stop}" + ("" if i.step is None else f":{int(i.step)}")
+    if isinstance(i, (int, np.integer)) and not isinstance(i, bool):
+        return str(int(i))
+    return "..." if i is Ellipsis else "None" if i is None else "idx"
+
+
+def _index_text(idx) -> str:
+    """The index as the user would write it, for the suggested fix (arrays stay a placeholder)."""
+    return ", ".join(_index_item_text(i) for i in (idx if isinstance(idx, tuple) else (idx,)))
+
+
+def _setitem(t: Tracer, idx, value):
+    raise TypeError(f"fgrad arrays are immutable and do not support in-place item assignment (at "
+                    f"{user_location()}): like JAX arrays, instead of x[idx] = y, use x = x.at[idx].set(y) "
+                    f"(here x = x.at[{_index_text(idx)}].set(...)), or .at[idx].add(y) for x[idx] += y")
+
+
 def _iter(t: Tracer):
     if not t.shape:
         raise TypeError("iteration over a 0-d traced array")
@@ -182,6 +207,8 @@ Tracer.__int__ = lambda self: int(_scalar_value(self, "int()"))
 Tracer.__index__ = lambda self: int(_scalar_value(self, "an index"))
 Tracer.item = lambda self: _scalar_value(self, ".item()")
 Tracer.__array__ = _array
+Tracer.tolist = _tolist
+Tracer.__setitem__ = _setitem
 Tracer.__iter__ = _iter
 Tracer.at = property(lambda self: _At(self))
 Tracer.T = property(lambda self: fnp.transpose(self))

@@ -1,7 +1,9 @@
 """Global settings: the default backend, the compile-cache size, cache-miss explanations, and
 whether sums of products are rebuilt in Horner form.
 
-The default backend can also be set with the environment variable ``FGRAD_BACKEND``.
+Each option can also be set from the environment, read once when fgrad is imported: ``FGRAD_BACKEND``,
+``FGRAD_CACHE_SIZE``, ``FGRAD_EXPLAIN_CACHE_MISSES`` and ``FGRAD_HORNER`` (1/0, true/false, yes/no, on/off);
+a malformed value is an error that names the variable.
 
 Example:
     >>> import fgrad
@@ -15,29 +17,76 @@ from __future__ import annotations
 
 import os
 
+from .errors import user_location
+
 BACKENDS = ("numpy", "xla")
+_WORDS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+_ENV = {"backend": "FGRAD_BACKEND", "cache_size": "FGRAD_CACHE_SIZE",
+        "explain_cache_misses": "FGRAD_EXPLAIN_CACHE_MISSES", "horner": "FGRAD_HORNER"}
+_ACCEPTED = {"backend": f"one of {BACKENDS}", "cache_size": "a positive int",
+             "explain_cache_misses": "True or False", "horner": "True or False"}
+
+
+def _checked(name: str, value):
+    """`value` if option `name` accepts it; else a TypeError (wrong kind) or ValueError (wrong value)."""
+    if name == "backend":
+        ok_type, ok = isinstance(value, str), value in BACKENDS
+    elif name == "cache_size":
+        ok_type = isinstance(value, int) and not isinstance(value, bool)
+        ok = ok_type and value > 0
+    else:
+        ok_type = ok = isinstance(value, bool)
+    if not ok:
+        cls = ValueError if ok_type else TypeError
+        raise cls(f"fgrad option {name!r} takes {_ACCEPTED[name]}, not {value!r} (at {user_location()})")
+    return value
+
+
+def _from_env(name: str, default):
+    """The option as its environment variable sets it; a malformed value is an error naming the variable."""
+    variable = _ENV[name]
+    text = os.environ.get(variable, "").strip()
+    if not text:
+        return default
+    parsed = text
+    if name == "cache_size":
+        parsed = int(text) if text.lstrip("+-").isdigit() else text
+    elif name in ("explain_cache_misses", "horner"):
+        parsed = _WORDS.get(text.lower(), text)
+    try:
+        return _checked(name, parsed)
+    except (TypeError, ValueError):
+        words = "" if name in ("backend", "cache_size") else " (1/0, true/false, yes/no, on/off)"
+        raise ValueError(f"environment variable {variable}={text!r} is not valid: fgrad option {name!r} takes "
+                         f"{_ACCEPTED[name]}{words}; fix or unset {variable}") from None
 
 
 class Config:
-    """Settings read by fgrad at call time; change them with `update(name, value)`."""
+    """Settings read by fgrad at call time; change them with `update(name, value)`.
+
+    Example:
+        >>> Config().cache_size
+        64
+    """
 
     def __init__(self):
-        self.backend = os.environ.get("FGRAD_BACKEND", "numpy")
-        self.cache_size = int(os.environ.get("FGRAD_CACHE_SIZE", "64"))
-        self.explain_cache_misses = os.environ.get("FGRAD_EXPLAIN_CACHE_MISSES", "") not in ("", "0")
-        self.horner = os.environ.get("FGRAD_HORNER", "1") not in ("", "0")
+        self.backend = _from_env("backend", "numpy")
+        self.cache_size = _from_env("cache_size", 64)
+        self.explain_cache_misses = _from_env("explain_cache_misses", False)
+        self.horner = _from_env("horner", True)
 
     def update(self, name: str, value) -> None:
-        """Set one option: "backend" ("numpy" | "xla"), "cache_size" (int), "explain_cache_misses"
-        (bool), "horner" (bool: rebuild sums of products in fewer operations; programs compiled
-        from then on)."""
-        if name not in vars(self):
-            raise ValueError(f"unknown fgrad option {name!r}; options are {sorted(vars(self))}")
-        if name == "backend" and value not in BACKENDS:
-            raise ValueError(f"unknown backend {value!r}; choose one of {BACKENDS}")
-        if name in ("explain_cache_misses", "horner") and not isinstance(value, bool):
-            raise ValueError(f"fgrad option {name!r} takes True or False, not {value!r}")
-        setattr(self, name, value)
+        """Set one option: "backend" ("numpy" | "xla"), "cache_size" (a positive int),
+        "explain_cache_misses" (bool), "horner" (bool: rebuild sums of products in fewer operations;
+        programs compiled from then on). A value of the wrong kind is a TypeError, a wrong value a ValueError.
+
+        Example:
+            >>> config.update("cache_size", 128)
+            >>> config.update("cache_size", 64)
+        """
+        if name not in _ACCEPTED:
+            raise ValueError(f"unknown fgrad option {name!r}; options are {sorted(_ACCEPTED)}")
+        setattr(self, name, _checked(name, value))
 
 
 config = Config()

@@ -12,15 +12,17 @@ Example:
 from __future__ import annotations
 
 import builtins
+import operator
 
 import numpy as np
 
 from .core import Tracer, bind, ndim_of, shape_of
-from .errors import ShapeError
+from .errors import AxisError, ShapeError, user_location
 from .primitives import elementwise as ew
 from .primitives import linalg as _lin
 from .primitives import reductions, shape
 from .primitives._base import splat
+from .tree import tree_map
 
 # --- creation (concrete NumPy arrays; `*_like` of a traced array stays in its trace) -----------
 
@@ -68,7 +70,11 @@ def _is_traced(args) -> bool:
 def _as_operand(x):
     if isinstance(x, (Tracer, np.ndarray, np.generic, bool, int, float)):
         return x
-    return np.asarray(x)
+    array = np.asarray(x)
+    if array.dtype.kind not in "biufc":       # strings, objects: nothing fgrad can compute with
+        raise TypeError(f"fgrad.numpy expects arrays or numbers, got {type(x).__name__} {x!r:.60} (dtype "
+                        f"{array.dtype}) at {user_location()}; pass numbers, e.g. np.asarray(values, float)")
+    return array
 
 
 def result_type(*args) -> np.dtype:
@@ -83,7 +89,7 @@ def astype(x, dtype):
     if isinstance(x, Tracer):
         return ew.convert(x, dtype)
     if isinstance(x, np.ndarray) and x.ndim:
-        return x.astype(dtype)
+        return x.astype(dtype, copy=False)   # a closed-over array stays referenced, not copied
     return dtype.type(x)
 
 
@@ -282,30 +288,57 @@ def logical_not(x):
     return _unary(ew.not_p, astype(x, np.bool_), floating=False)
 
 
+def _stop_leaf(x):
+    return bind(ew.stop_gradient_p, x) if isinstance(x, Tracer) else x
+
+
 def stop_gradient(x):
-    """The value of `x`, treated as a constant by every derivative.
+    """The value of `x` (an array or any pytree of them), treated as a constant by every derivative.
 
     Example:
         >>> import fgrad
         >>> float(fgrad.grad(lambda x: x * stop_gradient(x))(3.0))
         3.0
+        >>> stop_gradient({"w": 1.0, "b": None})
+        {'b': None, 'w': 1.0}
     """
-    return bind(ew.stop_gradient_p, x) if isinstance(x, Tracer) else x
+    if isinstance(x, (Tracer, np.ndarray)):
+        return _stop_leaf(x)
+    return tree_map(_stop_leaf, x)
 
 
 # --- reductions --------------------------------------------------------------------------------
 
+def _index(value, what: str) -> int:
+    """`value` as a Python int (NumPy's rule: floats are refused rather than truncated)."""
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"{what} must be an integer, got {type(value).__name__} {value!r:.60} at "
+                        f"{user_location()}; write it as an int") from None
+
+
+def _axis(ax, ndim: int) -> int:
+    """One axis in 0..ndim-1; outside -ndim..ndim-1 it is an AxisError, never wrapped around."""
+    ax = _index(ax, "axis")
+    if not -ndim <= ax < ndim:
+        fix = f"use an axis in range({-ndim}, {ndim})" if ndim else "a 0-d array has no axes; drop the axis"
+        raise AxisError(f"axis {ax} is out of bounds for array of dimension {ndim}; {fix}")
+    return ax % ndim
+
+
+def _axis_tuple(axis, ndim: int) -> list:
+    """An int or a sequence of ints, each checked against `ndim` and none repeated."""
+    axes = [_axis(ax, ndim) for ax in (axis if isinstance(axis, (tuple, list)) else (axis,))]
+    if len(set(axes)) != len(axes):
+        raise AxisError(f"repeated axis in {tuple(axis)} for an array of dimension {ndim}; name each axis once")
+    return axes
+
+
 def _axes(x, axis) -> tuple:
-    ndim = ndim_of(x)
     if axis is None:
-        return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    out = []
-    for ax in axes:
-        if not -ndim <= ax < builtins.max(ndim, 1):
-            raise ShapeError(f"axis {ax} is out of bounds for an array of dimension {ndim}")
-        out.append(int(ax) % builtins.max(ndim, 1))
-    return tuple(sorted(out))
+        return tuple(range(ndim_of(x)))
+    return tuple(sorted(_axis_tuple(axis, ndim_of(x))))
 
 
 def _keep(x, out, axes, keepdims):
@@ -416,7 +449,7 @@ def _arg(prim, np_fn, x, axis, keepdims):
     if axis is None:
         flat = bind(prim, ravel(x), axis=0)
         return shape.reshape(flat, (1,) * x.ndim) if keepdims else flat
-    (ax,) = _axes(x, axis)
+    ax = _axis(axis, x.ndim)
     return _keep(x, bind(prim, x, axis=ax), (ax,), keepdims)
 
 
@@ -438,11 +471,23 @@ def reshape(x, newshape, *more):
         newshape = (newshape, *more)
     if not isinstance(x, Tracer):
         return np.reshape(x, newshape)
-    newshape = (newshape,) if isinstance(newshape, (int, np.integer)) else tuple(newshape)
-    if -1 in newshape:
-        known = int(np.prod([d for d in newshape if d != -1], dtype=np.int64))
-        newshape = tuple(x.size // known if known and d == -1 else d for d in newshape)
-    return shape.reshape(x, tuple(int(d) for d in newshape))
+    return shape.reshape(x, _reshape_target(x.size, newshape))
+
+
+def _reshape_target(size: int, newshape) -> tuple:
+    """The user's shape with its -1 filled in; NumPy's wording, with the user's shape, when it cannot be."""
+    asked = tuple(_index(d, "a shape entry") for d in
+                  (newshape if isinstance(newshape, (tuple, list)) else (newshape,)))
+    known = int(np.prod([d for d in asked if d != -1], dtype=np.int64))
+    if asked.count(-1) > 1 or builtins.min(asked, default=0) < -1:
+        problem = "can only specify one unknown dimension" if asked.count(-1) > 1 else "negative dimensions not allowed"
+        raise ShapeError(f"{problem} (shape {asked}); give every dimension but at most one -1")
+    if -1 in asked and known and size % known == 0:
+        return tuple(size // known if d == -1 else d for d in asked)
+    if -1 not in asked and known == size:
+        return asked
+    raise ShapeError(f"cannot reshape array of size {size} into shape {asked}; the dimensions must "
+                     f"multiply to {size} (a -1 stands for the size the others leave)")
 
 
 def ravel(x):
@@ -454,15 +499,23 @@ def transpose(x, axes=None):
     """Permute axes (reverse them by default). Example: ``transpose(np.ones((2, 3))).shape``."""
     if not isinstance(x, Tracer):
         return np.transpose(x, axes)
-    perm = tuple(reversed(range(x.ndim))) if axes is None else tuple(int(a) % x.ndim for a in axes)
+    if axes is None:
+        return shape.transpose(x, tuple(reversed(range(x.ndim))))
+    perm = _axis_tuple(axes, x.ndim)
+    if len(perm) != x.ndim:
+        raise ShapeError(f"axes don't match array: transpose of an array of shape {x.shape} needs a "
+                         f"permutation of all {x.ndim} axes, got {axes!r}")
     return shape.transpose(x, perm)
 
 
 def swapaxes(x, axis1, axis2):
     """Swap two axes. Example: ``swapaxes(np.ones((2, 3)), 0, 1).shape`` is (3, 2)."""
-    perm = list(range(ndim_of(x)))
+    if not isinstance(x, Tracer):
+        return np.swapaxes(x, axis1, axis2)
+    perm = list(range(x.ndim))
+    axis1, axis2 = _axis(axis1, x.ndim), _axis(axis2, x.ndim)
     perm[axis1], perm[axis2] = perm[axis2], perm[axis1]
-    return transpose(x, perm)
+    return shape.transpose(x, perm)
 
 
 def squeeze(x, axis=None):
@@ -480,9 +533,9 @@ def expand_dims(x, axis):
     """Insert axes of length one. Example: ``expand_dims(np.ones(3), 0).shape`` is (1, 3)."""
     if not isinstance(x, Tracer):
         return np.expand_dims(x, axis)
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+    axes = _axis_tuple(axes, x.ndim + len(axes))
     ndim = x.ndim + len(axes)
-    axes = sorted(a % ndim for a in axes)
     dims = iter(x.shape)
     return shape.reshape(x, tuple(1 if i in axes else next(dims) for i in range(ndim)))
 
@@ -496,18 +549,52 @@ def broadcast_to(x, new_shape):
 
 
 def concatenate(arrays, axis=0):
-    """Join arrays along an existing axis. Example: ``concatenate([np.ones(2), np.zeros(1)])``."""
+    """Join arrays along an existing axis; ``axis=None`` flattens them first, as NumPy does.
+
+    Example:
+        >>> concatenate([np.ones(2), np.zeros(1)])
+        array([1., 1., 0.])
+    """
+    arrays = list(arrays)
     if not _is_traced(arrays):
         return np.concatenate(arrays, axis=axis)
+    arrays = [_as_operand(a) for a in arrays]
+    if axis is None:
+        arrays, axis = [ravel(a) for a in arrays], 0
     dtype = result_type(*arrays)
-    arrays = [astype(_as_operand(a), dtype) for a in arrays]
-    return bind(shape.concatenate_p, *arrays, axis=_axes(arrays[0], axis)[0])
+    arrays = [astype(a, dtype) for a in arrays]
+    return bind(shape.concatenate_p, *arrays, axis=_concat_axis([shape_of(a) for a in arrays], axis))
+
+
+def _concat_axis(shapes: list, axis) -> int:
+    """`axis` checked against the operands' shapes, with NumPy's messages for what does not join."""
+    ndim = len(shapes[0])
+    if not ndim:
+        raise ShapeError("zero-dimensional arrays cannot be concatenated; use stack, or x[None] for each")
+    axis = _axis(axis, ndim)
+    for k, s in enumerate(shapes[1:], 1):
+        if len(s) != ndim:
+            raise ShapeError(f"all the input arrays must have same number of dimensions, but the array at "
+                             f"index 0 has {ndim} dimension(s) and the array at index {k} has {len(s)} "
+                             "dimension(s); reshape them alike, or pass axis=None to join them flattened")
+        bad = [d for d in range(ndim) if d != axis and s[d] != shapes[0][d]]
+        if bad:
+            raise ShapeError(f"all the input array dimensions except for the concatenation axis must match "
+                             f"exactly, but along dimension {bad[0]}, the array at index 0 has size "
+                             f"{shapes[0][bad[0]]} and the array at index {k} has size {s[bad[0]]}")
+    return axis
 
 
 def stack(arrays, axis=0):
-    """Join arrays along a new axis. Example: ``stack([np.ones(2), np.zeros(2)]).shape`` is (2, 2)."""
+    """Join arrays of one shape along a new axis. Example: ``stack([np.ones(2), np.zeros(2)]).shape``."""
+    arrays = list(arrays)
     if not _is_traced(arrays):
         return np.stack(arrays, axis=axis)
+    shapes = {shape_of(a) for a in arrays}
+    if len(shapes) > 1:
+        raise ShapeError(f"all input arrays must have the same shape, got {sorted(shapes)}; "
+                         "concatenate joins arrays that differ along the joining axis")
+    axis = _axis(axis, len(shapes.pop()) + 1)
     return concatenate([expand_dims(a, axis) for a in arrays], axis=axis)
 
 
@@ -530,7 +617,11 @@ def matmul(a, b):
         return _lin.dot_general(a, b, ((a_nd - 1,), (0 if b_nd == 1 else b_nd - 2,)))
     a2 = a if a_nd > 1 else expand_dims(a, 0)
     b2 = b if b_nd > 1 else expand_dims(b, -1)
-    batch = np.broadcast_shapes(shape_of(a2)[:-2], shape_of(b2)[:-2])
+    try:
+        batch = np.broadcast_shapes(shape_of(a2)[:-2], shape_of(b2)[:-2])
+    except ValueError:
+        raise ShapeError(f"matmul: the batch axes of shapes {shape_of(a)} and {shape_of(b)} (all but the "
+                         "last two) cannot be broadcast together; make them equal or 1") from None
     a2 = broadcast_to(a2, batch + shape_of(a2)[-2:])
     b2 = broadcast_to(b2, batch + shape_of(b2)[-2:])
     nb = len(batch)
@@ -563,15 +654,16 @@ def outer(a, b):
     return multiply(reshape(ravel(a), (-1, 1)), reshape(ravel(b), (1, -1)))
 
 
-def einsum(subscripts: str, *operands):
-    """Einstein summation over one or two operands, lowered to reductions and dot_general.
+def einsum(subscripts, *operands):
+    """Einstein summation as numpy.einsum: subscripts with '...', repeated indices (diagonals), any
+    number of operands, an implicit output, or the interleaved form ``einsum(a, [0, 1], b, [1, 2])``.
 
     Example:
         >>> einsum("ij,j->i", np.eye(2), np.array([1., 2.]))
         array([1., 2.])
     """
     from ._einsum import einsum as _einsum
-    if not _is_traced(operands):
+    if not _is_traced((subscripts, *operands)):
         return np.einsum(subscripts, *operands)
     return _einsum(subscripts, *operands)
 
