@@ -13,8 +13,6 @@ Example:
     tensor(8.)
 """
 
-import numpy as _np
-
 from . import autograd as autograd
 from . import linalg as linalg
 from . import nn as nn
@@ -147,6 +145,3 @@ divide = true_divide = div
 absolute = abs
 arctan = atan
 __version__ = "2.13.0+fgrad"
-
-# torch never warns about floating-point edge cases (log(0), 0/0); its programs print no such warnings
-_np.seterr(all="ignore")

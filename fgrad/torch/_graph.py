@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from . import _errors as E
+from ._errors import torch_error
 from ._lru import LRU
 
 
@@ -148,6 +150,16 @@ def bump_version(t) -> None:
     t._ver[0] += 1
     with _inplace_lock:
         LAST_INPLACE[0] = next(_seq)
+
+
+def check_inplace(t) -> None:
+    """torch's refusal to change a leaf that requires grad, or a view of one, in place while recording."""
+    if MODE.enabled:
+        if t._rg and t.grad_fn is None:
+            raise torch_error(*E.LEAF_INPLACE)
+        base = t._base
+        if base is not None and t.grad_fn is not None and base._rg and base.grad_fn is None:
+            raise torch_error(*E.VIEW_INPLACE)
 
 
 def unsave(node, t) -> None:

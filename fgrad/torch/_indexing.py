@@ -15,16 +15,18 @@ import numpy as np
 
 from . import _errors as E
 from ._errors import torch_error
-from ._graph import MODE, Op, bump_version, unsave
+from ._graph import MODE, Op, bump_version, check_inplace, unsave
 from .ops import record, view_of, wrap
+from .ops_shape import check_expand
 
 Tensor = None          # set by fgrad.torch.tensor
 
 
-def _spec(idx, ndim: int):
+def _spec(idx, shape: tuple):
     """(static spec, index arrays) for a torch index; boolean masks become integer arrays."""
     items = idx if isinstance(idx, tuple) else (idx,)
     spec, arrays = [], []
+    axis = 0                 # the tensor axis the item indexes (until an Ellipsis makes that unclear)
     for item in items:
         if isinstance(item, Tensor):
             item = item._data
@@ -39,6 +41,7 @@ def _spec(idx, ndim: int):
         else:
             arr = np.asarray(item)
             if arr.dtype == np.bool_:
+                _check_mask(arr.shape, shape, axis)
                 for part in np.nonzero(arr):
                     spec.append(("a", len(arrays)))
                     arrays.append(part.astype(np.int64))
@@ -47,7 +50,24 @@ def _spec(idx, ndim: int):
                 arrays.append(arr.astype(np.int64))
             else:
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        axis = None if axis is None or item is Ellipsis else axis + _width(item)
     return tuple(spec), arrays
+
+
+def _width(item) -> int:
+    """How many tensor axes an index item consumes."""
+    if item is None:
+        return 0
+    return item.ndim if isinstance(item, np.ndarray) and item.dtype == np.bool_ else 1
+
+
+def _check_mask(mask: tuple, shape: tuple, axis: int | None) -> None:
+    if axis is None:
+        return
+    for j, m in enumerate(mask):
+        if axis + j >= len(shape) or shape[axis + j] != m:
+            raise IndexError(f"The shape of the mask {list(mask)} at index {j} does not match the shape of the indexed "
+                             f"tensor {list(shape)} at index {axis + j}")
 
 
 def _int(v):
@@ -85,7 +105,7 @@ _OPS = {name: Op(name, _gather, saves=name == "IndexBackward0") for name in (
 def getitem(x, idx):
     """x[idx] as torch evaluates it (a NumPy view for basic indexing, like torch's views)."""
     d = x._data
-    spec, arrays = _spec(idx, d.ndim)
+    spec, arrays = _spec(idx, d.shape)
     try:
         value = d[_rebuild(spec, arrays)]
     except IndexError as err:
@@ -103,7 +123,7 @@ def _torch_index_message(err, spec, shape) -> str:
             return f"index {item[1]} is out of bounds for dimension {axis} with size {shape[axis]}"
     if len(dims) > len(shape):
         return f"too many indices for tensor of dimension {len(shape)}"
-    return str(err)
+    return str(err).replace(" for axis ", " for dimension ")
 
 
 def _scatter(a, v, *rest):
@@ -117,15 +137,16 @@ COPY_SLICES = Op("CopySlices", _scatter)
 def setitem(x, idx, value) -> None:
     """x[idx] = value: in place on the array, or recorded (CopySlices) when gradients flow."""
     d = x._data
-    spec, arrays = _spec(idx, d.ndim)
+    spec, arrays = _spec(idx, d.shape)
     index = _rebuild(spec, arrays)
     v = value if isinstance(value, Tensor) else wrap(np.asarray(value, d.dtype))
     target = _target(d, index, spec)
     if v._data.shape != target.shape:
-        _check_fits(v._data.shape, target.shape)
+        check_expand(v._data.shape, target.shape)
     if MODE.enabled and (x._rg or v._rg):
         if x.grad_fn is None and x._rg:    # torch writes through a view of the leaf
             raise torch_error(*E.VIEW_INPLACE)
+        check_inplace(x)
         bump_version(x)
         new = d.copy()
         new[index] = v._data
@@ -146,13 +167,3 @@ def _target(d: np.ndarray, index: tuple, spec: tuple) -> np.ndarray:
         raise IndexError(_torch_index_message(err, spec, d.shape)) from None
 
 
-def _check_fits(got: tuple, want: tuple) -> None:
-    """torch's error when the assigned value does not broadcast to the selected part."""
-    if len(got) > len(want) and all(s == 1 for s in got[:len(got) - len(want)]):
-        got = got[len(got) - len(want):]
-    for i in range(1, len(got) + 1):
-        if i > len(want) or (got[-i] != want[-i] and got[-i] != 1):
-            size = want[-i] if i <= len(want) else 1
-            raise RuntimeError(f"The expanded size of the tensor ({size}) must match the existing size ({got[-i]}) at "
-                               f"non-singleton dimension {len(want) - i}.  Target sizes: {list(want)}.  Tensor sizes: "
-                               f"{list(got)}")

@@ -19,8 +19,8 @@ import numpy as np
 
 from . import _dtypes, ops, ops_shape
 from . import _errors as E
-from ._errors import torch_error
-from ._graph import MODE, bump_version, unsave
+from ._graph import MODE, bump_version, check_inplace, unsave
+from ._quiet import quiet
 from .tensor import Tensor
 
 arith = ops.arith
@@ -30,8 +30,8 @@ def _operand(fn):
     def method(self, other):
         if isinstance(other, (Tensor, int, float, bool, np.generic)):
             return fn(self, other)
-        if isinstance(other, (list, tuple, np.ndarray)):
-            return fn(self, ops.wrap(np.asarray(other)))
+        if isinstance(other, np.ndarray):        # torch takes arrays, but not lists, as operands
+            return fn(self, ops.wrap(other))
         return NotImplemented
     return method
 
@@ -52,13 +52,16 @@ Tensor.__pos__ = lambda self: self
 Tensor.__abs__ = ops.abs
 
 
-def _floordiv(self, other):
-    o = other._data if isinstance(other, Tensor) else other
-    return ops.wrap(np.floor_divide(self._data, o))
+def _integer_op(fn):
+    @quiet
+    def method(self, other):
+        ops.check_int_divisor(self, other)
+        return ops.wrap(fn(self._data, other._data if isinstance(other, Tensor) else other))
+    return method
 
 
-Tensor.__floordiv__ = _floordiv
-Tensor.__mod__ = lambda self, other: ops.wrap(np.mod(self._data, other._data if isinstance(other, Tensor) else other))
+Tensor.__floordiv__ = _integer_op(np.floor_divide)
+Tensor.__mod__ = _integer_op(np.mod)
 
 for _name, _fn in (("lt", np.less), ("le", np.less_equal), ("gt", np.greater), ("ge", np.greater_equal),
                    ("eq", np.equal), ("ne", np.not_equal)):
@@ -91,7 +94,7 @@ Tensor.allclose = ops.allclose
 Tensor.where = lambda self, condition, other: ops.where(condition, self, other)
 for _name in ("sum", "mean", "max", "min", "amax", "amin", "argmax", "argmin", "prod", "var", "std", "softmax",
               "log_softmax", "logsumexp", "norm", "reshape", "view", "flatten", "squeeze", "unsqueeze", "permute",
-              "transpose", "t", "expand", "clone", "matmul", "mm", "dot", "mv"):
+              "transpose", "t", "expand", "clone", "matmul", "mm", "dot", "mv", "bmm"):
     setattr(Tensor, _name, getattr(ops_shape, _name))
 Tensor.T = property(lambda self: ops_shape.permute(self, tuple(reversed(range(self._data.ndim)))))
 Tensor.mT = property(lambda self: ops_shape.transpose(self, -2, -1))
@@ -107,16 +110,6 @@ Tensor.norm = ops_shape.norm
 
 
 # --- in-place methods --------------------------------------------------------------------------
-
-def check_inplace(self: Tensor) -> None:
-    """torch's refusal to change a leaf that requires grad, or a view of one, in place while recording."""
-    if MODE.enabled:
-        if self._rg and self.grad_fn is None:
-            raise torch_error(*E.LEAF_INPLACE)
-        base = self._base
-        if base is not None and self.grad_fn is not None and base._rg and base.grad_fn is None:
-            raise torch_error(*E.VIEW_INPLACE)
-
 
 def _inplace(self: Tensor, compute) -> Tensor:
     """Apply an in-place update: recorded and rebound when in a graph, else written into the array.

@@ -34,11 +34,11 @@ from ..transforms.simplify import dce, simplify
 from . import _errors as E
 from ._errors import torch_error
 from ._graph import LAST_INPLACE, MODE, Node, Op, unpack_signature
-from ._lru import LRU
 from ._graph import enable_grad as enable_grad  # noqa: F401  (torch.autograd.* names)
 from ._graph import is_grad_enabled as is_grad_enabled  # noqa: F401
 from ._graph import no_grad as no_grad  # noqa: F401
 from ._graph import set_grad_enabled as set_grad_enabled  # noqa: F401
+from ._lru import LRU
 
 Tensor = None      # set by fgrad.torch.tensor (it imports this module)
 _BACKEND: list = [None]   # None: follow fgrad.config.backend
@@ -119,10 +119,17 @@ def check_versions(nodes: list) -> None:
             _stale(value, counter[0], then, n.op.name)
         if n.saved is None:
             continue
-        for k in node_vjp(n)[1]:
+        for k in reversed(node_vjp(n)[1]):     # torch reads the second operand first (mul, div, mm)
             t = n.saved[k]
             if t._ver[0] != n.vers[k]:
-                _stale(t._data, t._ver[0], n.vers[k], t.grad_fn.name() if t.grad_fn is not None else None)
+                _stale(t._data, t._ver[0], n.vers[k], _producer(t))
+
+
+def _producer(t) -> str | None:
+    """The node torch names for a changed tensor: a view's node is remade as AsStrided after the change."""
+    if t.grad_fn is None:
+        return None
+    return "AsStridedBackward0" if getattr(t, "_base", None) is not None else t.grad_fn.name()
 
 
 def _stale(value: np.ndarray, now: int, then: int, producer: str | None) -> None:

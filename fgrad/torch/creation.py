@@ -61,23 +61,32 @@ def _rng() -> np.random.Generator:
 
 
 def _infer_dtype(data) -> np.dtype:
-    """torch's dtype for nested Python data: any float -> default float, else int64, else bool."""
+    """torch's dtype for nested Python data: any float -> default float, else int64, else bool.
+
+    The walk also raises torch's errors for data no tensor can hold (None, strings, ragged lists).
+    """
     kinds = set()
 
-    def walk(x):
+    def walk(x, dim):
         if isinstance(x, (list, tuple)):
             for v in x:
-                walk(v)
+                if isinstance(v, (list, tuple)) and len(v) != len(x[0]) and isinstance(x[0], (list, tuple)):
+                    raise ValueError(f"expected sequence of length {len(x[0])} at dim {dim + 1} (got {len(v)})")
+                walk(v, dim + 1)
         elif isinstance(x, Tensor):
             kinds.add(x._data.dtype.kind)
         elif isinstance(x, (bool, np.bool_)):
             kinds.add("b")
         elif isinstance(x, (int, np.integer)):
             kinds.add("i")
-        else:
+        elif isinstance(x, (float, np.floating)):
             kinds.add("f")
+        elif isinstance(x, str):
+            raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
+        else:
+            raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
 
-    walk(data)
+    walk(data, 0)
     if "f" in kinds:
         return _dtypes.DEFAULT_FLOAT[0].np
     return np.dtype(np.int64) if "i" in kinds or "u" in kinds or not kinds else np.dtype(np.bool_)
@@ -145,14 +154,24 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return wrap(array)
 
 
-def _filled(fill, size, dtype, requires_grad, default=None) -> Tensor:
+def _new_shape(size, name: str = "") -> tuple:
+    """The shape of a new tensor, with torch's error for a negative size."""
+    shape = shape_arg(size)
+    for d in shape:
+        if d < 0:
+            raise RuntimeError(f"{name}: Dimension size must be non-negative." if name == "zeros" else
+                               f"Trying to create tensor with negative dimension {d}: {list(shape)}")
+    return shape
+
+
+def _filled(fill, size, dtype, requires_grad, default=None, name: str = "") -> Tensor:
     dt = _dtypes.to_numpy_dtype(dtype) if dtype is not None else (default or _dtypes.DEFAULT_FLOAT[0].np)
-    return _finish(np.full(shape_arg(size), fill, dt), requires_grad)
+    return _finish(np.full(_new_shape(size, name), fill, dt), requires_grad)
 
 
 def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros. Example: ``torch.zeros(2, 3).shape`` is ``torch.Size([2, 3])``."""
-    return _filled(0, size, dtype, requires_grad)
+    return _filled(0, size, dtype, requires_grad, name="zeros")
 
 
 def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -198,13 +217,13 @@ def empty_like(input, *, dtype=None, device=None, requires_grad: bool = False) -
 def rand(*size, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
     """Uniform [0, 1) samples. Example: ``torch.rand(2, 3).shape`` is ``torch.Size([2, 3])``."""
     dt = _dtypes.to_numpy_dtype(dtype) if dtype is not None else _dtypes.DEFAULT_FLOAT[0].np
-    return _finish(_rng().random(shape_arg(size)).astype(dt), requires_grad)
+    return _finish(_rng().random(_new_shape(size)).astype(dt), requires_grad)
 
 
 def randn(*size, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
     """Standard normal samples. Example: ``torch.randn(3).shape`` is ``torch.Size([3])``."""
     dt = _dtypes.to_numpy_dtype(dtype) if dtype is not None else _dtypes.DEFAULT_FLOAT[0].np
-    return _finish(_rng().standard_normal(shape_arg(size)).astype(dt), requires_grad)
+    return _finish(_rng().standard_normal(_new_shape(size)).astype(dt), requires_grad)
 
 
 def rand_like(input, *, dtype=None, requires_grad: bool = False) -> Tensor:  # noqa: A002

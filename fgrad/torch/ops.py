@@ -21,7 +21,9 @@ import numpy as np
 from .. import nn as fnn
 from .. import numpy as fnp
 from . import _dtypes
+from ._errors import torch_error
 from ._graph import MODE, Op
+from ._quiet import quiet
 
 Tensor = None          # set by fgrad.torch.tensor
 _new = object.__new__
@@ -116,6 +118,7 @@ _ARITH = {
 }
 
 
+@quiet
 def arith(kind: str, x, y):
     """x <kind> y for Tensors and Python numbers, with torch's promotion and grad_fn names."""
     fn, op_tt, op_ts, op_st = _ARITH[kind]
@@ -147,6 +150,16 @@ def arith(kind: str, x, y):
     return record(op_st if swapped else op_ts, (t,), (s,), value)
 
 
+def broadcast_checked(*shapes: tuple) -> tuple:
+    """The common shape of operands, with torch's error for the first pair that does not broadcast."""
+    out = shapes[0]
+    for s in shapes[1:]:
+        if s != out:
+            check_broadcast(out, s)
+            out = np.broadcast_shapes(out, s)
+    return out
+
+
 def check_broadcast(a: tuple, b: tuple) -> None:
     """torch's wording when two shapes do not broadcast."""
     for i in range(1, min(len(a), len(b)) + 1):
@@ -155,6 +168,7 @@ def check_broadcast(a: tuple, b: tuple) -> None:
                                f"at non-singleton dimension {max(len(a), len(b)) - i}")
 
 
+@quiet
 def add(input, other, *, alpha=1) -> Tensor:  # noqa: A002 - torch's argument names
     """input + alpha * other. Example: ``torch.add(torch.ones(2), 1)`` is ``tensor([2., 2.])``."""
     if alpha == 1:
@@ -165,6 +179,7 @@ def add(input, other, *, alpha=1) -> Tensor:  # noqa: A002 - torch's argument na
     return arith("add", input, arith("mul", other, alpha))
 
 
+@quiet
 def sub(input, other, *, alpha=1) -> Tensor:  # noqa: A002
     """input - alpha * other. Example: ``torch.sub(torch.ones(2), 1)`` is ``tensor([0., 0.])``."""
     if alpha == 1:
@@ -180,14 +195,25 @@ def mul(input, other) -> Tensor:  # noqa: A002
     return arith("mul", input, other)
 
 
+@quiet
 def div(input, other, *, rounding_mode=None) -> Tensor:  # noqa: A002
     """True division (integers give floats). Example: ``torch.div(torch.ones(2), 2)``."""
     if rounding_mode is not None:
+        check_int_divisor(input, other)
         with_grad = arith("div", input, other)
         rounded = np.floor(with_grad._data) if rounding_mode == "floor" else np.trunc(with_grad._data)
         dt = _dtypes.result_type((input, other))
         return wrap(rounded.astype(dt))
     return arith("div", input, other)
+
+
+def check_int_divisor(x, y) -> None:
+    """torch raises for an integer division by zero (floats give inf and nan)."""
+    a = x._data if isinstance(x, Tensor) else np.asarray(x)
+    b = y._data if isinstance(y, Tensor) else np.asarray(y)
+    if a.dtype.kind in "iub" and b.dtype.kind in "iub" and not np.all(b):
+        raise torch_error("ZeroDivisionError", "integer division by zero has no value; divide floats (x.float()) "
+                                               "or mask the zeros first", RuntimeError)
 
 
 def pow(input, exponent) -> Tensor:  # noqa: A001
@@ -203,6 +229,7 @@ def square(input) -> Tensor:  # noqa: A002
 NEG = Op("NegBackward0", lambda a: -a, saves=False)
 
 
+@quiet
 def neg(input) -> Tensor:  # noqa: A002
     """-input. Example: ``torch.neg(torch.ones(1))`` is ``tensor([-1.])``."""
     return record(NEG, (input,), (), -input._data)
@@ -213,6 +240,7 @@ def neg(input) -> Tensor:  # noqa: A002
 def _unary_op(grad_fn: str, fgrad_fn, numpy_fn, doc_name: str, saves_out: bool = False):
     op = Op(grad_fn, fgrad_fn, saves_out=saves_out)
 
+    @quiet
     def apply(input) -> Tensor:  # noqa: A002
         d = input._data
         if d.dtype.kind != "f":
@@ -252,17 +280,20 @@ RELU = Op("ReluBackward0", lambda a: fnp.where(a > 0, a, 0.0), saves_out=True)
 SIGN = Op("SignBackward0", fnp.sign)
 
 
+@quiet
 def abs(input) -> Tensor:  # noqa: A001
     """|input|; its gradient at 0 is 0. Example: ``torch.abs(torch.tensor([-2.]))``."""
     return record(ABS, (input,), (), np.abs(input._data))
 
 
+@quiet
 def relu(input) -> Tensor:  # noqa: A002
     """max(input, 0); gradient 0 at 0. Example: ``torch.relu(torch.tensor([-1., 2.]))``."""
     d = input._data
     return record(RELU, (input,), (), np.maximum(d, d.dtype.type(0)))
 
 
+@quiet
 def sign(input) -> Tensor:  # noqa: A002
     """Sign of each element (gradient 0). Example: ``torch.sign(torch.tensor([-2.]))``."""
     return record(SIGN, (input,), (), np.sign(input._data))
@@ -276,6 +307,7 @@ CLAMP_MIN1 = Op("ClampBackward1", CLAMP_MIN.fn)
 CLAMP_MAX1 = Op("ClampBackward1", CLAMP_MAX.fn)
 
 
+@quiet
 def clamp(input, min=None, max=None) -> Tensor:  # noqa: A002
     """Limit to [min, max]; the gradient passes at the bounds, as in torch. Example: ``x.clamp(0, 1)``."""
     d = input._data
@@ -295,12 +327,14 @@ def clamp(input, min=None, max=None) -> Tensor:  # noqa: A002
 clip = clamp
 
 
+@quiet
 def clamp_min(input, min) -> Tensor:  # noqa: A002
     """max(input, min) with the gradient passed at the bound. Example: ``torch.clamp_min(x, 0.0)``."""
     d = input._data
     return record(CLAMP_MIN, (input,), (_scalar(min),), np.maximum(d, d.dtype.type(min)))
 
 
+@quiet
 def clamp_max(input, max) -> Tensor:  # noqa: A002
     """min(input, max) with the gradient passed at the bound. Example: ``torch.clamp_max(x, 1.0)``."""
     d = input._data
@@ -310,6 +344,7 @@ def clamp_max(input, max) -> Tensor:  # noqa: A002
 WHERE = Op("WhereBackward0", lambda c, a, b, dt: fnp.where(c, a.astype(dt), b.astype(dt)))
 
 
+@quiet
 def where(condition, input=None, other=None) -> Tensor:  # noqa: A002
     """Pick `input` where `condition` holds, else `other`. Example: ``torch.where(x > 0, x, 0.)``."""
     if input is None and other is None:
@@ -317,6 +352,7 @@ def where(condition, input=None, other=None) -> Tensor:  # noqa: A002
     dt = _dtypes.result_type([v for v in (input, other)])
     a, b = as_tensor_operand(input, other), as_tensor_operand(other, input)
     cond = condition._data.astype(bool)
+    broadcast_checked(cond.shape, a._data.shape, b._data.shape)
     value = np.where(cond, a._data.astype(dt), b._data.astype(dt))
     return record(WHERE, (as_tensor_operand(condition), a, b), (dt,), value)
 
@@ -325,17 +361,21 @@ MAXIMUM = Op("MaximumBackward0", lambda a, b, dt: fnp.maximum(a.astype(dt), b.as
 MINIMUM = Op("MinimumBackward0", lambda a, b, dt: fnp.minimum(a.astype(dt), b.astype(dt)))
 
 
+@quiet
 def maximum(input, other) -> Tensor:  # noqa: A002
     """Elementwise max; ties split the gradient evenly (torch). Example: ``torch.maximum(a, b)``."""
     a, b = as_tensor_operand(input), as_tensor_operand(other, input)
     dt = _dtypes.result_type((a, b))
+    broadcast_checked(a._data.shape, b._data.shape)
     return record(MAXIMUM, (a, b), (dt,), np.maximum(a._data.astype(dt), b._data.astype(dt)))
 
 
+@quiet
 def minimum(input, other) -> Tensor:  # noqa: A002
     """Elementwise min; ties split the gradient evenly (torch). Example: ``torch.minimum(a, b)``."""
     a, b = as_tensor_operand(input), as_tensor_operand(other, input)
     dt = _dtypes.result_type((a, b))
+    broadcast_checked(a._data.shape, b._data.shape)
     return record(MINIMUM, (a, b), (dt,), np.minimum(a._data.astype(dt), b._data.astype(dt)))
 
 
@@ -345,6 +385,8 @@ def compare(fn, x, y) -> Tensor:
     """A boolean tensor from a NumPy comparison (never recorded: comparisons have no gradient)."""
     a = x._data if isinstance(x, Tensor) else x
     b = y._data if isinstance(y, Tensor) else y
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape != b.shape:
+        check_broadcast(a.shape, b.shape)
     return wrap(fn(a, b))
 
 

@@ -17,8 +17,10 @@ import numpy as np
 from .. import nn as fnn
 from .. import numpy as fnp
 from . import _dtypes
+from ._errors import CPP_NAMES, SCALAR_NAMES
 from ._graph import Op
-from .ops import as_tensor_operand, record, view_of, wrap
+from ._quiet import quiet
+from .ops import as_tensor_operand, check_broadcast, record, view_of, wrap
 
 Tensor = None          # set by fgrad.torch.tensor
 
@@ -44,6 +46,7 @@ MEAN_ALL = Op("MeanBackward0", lambda a: fnp.mean(a), saves=False)
 MEAN_DIM = Op("MeanBackward1", lambda a, axes, keep: fnp.mean(a, axis=axes, keepdims=keep), saves=False)
 
 
+@quiet
 def sum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A001,A002
     """Sum of all elements, or over `dim`. Example: ``torch.sum(torch.ones(2, 3), dim=1)``."""
     d = input._data
@@ -62,6 +65,7 @@ def _need_float(name: str, d: np.ndarray) -> None:
                            f"point or complex dtype. Got: {label}")
 
 
+@quiet
 def mean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A002
     """Arithmetic mean, overall or over `dim`. Example: ``torch.mean(torch.tensor([1., 2.]))``."""
     d = input._data
@@ -152,12 +156,14 @@ def amin(input, dim=(), keepdim: bool = False) -> Tensor:  # noqa: A002
 def argmax(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
     """Index of the largest element. Example: ``torch.argmax(torch.tensor([1., 3.]))`` is ``tensor(1)``."""
     d = input._data
+    dim = None if dim is None else dims(dim, d.ndim)[0]
     return wrap(np.asarray(np.argmax(d, axis=dim, keepdims=keepdim if dim is not None else False), np.int64))
 
 
 def argmin(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
     """Index of the smallest element. Example: ``torch.argmin(torch.tensor([1., 3.]))`` is ``tensor(0)``."""
     d = input._data
+    dim = None if dim is None else dims(dim, d.ndim)[0]
     return wrap(np.asarray(np.argmin(d, axis=dim, keepdims=keepdim if dim is not None else False), np.int64))
 
 
@@ -176,11 +182,13 @@ LOG_SOFTMAX = Op("LogSoftmaxBackward0", lambda a, axis: fnn.log_softmax(a, axis=
 LOGSUMEXP = Op("LogsumexpBackward0", lambda a, axes, keep: fnn.logsumexp(a, axis=axes, keepdims=keep))
 
 
+@quiet
 def prod(input) -> Tensor:  # noqa: A002
     """Product of all elements. Example: ``torch.prod(torch.tensor([2., 3.]))`` is ``tensor(6.)``."""
     return record(PROD, (input,), (), np.prod(input._data))
 
 
+@quiet
 def _spread(op, input, dim, correction, keepdim, unbiased):
     d = input._data
     ddof = correction if correction is not None else (1 if unbiased else 0)
@@ -199,6 +207,7 @@ def std(input, dim=None, unbiased: bool = True, keepdim: bool = False, *, correc
     return _spread(STD, input, dim, correction, keepdim, unbiased)
 
 
+@quiet
 def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:  # noqa: A002
     """The 2-norm (over all elements, or `dim`); its gradient at 0 is 0, as torch's.
 
@@ -213,6 +222,7 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
     return record(NORM, (input,), (axes, bool(keepdim)), value)
 
 
+@quiet
 def softmax(input, dim: int, dtype=None) -> Tensor:  # noqa: A002
     """exp(x) / sum(exp(x)) along `dim`. Example: ``torch.softmax(torch.zeros(2), 0)``."""
     (axis,) = dims(dim, input._data.ndim)
@@ -220,12 +230,14 @@ def softmax(input, dim: int, dtype=None) -> Tensor:  # noqa: A002
     return record(SOFTMAX, (input,), (axis,), fnn.softmax(d, axis=axis))
 
 
+@quiet
 def log_softmax(input, dim: int, dtype=None) -> Tensor:  # noqa: A002
     """x - logsumexp(x) along `dim`. Example: ``torch.log_softmax(torch.zeros(2), 0)``."""
     (axis,) = dims(dim, input._data.ndim)
     return record(LOG_SOFTMAX, (input,), (axis,), fnn.log_softmax(input._data, axis=axis))
 
 
+@quiet
 def logsumexp(input, dim, keepdim: bool = False) -> Tensor:  # noqa: A002
     """log(sum(exp(x))) over `dim`, stable. Example: ``torch.logsumexp(torch.zeros(2), 0)``."""
     axes = dims(dim, input._data.ndim)
@@ -256,13 +268,19 @@ def shape_arg(args) -> tuple:
 
 
 def infer_shape(shape: tuple, size: int) -> tuple:
-    """Resolve one -1 in `shape`, with torch's error when the sizes disagree."""
+    """Resolve one -1 in `shape`, with torch's errors when the sizes disagree."""
+    for i, s in enumerate(shape):
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
     known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
-    if shape.count(-1) == 1 and known:
-        shape = tuple(size // known if s == -1 else s for s in shape)
-    if int(np.prod(shape, dtype=np.int64)) != size or -1 in shape:
+    resolved = shape
+    if -1 in shape and known and size % known == 0:
+        resolved = tuple(size // known if s == -1 else s for s in shape)
+    if int(np.prod(resolved, dtype=np.int64)) != size or -1 in resolved:
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
-    return shape
+    return resolved
 
 
 def reshape(input, *shape) -> Tensor:  # noqa: A002
@@ -294,11 +312,13 @@ def view(input, *shape) -> Tensor:  # noqa: A002
 def flatten(input, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A002
     """Merge axes start_dim..end_dim into one. Example: ``torch.ones(2, 3).flatten().shape``."""
     d = input._data
-    if d.ndim == 1 or (d.ndim > 1 and start_dim % d.ndim == end_dim % d.ndim):
+    (s,), (e,) = dims(start_dim, d.ndim), dims(end_dim, d.ndim)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if d.ndim == 1 or (d.ndim > 1 and s == e):
         return input
     if d.ndim == 0:
-        return record(VIEW, (input,), ((1,),), d.reshape(1))
-    s, e = start_dim % d.ndim, end_dim % d.ndim
+        return view_of(record(VIEW, (input,), ((1,),), d.reshape(1)), input)
     shape = d.shape[:s] + (int(np.prod(d.shape[s:e + 1], dtype=np.int64)),) + d.shape[e + 1:]
     value = d.reshape(shape)
     if np.shares_memory(value, d):
@@ -329,7 +349,14 @@ def unsqueeze(input, dim: int) -> Tensor:  # noqa: A002
 def permute(input, *order) -> Tensor:  # noqa: A002
     """Reorder the axes. Example: ``torch.ones(2, 3).permute(1, 0).shape`` is ``torch.Size([3, 2])``."""
     d = input._data
-    perm = tuple(a % builtins.max(d.ndim, 1) for a in shape_arg(order))
+    order = shape_arg(order)
+    if len(order) != d.ndim:
+        raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does not match the length "
+                           f"of the desired ordering of dimensions i.e. input.dim() = {d.ndim} is not equal to "
+                           f"len(dims) = {len(order)}")
+    perm = tuple(dims(a, d.ndim)[0] for a in order)
+    if len(set(perm)) != len(perm):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
     return view_of(record(PERMUTE, (input,), (perm,), d.transpose(perm)), input)
 
 
@@ -356,8 +383,25 @@ def expand(input, *sizes) -> Tensor:  # noqa: A002
     d = input._data
     sizes = shape_arg(sizes)
     lead = len(sizes) - d.ndim
-    shape = tuple(d.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
+    if lead < 0:
+        raise RuntimeError(f"expand({input.type()}{{{list(d.shape)}}}, size={list(sizes)}): the number of sizes "
+                           f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in the "
+                           f"tensor ({d.ndim})")
+    shape = tuple(d.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
+    check_expand(d.shape, shape)
     return view_of(record(EXPAND, (input,), (shape,), np.broadcast_to(d, shape)), input)
+
+
+def check_expand(got: tuple, want: tuple) -> None:
+    """torch's error when a tensor of shape `got` cannot be expanded to `want`."""
+    if len(got) > len(want) and all(s == 1 for s in got[:len(got) - len(want)]):
+        got = got[len(got) - len(want):]
+    for i in range(1, len(got) + 1):
+        if i > len(want) or (got[-i] != want[-i] and got[-i] != 1):
+            size = want[-i] if i <= len(want) else 1
+            raise RuntimeError(f"The expanded size of the tensor ({size}) must match the existing size ({got[-i]}) at "
+                               f"non-singleton dimension {len(want) - i}.  Target sizes: {list(want)}.  Tensor sizes: "
+                               f"{list(got)}")
 
 
 def clone(input) -> Tensor:  # noqa: A002
@@ -384,10 +428,24 @@ STACK = Op("StackBackward0", lambda *args: fnp.stack([a.astype(args[-1]) for a i
 def cat(tensors, dim: int = 0) -> Tensor:
     """Join tensors along an existing axis. Example: ``torch.cat([torch.ones(2), torch.zeros(1)])``."""
     tensors = tuple(tensors)
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     dt = _dtypes.result_type(tensors)
     (axis,) = dims(dim, tensors[0]._data.ndim)
+    _check_cat([t._data.shape for t in tensors], axis)
     value = np.concatenate([t._data.astype(dt) for t in tensors], axis=axis)
     return record(CAT, tensors, (axis, dt), value)
+
+
+def _check_cat(shapes: list, axis: int) -> None:
+    first = shapes[0]
+    for i, s in enumerate(shapes):
+        if len(s) != len(first):
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {len(first)} and {len(s)}")
+        for k, (a, b) in enumerate(zip(first, s)):
+            if k != axis and a != b:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {axis}. Expected size {a} but "
+                                   f"got size {b} for tensor number {i} in the list.")
 
 
 concatenate = concat = cat
@@ -396,6 +454,12 @@ concatenate = concat = cat
 def stack(tensors, dim: int = 0) -> Tensor:
     """Join tensors along a new axis. Example: ``torch.stack([torch.ones(2), torch.zeros(2)]).shape``."""
     tensors = tuple(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    for i, t in enumerate(tensors):
+        if t._data.shape != tensors[0]._data.shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(tensors[0]._data.shape)} at "
+                               f"entry 0 and {list(t._data.shape)} at entry {i}")
     dt = _dtypes.result_type(tensors)
     (axis,) = dims(dim, tensors[0]._data.ndim + 1)
     value = np.stack([t._data.astype(dt) for t in tensors], axis=axis)
@@ -425,36 +489,56 @@ def _matmul_op(na: int, nb: int) -> Op:
 
 
 def _check_matmul(a: np.ndarray, b: np.ndarray) -> None:
+    """torch's errors for matmul operands of different dtypes or non-matching sizes, per operand ranks."""
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D")
+    if a.dtype != b.dtype:
+        _matmul_dtype_error(a, b)
     k_a, k_b = a.shape[-1], b.shape[0] if b.ndim == 1 else b.shape[-2]
+    rows = int(np.prod(a.shape[:-1], dtype=np.int64))      # torch folds the batch axes of `a` into rows
+    if b.ndim >= 3:
+        batch = _batch_shape(a.shape[:-2], b.shape[:-2])
+        if k_a != k_b:
+            n = int(np.prod(batch, dtype=np.int64))
+            raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {k_a}] but got: "
+                               f"[{n}, {k_b}].")
+        return
     if k_a == k_b:
         return
     if a.ndim == 1 and b.ndim == 1:
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have "
                            f"the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements respectively")
-    if a.ndim == 2 and b.ndim == 2:
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
-                           f"{b.shape[0]}x{b.shape[1]})")
-    if a.ndim == 2 and b.ndim == 1:
-        raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), "
-                           f"vec ({b.shape[0]})")
-    raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{k_a}] but got: [{k_b}].")
+    if b.ndim == 1:
+        raise RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{k_a}), vec ({k_b})")
+    raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k_a} and {k_b}x{b.shape[-1]})")
 
 
+def _batch_shape(a: tuple, b: tuple) -> tuple:
+    check_broadcast(a, b)
+    return np.broadcast_shapes(a, b)
+
+
+def _matmul_dtype_error(a: np.ndarray, b: np.ndarray) -> None:
+    sa, sb = SCALAR_NAMES[a.dtype.name], SCALAR_NAMES[b.dtype.name]
+    if a.ndim == 1 and b.ndim == 1:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {sa} and {sb}")
+    if b.ndim == 1:
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {sb}, {sa}, and {sb}")
+    if b.ndim >= 3:
+        raise RuntimeError(f"expected scalar type {sa} but found {sb}")
+    raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {CPP_NAMES[a.dtype.name]} != "
+                       f"{CPP_NAMES[b.dtype.name]}")
+
+
+@quiet
 def matmul(input, other) -> Tensor:  # noqa: A002
     """Matrix product with torch's 1-D and batch rules (grad_fn MmBackward0, MvBackward0, ...).
 
     Example: ``torch.matmul(torch.ones(2, 3), torch.ones(3)).shape`` is ``torch.Size([2])``.
     """
     a, b = input._data, other._data
-    dt = a.dtype if a.dtype == b.dtype else _dtypes.result_type((input, other))
-    if a.dtype != dt:
-        a = a.astype(dt)
-    if b.dtype != dt:
-        b = b.astype(dt)
     _check_matmul(a, b)
-    return record(_matmul_op(a.ndim, b.ndim), (input, other), (dt,), a @ b)
+    return record(_matmul_op(a.ndim, b.ndim), (input, other), (a.dtype,), a @ b)
 
 
 def mm(input, mat2) -> Tensor:  # noqa: A002
@@ -466,15 +550,38 @@ def mm(input, mat2) -> Tensor:  # noqa: A002
 
 def dot(input, other) -> Tensor:  # noqa: A002
     """Dot product of 1-D tensors. Example: ``torch.dot(torch.ones(2), torch.ones(2))`` is ``tensor(2.)``."""
+    if input._data.ndim != 1 or other._data.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input._data.ndim}D and {other._data.ndim}D tensors")
     return matmul(input, other)
 
 
-mv = bmm = matmul
+def mv(input, vec) -> Tensor:  # noqa: A002
+    """Matrix-vector product. Example: ``torch.mv(torch.ones(2, 3), torch.ones(3)).shape`` is ``torch.Size([2])``."""
+    if input._data.ndim != 2 or vec._data.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input._data.ndim}, {vec._data.ndim}")
+    return matmul(input, vec)
+
+
+def bmm(input, mat2) -> Tensor:  # noqa: A002
+    """Batched matrix product of 3-D tensors. Example: ``torch.bmm(torch.ones(2, 2, 3), torch.ones(2, 3, 4)).shape``."""
+    a, b = input._data, mat2._data
+    for name, d in (("batch1", a), ("batch2", b)):
+        if d.ndim != 3:
+            raise RuntimeError(f"{name} must be a 3D tensor")
+    if a.dtype != b.dtype:
+        _matmul_dtype_error(a, b)
+    if b.shape[:2] != (a.shape[0], a.shape[2]):
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, "
+                           f"{a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].")
+    return matmul(input, mat2)
+
+
 ADDMM = Op("AddmmBackward0", lambda x, w, b, dt: fnp.matmul(x.astype(dt), fnp.transpose(w.astype(dt)))
            + b.astype(dt))
 LINEAR_VIEW = Op("ViewBackward0", ADDMM.fn)
 
 
+@quiet
 def linear(input, weight, bias=None) -> Tensor:  # noqa: A002
     """input @ weight.T + bias, recorded as torch does (AddmmBackward0 for 2-D input).
 
@@ -483,6 +590,9 @@ def linear(input, weight, bias=None) -> Tensor:  # noqa: A002
     if bias is None:
         return matmul(input, t(weight))
     x, w = input._data, weight._data
+    if x.dtype != w.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {SCALAR_NAMES[x.dtype.name]} and "
+                           f"{SCALAR_NAMES[w.dtype.name]}")
     dt = _dtypes.result_type((input, weight, bias))
     _check_matmul(x, w.T)
     value = x.astype(dt) @ w.T.astype(dt) + bias._data.astype(dt)

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from ._graph import no_grad
+from ._graph import bump_version, no_grad
 from .tensor import Tensor
 
 
@@ -31,6 +31,9 @@ class Optimizer:
         self.defaults = defaults
         self.state: dict = {}
         self.param_groups: list = []
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, but "
+                            f"got {params.type()}")
         params = list(params)
         if not params:
             raise ValueError("optimizer got an empty parameter list")
@@ -41,6 +44,11 @@ class Optimizer:
     def add_param_group(self, group: dict) -> None:
         params = group["params"]
         group["params"] = [params] if isinstance(params, Tensor) else list(params)
+        for p in group["params"]:
+            if not isinstance(p, Tensor):
+                raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {type(p).__name__}")
+            if not (p.is_leaf or p.retains_grad):
+                raise ValueError("can't optimize a non-leaf Tensor")
         for key, value in self.defaults.items():
             group.setdefault(key, value)
         self.param_groups.append(group)
@@ -61,11 +69,12 @@ class Optimizer:
             from ._graph import enable_grad
             with enable_grad():
                 loss = closure()
-        with no_grad():
+        with no_grad(), np.errstate(all="ignore"):
             for group in self.param_groups:
                 for p in group["params"]:
                     if p.grad is not None:
                         self._update(p, p.grad._data, group, self.state.setdefault(p, {}))
+                        bump_version(p)         # an in-place change, as torch counts it
         return loss
 
     def _update(self, p: Tensor, grad: np.ndarray, group: dict, state: dict) -> None:
@@ -98,6 +107,17 @@ class Optimizer:
         return "\n".join(lines)
 
 
+_LABELS = {"lr": "learning rate", "momentum": "momentum value", "weight_decay": "weight_decay value",
+           "eps": "epsilon value"}
+
+
+def _check_at_least(low: float, **values) -> None:
+    """torch's ValueError for a hyperparameter below its lower bound, in torch's order of checks."""
+    for name, value in values.items():
+        if not low <= value:
+            raise ValueError(f"Invalid {_LABELS[name]}: {value}")
+
+
 class SGD(Optimizer):
     """Stochastic gradient descent with torch's momentum, dampening, weight decay and Nesterov.
 
@@ -107,6 +127,7 @@ class SGD(Optimizer):
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
                  weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False,
                  foreach=None, differentiable: bool = False, fused=None):
+        _check_at_least(0.0, lr=lr, momentum=momentum, weight_decay=weight_decay)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, {"lr": lr, "momentum": momentum, "dampening": dampening,
@@ -139,6 +160,11 @@ class Adam(Optimizer):
                  weight_decay: float = 0, amsgrad: bool = False, *, foreach=None, maximize: bool = False,
                  capturable: bool = False, differentiable: bool = False, fused=None,
                  decoupled_weight_decay: bool = False):
+        _check_at_least(0.0, lr=lr, eps=eps)
+        for i, beta in enumerate(betas):
+            if not 0.0 <= beta < 1.0:
+                raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+        _check_at_least(0.0, weight_decay=weight_decay)
         super().__init__(params, {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
                                   "amsgrad": amsgrad, "foreach": foreach, "maximize": maximize,
                                   "capturable": capturable, "differentiable": differentiable, "fused": fused,

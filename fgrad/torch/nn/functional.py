@@ -18,6 +18,7 @@ from ... import nn as fnn
 from ... import numpy as fnp
 from .. import _dtypes, ops, ops_shape
 from .._graph import Op
+from .._quiet import quiet
 from ..creation import _rng
 from ..ops import as_tensor_operand, record, wrap
 from ..ops import relu as relu  # noqa: F401  (torch.nn.functional.relu)
@@ -71,18 +72,21 @@ def _erf(x):
 GELU = Op("GeluBackward0", lambda a: a * (1.0 + _erf(a * 0.7071067811865476)) * 0.5)
 
 
+@quiet
 def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
     """x where x > 0, else slope * x. Example: ``F.leaky_relu(torch.tensor([-1.]))``."""
     d = input._data
     return record(LEAKY_RELU, (input,), (float(negative_slope),), np.where(d > 0, d, d * negative_slope))
 
 
+@quiet
 def softplus(input, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
     """log(1 + exp(beta x)) / beta. Example: ``F.softplus(torch.zeros(1))``."""
     d = input._data
     return record(SOFTPLUS, (input,), (float(beta),), (np.logaddexp(0, d * beta) / beta).astype(d.dtype))
 
 
+@quiet
 def gelu(input, approximate: str = "none") -> Tensor:  # noqa: A002
     """x * Phi(x) (approximate="tanh": torch's tanh form). Example: ``F.gelu(torch.zeros(1))``."""
     op = GELU_TANH if approximate == "tanh" else GELU
@@ -115,6 +119,7 @@ def _pair(input, target, name: str):
     return target, _dtypes.result_type((input, target))
 
 
+@quiet
 def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "mean") -> Tensor:  # noqa: A002
     """Mean squared error. Example: ``F.mse_loss(torch.zeros(2), torch.ones(2))`` is ``tensor(1.)``."""
     _check_reduction(reduction)
@@ -149,20 +154,24 @@ BCE = Op("BinaryCrossEntropyBackward0", _bce)
 BCE_W = Op("BinaryCrossEntropyBackward0", lambda p, t, w, dt, red: _reduce(_bce(p, t, dt, "none") * w, red))
 
 
+@quiet
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,  # noqa: A002
                          reduction: str = "mean") -> Tensor:
     """Binary cross-entropy of probabilities `input` against `target`.
 
     Example: ``F.binary_cross_entropy(torch.tensor([0.5]), torch.tensor([1.]))`` is ``tensor(0.6931)``.
     """
-    from .._errors import BCE_RANGE, torch_error
+    from .._errors import BCE_RANGE, SCALAR_NAMES, torch_error
     _check_reduction(reduction)
     target = as_tensor_operand(target, input)
     if input._data.shape != target._data.shape:
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
                          f"({input.shape}) is deprecated. Please ensure they have the same size.")
     p = input._data
-    if np.any((p < 0) | (p > 1)):
+    if target._data.dtype != p.dtype:
+        raise RuntimeError(f"Found dtype {SCALAR_NAMES[target._data.dtype.name]} but expected "
+                           f"{SCALAR_NAMES[p.dtype.name]}")
+    if not np.all((p >= 0) & (p <= 1)):        # NaN is out of range too, as in torch
         raise torch_error(*BCE_RANGE)
     dt = _dtypes.result_type((input, target))
     if weight is None:
@@ -196,6 +205,7 @@ BCE_LOGITS_PW_W = Op("BinaryCrossEntropyWithLogitsBackward0",
                      lambda x, t, pw, w, dt, red: _reduce(_bce_logits(x, t, pw, dt, "none") * w, red))
 
 
+@quiet
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,  # noqa: A002
                                      reduction: str = "mean", pos_weight=None) -> Tensor:
     """Sigmoid then binary cross-entropy, computed stably from the logits `input`.
@@ -232,6 +242,20 @@ def _nll(logp, target, w, reduction, ignore_index):
 NLL = Op("NllLossBackward0", _nll)
 
 
+@quiet
+def _check_nll_target(x: np.ndarray, t: np.ndarray) -> None:
+    """torch's checks of class-index targets against the input, in torch's order."""
+    from .._errors import SCALAR_NAMES
+    if x.ndim == 1 and t.ndim == 1 and t.size != 1:
+        raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {t.size}")
+    if x.ndim >= 2 and t.ndim >= 1 and x.shape[0] != t.shape[0]:
+        raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size ({t.shape[0]}).")
+    if x.ndim <= 2 and t.ndim > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if t.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {SCALAR_NAMES[t.dtype.name]}")
+
+
 def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = -100, reduce=None,  # noqa: A002
              reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of log-probabilities `input` (N, C) or (C,) at integer `target`.
@@ -239,8 +263,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
     Example: ``F.nll_loss(torch.log(torch.tensor([[0.5, 0.5]])), torch.tensor([0]))`` is ``tensor(0.6931)``.
     """
     _check_reduction(reduction)
-    if target._data.dtype.kind not in "iu":
-        raise RuntimeError(f"expected scalar type Long but found {target.dtype.name.capitalize()}")
+    _check_nll_target(input._data, target._data)
     n_classes = input._data.shape[-1]
     bad = target._data[(target._data != ignore_index) & ((target._data < 0) | (target._data >= n_classes))]
     if bad.size:
@@ -258,7 +281,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
     """
     axis = 1 if input._data.ndim > 1 else 0
     logp = _log_softmax(input, axis)
-    if target._data.dtype.kind == "f":
+    if target._data.dtype.kind == "f" and target._data.shape == input._data.shape:
         loss = ops.neg(ops_shape.sum(ops.mul(logp, target), axis))
         return ops_shape.mean(loss) if reduction == "mean" else ops_shape.sum(loss) if reduction == "sum" else loss
     if label_smoothing:
