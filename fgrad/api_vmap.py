@@ -23,8 +23,9 @@ from .transforms.simplify import simplify
 from .tree import TreeDef, _node_type, tree_flatten, tree_unflatten
 
 
-def _staged_call(cache: CompileCache, key, leaves: list, flat_fun: Callable, transform: str):
-    """Run `flat_fun(*leaves)` (a pytree out) as a cached compiled program traced abstractly."""
+def _staged_call(cache: CompileCache, key, leaves: list, flat_fun: Callable, transform: str, fun: Callable):
+    """Run `flat_fun(*leaves)` (a pytree out) as a cached compiled program traced abstractly; what
+    the user's `fun` reads from outside its arguments is checked before a cached program is reused."""
     values = [_leaf_value(x) for x in leaves]
 
     def build():
@@ -32,7 +33,7 @@ def _staged_call(cache: CompileCache, key, leaves: list, flat_fun: Callable, tra
         ir, out_tree = trace_flat(flat_fun, in_tree, values, concrete=False, transform=transform)
         return compile_ir(simplify(ir), config.backend), out_tree
 
-    outs, out_tree = _run_cached(cache, key, values, build)
+    outs, out_tree = _run_cached(cache, key, values, build, fun)
     return tree_unflatten(out_tree, outs)
 
 
@@ -118,7 +119,7 @@ class VmapFunction:
             return self._apply(leaves, treedef, axes, size)
         key = (treedef, tuple(map(_leaf_key, leaves)), axes, size)
         return _staged_call(self.cache, key, leaves, lambda *flat: self._apply(list(flat), treedef, axes, size),
-                            "vmap")
+                            "vmap", self.fun)
 
     def _axes(self, leaves: list, treedef: TreeDef, nargs: int) -> tuple[tuple, int]:
         """The mapped axis of every leaf (normalised, None where unmapped) and the batch size."""
@@ -199,7 +200,7 @@ class JacobianFunction:
     """The function jacrev/jacfwd return: `body(args, kwargs)` staged and cached at top level."""
 
     def __init__(self, body: Callable, transform: str, fun: Callable):
-        self.body, self.transform = body, transform
+        self.body, self.transform, self.fun = body, transform, fun
         self.cache = CompileCache(f"{transform}({getattr(fun, '__name__', 'fun')})")
         self.__name__ = f"{transform}_{getattr(fun, '__name__', 'fun')}"
         self.__doc__ = getattr(fun, "__doc__", None)
@@ -210,7 +211,7 @@ class JacobianFunction:
         leaves, treedef = tree_flatten((args, kwargs))
         key = (treedef, tuple(map(_leaf_key, leaves)))
         return _staged_call(self.cache, key, leaves,
-                            lambda *flat: self.body(*tree_unflatten(treedef, flat)), self.transform)
+                            lambda *flat: self.body(*tree_unflatten(treedef, flat)), self.transform, self.fun)
 
 
 def _split_args(fun: Callable, argnums, args: tuple, kwargs: dict):
