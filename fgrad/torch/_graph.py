@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import itertools
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -136,20 +137,79 @@ class Op:
 
 
 _seq = itertools.count(1)
-# node signature -> small int id; ids are never reused, so an evicted signature only costs a new id
+# node signature -> (small int id, signature); ids are never reused, so an evicted signature only
+# costs a new id (and a recompile) the next time it is seen
 _SIG_INDEX = LRU(4096)
 _sig_ids = itertools.count()
 # a clock reading (a node seq number) taken at the latest in-place change of any tensor: nodes made
-# after it cannot hold a changed tensor, so backward() checks versions only when it is recent
+# after it cannot hold a changed value, so backward() checks versions only when it is recent
 LAST_INPLACE = [0]
 _inplace_lock = threading.Lock()
+# Version counters belong to memory, as torch's belong to storage: one per root NumPy array (views
+# share it), made at the first in-place change. A counter is [version, name of the node that last
+# rebound the tensor (or None), clock readings of the latest changes...]; a node made at time s finds
+# the changes since among the readings, so recording an op stores nothing extra.
+_COUNTERS: dict = {}          # id(root array) -> counter; an entry leaves with its array
+_HISTORY = 16                 # changes remembered per counter (an older one still counts as "changed")
+
+
+def _root(a: np.ndarray) -> np.ndarray:
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return a
+
+
+def counter_of(a: np.ndarray | None) -> list | None:
+    """The version counter of the memory `a` views, or None if it was never changed in place."""
+    return None if a is None else _COUNTERS.get(id(_root(a)))
+
+
+def _attach(a: np.ndarray, counter: list) -> None:
+    root = _root(a)
+    if id(root) not in _COUNTERS:
+        weakref.finalize(root, _COUNTERS.pop, id(root), None)
+    _COUNTERS[id(root)] = counter
 
 
 def bump_version(t) -> None:
-    """Record an in-place change of `t` (and of every view sharing its version counter)."""
-    t._ver[0] += 1
+    """Record an in-place change of `t` (and so of every view of its memory)."""
+    if t._ver is False:                 # torch's .data: changes through it are not counted
+        return
     with _inplace_lock:
-        LAST_INPLACE[0] = next(_seq)
+        counter = counter_of(t._data)
+        if counter is None:
+            counter = [0, None]
+            _attach(t._data, counter)
+        LAST_INPLACE[0] = now = next(_seq)
+        counter[0] += 1
+        counter.append(now)
+        if len(counter) > 2 + _HISTORY:
+            del counter[2]
+    for owner in (t, t._base):          # a node that saved its result (exp, sigmoid, ...) now holds a stale one
+        node = owner.grad_fn if owner is not None else None
+        if node is not None and node.op.saves_out and node.outver is None:
+            node.outver = (counter, owner._data)
+
+
+def rebound(t, old: np.ndarray) -> None:
+    """An in-place op in the graph gave `t` a new array: the counter moves with the tensor.
+
+    The old array keeps a frozen copy, so the nodes that hold it see the changes made up to now only
+    (the array itself is never written again through `t`).
+    """
+    counter = counter_of(old)
+    if counter is not None:
+        with _inplace_lock:
+            counter[1] = t.grad_fn.name()
+            _attach(old, list(counter))
+            _attach(t._data, counter)
+
+
+def changes_since(counter: list | None, seq: int) -> int:
+    """How many in-place changes `counter` saw after clock reading `seq` (0 for no counter)."""
+    if counter is None or len(counter) == 2 or counter[-1] < seq:
+        return 0
+    return sum(1 for s in counter[2:] if s > seq)
 
 
 def check_inplace(t) -> None:
@@ -162,23 +222,6 @@ def check_inplace(t) -> None:
             raise torch_error(*E.VIEW_INPLACE)
 
 
-def unsave(node, t) -> None:
-    """An in-place op rebinds `t` to its result: its node keeps the old array, which nothing changes later."""
-    if node is not None and node.saved is not None:
-        node.vers = tuple(0 if s is t else v for s, v in zip(node.saved, node.vers))
-        node.saved = tuple(_UNCHANGED if s is t else s for s in node.saved)
-
-
-class _Unchanged:
-    """Stands for a saved value no tensor can reach any more: always at version 0."""
-
-    _ver = (0,)
-    grad_fn = None
-
-
-_UNCHANGED = _Unchanged()
-
-
 def unpack_signature(sig: tuple) -> tuple:
     """(op, params, input shapes, input dtypes, differentiable mask, output dtype) of a signature."""
     op, params, shapes, dtypes, mask, out_dtype = sig
@@ -187,11 +230,12 @@ def unpack_signature(sig: tuple) -> tuple:
     return op, params, shapes, [np.dtype(d) for d in dtypes], mask, np.dtype(out_dtype)
 
 
-def intern_signature(sig: tuple) -> int:
-    """A small int standing for `sig`, so cache keys of big graphs are tuples of ints."""
+def intern_signature(sig: tuple) -> tuple:
+    """(a small int standing for `sig`, the one stored copy of `sig`): cache keys of big graphs are
+    tuples of ints, and nodes share the stored copy instead of keeping their own."""
     found = _SIG_INDEX.get(sig)
     if found is None:
-        return _SIG_INDEX.put(sig, next(_sig_ids))
+        return _SIG_INDEX.put(sig, (next(_sig_ids), sig))
     _SIG_INDEX.touch(sig)
     return found
 
@@ -199,18 +243,18 @@ def intern_signature(sig: tuple) -> int:
 class Node:
     """A recorded op application (a tensor's `grad_fn`); its class is named as torch names it.
 
-    `saved`/`vers`: the input tensors and their versions when recorded (for ops that save);
-    `outver`: (the result's version counter, its version) for ops that save their result.
+    `outver`: (version counter, value) of its result once that was changed in place, for ops that
+    save their result (see bump_version).
     """
 
     __slots__ = ("op", "vals", "srcs", "sig", "sigt", "seq", "freed", "hooks", "retained", "mark", "idx",
-                 "saved", "vers", "outver", "__weakref__")
+                 "outver", "__weakref__")
 
     def __init__(self, op: Op, params: tuple, vals: tuple, srcs: tuple, out):
         self.op, self.vals, self.srcs = op, vals, srcs
         self.seq = next(_seq)
         self.freed = False
-        self.hooks = self.retained = self.saved = self.vers = self.outver = None
+        self.hooks = self.retained = self.outver = None
         self.mark = self.idx = 0             # scratch for the backward walk (see autograd._collect)
         # the signature decides the node's backward IR; one-input nodes (most) get a flat, cheaper key
         if len(vals) == 1:
@@ -219,9 +263,7 @@ class Node:
         else:
             sig = (op, params, tuple([v.shape for v in vals]), tuple([v.dtype.char for v in vals]),
                    tuple([s is not None for s in srcs]), out.dtype.char)
-        self.sigt = sig
-        found = _SIG_INDEX.get(sig)
-        self.sig = found if found is not None else intern_signature(sig)
+        self.sig, self.sigt = _SIG_INDEX.get(sig) or intern_signature(sig)
 
     def name(self) -> str:
         """torch's class name of this node, e.g. 'MulBackward0'."""

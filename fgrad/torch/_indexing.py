@@ -15,7 +15,7 @@ import numpy as np
 
 from . import _errors as E
 from ._errors import torch_error
-from ._graph import MODE, Op, bump_version, check_inplace, unsave
+from ._graph import MODE, Op, bump_version, check_inplace, rebound
 from .ops import record, view_of, wrap
 from .ops_shape import check_expand
 
@@ -153,7 +153,7 @@ def setitem(x, idx, value) -> None:
         consts = tuple(wrap(a) for a in arrays)
         out = record(COPY_SLICES, (x, v.to(x.dtype)) + consts, (spec,), new)
         x._data, x.grad_fn, x._rg = out._data, out.grad_fn, out._rg
-        unsave(x.grad_fn, x)
+        rebound(x, d)
         return
     bump_version(x)
     d[index] = v._data

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import _dtypes, ops, ops_shape
 from . import _errors as E
-from ._graph import MODE, bump_version, check_inplace, unsave
+from ._graph import MODE, bump_version, check_inplace, rebound
 from ._quiet import quiet
 from .tensor import Tensor
 
@@ -129,9 +129,7 @@ def _inplace(self: Tensor, compute) -> Tensor:
                            f"{E.SCALAR_NAMES[d.dtype.name]}")
     if MODE.enabled and result._rg:
         self._data, self.grad_fn, self._rg = r if r.dtype == d.dtype else r.astype(d.dtype), result.grad_fn, True
-        unsave(self.grad_fn, self)
-        if result.grad_fn.outver is not None:       # the node's result is now this tensor
-            result.grad_fn.outver = (self._ver, self._ver[0], self._data)
+        rebound(self, d)
         return self
     if d.ndim == 0 and not d.flags.writeable:
         self._data = d = d.copy()

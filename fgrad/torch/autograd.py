@@ -33,7 +33,7 @@ from ..transforms.ad import backward_ir
 from ..transforms.simplify import dce, simplify
 from . import _errors as E
 from ._errors import torch_error
-from ._graph import LAST_INPLACE, MODE, Node, Op, unpack_signature
+from ._graph import LAST_INPLACE, MODE, Node, Op, changes_since, counter_of, unpack_signature
 from ._graph import enable_grad as enable_grad  # noqa: F401  (torch.autograd.* names)
 from ._graph import is_grad_enabled as is_grad_enabled  # noqa: F401
 from ._graph import no_grad as no_grad  # noqa: F401
@@ -114,22 +114,28 @@ def node_vjp(node: Node) -> tuple:
 def check_versions(nodes: list) -> None:
     """torch's error when a tensor a node needs for its gradient was changed in place since it was saved."""
     for n in reversed(nodes):
-        if n.outver is not None and n.outver[0][0] != n.outver[1]:
-            counter, then, value = n.outver
-            _stale(value, counter[0], then, n.op.name)
-        if n.saved is None:
+        if n.outver is not None:
+            counter, value = n.outver
+            late = changes_since(counter, n.seq)
+            if late:
+                _stale(value, counter[0], counter[0] - late, n.op.name)
+        if not n.op.saves:
             continue
         for k in reversed(node_vjp(n)[1]):     # torch reads the second operand first (mul, div, mm)
-            t = n.saved[k]
-            if t._ver[0] != n.vers[k]:
-                _stale(t._data, t._ver[0], n.vers[k], _producer(t))
+            counter = counter_of(n.vals[k])
+            late = changes_since(counter, n.seq)
+            if late:
+                _stale(n.vals[k], counter[0], counter[0] - late, _producer(n.srcs[k], n.vals[k], counter))
 
 
-def _producer(t) -> str | None:
-    """The node torch names for a changed tensor: a view's node is remade as AsStrided after the change."""
-    if t.grad_fn is None:
+def _producer(src, value: np.ndarray, counter: list) -> str | None:
+    """The node torch names for a changed tensor: the one that rebound it last, else its own, and a
+    view's node is remade as AsStrided after the change."""
+    if not isinstance(src, Node):
         return None
-    return "AsStridedBackward0" if getattr(t, "_base", None) is not None else t.grad_fn.name()
+    if value.base is not None:
+        return "AsStridedBackward0"
+    return counter[1] or src.name()
 
 
 def _stale(value: np.ndarray, now: int, then: int, producer: str | None) -> None:
@@ -393,7 +399,7 @@ def run_backward(tensors: Sequence, grads: Sequence, retain_graph: bool | None, 
     if not retain_graph:
         for n in plan.nodes:
             if n.op.saves:
-                n.freed, n.vals, n.saved, n.outver = True, None, None, None
+                n.freed, n.vals, n.outver = True, None, None
     grads_out = outs[:len(targets)]
     for i, g in zip(observers, outs[len(targets):]):
         t = plan.nodes[i].retained()
@@ -407,6 +413,16 @@ def run_backward(tensors: Sequence, grads: Sequence, retain_graph: bool | None, 
 
 
 def _run_compiled(shape: _Shape, plan: Plan, seeds: list, seed_srcs: list, create_graph: bool) -> list:
+    with np.errstate(all="ignore"):      # torch computes inf and nan silently (constant folding too)
+        values, entry = _compiled_values(shape, plan, seeds)
+    it = iter(values)
+    outs = [next(it) if p else None for p in entry.present]
+    if not create_graph:
+        return outs
+    return _with_graph(entry, plan, seeds, seed_srcs, outs)
+
+
+def _compiled_values(shape: _Shape, plan: Plan, seeds: list) -> tuple:
     backend = _BACKEND[0] or config.backend
     key = (plan.key, tuple(shape.roots), tuple(shape.targets), tuple(shape.observers),
            tuple(shape.seed_avals), backend)
@@ -417,12 +433,11 @@ def _run_compiled(shape: _Shape, plan: Plan, seeds: list, seed_srcs: list, creat
         entry = _Entry(shape, backend)
         with _CACHE_LOCK:
             CACHE.add(key, entry)
-    with np.errstate(all="ignore"):      # torch computes inf and nan silently
-        values = entry.program(*plan.vals, *seeds)
-    it = iter(values)
-    outs = [next(it) if p else None for p in entry.present]
-    if not create_graph:
-        return outs
+    return entry.program(*plan.vals, *seeds), entry
+
+
+def _with_graph(entry: _Entry, plan: Plan, seeds: list, seed_srcs: list, outs: list) -> list:
+    """create_graph: each gradient is a tensor recorded as an op over the values it was computed from."""
     srcs = plan.slot_srcs + seed_srcs
     args = plan.vals + seeds
     made, ops = [], iter(entry.differentiable_ops())

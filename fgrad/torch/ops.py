@@ -23,7 +23,7 @@ from .. import numpy as fnp
 from . import _dtypes
 from ._errors import torch_error
 from ._graph import MODE, Op
-from ._quiet import quiet
+from ._quiet import enter, leave, quiet
 
 Tensor = None          # set by fgrad.torch.tensor
 _new = object.__new__
@@ -35,7 +35,7 @@ def wrap(value) -> Tensor:
         value = np.asarray(value)
     t = _new(Tensor)
     t._data, t._rg, t._grad, t.grad_fn, t._hooks, t._accum, t._ver, t._base = \
-        value, False, None, None, None, None, [0], None
+        value, False, None, None, None, None, None, None
     return t
 
 
@@ -45,25 +45,20 @@ def record(op: Op, inputs: tuple, params: tuple, value) -> Tensor:
         value = np.asarray(value)
     out = _new(Tensor)
     out._data, out._rg, out._grad, out.grad_fn, out._hooks, out._accum, out._ver, out._base = \
-        value, False, None, None, None, None, [0], None
+        value, False, None, None, None, None, None, None
     if MODE.enabled:
         for t in inputs:
             if t._rg:
-                node = out.grad_fn = op.node_cls(op, params, tuple([i._data for i in inputs]),
-                                                 tuple([i.grad_fn or (i if i._rg else None) for i in inputs]),
-                                                 value)
-                if op.saves:       # what the node holds, and at which version (see autograd.check_versions)
-                    node.saved, node.vers = inputs, tuple([i._ver[0] for i in inputs])
-                    if op.saves_out:
-                        node.outver = (out._ver, 0, value)
+                out.grad_fn = op.node_cls(op, params, tuple([i._data for i in inputs]),
+                                          tuple([i.grad_fn or (i if i._rg else None) for i in inputs]), value)
                 out._rg = True
                 break
     return out
 
 
 def view_of(out: Tensor, base: Tensor) -> Tensor:
-    """Make `out` a view of `base` as torch does: one version counter, and the base it came from."""
-    out._ver, out._base = base._ver, base._base if base._base is not None else base
+    """Make `out` a view of `base` as torch does (the memory, so the version counter, is shared)."""
+    out._base = base._base if base._base is not None else base
     return out
 
 
@@ -118,7 +113,6 @@ _ARITH = {
 }
 
 
-@quiet
 def arith(kind: str, x, y):
     """x <kind> y for Tensors and Python numbers, with torch's promotion and grad_fn names."""
     fn, op_tt, op_ts, op_st = _ARITH[kind]
@@ -133,7 +127,12 @@ def arith(kind: str, x, y):
             yd = yd.astype(dt)
         if xd.shape != yd.shape:
             check_broadcast(xd.shape, yd.shape)
-        return record(op_tt, (x, y), (dt,), fn(xd, yd))
+        token = enter()
+        try:
+            value = fn(xd, yd)
+        finally:
+            leave(token)
+        return record(op_tt, (x, y), (dt,), value)
     swapped = not isinstance(x, Tensor)
     t, s = (y, x) if swapped else (x, y)
     s = _scalar(s)
@@ -144,7 +143,11 @@ def arith(kind: str, x, y):
         if kind == "div" and dt.kind != "f":
             dt = _dtypes.DEFAULT_FLOAT[0].np
         d = d.astype(dt)
-    value = fn(s, d) if swapped else fn(d, s)
+    token = enter()
+    try:
+        value = fn(s, d) if swapped else fn(d, s)
+    finally:
+        leave(token)
     if value.dtype != dt:
         value = value.astype(dt)
     return record(op_st if swapped else op_ts, (t,), (s,), value)
@@ -240,12 +243,16 @@ def neg(input) -> Tensor:  # noqa: A002
 def _unary_op(grad_fn: str, fgrad_fn, numpy_fn, doc_name: str, saves_out: bool = False):
     op = Op(grad_fn, fgrad_fn, saves_out=saves_out)
 
-    @quiet
     def apply(input) -> Tensor:  # noqa: A002
         d = input._data
         if d.dtype.kind != "f":
             d = d.astype(_dtypes.DEFAULT_FLOAT[0].np)
-        return record(op, (input,), (), numpy_fn(d))
+        token = enter()
+        try:
+            value = numpy_fn(d)
+        finally:
+            leave(token)
+        return record(op, (input,), (), value)
 
     apply.__name__ = apply.__qualname__ = doc_name
     apply.__doc__ = f"Elementwise {doc_name}. Example: ``torch.{doc_name}(torch.zeros(2))``."

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _dtypes, _indexing, autograd, ops, ops_shape
+from . import _dtypes, _graph, _indexing, autograd, ops, ops_shape
 from . import _errors as E
 from ._dtypes import Size
 from ._errors import torch_error
@@ -38,7 +38,8 @@ class _Handle:
 class Tensor:
     """A tensor: values (a NumPy array), `requires_grad`, `grad`, `grad_fn`, and torch's methods."""
 
-    # _ver: the version counter ([n]), shared with views; _base: the tensor a view was taken from
+    # _ver: False when in-place changes through it are not counted (torch's .data), else None;
+    # _base: the tensor a view was taken from (version counters belong to memory: _graph.bump_version)
     __slots__ = ("_data", "_rg", "_grad", "grad_fn", "_hooks", "_accum", "_ver", "_base", "__weakref__")
     __array_priority__ = 1000
 
@@ -46,7 +47,7 @@ class Tensor:
         data = np.zeros(args, np.float32) if args and all(isinstance(a, int) for a in args) else \
             np.asarray(args[0] if args else [], np.float32)
         self._data, self._rg, self._grad, self.grad_fn, self._hooks, self._accum = data, False, None, None, None, None
-        self._ver, self._base = [0], None
+        self._ver = self._base = None
 
     _wrap = staticmethod(ops.wrap)
 
@@ -127,7 +128,8 @@ class Tensor:
 
     @property
     def _version(self) -> int:
-        return self._ver[0]
+        counter = _graph.counter_of(self._data)
+        return 0 if counter is None else counter[0]
 
     def detach_(self) -> Tensor:
         """Detach this tensor from the graph in place. Example: ``y.detach_()``."""
@@ -136,7 +138,9 @@ class Tensor:
 
     @property
     def data(self) -> Tensor:
-        return ops.wrap(self._data)
+        out = ops.wrap(self._data)
+        out._ver = False           # torch: changes through .data are invisible to autograd
+        return out
 
     @data.setter
     def data(self, value: Tensor) -> None:

@@ -40,7 +40,7 @@ class Parameter(Tensor):
         p = object.__new__(cls)
         array = data._data if data is not None else np.zeros(0, np.float32)
         p._data, p._rg, p._grad, p.grad_fn, p._hooks, p._accum = array, False, None, None, None, None
-        p._ver, p._base = [0], None
+        p._ver = p._base = None
         p.requires_grad = requires_grad
         return p
 
