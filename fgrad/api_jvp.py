@@ -15,7 +15,7 @@ from .api import _can_be_concrete, _leaf_key, _leaf_value, _run_cached, trace_fl
 from .backends import compile_ir
 from .cache import CompileCache
 from .config import config
-from .core import Tracer, aval_of, eval_ir, shape_of, tracing
+from .core import Tracer, aval_of, eval_ir, is_jax_array, shape_of, tracing
 from .errors import user_location
 from .primitives._base import splat
 from .transforms.jvp import jvp_ir
@@ -70,8 +70,8 @@ def _check_jvp_args(primals, tangents):
         raise TypeError(f"jvp: primals and tangents must be tuples or lists (one entry per argument of the "
                         f"function), found {type(primals).__name__} and {type(tangents).__name__} (at "
                         f"{user_location()}); write jvp(f, (x,), (v,))")
-    p_leaves, p_tree = tree_flatten(tuple(primals))
-    t_leaves, t_tree = tree_flatten(tuple(tangents))
+    p_leaves, p_tree = tree_flatten(primals)
+    t_leaves, t_tree = tree_flatten(tangents)
     if p_tree != t_tree:
         raise TypeError(f"jvp: primals and tangents must have the same tree structure, but the primals "
                         f"have {p_tree} and the tangents {t_tree} (at {user_location()})")
@@ -204,9 +204,11 @@ def linearize(fun: Callable, *primals, has_aux: bool = False):
         t_leaves = [_value(t) for t in t_leaves]
         for i, (p, t) in enumerate(zip(leaves, t_leaves)):
             _nonzero_tangent(i, p, t, "f_jvp")
-        args = residuals + t_leaves
-        traced = program is None or any(isinstance(a, Tracer) for a in args)
-        return meta.finish(outs, eval_ir(unknown, args) if traced else program(*args))[1]
+        if program is None or any(isinstance(t, Tracer) for t in t_leaves):
+            # residuals from the xla backend are jax arrays: NumPy ones become constants of the trace
+            res = [np.asarray(r) if is_jax_array(r) else r for r in residuals]
+            return meta.finish(outs, eval_ir(unknown, res + t_leaves))[1]
+        return meta.finish(outs, program(*residuals, *t_leaves))[1]
 
     primal_out = tree_unflatten(meta.main_tree, outs[:meta.main_tree.num_leaves])
     if has_aux:
