@@ -192,16 +192,17 @@ def bump_version(t) -> None:
 
 
 def rebound(t, old: np.ndarray) -> None:
-    """An in-place op in the graph gave `t` a new array: the counter moves with the tensor.
+    """An in-place op in the graph gave `t` a new array: the new memory shares the old one's counter.
 
-    The old array keeps a frozen copy, so the nodes that hold it see the changes made up to now only
-    (the array itself is never written again through `t`).
+    The op's own node keeps the old array as its value of `t` (as torch keeps the original), and
+    `t` never writes into it again, so that input is exempt from the node's version check.
     """
+    node = t.grad_fn
+    node.fresh = next((k for k, v in enumerate(node.vals) if v is old), None)
     counter = counter_of(old)
     if counter is not None:
         with _inplace_lock:
-            counter[1] = t.grad_fn.name()
-            _attach(old, list(counter))
+            counter[1] = node.name()
             _attach(t._data, counter)
 
 
@@ -244,11 +245,12 @@ class Node:
     """A recorded op application (a tensor's `grad_fn`); its class is named as torch names it.
 
     `outver`: (version counter, value) of its result once that was changed in place, for ops that
-    save their result (see bump_version).
+    save their result (see bump_version); `fresh` (set only by in-place ops, see rebound): the input
+    exempt from version checks.
     """
 
     __slots__ = ("op", "vals", "srcs", "sig", "sigt", "seq", "freed", "hooks", "retained", "mark", "idx",
-                 "outver", "__weakref__")
+                 "outver", "fresh", "__weakref__")
 
     def __init__(self, op: Op, params: tuple, vals: tuple, srcs: tuple, out):
         self.op, self.vals, self.srcs = op, vals, srcs

@@ -121,7 +121,10 @@ def check_versions(nodes: list) -> None:
                 _stale(value, counter[0], counter[0] - late, n.op.name)
         if not n.op.saves:
             continue
+        fresh = getattr(n, "fresh", None)
         for k in reversed(node_vjp(n)[1]):     # torch reads the second operand first (mul, div, mm)
+            if k == fresh:
+                continue
             counter = counter_of(n.vals[k])
             late = changes_since(counter, n.seq)
             if late:
@@ -523,7 +526,7 @@ def backward(tensors, grad_tensors=None, retain_graph: bool | None = None, creat
         tensor([3., 3.])
     """
     tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
-    if grad_tensors is None or not isinstance(grad_tensors, (list, tuple)):
+    if grad_tensors is None or isinstance(grad_tensors, Tensor):
         grad_tensors = [grad_tensors] * len(tensors) if grad_tensors is None else [grad_tensors]
     with _GradEnabled(create_graph):
         run_backward(tensors, list(grad_tensors), retain_graph, create_graph)
