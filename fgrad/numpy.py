@@ -96,9 +96,7 @@ def astype(x, dtype):
 def _broadcast(x, out_shape):
     x_shape = shape_of(x)
     if x_shape == out_shape or (not x_shape and not isinstance(x, Tracer)):
-        return x                                     # scalars stay literals
-    if isinstance(x, np.ndarray) and not x_shape:
-        return x[()]
+        return x      # scalars stay literals; a 0-d array stays referenced (it may change in place)
     dims = tuple(range(len(out_shape) - len(x_shape), len(out_shape)))
     return shape.broadcast_in_dim(x, out_shape, dims)
 
@@ -475,16 +473,18 @@ def reshape(x, newshape, *more):
 
 
 def _reshape_target(size: int, newshape) -> tuple:
-    """The user's shape with its -1 filled in; NumPy's wording, with the user's shape, when it cannot be."""
+    """The user's shape with its unknown (negative, as in NumPy: -1) filled in; NumPy's wording, with
+    the user's shape, when it cannot be."""
     asked = tuple(_index(d, "a shape entry") for d in
                   (newshape if isinstance(newshape, (tuple, list)) else (newshape,)))
-    known = int(np.prod([d for d in asked if d != -1], dtype=np.int64))
-    if asked.count(-1) > 1 or builtins.min(asked, default=0) < -1:
-        problem = "can only specify one unknown dimension" if asked.count(-1) > 1 else "negative dimensions not allowed"
-        raise ShapeError(f"{problem} (shape {asked}); give every dimension but at most one -1")
-    if -1 in asked and known and size % known == 0:
-        return tuple(size // known if d == -1 else d for d in asked)
-    if -1 not in asked and known == size:
+    unknown = [i for i, d in enumerate(asked) if d < 0]
+    if len(unknown) > 1:
+        raise ShapeError(f"can only specify one unknown dimension (shape {asked}); give every dimension "
+                         "but at most one -1")
+    known = int(np.prod([d for d in asked if d >= 0], dtype=np.int64))
+    if unknown and known and size % known == 0:
+        return tuple(size // known if d < 0 else d for d in asked)
+    if not unknown and known == size:
         return asked
     raise ShapeError(f"cannot reshape array of size {size} into shape {asked}; the dimensions must "
                      f"multiply to {size} (a -1 stands for the size the others leave)")
