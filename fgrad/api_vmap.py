@@ -33,7 +33,8 @@ def _staged_call(cache: CompileCache, key, leaves: list, flat_fun: Callable, tra
         ir, out_tree = trace_flat(flat_fun, in_tree, values, concrete=False, transform=transform)
         return compile_ir(simplify(ir), config.backend), out_tree
 
-    outs, out_tree = _run_cached(cache, key, values, build, fun)
+    # fgrad's own transforms hold no state the program depends on: the user's function does
+    outs, out_tree = _run_cached(cache, key, values, build, inspect.unwrap(fun))
     return tree_unflatten(out_tree, outs)
 
 
@@ -98,6 +99,9 @@ def _size_error(fun: Callable, td: TreeDef, mapped: list, axis_size) -> ValueErr
                       + "\ngive every mapped axis the same length, or map the odd argument with None")
 
 
+_MAX_LAYOUTS = 256
+
+
 class VmapFunction:
     """The function `vmap` returns; compiled programs are cached per input structure, avals, axes."""
 
@@ -109,15 +113,23 @@ class VmapFunction:
                             f"the positional arguments passed to the function, but got {in_axes!r}")
         self.fun, self.in_axes, self.out_axes, self.axis_size = fun, in_axes, out_axes, axis_size
         self.cache = CompileCache(f"vmap({getattr(fun, '__name__', 'fun')})")
+        self._layouts: dict = {}               # (structure, avals) -> (mapped axis per leaf, size)
         self.__name__ = f"vmap_{getattr(fun, '__name__', 'fun')}"
         self.__doc__ = getattr(fun, "__doc__", None)
+        self.__wrapped__ = fun
 
     def __call__(self, *args, **kwargs):
         leaves, treedef = tree_flatten((args, kwargs))
-        axes, size = self._axes(leaves, treedef, len(args))
         if _trace_stack:
-            return self._apply(leaves, treedef, axes, size)
-        key = (treedef, tuple(map(_leaf_key, leaves)), axes, size)
+            return self._apply(leaves, treedef, *self._axes(leaves, treedef, len(args)))
+        avals = tuple(map(_leaf_key, leaves))
+        layout = self._layouts.get((treedef, avals))
+        if layout is None:                     # checked once per input structure and avals
+            if len(self._layouts) >= _MAX_LAYOUTS:
+                self._layouts.clear()
+            layout = self._layouts[treedef, avals] = self._axes(leaves, treedef, len(args))
+        axes, size = layout
+        key = (treedef, avals, axes)
         return _staged_call(self.cache, key, leaves, lambda *flat: self._apply(list(flat), treedef, axes, size),
                             "vmap", self.fun)
 
@@ -204,6 +216,7 @@ class JacobianFunction:
         self.cache = CompileCache(f"{transform}({getattr(fun, '__name__', 'fun')})")
         self.__name__ = f"{transform}_{getattr(fun, '__name__', 'fun')}"
         self.__doc__ = getattr(fun, "__doc__", None)
+        self.__wrapped__ = fun
 
     def __call__(self, *args, **kwargs):
         if _trace_stack:

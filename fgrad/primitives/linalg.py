@@ -90,11 +90,28 @@ def _dot_batch(args, batched, *, size, contract, batch):
     (ca, cb), (ba, bb) = contract, batch
     a, b = args
     if all(batched):
-        return dot_general(a, b, (shift_axes(ca), shift_axes(cb)), ((0,) + shift_axes(ba), (0,) + shift_axes(bb)))
-    if batched[0]:
-        return bdim_to_front(dot_general(a, b, (shift_axes(ca), cb), (shift_axes(ba), bb)), len(ba))
-    out = dot_general(a, b, (ca, shift_axes(cb)), (ba, shift_axes(bb)))
-    return bdim_to_front(out, len(ba) + len(free_axes(ndim_of(a), ca, ba)))
+        contract, batch, front = (shift_axes(ca), shift_axes(cb)), ((0,) + shift_axes(ba), (0,) + shift_axes(bb)), 0
+    elif batched[0]:
+        contract, batch, front = (shift_axes(ca), cb), (shift_axes(ba), bb), len(ba)
+    else:
+        front = len(ba) + len(free_axes(ndim_of(a), ca, ba))
+        contract, batch = (ca, shift_axes(cb)), (ba, shift_axes(bb))
+    product = dot_general if ca else _product_of_broadcasts
+    return bdim_to_front(product(a, b, contract, batch), front)
+
+
+def _product_of_broadcasts(a, b, contract, batch):
+    """A dot_general that contracts nothing, as one multiplication of broadcast views (a batched
+    outer product would otherwise reach np.einsum, which runs it without BLAS and slowly)."""
+    from .elementwise import mul_p
+    from .shape import broadcast_in_dim
+    ba, bb = batch
+    a_free, b_free = free_axes(ndim_of(a), (), ba), free_axes(ndim_of(b), (), bb)
+    a, b = transpose(a, tuple(ba) + tuple(a_free)), transpose(b, tuple(bb) + tuple(b_free))
+    shape = tuple(a.shape) + tuple(b.shape[len(bb):])
+    nb, na = len(ba), len(a_free)
+    return bind(mul_p, broadcast_in_dim(a, shape, range(nb + na)),
+                broadcast_in_dim(b, shape, tuple(range(nb)) + tuple(range(nb + na, len(shape)))))
 
 
 dot_general_p.def_jvp(lambda p, t, out, *, contract, batch: add_tangents(
