@@ -60,7 +60,7 @@ def set_backend(name: str | None) -> None:
 
 CACHE = CompileCache("fgrad.torch backward", maxsize=128)   # keyed by graph structure
 _CACHE_LOCK = threading.Lock()       # CompileCache is not thread-safe; compiling happens outside it
-_VJPS = LRU(2048)         # node signature id -> (its backward IR, the inputs that IR reads)
+_VJPS = LRU(2048)         # node signature id -> [its backward IR, the inputs its gradients read (made on demand)]
 # Sums of products stay in the order reverse mode writes them, the order torch evaluates: the
 # Horner rewrite reassociates them, which can turn torch's NaN at an infinity into a number.
 REBUILD_SUMS = False
@@ -86,14 +86,32 @@ def clear_cache(maxsize: int | None = None) -> None:
 
 # --- per-node reverse mode ---------------------------------------------------------------------
 
-def node_vjp(node: Node) -> tuple:
-    """(IR (inputs..., ct_out) -> (out, ct per differentiable input), positions of the inputs the cts read).
+def node_vjp(node: Node) -> IR:
+    """IR (inputs..., ct_out) -> (out, ct for each differentiable input), by fgrad's reverse mode.
 
-    Made by fgrad's reverse mode once per node signature.
+    Made once per node signature.
     """
     found = _VJPS.get(node.sig)
-    if found is not None:
-        return found
+    if found is None:
+        found = _VJPS.put(node.sig, [_make_vjp(node), None])
+    return found[0]
+
+
+def node_needs(node: Node) -> tuple:
+    """Positions of the inputs whose values the node's gradients read (what torch saves)."""
+    node_vjp(node)
+    found = _VJPS.get(node.sig)
+    if found is None:                     # evicted meanwhile by another thread: compute without storing
+        found = [node_vjp(node), None]
+    if found[1] is None:
+        bir = found[0]
+        grads = dce(IR(bir.in_vars, bir.const_vars, bir.consts, bir.eqns, bir.outs[1:]))
+        read = {a for e in grads.eqns for a in e.inputs if isinstance(a, Var)} | set(grads.outs)
+        found[1] = tuple(k for k, v in enumerate(bir.in_vars[:len(node.vals)]) if v in read)
+    return found[1]
+
+
+def _make_vjp(node: Node) -> IR:
     op, params, shapes, dtypes, mask, out_dtype = unpack_signature(node.sigt)
     with new_trace("fgrad.torch") as trace:
         args = [trace.new_arg(Aval(s, d)) for s, d in zip(shapes, dtypes)]
@@ -102,11 +120,7 @@ def node_vjp(node: Node) -> tuple:
             out = out.astype(out_dtype)
         ir = trace.to_ir([out])
     wrt = [i for i, m in enumerate(mask) if m]
-    bir = simplify(backward_ir(ir, wrt, seed="input"), horner=REBUILD_SUMS)
-    grads = dce(IR(bir.in_vars, bir.const_vars, bir.consts, bir.eqns, bir.outs[1:]))
-    read = {a for e in grads.eqns for a in e.inputs if isinstance(a, Var)} | set(grads.outs)
-    needs = tuple(k for k, v in enumerate(bir.in_vars[:len(shapes)]) if v in read)
-    return _VJPS.put(node.sig, (bir, needs))
+    return simplify(backward_ir(ir, wrt, seed="input"), horner=REBUILD_SUMS)
 
 
 # --- in-place changes ----------------------------------------------------------------------------
@@ -122,7 +136,7 @@ def check_versions(nodes: list) -> None:
         if not n.op.saves:
             continue
         fresh = getattr(n, "fresh", None)
-        for k in reversed(node_vjp(n)[1]):     # torch reads the second operand first (mul, div, mm)
+        for k in reversed(node_needs(n)):     # torch reads the second operand first (mul, div, mm)
             if k == fresh:
                 continue
             counter = counter_of(n.vals[k])
@@ -290,7 +304,7 @@ def run_stitched(shape: _Shape, slot_vals: list, seed_vals: list, ones, hook=Non
         if hook is not None:
             ct = cts[i] = hook(i, ct)
         ins = shape.wiring[i]
-        outs = eval_ir(node_vjp(shape.nodes[i])[0], [slot_vals[k] for k, _ in ins] + [ct])
+        outs = eval_ir(node_vjp(shape.nodes[i]), [slot_vals[k] for k, _ in ins] + [ct])
         j = 1
         for _, r in ins:
             if r != -1:

@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 
 torch = pytest.importorskip("torch")
-import fgrad.torch as ft  # noqa: E402
 from _torch_compare import assert_same_outcome, outcome  # noqa: E402
+
+import fgrad.torch as ft  # noqa: E402
 
 
 def saved_leaf_under_no_grad(t):
