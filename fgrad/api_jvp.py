@@ -111,28 +111,22 @@ def _zero_tangent(out):
     return np.zeros(shape_of(out), float0)
 
 
-def _traced_ir(fun: Callable, treedef: TreeDef, leaves: list, nonzero: list[bool], has_aux: bool,
-               concrete: bool, transform: str):
+def _jvp_program(fun, treedef, leaves, nonzero, has_aux: bool, concrete: bool, transform: str = "jvp"):
+    """The program `(primals, nonzero tangents) -> (outputs, nonzero output tangents)`."""
     ir, out_tree = trace_flat(fun, treedef, leaves, concrete=concrete, transform=transform,
                               differentiated=[i for i, nz in enumerate(nonzero) if nz])
     if has_aux and (out_tree.kind is not tuple or len(out_tree.children) != 2):
         raise TypeError(f"has_aux=True needs the function to return a pair (output, aux), got a structure "
                         f"{out_tree} (at {user_location()})")
     n_main = out_tree.children[0].num_leaves if has_aux else len(ir.outs)
-    return simplify(ir), out_tree, n_main
-
-
-def _jvp_program(fun, treedef, leaves, nonzero, has_aux: bool, concrete: bool):
-    """The program `(primals, nonzero tangents) -> (outputs, nonzero output tangents)`."""
-    ir, out_tree, n_main = _traced_ir(fun, treedef, leaves, nonzero, has_aux, concrete, "jvp")
-    jir, out_nonzero = jvp_ir(ir, nonzero, n_main)
+    jir, out_nonzero = jvp_ir(simplify(ir), nonzero, n_main)
     return simplify(jir), _JvpMeta(out_tree, len(ir.outs), out_nonzero, has_aux)
 
 
 def _linearize_programs(fun, treedef, leaves, has_aux: bool, concrete: bool):
     """The primal program (outputs + residuals) and the tangent program (residuals + tangents)."""
     nonzero = [True] * len(leaves)
-    joint, meta = _jvp_program(fun, treedef, leaves, nonzero, has_aux, concrete)
+    joint, meta = _jvp_program(fun, treedef, leaves, nonzero, has_aux, concrete, "linearize")
     known, unknown = partial_eval(joint, len(leaves), meta.n_outs)
     return known, unknown, meta
 
