@@ -52,6 +52,9 @@ def _parse_string(subscripts: str, count: int) -> tuple[list, list | None]:
 
 
 def _sublist(sub, k) -> list:
+    if not isinstance(sub, (list, tuple)):
+        raise _error(TypeError, f"in the interleaved form einsum(x, [0, 1], y, [1, 2], [0, 2]) each operand is "
+                     f"followed by a list of ints (or ...); sublist {k} is a {type(sub).__name__}")
     labels = list(sub)
     for label in labels:
         if label is Ellipsis:
@@ -159,8 +162,9 @@ def einsum(*args):
         specs, out = _parse_string(args[0], len(operands))
     else:
         operands, specs, out = _parse_interleaved(args)
+    operands = [fnp._as_operand(o) for o in operands]
     dtype = fnp.result_type(*operands)
-    operands = [fnp.astype(fnp._as_operand(o), dtype) for o in operands]
+    operands = [fnp.astype(o, dtype) for o in operands]
     labels = [_expand(s, shape_of(o), k) for k, (s, o) in enumerate(zip(specs, operands))]
     out = _output(labels, out)
     sizes = _sizes(operands, labels)

@@ -6,7 +6,7 @@ import numpy as np
 
 from . import numpy as fnp
 from .core import Tracer, bind, shape_of
-from .errors import ConcretizationError, TracerArrayConversionError, user_location
+from .errors import ConcretizationError, ShapeError, TracerArrayConversionError, user_location
 from .primitives import elementwise as ew
 from .primitives import shape
 
@@ -55,10 +55,18 @@ def index_spec(x, idx) -> tuple[tuple, list]:
         raise IndexError(f"too many indices for an array of shape {x.shape}")
     arrays: list = []
     spec = tuple(_index_item(i, arrays) for i in idx)
-    for item, size in zip([i for i in spec if i[0] != "none"], x.shape):
+    for axis, (item, size) in enumerate(zip([i for i in spec if i[0] != "none"], x.shape)):
         if item[0] == "int" and not -size <= item[1] < size:
-            raise IndexError(f"index {item[1]} is out of bounds for an axis of size {size}")
+            _out_of_bounds(item[1], axis, size)
+        index = arrays[item[1]] if item[0] == "array" else None
+        if isinstance(index, np.ndarray) and index.size and not -size <= index.min() <= index.max() < size:
+            _out_of_bounds(index.max() if index.max() >= size else index.min(), axis, size)
     return spec, arrays
+
+
+def _out_of_bounds(index, axis: int, size: int):
+    raise IndexError(f"index {index} is out of bounds for axis {axis} with size {size} (at {user_location()}); "
+                     f"indices run from {-size} to {size - 1}")
 
 
 def getitem(x, idx):
@@ -78,6 +86,10 @@ class _IndexUpdateRef:
     def _prepare(self, values):
         spec, arrays = index_spec(self.x, self.idx)
         target = shape._gather_shape(self.x.shape, arrays, spec)
+        given = shape_of(values)
+        if len(given) > len(target) or any(g not in (1, t) for g, t in zip(given[::-1], target[::-1])):
+            raise ShapeError(f"values of shape {given} do not fit the shape {target} that x.at[...] selects in an "
+                             f"array of shape {self.x.shape}; pass values of shape {target} (or one that broadcasts)")
         return fnp.broadcast_to(fnp.astype(values, self.x.dtype), target), spec, arrays
 
     def add(self, values):

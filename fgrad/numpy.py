@@ -46,9 +46,13 @@ def full_like(x, fill_value, dtype=None):
         >>> full_like(np.zeros(2), 7.0)
         array([7., 7.])
     """
-    if isinstance(x, Tracer):
-        return splat(x, fill_value, dtype=dtype)
-    return np.full_like(x, fill_value, dtype=dtype)
+    if not isinstance(x, Tracer):
+        return np.full_like(x, fill_value, dtype=dtype)
+    dtype = x.dtype if dtype is None else _numeric(np.dtype(dtype))
+    fill = _as_operand(fill_value)
+    if shape_of(fill):              # an array of fill values broadcasts, as in NumPy
+        return add(splat(x, 0, dtype=dtype), astype(broadcast_to(fill, x.shape), dtype))
+    return splat(x, fill, dtype=dtype)
 
 
 def zeros_like(x, dtype=None):
@@ -79,18 +83,27 @@ def _as_operand(x):
 
 def result_type(*args) -> np.dtype:
     """NumPy 2 promotion with Python scalars weak: ``result_type(np.float32(1), 2.0)`` is float32."""
-    return np.result_type(*[a.dtype if isinstance(a, (Tracer, np.ndarray, np.generic)) else a
-                            for a in args])
+    return np.result_type(*[a.dtype if isinstance(a, (Tracer, np.ndarray, np.generic))
+                            else a if isinstance(a, (bool, int, float, complex, str, type, np.dtype))
+                            else _as_operand(a).dtype for a in args])
 
 
 def astype(x, dtype):
     """Convert `x` to `dtype` (a traced conversion records convert_element_type)."""
     dtype = np.dtype(dtype)
     if isinstance(x, Tracer):
-        return ew.convert(x, dtype)
+        return ew.convert(x, _numeric(dtype))
     if isinstance(x, np.ndarray) and x.ndim:
         return x.astype(dtype, copy=False)   # a closed-over array stays referenced, not copied
     return dtype.type(x)
+
+
+def _numeric(dtype: np.dtype) -> np.dtype:
+    """`dtype` if traced arrays can hold it (booleans and numbers), else a TypeError."""
+    if dtype.kind not in "biufc":
+        raise TypeError(f"traced arrays hold booleans and numbers, not {dtype} (at {user_location()}); "
+                        "use a numeric dtype such as float64 or int64")
+    return dtype
 
 
 def _broadcast(x, out_shape):
@@ -542,9 +555,14 @@ def expand_dims(x, axis):
 
 def broadcast_to(x, new_shape):
     """Broadcast to `new_shape` (no copy). Example: ``broadcast_to(1.0, (2, 2))``."""
-    new_shape = (new_shape,) if isinstance(new_shape, int) else tuple(new_shape)
     if not isinstance(x, Tracer):
         return np.broadcast_to(x, new_shape)
+    new_shape = tuple(_index(d, "a shape entry") for d in
+                      (new_shape if isinstance(new_shape, (tuple, list)) else (new_shape,)))
+    if len(new_shape) < x.ndim or builtins.min(new_shape, default=0) < 0 or any(
+            d not in (1, n) for d, n in zip(x.shape[::-1], new_shape[::-1])):
+        raise ShapeError(f"cannot broadcast an array of shape {x.shape} to shape {new_shape}: lined up from the "
+                         "right, each axis must be 1 or equal to the target's; add axes with x[None] or reshape")
     return _broadcast(x, new_shape) if x.shape else shape.broadcast_in_dim(x, new_shape, ())
 
 

@@ -378,3 +378,45 @@ def test_strings_and_objects_as_operands_are_type_errors(body):
 @pytest.mark.parametrize("shape", [(-1, 2), (3, -2), -1, (6,)], ids=str)
 def test_reshape_infers_a_negative_entry_as_numpy_does(shape):
     np.testing.assert_array_equal(fgrad.jit(lambda x: fnp.reshape(x, shape))(X), np.reshape(X, shape))
+
+
+class _JnpWithLists:
+    """jax.numpy refuses lists as operands; the oracle converts them as NumPy (and fgrad.numpy) do."""
+
+    def __getattr__(self, name):
+        fn = getattr(jnp, name)
+        return lambda *args: fn(*[jnp.asarray(a) if isinstance(a, (list, tuple)) else a for a in args])
+
+
+_JNP_WITH_LISTS = _JnpWithLists()
+
+
+@pytest.mark.parametrize("body", [lambda m, x: m.divide(x, [1.0, 2.0, 4.0]), lambda m, x: m.dot(x, (1.0, 2.0, 3.0)),
+                                  lambda m, x: m.matmul([[1.0, 2.0]], x), lambda m, x: m.logaddexp([0.5, 1.0, 2.0], x)],
+                         ids=["divide", "dot", "matmul", "logaddexp"])
+def test_lists_and_tuples_are_arrays_in_binary_functions(body):
+    got = fgrad.grad(lambda x: fnp.sum(body(fnp, x) ** 2))(X)
+    want = jax.grad(lambda x: jnp.sum(body(_JNP_WITH_LISTS, x) ** 2))(X)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("body, cls", [
+    (lambda x: fnp.broadcast_to(x, (7,)), ShapeError), (lambda x: fnp.broadcast_to(x, []), ShapeError),
+    (lambda x: fnp.broadcast_to(x, (2.5, 3)), TypeError), (lambda x: x.astype(str), TypeError),
+    (lambda x: fnp.zeros_like(x, dtype="U3"), TypeError), (lambda x: fnp.full_like(x, "a"), TypeError),
+    (lambda x: fnp.einsum(x, 7), TypeError), (lambda x: fgrad.nn.one_hot(x, 2.5), TypeError),
+    (lambda x: x[np.array([0, 5])], IndexError), (lambda x: x[:, np.array([-4])], IndexError),
+    (lambda x: x.at[np.array([7])].add(1.0), IndexError), (lambda x: x.at[0].set(np.ones(4)), ShapeError),
+], ids=["broadcast-size", "broadcast-rank", "broadcast-float", "astype-str", "zeros-like-str", "full-like-str",
+        "einsum-sublist", "one-hot-float", "gather-bounds", "gather-negative", "scatter-bounds", "at-set-shape"])
+@pytest.mark.parametrize("kind", ["grad", "jit"])
+def test_other_misuse_names_the_users_line(body, cls, kind):
+    with pytest.raises(cls) as info:
+        _transformed(kind, lambda m, x: body(x))(X)
+    assert f"{HERE}:" in str(info.value)
+
+
+def test_full_like_with_an_array_of_fill_values():
+    fill = np.array([1.0, 2.0, 3.0])
+    got = fgrad.jit(lambda x: fnp.full_like(x, fill) * x)(X)
+    np.testing.assert_array_equal(got, jnp.full_like(X, fill) * X)
