@@ -10,11 +10,11 @@ from . import nn as nn
 from . import numpy as numpy  # noqa: F401  (registers primitives and tracer operators)
 from . import testing as testing
 from .api import grad as grad
-from .api import jit as jit
-from .api import make_ir as make_ir
-from .api import show_code as show_code
 from .api import value_and_grad as value_and_grad
 from .api import vjp as vjp
+from .api_jit import jit as jit
+from .api_jit import make_ir as make_ir
+from .api_jit import show_code as show_code
 from .api_jvp import jvp as jvp
 from .api_jvp import linearize as linearize
 from .api_vmap import hessian as hessian

@@ -1,8 +1,9 @@
-"""The transforms users call: grad, value_and_grad, vjp, jit, make_ir.
+"""The transforms users call: grad, value_and_grad and vjp here, jit and make_ir in api_jit.
 
 Called at top level, a transformed function looks its compiled program up in a bounded cache keyed
-by the input structure and avals; called inside another transform, it traces and inlines instead,
-which is what makes grad(grad(f)) and jit(grad(f)) work.
+by the input structure, avals and static values, and reuses it only while what its trace read from
+outside the arguments still holds (`fgrad.captured`); called inside another transform, it traces and
+inlines instead, which is what makes grad(grad(f)) and jit(grad(f)) work.
 """
 
 from __future__ import annotations
@@ -12,15 +13,25 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .backends import compile_ir, resolve
+from .arguments import (
+    argnums_tuple,
+    check_callable,
+    check_float_dtype,
+    check_outputs,
+    is_static_leaf,
+    resolve_argnums,
+    static_key,
+)
+from .backends import compile_ir
 from .cache import CompileCache
+from .captured import Captured
 from .config import config
-from .core import IR, Tracer, _trace_stack, aval_of, eval_ir, is_jax_array, new_trace, tracing
-from .errors import ArgnumsError, GuardFailure, IntegerInputError, NonScalarOutputError, user_location
+from .core import IR, Tracer, _trace_stack, aval_of, collect_consts, eval_ir, is_jax_array, new_trace, tracing
+from .errors import GuardFailure, IntegerInputError, NonScalarOutputError, user_location
 from .transforms.ad import backward_ir
 from .transforms.partial_eval import partial_eval
 from .transforms.simplify import dce, simplify
-from .tree import LEAF, TreeDef, tree_flatten, tree_unflatten
+from .tree import LEAF, MAX_TREEDEFS, TreeDef, leaf_paths, tree_flatten, tree_unflatten
 
 _F64 = np.dtype(np.float64)
 _FLOAT_KEY = ((), _F64)
@@ -29,6 +40,7 @@ _FLOAT_KEY = ((), _F64)
 # --- leaves: cache keys and values ---------------------------------------------------------------
 
 def _leaf_key(x):
+    """The cache key of a traced leaf: its shape and dtype."""
     t = type(x)
     if t is np.ndarray:
         return (x.shape, x.dtype)
@@ -40,8 +52,21 @@ def _leaf_key(x):
         return (x.shape, x.dtype)
     if isinstance(x, Tracer):
         x.check_alive()               # a tracer outside any trace leaked from a finished one
+        return (x.shape, x.dtype)
     a = np.asarray(x)
-    return (a.shape, a.dtype)
+    return (a.shape, a.dtype) if a.dtype != object else static_key(x)
+
+
+def _grad_leaf_key(x):
+    """Under grad, leaves that are not arrays are static: keyed by type and value."""
+    t = type(x)
+    if t is np.ndarray:
+        return (x.shape, x.dtype)
+    if t is float:
+        return _FLOAT_KEY
+    if is_static_leaf(x) and not hasattr(x, "__array__"):
+        return static_key(x)
+    return _leaf_key(x)
 
 
 def _leaf_value(x):
@@ -50,17 +75,48 @@ def _leaf_value(x):
         return x
     if t is float:
         return np.float64(x)
-    if is_jax_array(x):
+    if is_jax_array(x) or isinstance(x, Tracer):
         return x              # kept on its devices, with its sharding, for the xla backend
     a = np.asarray(x)
-    if a.dtype == object:
-        raise TypeError(f"fgrad cannot use a value of type {type(x).__name__} as an array "
-                        f"(at {user_location()}); pass arrays, numbers, or lists/tuples/dicts of them")
+    if a.dtype.kind not in "biufc":
+        return x              # not an array: rejected (or passed on as static) where it is used
     return a[()] if a.ndim == 0 else a
 
 
+def _grad_leaf_value(x):
+    t = type(x)
+    if t is float:
+        return np.float64(x)
+    if t is np.ndarray or isinstance(x, np.generic):
+        return x
+    return x if is_static_leaf(x) and not hasattr(x, "__array__") else _leaf_value(x)
+
+
+def _check_traceable(values: list, treedef: TreeDef, positions, transform: str, hint: str) -> None:
+    """Every traced leaf must be a real or integer array: name the argument path otherwise."""
+    paths = None
+    for i in positions:
+        dtype = getattr(values[i], "dtype", None)
+        if dtype is not None and np.dtype(dtype).kind in "biufc":
+            check_float_dtype(dtype, transform)
+            continue
+        paths = paths or leaf_paths(treedef)
+        raise TypeError(f"{transform}: the argument at {_arg_path(paths[i])} is {type(values[i]).__name__} "
+                        f"{_short_repr(values[i])}, not an array (at {user_location()}); {hint}")
+
+
+def _arg_path(path: str) -> str:
+    """`[0][1]['w']` (args, kwargs tree) as `args[1]['w']` / `kwargs['w']`."""
+    head, _, rest = path[1:].partition("]")
+    return ("args" if head == "0" else "kwargs") + rest
+
+
+def _short_repr(value) -> str:
+    text = repr(value) if isinstance(value, (str, int, float, bool)) else ""
+    return f"({text[:40]})" if text else ""
+
+
 _WITHOUT_KWARGS: dict = {}
-NATIVE_MAX_EQNS = 3000     # longer xla programs are compiled in segments, outside a single jax.jit
 
 
 def _x64_on() -> bool:
@@ -82,6 +138,8 @@ def _flatten_args(args: tuple):
     leaves, args_tree = tree_flatten(args)
     treedef = _WITHOUT_KWARGS.get(args_tree)
     if treedef is None:
+        if len(_WITHOUT_KWARGS) >= MAX_TREEDEFS:
+            _WITHOUT_KWARGS.clear()
         treedef = _WITHOUT_KWARGS[args_tree] = tree_flatten((args, {}))[1]
     return leaves, treedef
 
@@ -94,7 +152,8 @@ def trace_flat(fun: Callable, treedef: TreeDef, leaves: list, *, concrete: bool,
 
     Only the leaves at positions `traced` (default: all) become IR inputs; the others are passed to
     `fun` as they are. `differentiated` marks inputs whose derivative is taken, so reading one as a
-    Python number (which would drop the derivative) is an error.
+    Python number (which would drop the derivative) is an error. Outputs that are not arrays or
+    numbers are a TypeError naming their path.
     """
     with new_trace(transform, concrete=concrete) as trace:
         tracers = list(leaves)
@@ -110,6 +169,7 @@ def trace_flat(fun: Callable, treedef: TreeDef, leaves: list, *, concrete: bool,
         args, kwargs = tree_unflatten(treedef, tracers)
         out = fun(*args, **kwargs)
         out_leaves, out_tree = tree_flatten(out)
+        check_outputs(out_leaves, out_tree, transform, fun)
         return trace.to_ir(out_leaves), out_tree
 
 
@@ -123,25 +183,39 @@ def select_outputs(ir: IR, keep: list[int]) -> IR:
 
 # --- the compile cache ---------------------------------------------------------------------------
 
-def _run_cached(cache: CompileCache, key, values: list, build: Callable):
+def _run_cached(cache: CompileCache, key, values: list, build: Callable, fun: Callable | None = None):
+    """Run the cached program for `key`, or build (trace and compile) one.
+
+    A variant is reused only while what its trace read from outside the arguments still holds
+    (`Captured`: closure cells, globals, defaults and attributes reached from `fun` and from the
+    static leaves among `values`) and its guards (Python branches taken on concrete values) pass.
+    """
     variants = cache.get(key)
-    for program, meta in variants or ():
+    reason = None
+    for program, meta, captured in variants or ():
+        if captured is not None and not captured.holds():
+            reason = reason or captured.changed()
+            continue
         try:
             return program(*values), meta
         except GuardFailure:
             continue
-    program, meta = build()
-    cache.add(key, (program, meta))
+    with collect_consts() as referenced:
+        program, meta = build()
+    captured = Captured(fun, [v for v in values if is_static_leaf(v)], referenced) if fun is not None else None
+    cache.add(key, (program, meta, captured), reason)
     return program(*values), meta
+
+
+def _only(program, positions: list[int]):
+    """`program` called with the leaves at `positions` (the others were static)."""
+    return lambda *values: program(*[values[i] for i in positions])
 
 
 # --- grad and value_and_grad ---------------------------------------------------------------------
 
 def _normalize_argnums(argnums, nargs: int) -> tuple:
-    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
-    if not nums or any(not isinstance(i, int) or not -nargs <= i < nargs for i in nums):
-        raise ArgnumsError(argnums, nargs, user_location())
-    return tuple(i % nargs for i in nums)
+    return resolve_argnums(argnums_tuple(argnums), argnums, nargs)
 
 
 class _GradMeta:
@@ -155,66 +229,94 @@ class GradFunction:
     """The function `grad`/`value_and_grad` return; compiled programs are cached per input avals."""
 
     def __init__(self, fun: Callable, argnums, has_aux: bool, with_value: bool):
-        self.fun, self.argnums, self.has_aux, self.with_value = fun, argnums, has_aux, with_value
         self.transform = "value_and_grad" if with_value else "grad"
+        check_callable(fun, self.transform)
+        self.fun, self.argnums, self.has_aux, self.with_value = fun, argnums, has_aux, with_value
+        self._nums = argnums_tuple(argnums)
         self._argnums: dict = {}
         self.cache = CompileCache(f"{self.transform}({getattr(fun, '__name__', 'fun')})")
         self.__name__ = f"{self.transform}_{getattr(fun, '__name__', 'fun')}"
         self.__doc__ = getattr(fun, "__doc__", None)
+        self.__wrapped__ = fun
 
     def __call__(self, *args, **kwargs):
         # The hot path of every training step: kept free of avoidable Python calls.
         argnums = self._argnums.get(len(args))
         if argnums is None:
-            argnums = self._argnums[len(args)] = _normalize_argnums(self.argnums, len(args))
+            argnums = resolve_argnums(self._nums, self.argnums, len(args))
+            if len(self._argnums) < 64:
+                self._argnums[len(args)] = argnums
         leaves, treedef = tree_flatten((args, kwargs)) if kwargs else _flatten_args(args)
-        if _trace_stack:
+        if _trace_stack.items:
             return self._inline(leaves, treedef, argnums)
-        key = (argnums, treedef, tuple(map(_leaf_key, leaves)))
-        values = [_leaf_value(x) for x in leaves]
-        outs, meta = _run_cached(self.cache, key, values, lambda: self._compile(values, treedef, argnums))
+        key = (argnums, treedef, tuple(map(_grad_leaf_key, leaves)))
+        values = [_grad_leaf_value(x) for x in leaves]
+        outs, meta = _run_cached(self.cache, key, values, lambda: self._compile(values, treedef, argnums),
+                                 self.fun)
         return self._finish(outs, meta)
 
     def _wrt(self, treedef: TreeDef, argnums: tuple) -> tuple[list[int], TreeDef]:
         arg_trees = treedef.children[0].children
         starts = np.cumsum([0] + [t.num_leaves for t in arg_trees]).tolist()
         wrt = [i for a in argnums for i in range(starts[a], starts[a + 1])]
-        grad_tree = arg_trees[argnums[0]] if isinstance(self.argnums, int) else \
+        grad_tree = arg_trees[argnums[0]] if not isinstance(self.argnums, (tuple, list)) else \
             TreeDef(tuple, None, tuple(arg_trees[a] for a in argnums))
         return wrt, grad_tree
 
-    def _gradient_ir(self, leaves: list, treedef: TreeDef, argnums: tuple, concrete: bool, traced=None):
-        """The gradient program; with `traced` (inline use), only those leaves are its inputs."""
-        wrt, grad_tree = self._wrt(treedef, argnums)
+    def _check_wrt(self, leaves: list, wrt: list[int]) -> None:
         for i in wrt:
-            dtype = leaves[i].dtype if isinstance(leaves[i], Tracer) else aval_of(leaves[i]).dtype
+            leaf = leaves[i]
+            if is_static_leaf(leaf) and not isinstance(leaf, (bool, int)) and not hasattr(leaf, "__array__"):
+                raise TypeError(f"{self.transform} differentiates argnums={self.argnums!r}, but input leaf {i} "
+                                f"is a {type(leaf).__name__}, not an array (at {user_location()}); pass "
+                                "float arrays or numbers there, or leave the argument out of argnums")
+            dtype = leaf.dtype if isinstance(leaf, Tracer) else aval_of(leaf).dtype
+            check_float_dtype(dtype, self.transform)
             if dtype.kind != "f":
                 raise IntegerInputError(dtype, f"input leaf {i} of argnums={self.argnums!r}", user_location())
+
+    def _main_output(self, ir: IR, out_tree: TreeDef):
+        """The differentiated output's aval, after checking the output's structure."""
+        if self.has_aux:
+            if out_tree.kind not in (tuple, list) or len(out_tree.children) != 2:
+                raise TypeError(f"has_aux=True needs the function to return a pair (output, aux), "
+                                f"got a structure {out_tree} (at {user_location()})")
+            main_tree = out_tree.children[0]
+        else:
+            main_tree = out_tree
+        if main_tree is not LEAF:
+            what = "nothing (None)" if main_tree.num_leaves == 0 and main_tree.kind is type(None) else \
+                f"a {main_tree.kind.__name__} with {main_tree.num_leaves} array(s), structure {main_tree}"
+            raise NonScalarOutputError(None, user_location(), structure=what)
+        main = ir.outs[0].aval
+        if main.shape:
+            raise NonScalarOutputError(main.shape, user_location())
+        if not main.is_float:
+            raise TypeError(f"grad requires a real floating-point output, got {main.dtype} "
+                            f"(at {user_location()}); compute the loss in floating point")
+        return main
+
+    def _gradient_ir(self, leaves: list, treedef: TreeDef, argnums: tuple, concrete: bool, traced=None):
+        """The gradient program; with `traced`, only those leaves are its inputs."""
+        wrt, grad_tree = self._wrt(treedef, argnums)
+        self._check_wrt(leaves, wrt)
         ir, out_tree = trace_flat(self.fun, treedef, leaves, concrete=concrete, transform=self.transform,
                                   traced=traced, differentiated=wrt)
         if traced is not None:
             wrt = [traced.index(i) for i in wrt]
-        value_tree, n_main = out_tree, 1
-        if self.has_aux:
-            if out_tree.kind is not tuple or len(out_tree.children) != 2:
-                raise TypeError(f"has_aux=True needs the function to return a pair (output, aux), "
-                                f"got a structure {out_tree} (at {user_location()})")
-            n_main = out_tree.children[0].num_leaves
-        main = ir.outs[0].aval if ir.outs else None
-        if n_main != 1 or main is None or main.shape:
-            shape = main.shape if n_main == 1 and main is not None else f"a {out_tree}"
-            raise NonScalarOutputError(shape, user_location())
-        if not main.is_float:
-            raise TypeError(f"grad requires a real floating-point output, got {main.dtype} "
-                            f"(at {user_location()}); compute the loss in floating point")
+        self._main_output(ir, out_tree)
         gir = backward_ir(simplify(ir), wrt)   # merged duplicates accumulate one cotangent
         n_value = len(ir.outs) if self.with_value else len(ir.outs) - 1
         keep = list(range(len(ir.outs) - n_value, len(gir.outs)))
-        return simplify(select_outputs(gir, keep)), _GradMeta(n_value, value_tree, grad_tree)
+        return simplify(select_outputs(gir, keep)), _GradMeta(n_value, out_tree, grad_tree)
 
     def _compile(self, values, treedef, argnums):
-        gir, meta = self._gradient_ir(values, treedef, argnums, concrete=True)
-        return compile_ir(gir, config.backend), meta
+        traced = [i for i, v in enumerate(values) if not is_static_leaf(v) or hasattr(v, "__array__")]
+        _check_traceable(values, treedef, traced, self.transform, "pass arrays or numbers")
+        partial = len(traced) < len(values)
+        gir, meta = self._gradient_ir(values, treedef, argnums, concrete=True, traced=traced if partial else None)
+        program = compile_ir(gir, config.backend)
+        return (_only(program, traced) if partial else program), meta
 
     def _inline(self, leaves, treedef, argnums):
         # as in jax, arguments that are not differentiated reach the function untouched
@@ -241,6 +343,22 @@ class GradFunction:
 def grad(fun: Callable, argnums=0, has_aux: bool = False) -> GradFunction:
     """The gradient of a scalar function, as a function of the same arguments.
 
+    Arguments that are not differentiated reach `fun` as they are when they are not arrays (ints,
+    strings, None, types: an axis, a flag), as under `jax.grad`; keyword arguments too.
+
+    Parameters:
+        fun: a function returning a real scalar (or `(scalar, aux)` with `has_aux=True`).
+        argnums: the positional argument(s) to differentiate: an int or a tuple of ints.
+        has_aux: whether `fun` returns a pair `(output, aux)` whose `aux` is passed through.
+
+    Returns:
+        A function of the same arguments returning the gradient (shaped like the argument, or a tuple
+        of them when `argnums` is a tuple), and `aux` as a second value with `has_aux=True`.
+
+    Raises:
+        TypeError: `fun` is not callable. ArgnumsError: bad `argnums`. NonScalarOutputError: the
+        output is not one scalar. IntegerInputError: a differentiated input is not floating point.
+
     Example:
         >>> import fgrad
         >>> float(fgrad.grad(lambda x: 2 * x ** 2 + 3)(2.0))
@@ -251,6 +369,11 @@ def grad(fun: Callable, argnums=0, has_aux: bool = False) -> GradFunction:
 
 def value_and_grad(fun: Callable, argnums=0, has_aux: bool = False) -> GradFunction:
     """A function returning `(fun(*args), grad(fun)(*args))`, computed in one program.
+
+    Parameters, Raises: as for `grad`.
+
+    Returns:
+        A function returning `(value, gradient)`, or `((value, aux), gradient)` with `has_aux=True`.
 
     Example:
         >>> import fgrad
@@ -265,7 +388,11 @@ def value_and_grad(fun: Callable, argnums=0, has_aux: bool = False) -> GradFunct
 
 def _check_float_inputs(leaves, what: str) -> None:
     for i, x in enumerate(leaves):
+        if is_static_leaf(x) and not isinstance(x, (bool, int)) and not hasattr(x, "__array__"):
+            raise TypeError(f"vjp: {what} leaf {i} is a {type(x).__name__}, not an array (at {user_location()}); "
+                            "vjp differentiates every primal: close over other values instead")
         dtype = x.dtype if isinstance(x, Tracer) else aval_of(x).dtype
+        check_float_dtype(dtype, "vjp")
         if dtype.kind != "f":
             raise IntegerInputError(dtype, f"{what} leaf {i}", user_location())
 
@@ -282,6 +409,7 @@ def vjp(fun: Callable, *primals, has_aux: bool = False):
         >>> pullback(np.array([1.0, 2.0]))
         (array([3., 6.]),)
     """
+    check_callable(fun, "vjp")
     leaves, treedef = tree_flatten((primals, {}))
     _check_float_inputs(leaves, "primal")
     if tracing() or any(isinstance(x, Tracer) for x in leaves):
@@ -291,7 +419,7 @@ def vjp(fun: Callable, *primals, has_aux: bool = False):
         values = [_leaf_value(x) for x in leaves]
         key = (fun, has_aux, treedef, tuple(map(_leaf_key, values)))
         build = lambda: _compiled_vjp(fun, treedef, values, has_aux)  # noqa: E731
-        results, (bwd, meta) = _run_cached(_VJP_CACHE, key, values, build)
+        results, (bwd, meta) = _run_cached(_VJP_CACHE, key, values, build, fun)
         run_bwd = lambda args: bwd(*[_leaf_value(a) for a in args])  # noqa: E731
     n_out, out_tree = meta
     outs, residuals = results[:n_out], list(results[n_out:])
@@ -321,6 +449,9 @@ _VJP_CACHE = CompileCache("vjp")
 def _vjp_programs(fun, treedef, leaves, has_aux: bool, concrete: bool):
     """The forward program (outputs + residuals) and the backward program (residuals + cts)."""
     ir, out_tree = trace_flat(fun, treedef, leaves, concrete=concrete, transform="vjp")
+    if has_aux and (out_tree.kind not in (tuple, list) or len(out_tree.children) != 2):
+        raise TypeError(f"vjp with has_aux=True needs the function to return a pair (output, aux), "
+                        f"got a structure {out_tree} (at {user_location()})")
     ir = simplify(ir)
     n_main = out_tree.children[0].num_leaves if has_aux else len(ir.outs)
     joint = simplify(backward_ir(ir, list(range(len(leaves))), seed="input", n_cts=n_main))
@@ -331,203 +462,3 @@ def _vjp_programs(fun, treedef, leaves, has_aux: bool, concrete: bool):
 def _compiled_vjp(fun, treedef, values, has_aux):
     fwd, bwd, meta = _vjp_programs(fun, treedef, values, has_aux, concrete=True)
     return compile_ir(fwd, config.backend), (compile_ir(bwd, config.backend), meta)
-
-
-# --- jit, make_ir, lower -------------------------------------------------------------------------
-
-class Lowered:
-    """A traced and compiled function; `as_text()` is the code handed to the backend."""
-
-    def __init__(self, ir: IR, program, backend: str):
-        self.ir, self.program, self.backend = ir, program, backend
-
-    def as_text(self) -> str:
-        """The generated source (NumPy backend) or the jax code and StableHLO (xla backend)."""
-        return self.program.as_text() if hasattr(self.program, "as_text") else self.program.source
-
-    def compile(self):
-        return self.program
-
-
-def _split_static(args: tuple, static_argnums: tuple):
-    static = tuple(args[i] for i in static_argnums)
-    dynamic = tuple(a for i, a in enumerate(args) if i not in static_argnums)
-    try:
-        hash(static)
-    except TypeError:
-        raise TypeError(f"static arguments must be hashable (at {user_location()}); pass tuples "
-                        "instead of lists, or make the argument dynamic") from None
-    return static, dynamic
-
-
-class Jitted:
-    """The function `jit` returns: traced abstractly once per input avals, compiled and cached."""
-
-    def __init__(self, fun: Callable, static_argnums=(), backend: str | None = None):
-        self.fun, self.backend = fun, backend
-        self.static_argnums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
-        self.cache = CompileCache(f"jit({getattr(fun, '__name__', 'fun')})")
-        self._native = self._x64_flag = self._staging = None
-        self.__name__ = f"jit_{getattr(fun, '__name__', 'fun')}"
-        self.__doc__ = getattr(fun, "__doc__", None)
-
-    def _with_static(self, static: tuple, nargs: int) -> Callable:
-        def call(*dynamic, **kwargs):
-            it_static, it_dyn = iter(static), iter(dynamic)
-            args = [next(it_static) if i in self.static_argnums else next(it_dyn) for i in range(nargs)]
-            return self.fun(*args, **kwargs)
-        return call
-
-    def _trace(self, args, kwargs):
-        static, dynamic = _split_static(args, self.static_argnums)
-        leaves, treedef = tree_flatten((dynamic, kwargs))
-        fun = self._with_static(static, len(args))
-        return static, leaves, treedef, fun
-
-    def __call__(self, *args, **kwargs):
-        native = self._native
-        if native and not kwargs and not _trace_stack and self._x64_flag.value:
-            self.cache.hits += 1
-            try:
-                return native(*args) if self._staging is None else self._staged(native, args)
-            except TypeError:
-                self.cache.hits -= 1
-                if _jax_reads_like_fgrad(args):
-                    raise
-                # pytree nodes registered with fgrad alone are opaque to jax: take the usual path
-        elif native is None and self._may_go_native(kwargs) and self._short(args):
-            self._native = self._native_jit(_flatten_args(args)[0])
-            return self(*args)
-        if self.static_argnums or kwargs or _trace_stack:
-            return self._call_general(args, kwargs)
-        leaves, treedef = _flatten_args(args)          # the hot path: no static args, no kwargs
-        key = ((), treedef, tuple(map(_leaf_key, leaves)))
-        values = [_leaf_value(x) for x in leaves]
-        outs, out_tree = _run_cached(self.cache, key, values, lambda: self._compile(self.fun, treedef, values))
-        return outs[0] if out_tree is LEAF else tree_unflatten(out_tree, outs)
-
-    def _call_general(self, args, kwargs):
-        static, leaves, treedef, fun = self._trace(args, kwargs)
-        if _trace_stack:
-            ir, out_tree = trace_flat(fun, treedef, leaves, concrete=False, transform="jit")
-            return tree_unflatten(out_tree, eval_ir(simplify(ir), leaves))
-        key = (static, treedef, tuple(map(_leaf_key, leaves)))
-        values = [_leaf_value(x) for x in leaves]
-        outs, out_tree = _run_cached(self.cache, key, values, lambda: self._compile(fun, treedef, values))
-        return tree_unflatten(out_tree, outs)
-
-    def _compile(self, fun, treedef, values):
-        ir, out_tree = trace_flat(fun, treedef, values, concrete=False, transform="jit")
-        return compile_ir(simplify(ir), resolve(self.backend)), out_tree
-
-    def _may_go_native(self, kwargs) -> bool:
-        no_extras = not (kwargs or self.static_argnums or _trace_stack)
-        return no_extras and _x64_on() and resolve(self.backend) == "xla"
-
-    def _short(self, args) -> bool:
-        """Whether the program for these arguments is short enough for one jax.jit, and jax reads
-        the arguments as fgrad does (checked once)."""
-        if not _jax_reads_like_fgrad(args):
-            self._native = False
-            return False
-        leaves, treedef = _flatten_args(args)
-        values = [_leaf_value(x) for x in leaves]
-        ir, _ = trace_flat(self.fun, treedef, values, concrete=False, transform="jit")
-        eqns = simplify(ir).eqns
-        if len(eqns) > NATIVE_MAX_EQNS or any(e.prim.effect for e in eqns):
-            self._native = False             # long (compiled in segments) or guarded: the usual path
-            return False
-        return True
-
-    def _native_jit(self, leaves: list):
-        """xla backend: jax.jit on the user's own arguments, so a steady-state call is jax's own
-        dispatch; fgrad traces and generates code only while jax traces (once per input avals)."""
-        import jax
-
-        from .backends.xla import HostStaging, worth_staging, x64_switch
-        self._x64_flag = x64_switch(jax)[0]
-        if worth_staging(jax, [x for x in leaves if isinstance(x, np.ndarray)]):
-            self._staging = HostStaging(jax)
-
-        def body(*args):
-            self.cache.hits -= 1                      # this call is a compile, not a hit
-            leaves, treedef = _flatten_args(args)
-            self.cache.add((("native",), treedef, tuple((x.shape, np.dtype(x.dtype)) for x in leaves)), None)
-            if self._staging is None and worth_staging(jax, leaves):
-                self._staging = HostStaging(jax)
-            ir, out_tree = trace_flat(self.fun, treedef, leaves, concrete=False, transform="jit")
-            return tree_unflatten(out_tree, list(compile_ir(simplify(ir), "xla")(*leaves)))
-        return jax.jit(body)
-
-    def _staged(self, native, args):
-        """A native call with large NumPy inputs copied into reusable aligned buffers first."""
-        leaves, treedef = _flatten_args(args)
-        staged = self._staging.stage(leaves)
-        if staged is leaves:
-            return native(*args)
-        outs = native(*tree_unflatten(treedef, staged)[0])
-        self._staging.hold(outs)
-        return outs
-
-    def lower(self, *args, **kwargs) -> Lowered:
-        """Trace and compile for these arguments; `.as_text()` shows the generated code."""
-        static, leaves, treedef, fun = self._trace(args, kwargs)
-        values = [_leaf_value(x) for x in leaves]
-        ir, _ = trace_flat(fun, treedef, values, concrete=False, transform="jit")
-        ir = simplify(ir)
-        backend = resolve(self.backend)
-        return Lowered(ir, compile_ir(ir, backend), backend)
-
-    def cache_info(self) -> dict:
-        """Hits, misses, size and why the last compile happened."""
-        return self.cache.info()
-
-
-def jit(fun: Callable, static_argnums=(), backend: str | None = None) -> Jitted:
-    """Compile `fun` once per input shapes/dtypes (and static argument values).
-
-    Inside, values are abstract: Python `if` on them raises ConcretizationError (use
-    fgrad.numpy.where or static_argnums). `backend` is "numpy" (default) or "xla".
-
-    Example:
-        >>> import fgrad, numpy as np
-        >>> f = fgrad.jit(lambda x: x * 2.0)
-        >>> f(np.ones(2))
-        array([2., 2.])
-    """
-    return Jitted(fun, static_argnums, backend)
-
-
-def make_ir(fun: Callable, static_argnums=()) -> Callable[..., IR]:
-    """A function returning the IR that `fun` traces to for the given arguments.
-
-    Example:
-        >>> import fgrad, fgrad.numpy as fnp, numpy as np
-        >>> print(fgrad.make_ir(fnp.sin)(np.ones(3)))
-        { lambda a:f64[3]. let
-            b:f64[3] = sin a
-          in (b) }
-    """
-    jitted = Jitted(fun, static_argnums)
-
-    def make(*args, **kwargs) -> IR:
-        static, leaves, treedef, f = jitted._trace(args, kwargs)
-        values = [x if isinstance(x, Tracer) else _leaf_value(x) for x in leaves]
-        return trace_flat(f, treedef, values, concrete=False, transform="make_ir")[0]
-
-    return make
-
-
-def show_code(fun: Callable, *args, **kwargs) -> str:
-    """The NumPy source fgrad generates for `fun` at these arguments (also printed).
-
-    Example:
-        >>> import fgrad, numpy as np
-        >>> _ = fgrad.show_code(fgrad.grad(lambda x: x * x), 1.0)  # doctest: +ELLIPSIS
-        def program(a):
-        ...
-    """
-    text = jit(fun).lower(*args, **kwargs).as_text()
-    print(text)
-    return text
-

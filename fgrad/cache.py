@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections import OrderedDict
 
 from .config import config
@@ -10,40 +11,55 @@ from .config import config
 log = logging.getLogger("fgrad")
 
 
+MAX_VARIANTS = 8       # programs kept for one key (other Python branches, other outside state)
+
+
 class CompileCache:
-    """A bounded LRU of compiled variants, with an explanation of each miss."""
+    """A bounded LRU of compiled variants, with an explanation of each miss. Safe to share
+    between threads: lookups and insertions hold a lock."""
 
     def __init__(self, owner: str, maxsize: int | None = None):
         self.owner, self.maxsize = owner, maxsize     # None: follow fgrad.config.cache_size
         self.entries: OrderedDict = OrderedDict()
         self.hits = self.misses = 0
         self.last_miss_reason: str | None = None
+        self._lock = threading.Lock()
 
     def get(self, key):
+        # no lock: each OrderedDict operation is atomic, and a key evicted by another thread
+        # between the two steps only loses its move to the end
         found = self.entries.get(key)
         if found is not None:
-            self.entries.move_to_end(key)
+            try:
+                self.entries.move_to_end(key)
+            except KeyError:
+                pass
             self.hits += 1
         return found
 
-    def add(self, key, variant) -> None:
-        self.misses += 1
-        if key not in self.entries:
-            self.last_miss_reason = self.explain(key)
+    def add(self, key, variant, reason: str | None = None) -> None:
+        """Keep `variant` for `key`, newest first; `reason` says why the existing ones did not do."""
+        with self._lock:
+            self.misses += 1
+            variants = self.entries.get(key)
+            self.last_miss_reason = self.explain(key) if variants is None else \
+                reason or "a Python branch taken while tracing differs"
             if config.explain_cache_misses:
                 log.warning("fgrad: compiling %s: %s", self.owner, self.last_miss_reason)
-        self.entries.setdefault(key, []).append(variant)
-        self.entries.move_to_end(key)
-        while len(self.entries) > max(self.limit, 1):
-            self.entries.popitem(last=False)
+            # a new list each time: callers iterate the old one without the lock
+            self.entries[key] = [variant] + (variants or [])[:MAX_VARIANTS - 1]
+            self.entries.move_to_end(key)
+            while len(self.entries) > max(self.limit, 1):
+                self.entries.popitem(last=False)
 
     @property
     def limit(self) -> int:
         return config.cache_size if self.maxsize is None else self.maxsize
 
     def clear(self) -> None:
-        self.entries.clear()
-        self.hits = self.misses = 0
+        with self._lock:
+            self.entries.clear()
+            self.hits = self.misses = 0
 
     def explain(self, key) -> str:
         if not self.entries:
@@ -68,5 +84,7 @@ class CompileCache:
 
 
 def _fmt(leaf_key) -> str:
+    if isinstance(leaf_key[0], type):            # a static value: (type, value, ...)
+        return f"the {leaf_key[0].__name__} {leaf_key[1]!r}"
     shape, dtype = leaf_key
     return f"{dtype}{list(shape)}"

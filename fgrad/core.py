@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -129,6 +130,9 @@ class Primitive:
     def __init__(self, name: str, *, abstract: Callable, impl: Callable, source: str,
                  numpy: Any = None, jax: Any = None, scalar: str | None = None, effect: bool = False,
                  linear_view: bool = False):
+        if not (isinstance(name, str) and name.isidentifier() and name.isascii()):
+            # names appear in printed IR and generated comments: only plain identifiers
+            raise ValueError(f"a primitive's name must be an ASCII identifier, got {name!r}")
         self.name, self.abstract, self.impl, self.source = name, abstract, impl, source
         # "scalar": optional Python-float form for programs made only of float64 scalars
         self.emit = {"numpy": numpy, "xla": jax, "scalar": scalar}
@@ -174,7 +178,44 @@ REGISTRY: dict[str, Primitive] = {}
 # Traces and tracers
 # ----------------------------------------------------------------------------------------------
 
-_trace_stack: list[Trace] = []
+class _PerThreadStack(threading.local):
+    """A stack private to each thread: one thread's trace never records another thread's ops."""
+
+    def __init__(self, *initial):
+        self.items = list(initial)
+
+    def append(self, item) -> None:
+        self.items.append(item)
+
+    def pop(self):
+        return self.items.pop()
+
+    def __getitem__(self, index):
+        return self.items[index]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+_trace_stack = _PerThreadStack()
+_const_collectors = _PerThreadStack()    # lists gathering the arrays traces reference as constants
+
+
+class collect_consts:
+    """`with collect_consts() as arrays:` gathers the arrays traces in the block reference as
+    constants (read afresh by the compiled program on each call, rather than folded into it)."""
+
+    def __enter__(self) -> list:
+        self.arrays: list = []
+        _const_collectors.append(self.arrays)
+        return self.arrays
+
+    def __exit__(self, *exc):
+        _const_collectors.pop()
+        return False
 _level_counter = itertools.count(1)
 
 
@@ -220,6 +261,8 @@ class Trace:
                 self._sources[var] = value.concrete_value
             else:
                 self.values[var] = value
+                for seen in _const_collectors.items:
+                    seen.append(value)
         return var
 
     def to_atom(self, x) -> Atom:
@@ -228,7 +271,7 @@ class Trace:
                 return x._var
             x.check_alive()
             return self.const_var(x)
-        if isinstance(x, np.ndarray) and x.ndim > 0:
+        if isinstance(x, np.ndarray):      # referenced, even 0-d: it may change in place
             return self.const_var(x)
         return Lit(x)
 
@@ -347,7 +390,7 @@ def bind(prim: Primitive, *args, **params):
 
 
 # The forward equation whose vjp is being traced: tags backward equations for readable code.
-_current_origin: list[Eqn | None] = [None]
+_current_origin = _PerThreadStack(None)
 
 
 class new_trace:

@@ -44,7 +44,14 @@ class FgradError(Exception):
 class NonScalarOutputError(FgradError, TypeError):
     """`grad` was asked to differentiate a function whose output is not a scalar."""
 
-    def __init__(self, shape: tuple, where: str):
+    def __init__(self, shape: tuple | None, where: str, structure: str | None = None):
+        if structure is not None:
+            super().__init__(_with_link(
+                f"grad requires a function with one scalar output, but it returned {structure} (at {where}). "
+                "If the extra values are auxiliary data (metrics, intermediate results), pass has_aux=True: "
+                "grad(f, has_aux=True) returns (gradient, aux) and the function must return (loss, aux).",
+                "non-scalar-output"))
+            return
         super().__init__(_with_link(
             f"grad requires a function with a scalar output, but the output has shape {shape} "
             f"(at {where}). Reduce it first, e.g. return `out.sum()` or `out.mean()`, or use "
@@ -93,13 +100,15 @@ class TracerArrayConversionError(FgradError, TypeError):
             "array-conversion"))
 
 
-class ArgnumsError(FgradError, ValueError):
-    """`argnums` names arguments the function was not called with."""
+class ArgnumsError(FgradError, ValueError, TypeError):
+    """`argnums` (or `static_argnums`) is not a valid choice of positional arguments."""
 
-    def __init__(self, argnums, nargs: int, where: str):
+    def __init__(self, argnums, nargs: int | None, where: str, what: str = "argnums", problem: str | None = None):
+        if problem is None:
+            problem = f"the function was called with {nargs} positional argument(s)"
+        hint = f"indices in range({nargs})" if nargs is not None else "an int or a tuple of distinct ints"
         super().__init__(_with_link(
-            f"argnums={argnums!r} but the function was called with {nargs} positional argument(s) "
-            f"(at {where}). Use indices in range({nargs}), e.g. argnums=0 or argnums=(0, 1).",
+            f"{what}={argnums!r}: {problem} (at {where}). Use {hint}, e.g. {what}=0 or {what}=(0, 1).",
             "bad-argnums"))
 
 

@@ -36,9 +36,26 @@ register_pytree_node(list, lambda t: (t, None), lambda _, c: list(c))
 register_pytree_node(type(None), lambda t: ([], None), lambda _, c: None)
 
 
+def sorted_keys(d: dict) -> tuple:
+    """The keys of `d` in the order pytrees visit them: sorted, as in JAX; keys of mixed types
+    (`{1: .., "a": ..}`, which JAX cannot sort) are grouped by type name first."""
+    if len(d) < 2:
+        return tuple(d)
+    try:
+        return tuple(sorted(d))
+    except TypeError:
+        pass
+    try:
+        return tuple(sorted(d, key=lambda k: (type(k).__qualname__, k)))
+    except TypeError:
+        raise ValueError(f"the keys of a dict in a pytree cannot be sorted ({[type(k).__name__ for k in d]}); "
+                         "fgrad visits dict keys in sorted order, as JAX does: use keys of one orderable "
+                         "type, such as strings") from None
+
+
 def _dict_flatten(d: dict):
-    keys = sorted(d) if len(d) > 1 else list(d)
-    return [d[k] for k in keys], tuple(keys)
+    keys = sorted_keys(d)
+    return [d[k] for k in keys], keys
 
 
 register_pytree_node(dict, _dict_flatten, lambda keys, c: dict(zip(keys, c)))
@@ -52,11 +69,11 @@ class TreeDef:
     def __init__(self, kind, aux, children: tuple):
         self.kind, self.aux, self.children = kind, aux, children
         self.num_leaves = 1 if kind is None else sum(c.num_leaves for c in children)
-        self._hash = hash((kind, aux, children))
+        self._hash = hash((kind, _hashable(aux), children))
 
     def __eq__(self, other):
         return (self is other or isinstance(other, TreeDef) and self._hash == other._hash
-                and self.kind == other.kind and self.aux == other.aux and self.children == other.children)
+                and self.kind == other.kind and _same_aux(self.aux, other.aux) and self.children == other.children)
 
     def __hash__(self):
         return self._hash
@@ -66,6 +83,29 @@ class TreeDef:
             return "*"
         inner = ", ".join(map(repr, self.children))
         return f"{self.kind.__name__}({inner})" if self.aux is None else f"{self.kind.__name__}[{self.aux}]({inner})"
+
+
+def _hashable(aux):
+    """A hashable stand-in for a custom node's aux data (which may be a dict or a list)."""
+    try:
+        hash(aux)
+        return aux
+    except TypeError:
+        pass
+    if isinstance(aux, dict):
+        return ("dict", tuple((_hashable(k), _hashable(v)) for k, v in aux.items()))
+    if isinstance(aux, (list, tuple)):
+        return ("seq", tuple(_hashable(v) for v in aux))
+    return ("id", id(aux))
+
+
+def _same_aux(a, b) -> bool:
+    if a is b:
+        return True
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):        # arrays in aux data: only the same object is the same
+        return False
 
 
 LEAF = TreeDef(None, None, ())
@@ -83,6 +123,7 @@ def _node_type(x) -> _NodeType | None:
 # Flattening runs on every call of a transformed function, so it builds only a cheap hashable
 # structure key per node; TreeDef objects are made once per distinct key and then looked up.
 _TREEDEFS: dict = {}
+MAX_TREEDEFS = 4096
 
 
 def _key(x, leaves: list):
@@ -93,14 +134,25 @@ def _key(x, leaves: list):
     if t is tuple or t is list:
         return (t, tuple([_key(c, leaves) for c in x]))
     if t is dict:
-        keys = tuple(sorted(x)) if len(x) > 1 else tuple(x)
+        keys = sorted_keys(x)
         return (t, keys, tuple([_key(x[k], leaves) for k in keys]))
     node = _node_type(x)
     if node is None:
         leaves.append(x)
         return None
-    children, aux = node.flatten(x)
+    children, aux = _flatten_node(node, x)
     return (t, aux, tuple([_key(c, leaves) for c in children]))
+
+
+def _flatten_node(node: _NodeType, x) -> tuple:
+    """A registered node's (children, aux data), checked: a wrong shape is the flatten
+    function's mistake, named as such rather than an unpacking error deep inside fgrad."""
+    result = node.flatten(x)
+    if not (isinstance(result, (tuple, list)) and len(result) == 2 and isinstance(result[0], (list, tuple))):
+        raise TypeError(f"the flatten function registered for {type(x).__name__} returned {type(result).__name__}"
+                        f"{' of length ' + str(len(result)) if isinstance(result, (tuple, list)) else ''}; "
+                        "it must return a pair (children, aux_data) with children a list or tuple")
+    return result
 
 
 _LEAF_TYPES = {float, int, bool, complex, str, np.ndarray, np.float64, np.float32, np.int64, np.bool_}
@@ -130,6 +182,8 @@ def tree_flatten(tree) -> tuple[list, TreeDef]:
     except TypeError:                    # unhashable aux data in a custom node
         return leaves, _treedef(key)
     if td is None:
+        if len(_TREEDEFS) >= MAX_TREEDEFS:   # bounded: structures seen once (fresh dict keys) are dropped
+            _TREEDEFS.clear()
         td = _TREEDEFS[key] = _treedef(key)
     return leaves, td
 
@@ -151,6 +205,34 @@ def _unflatten(td: TreeDef, it) -> Any:
         return next(it)
     children = [_unflatten(c, it) for c in td.children]
     return _REGISTRY[td.kind].unflatten(td.aux, children)
+
+
+def leaf_paths(treedef: TreeDef) -> list[str]:
+    """A readable path for each leaf of `treedef`, in flattening order: `[0]`, `['w']`, `.field`.
+
+    Example:
+        >>> leaf_paths(tree_flatten({"w": 1.0, "b": (2.0, 3.0)})[1])
+        ["['b'][0]", "['b'][1]", "['w']"]
+    """
+    paths: list[str] = []
+    _paths(treedef, "", paths)
+    return paths
+
+
+def _paths(td: TreeDef, prefix: str, out: list) -> None:
+    if td.kind is None:
+        out.append(prefix)
+        return
+    if td.kind is dict:
+        labels = [f"[{k!r}]" for k in td.aux]
+    elif td.kind in (tuple, list):
+        labels = [f"[{i}]" for i in range(len(td.children))]
+    else:
+        fields = getattr(td.kind, "_fields", None)
+        labels = [f".{f}" for f in fields] if fields else [f"<{td.kind.__name__} child {i}>"
+                                                               for i in range(len(td.children))]
+    for label, child in zip(labels, td.children):
+        _paths(child, prefix + label, out)
 
 
 def tree_leaves(tree) -> list:
