@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _dtypes, ops, ops_shape
+from . import _dtypes, _products, ops, ops_shape
 from . import _errors as E
 from ._graph import MODE, bump_version, check_inplace, rebound
 from ._quiet import quiet
@@ -45,8 +45,8 @@ for _kind in ("add", "sub", "mul", "pow"):
     setattr(Tensor, f"__r{_kind}__", _reflected(_kind))
 Tensor.__truediv__ = _operand(lambda self, other: arith("div", self, other))
 Tensor.__rtruediv__ = _reflected("div")
-Tensor.__matmul__ = _operand(lambda self, other: ops_shape.matmul(self, ops.as_tensor_operand(other)))
-Tensor.__rmatmul__ = _operand(lambda self, other: ops_shape.matmul(ops.as_tensor_operand(other), self))
+Tensor.__matmul__ = _operand(lambda self, other: _products.matmul(self, ops.as_tensor_operand(other)))
+Tensor.__rmatmul__ = _operand(lambda self, other: _products.matmul(ops.as_tensor_operand(other), self))
 Tensor.__neg__ = ops.neg
 Tensor.__pos__ = lambda self: self
 Tensor.__abs__ = ops.abs
@@ -94,8 +94,10 @@ Tensor.allclose = ops.allclose
 Tensor.where = lambda self, condition, other: ops.where(condition, self, other)
 for _name in ("sum", "mean", "max", "min", "amax", "amin", "argmax", "argmin", "prod", "var", "std", "softmax",
               "log_softmax", "logsumexp", "norm", "reshape", "view", "flatten", "squeeze", "unsqueeze", "permute",
-              "transpose", "t", "expand", "clone", "matmul", "mm", "dot", "mv", "bmm"):
+              "transpose", "t", "expand", "clone"):
     setattr(Tensor, _name, getattr(ops_shape, _name))
+for _name in ("matmul", "mm", "dot", "mv", "bmm"):
+    setattr(Tensor, _name, getattr(_products, _name))
 Tensor.T = property(lambda self: ops_shape.permute(self, tuple(reversed(range(self._data.ndim)))))
 Tensor.mT = property(lambda self: ops_shape.transpose(self, -2, -1))
 Tensor.view_as = lambda self, other: ops_shape.view(self, other._data.shape)
@@ -119,8 +121,7 @@ def _inplace(self: Tensor, compute) -> Tensor:
     """
     check_inplace(self)
     bump_version(self)
-    with np.errstate(all="ignore"):
-        result = compute()
+    result = quiet(compute)()
     d, r = self._data, result._data
     if r.shape != d.shape:
         raise RuntimeError(f"output with shape {list(d.shape)} doesn't match the broadcast shape {list(r.shape)}")

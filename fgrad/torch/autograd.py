@@ -39,6 +39,7 @@ from ._graph import is_grad_enabled as is_grad_enabled  # noqa: F401
 from ._graph import no_grad as no_grad  # noqa: F401
 from ._graph import set_grad_enabled as set_grad_enabled  # noqa: F401
 from ._lru import LRU
+from ._quiet import enter, leave
 
 Tensor = None      # set by fgrad.torch.tensor (it imports this module)
 _BACKEND: list = [None]   # None: follow fgrad.config.backend
@@ -430,8 +431,11 @@ def run_backward(tensors: Sequence, grads: Sequence, retain_graph: bool | None, 
 
 
 def _run_compiled(shape: _Shape, plan: Plan, seeds: list, seed_srcs: list, create_graph: bool) -> list:
-    with np.errstate(all="ignore"):      # torch computes inf and nan silently (constant folding too)
+    token = enter()                      # torch computes inf and nan silently (constant folding too)
+    try:
         values, entry = _compiled_values(shape, plan, seeds)
+    finally:
+        leave(token)
     it = iter(values)
     outs = [next(it) if p else None for p in entry.present]
     if not create_graph:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _dtypes, _graph, _indexing, autograd, ops, ops_shape
+from . import _dtypes, _graph, _indexing, _products, autograd, ops, ops_shape
 from . import _errors as E
 from ._dtypes import Size
 from ._errors import torch_error
@@ -324,6 +324,6 @@ def _check_grad(t: Tensor, g) -> None:
             "downstream systems that assume they match.", "convert it first, e.g. g.to(x.dtype)")
 
 
-ops.Tensor = ops_shape.Tensor = _indexing.Tensor = autograd.Tensor = Tensor
+ops.Tensor = ops_shape.Tensor = _products.Tensor = _indexing.Tensor = autograd.Tensor = Tensor
 from . import _methods  # noqa: E402,F401  (operators, math methods and in-place methods)
 

@@ -18,13 +18,13 @@ from ... import nn as fnn
 from ... import numpy as fnp
 from .. import _dtypes, ops, ops_shape
 from .._graph import Op
+from .._products import linear as linear  # noqa: F401
 from .._quiet import quiet
 from ..creation import _rng
 from ..ops import as_tensor_operand, record, wrap
 from ..ops import relu as relu  # noqa: F401  (torch.nn.functional.relu)
 from ..ops import sigmoid as sigmoid  # noqa: F401
 from ..ops import tanh as tanh  # noqa: F401
-from ..ops_shape import linear as linear  # noqa: F401
 from ..ops_shape import log_softmax as _log_softmax
 from ..ops_shape import softmax as _softmax
 from ..tensor import Tensor
