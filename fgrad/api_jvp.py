@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .api import _can_be_concrete, _leaf_key, _leaf_value, _run_cached, trace_flat
+from .arguments import check_callable, check_float_dtype
 from .backends import compile_ir
 from .cache import CompileCache
 from .config import config
@@ -42,6 +43,10 @@ def _aval(x):
 
 def _check_float(leaf: int, primal, what: str) -> None:
     dtype = _aval(primal).dtype
+    check_float_dtype(dtype, what)                  # complex values: not supported yet
+    if dtype.kind not in "biuf":
+        raise TypeError(f"{what}: primal leaf {leaf} is a {type(primal).__name__}, not an array (at "
+                        f"{user_location()}); {what} differentiates every primal: close over other values")
     if dtype.kind != "f":
         raise TypeError(f"{what}: primal leaf {leaf} has dtype {dtype}, and fgrad differentiates floating-point "
                         f"values only (at {user_location()}); convert it with `x.astype(float)`, or leave it "
@@ -115,7 +120,7 @@ def _jvp_program(fun, treedef, leaves, nonzero, has_aux: bool, concrete: bool, t
     """The program `(primals, nonzero tangents) -> (outputs, nonzero output tangents)`."""
     ir, out_tree = trace_flat(fun, treedef, leaves, concrete=concrete, transform=transform,
                               differentiated=[i for i, nz in enumerate(nonzero) if nz])
-    if has_aux and (out_tree.kind is not tuple or len(out_tree.children) != 2):
+    if has_aux and (out_tree.kind not in (tuple, list) or len(out_tree.children) != 2):
         raise TypeError(f"has_aux=True needs the function to return a pair (output, aux), got a structure "
                         f"{out_tree} (at {user_location()})")
     n_main = out_tree.children[0].num_leaves if has_aux else len(ir.outs)
@@ -145,6 +150,7 @@ def jvp(fun: Callable, primals, tangents, has_aux: bool = False):
         >>> y, t
         (array([0., 0.]), array([1., 2.]))
     """
+    check_callable(fun, "jvp")
     p_leaves, t_leaves, treedef, nonzero = _check_jvp_args(primals, tangents)
     t_given = [t for t, nz in zip(t_leaves, nonzero) if nz]
     if _inline(p_leaves + t_leaves):
@@ -154,7 +160,7 @@ def jvp(fun: Callable, primals, tangents, has_aux: bool = False):
         values = p_leaves + t_given
         key = (fun, has_aux, treedef, tuple(nonzero), tuple(map(_leaf_key, values)))
         build = lambda: _compiled_jvp(fun, treedef, p_leaves, nonzero, has_aux)  # noqa: E731
-        outs, meta = _run_cached(_JVP_CACHE, key, values, build)
+        outs, meta = _run_cached(_JVP_CACHE, key, values, build, fun)
     return meta.finish(list(outs[:meta.n_outs]), list(outs[meta.n_outs:]))
 
 
@@ -177,6 +183,7 @@ def linearize(fun: Callable, *primals, has_aux: bool = False):
         >>> f_jvp(np.array([1.0, 2.0]))
         array([1., 2.])
     """
+    check_callable(fun, "linearize")
     leaves, treedef = tree_flatten((primals, {}))
     leaves = [_value(x) for x in leaves]
     for i, x in enumerate(leaves):
@@ -187,7 +194,7 @@ def linearize(fun: Callable, *primals, has_aux: bool = False):
     else:
         key = (fun, has_aux, treedef, tuple(map(_leaf_key, leaves)))
         build = lambda: _compiled_linearize(fun, treedef, leaves, has_aux)  # noqa: E731
-        results, (program, unknown, meta) = _run_cached(_LINEARIZE_CACHE, key, leaves, build)
+        results, (program, unknown, meta) = _run_cached(_LINEARIZE_CACHE, key, leaves, build, fun)
     outs, residuals = list(results[:meta.n_outs]), list(results[meta.n_outs:])
 
     def f_jvp(*tangents):

@@ -157,10 +157,11 @@ def test_every_primitive_has_a_case():
 @pytest.mark.parametrize("name,k,build,args", FLAT, ids=IDS)
 def test_jvp_and_linearize_match_jax(name, k, build, args, monkeypatch):
     f, jf = build(FG), build(JX)
-    assert name in {e.prim.name for e in concrete_ir(f, *args).eqns}, f"the case for {name} does not bind it"
+    ir = concrete_ir(f, *args)
+    assert name in {e.prim.name for e in ir.eqns}, f"the case for {name} does not bind it"
+    typecheck(jvp_ir(ir, [True] * len(args))[0])
     v = directions(args)
     theirs = jax_oracle(name, lambda args: (jax.jvp(jf, args, v), jax.linearize(jf, *args)[1](*v)))(args)
-    typecheck(concrete_ir(lambda *a: fgrad.jvp(f, a, v), *args))
     for backend in ("numpy", "xla"):
         monkeypatch.setattr(fgrad.config, "backend", backend)
         assert_trees_close(fgrad.jvp(f, args, v), theirs[0])
@@ -373,7 +374,8 @@ def test_linearize_keeps_the_primal_computation_out_of_f_jvp():
     api_jvp._LINEARIZE_CACHE.clear()
     f = lambda x: fnp.sum(fnp.exp(fnp.sin(x)))
     out, f_jvp = fgrad.linearize(f, rnd(3))
-    ((_, (_, tangent_ir, _)),) = next(iter(api_jvp._LINEARIZE_CACHE.entries.values()))
+    (variant,) = next(iter(api_jvp._LINEARIZE_CACHE.entries.values()))
+    _, tangent_ir, _ = variant[1]                   # (primal program, (tangent program, its IR, meta))
     assert {e.prim.name for e in tangent_ir.eqns} <= {"mul", "reduce_sum"}
     np.testing.assert_allclose(f_jvp(np.ones(3)), jax.linearize(lambda x: jnp.sum(jnp.exp(jnp.sin(x))), rnd(3))[1](
         np.ones(3)))
@@ -423,3 +425,23 @@ def test_f_jvp_checks_its_tangents():
         f_jvp(rnd(2), rnd(3))
     with pytest.raises(TypeError, match="floating-point"):
         fgrad.linearize(lambda n: n * 2.0, np.arange(3))
+
+
+def test_values_that_are_not_float_arrays_are_clear_errors():
+    with pytest.raises(TypeError, match=r"primal leaf 0 is a str, not an array.*test_jvp.py"):
+        fgrad.jvp(lambda s: s, ("text",), ("text",))
+    with pytest.raises(TypeError, match="complex"):
+        fgrad.linearize(lambda z: z * 2, np.ones(2, np.complex128))
+    with pytest.raises(TypeError, match="callable"):
+        fgrad.jvp(np.ones(2), (np.ones(2),), (np.ones(2),))
+
+
+def test_a_changed_closure_is_traced_again():
+    scale = [2.0]
+    f = lambda x: fnp.sin(x) * scale[0]
+    x = rnd(3)
+    assert_trees_close(fgrad.jvp(f, (x,), (x,)), (np.sin(x) * 2.0, np.cos(x) * x * 2.0))
+    scale[0] = 3.0
+    assert_trees_close(fgrad.jvp(f, (x,), (x,)), (np.sin(x) * 3.0, np.cos(x) * x * 3.0))
+    y, f_jvp = fgrad.linearize(f, x)
+    np.testing.assert_allclose(f_jvp(x), np.cos(x) * x * 3.0)
