@@ -161,9 +161,12 @@ class Jitted:
         values = [_leaf_value(x) for x in leaves]
         _check_traceable(values, treedef, range(len(values)), "jit", _STATIC_HINT)
         ir, _ = trace_flat(self.fun, treedef, values, concrete=False, transform="jit")
-        eqns = simplify(ir).eqns
-        if len(eqns) > NATIVE_MAX_EQNS or any(e.prim.effect for e in eqns):
-            self._native = False             # long (compiled in segments) or guarded: the usual path
+        ir = simplify(ir)
+        # long (compiled in segments), guarded, or reading NumPy arrays from outside (which jax.jit
+        # would fold into the executable, missing in-place changes): the usual path
+        if len(ir.eqns) > NATIVE_MAX_EQNS or any(e.prim.effect for e in ir.eqns) or any(
+                isinstance(c, np.ndarray) for c in ir.consts):
+            self._native = False
             return False
         return True
 
