@@ -445,3 +445,14 @@ def test_a_changed_closure_is_traced_again():
     assert_trees_close(fgrad.jvp(f, (x,), (x,)), (np.sin(x) * 3.0, np.cos(x) * x * 3.0))
     y, f_jvp = fgrad.linearize(f, x)
     np.testing.assert_allclose(f_jvp(x), np.cos(x) * x * 3.0)
+
+
+def test_a_scalar_operand_tangent_takes_the_output_shape():
+    from fgrad.core import bind
+    from fgrad.primitives import elementwise as ew
+    c = rnd(2, 3)
+    f = lambda s: bind(ew.mul_p, bind(ew.add_p, c, s), 2.0)      # a 0-d operand broadcast by add
+    out, t = fgrad.jvp(f, (np.float64(0.5),), (np.float64(3.0),))
+    np.testing.assert_allclose(out, (c + 0.5) * 2.0)
+    assert t.shape == (2, 3)
+    np.testing.assert_allclose(t, np.full((2, 3), 6.0))
