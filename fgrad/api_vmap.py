@@ -18,6 +18,7 @@ from .backends import compile_ir
 from .cache import CompileCache
 from .config import config
 from .core import Tracer, _trace_stack, aval_of, eval_ir
+from .errors import user_location
 from .transforms.batching import batch_ir, bdim_from_front, bdim_to_front, broadcast_batched
 from .transforms.simplify import simplify
 from .tree import TreeDef, _node_type, tree_flatten, tree_unflatten
@@ -52,8 +53,8 @@ def _broadcast_prefix(spec, td: TreeDef, what: str) -> list:
     children, aux = node.flatten(spec) if node is not None else (None, None)
     if td.kind is None or type(spec) is not td.kind or aux != td.aux or len(children) != len(td.children):
         raise ValueError(f"vmap {what} specification must be a tree prefix of the corresponding value, "
-                         f"got specification {spec!r} for value tree {td}; give one int or None per "
-                         "leaf, or one for a whole subtree")
+                         f"got specification {spec!r} for value tree {td} (at {user_location()}); give one "
+                         "int or None per leaf, or one for a whole subtree")
     return [axis for c, t in zip(children, td.children) for axis in _broadcast_prefix(c, t, what)]
 
 
@@ -96,7 +97,8 @@ def _size_error(fun: Callable, td: TreeDef, mapped: list, axis_size) -> ValueErr
     if axis_size is not None:
         lines.append(f"  * the axis_size argument was {axis_size}")
     return ValueError("vmap got inconsistent sizes for array axes to be mapped:\n" + ";\n".join(lines)
-                      + "\ngive every mapped axis the same length, or map the odd argument with None")
+                      + f"\n(at {user_location()}) give every mapped axis the same length, or map the odd "
+                      "argument with None")
 
 
 _MAX_LAYOUTS = 256
@@ -110,7 +112,8 @@ class VmapFunction:
             in_axes = tuple(in_axes)
         if not _is_axis(in_axes) and not isinstance(in_axes, tuple):
             raise TypeError(f"vmap in_axes must be an int, None, or a tuple of entries corresponding to "
-                            f"the positional arguments passed to the function, but got {in_axes!r}")
+                            f"the positional arguments passed to the function, but got {in_axes!r} "
+                            f"(at {user_location()})")
         self.fun, self.in_axes, self.out_axes, self.axis_size = fun, in_axes, out_axes, axis_size
         self.cache = CompileCache(f"vmap({getattr(fun, '__name__', 'fun')})")
         self._layouts: dict = {}               # (structure, avals) -> (mapped axis per leaf, size)
@@ -138,7 +141,8 @@ class VmapFunction:
         if isinstance(self.in_axes, tuple) and len(self.in_axes) != nargs:
             raise ValueError(f"vmap in_axes must be an int, None, or a tuple of entries corresponding to the "
                              f"positional arguments passed to the function, but got len(in_axes)="
-                             f"{len(self.in_axes)}, len(args)={nargs}")
+                             f"{len(self.in_axes)}, len(args)={nargs} (at {user_location()}); give one entry "
+                             "per positional argument")
         axes = _broadcast_prefix((self.in_axes, 0), treedef, "in_axes")
         normalized, mapped = [], []
         for i, (leaf, axis) in enumerate(zip(leaves, axes)):
@@ -147,7 +151,9 @@ class VmapFunction:
                 if not -aval.ndim <= axis < aval.ndim:
                     raise ValueError(f"vmap was requested to map its argument along axis {axis}, which implies "
                                      f"that its rank should be at least {axis + 1 if axis >= 0 else -axis}, "
-                                     f"but is only {aval.ndim} (its shape is {aval.shape})")
+                                     f"but is only {aval.ndim} (its shape is {aval.shape}): argument "
+                                     f"{_leaf_names(self.fun, treedef)[i]} (at {user_location()}); "
+                                     "name an axis it has in in_axes")
                 axis %= aval.ndim
                 mapped.append((i, axis, aval))
             normalized.append(axis)
@@ -155,7 +161,8 @@ class VmapFunction:
             set() if self.axis_size is None else {self.axis_size})
         if not sizes:
             raise ValueError("vmap must have at least one non-None value in in_axes, or be given axis_size "
-                             f"(got in_axes={self.in_axes!r} and {len(leaves)} argument leaves)")
+                             f"(got in_axes={self.in_axes!r} and {len(leaves)} argument leaves, at "
+                             f"{user_location()})")
         if len(sizes) > 1:
             raise _size_error(self.fun, treedef, mapped, self.axis_size)
         return tuple(normalized), sizes.pop()
@@ -178,15 +185,16 @@ class VmapFunction:
     def _place(out, batched: bool, axis, size: int):
         if axis is None:
             if batched:
-                raise ValueError("vmap has mapped output but out_axes is None; map that output with an "
-                                 "int axis, or make it independent of the mapped inputs")
+                raise ValueError(f"vmap has mapped output but out_axes is None (at {user_location()}); map "
+                                 "that output with an int axis, or make it independent of the mapped inputs")
             return out
         shape = tuple(np.shape(out))
         if not batched:                           # as in jax: an unmapped output is broadcast
             out, shape = broadcast_batched(out, size, shape), (size,) + shape
         if not -len(shape) <= axis < len(shape):
             raise ValueError(f"vmap out_axes={axis} is out of range for an output of rank {len(shape)} "
-                             f"(shape {shape} with the mapped axis)")
+                             f"(shape {shape} with the mapped axis, at {user_location()}); use an axis in "
+                             f"range({-len(shape)}, {len(shape)})")
         return bdim_from_front(out, axis % len(shape))
 
 
