@@ -5,7 +5,8 @@ threads recording and differentiating at once never see a torn map, and the size
 
 Example:
     >>> cache = LRU(2)
-    >>> cache.put("a", 1); cache.put("b", 2); cache.put("c", 3)
+    >>> for key, value in (("a", 1), ("b", 2), ("c", 3)):
+    ...     _ = cache.put(key, value)
     >>> (cache.get("a"), cache.get("c"), len(cache))
     (None, 3, 2)
 """

@@ -49,11 +49,21 @@ def record(op: Op, inputs: tuple, params: tuple, value) -> Tensor:
     if MODE.enabled:
         for t in inputs:
             if t._rg:
-                out.grad_fn = op.node_cls(op, params, tuple([i._data for i in inputs]),
-                                          tuple([i.grad_fn or (i if i._rg else None) for i in inputs]), value)
+                out.grad_fn = op.node_cls(op, params, *_edges(inputs), value)
                 out._rg = True
                 break
     return out
+
+
+def _edges(inputs: tuple) -> tuple:
+    """(input values, input sources) of a node; one- and two-input ops (nearly all) skip the loops."""
+    if len(inputs) == 1:
+        (a,) = inputs
+        return (a._data,), (a.grad_fn or a,)            # the only input, so it requires grad
+    if len(inputs) == 2:
+        a, b = inputs
+        return (a._data, b._data), (a.grad_fn or (a if a._rg else None), b.grad_fn or (b if b._rg else None))
+    return tuple([i._data for i in inputs]), tuple([i.grad_fn or (i if i._rg else None) for i in inputs])
 
 
 def view_of(out: Tensor, base: Tensor) -> Tensor:
