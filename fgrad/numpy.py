@@ -329,6 +329,12 @@ def _index(value, what: str) -> int:
                         f"{user_location()}; write it as an int") from None
 
 
+def _shape_tuple(shape_arg) -> tuple:
+    """A shape given as an int or a sequence, as a tuple of Python ints."""
+    dims = shape_arg if isinstance(shape_arg, (tuple, list)) else (shape_arg,)
+    return tuple(_index(d, "a shape entry") for d in dims)
+
+
 def _axis(ax, ndim: int) -> int:
     """One axis in 0..ndim-1; outside -ndim..ndim-1 it is an AxisError, never wrapped around."""
     ax = _index(ax, "axis")
@@ -488,8 +494,7 @@ def reshape(x, newshape, *more):
 def _reshape_target(size: int, newshape) -> tuple:
     """The user's shape with its unknown (negative, as in NumPy: -1) filled in; NumPy's wording, with
     the user's shape, when it cannot be."""
-    asked = tuple(_index(d, "a shape entry") for d in
-                  (newshape if isinstance(newshape, (tuple, list)) else (newshape,)))
+    asked = _shape_tuple(newshape)
     unknown = [i for i, d in enumerate(asked) if d < 0]
     if len(unknown) > 1:
         raise ShapeError(f"can only specify one unknown dimension (shape {asked}); give every dimension "
@@ -557,8 +562,7 @@ def broadcast_to(x, new_shape):
     """Broadcast to `new_shape` (no copy). Example: ``broadcast_to(1.0, (2, 2))``."""
     if not isinstance(x, Tracer):
         return np.broadcast_to(x, new_shape)
-    new_shape = tuple(_index(d, "a shape entry") for d in
-                      (new_shape if isinstance(new_shape, (tuple, list)) else (new_shape,)))
+    new_shape = _shape_tuple(new_shape)
     if len(new_shape) < x.ndim or builtins.min(new_shape, default=0) < 0 or any(
             d not in (1, n) for d, n in zip(x.shape[::-1], new_shape[::-1])):
         raise ShapeError(f"cannot broadcast an array of shape {x.shape} to shape {new_shape}: lined up from the "
