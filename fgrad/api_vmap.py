@@ -34,8 +34,7 @@ def _staged_call(cache: CompileCache, key, leaves: list, flat_fun: Callable, tra
         ir, out_tree = trace_flat(flat_fun, in_tree, values, concrete=False, transform=transform)
         return compile_ir(simplify(ir), config.backend), out_tree
 
-    # fgrad's own transforms hold no state the program depends on: the user's function does
-    outs, out_tree = _run_cached(cache, key, values, build, inspect.unwrap(fun))
+    outs, out_tree = _run_cached(cache, key, values, build, fun)
     return tree_unflatten(out_tree, outs)
 
 

@@ -352,3 +352,14 @@ def test_python_branch_on_a_mapped_value():
         return x if x > 0 else -x
     with pytest.raises(fgrad.ConcretizationError):
         fgrad.vmap(f)(np.ones(3))
+
+
+def test_cached_program_is_reused_only_while_the_closure_holds():
+    scale = [2.0]
+    scaled = fgrad.vmap(lambda x: x * scale[0])
+    xs = np.arange(3.0)
+    close(scaled(xs), xs * scale[0])
+    close(scaled(xs), xs * scale[0])
+    scale[0] = 3.0
+    close(scaled(xs), xs * scale[0])
+    assert scaled.cache.info()["hits"] == 1 and scaled.cache.info()["misses"] == 2
