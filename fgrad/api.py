@@ -340,7 +340,7 @@ class GradFunction:
         return self.cache.info()
 
 
-def grad(fun: Callable, argnums=0, has_aux: bool = False) -> GradFunction:
+def grad(fun: Callable, argnums: int | tuple[int, ...] = 0, has_aux: bool = False) -> GradFunction:
     """The gradient of a scalar function, as a function of the same arguments.
 
     Arguments that are not differentiated reach `fun` as they are when they are not arrays (ints,
@@ -367,7 +367,7 @@ def grad(fun: Callable, argnums=0, has_aux: bool = False) -> GradFunction:
     return GradFunction(fun, argnums, has_aux, with_value=False)
 
 
-def value_and_grad(fun: Callable, argnums=0, has_aux: bool = False) -> GradFunction:
+def value_and_grad(fun: Callable, argnums: int | tuple[int, ...] = 0, has_aux: bool = False) -> GradFunction:
     """A function returning `(fun(*args), grad(fun)(*args))`, computed in one program.
 
     Parameters, Raises: as for `grad`.

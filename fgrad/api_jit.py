@@ -217,7 +217,8 @@ class Jitted:
         return self.cache.info()
 
 
-def jit(fun: Callable, static_argnums=(), backend: str | None = None, static_argnames=()) -> Jitted:
+def jit(fun: Callable, static_argnums: int | tuple[int, ...] = (), backend: str | None = None,
+        static_argnames: str | tuple[str, ...] = ()) -> Jitted:
     """Compile `fun` once per input shapes/dtypes (and static argument values).
 
     Inside, values are abstract: Python `if` on them raises ConcretizationError (use
@@ -246,7 +247,7 @@ def jit(fun: Callable, static_argnums=(), backend: str | None = None, static_arg
     return Jitted(fun, static_argnums, backend, static_argnames)
 
 
-def make_ir(fun: Callable, static_argnums=()) -> Callable[..., IR]:
+def make_ir(fun: Callable, static_argnums: int | tuple[int, ...] = ()) -> Callable[..., IR]:
     """A function returning the IR that `fun` traces to for the given arguments.
 
     Parameters:

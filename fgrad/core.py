@@ -417,7 +417,13 @@ def tracing() -> bool:
 def eval_ir(ir: IR, args: list, consts: list | None = None) -> list:
     """Evaluate `ir` by binding each equation: eager on arrays, recorded when args are tracers."""
     env: dict[Var, Any] = dict(zip(ir.in_vars, args))
-    env.update(zip(ir.const_vars, ir.consts if consts is None else consts))
+    consts = ir.consts if consts is None else consts
+    trace = find_trace(args)
+    if trace is not None:
+        # inlined into a trace: arrays stay references of that trace, so an operation on constants
+        # alone is recorded too, never computed now and folded in (the array may change in place)
+        consts = [Tracer(trace, trace.const_var(c)) if isinstance(c, np.ndarray) else c for c in consts]
+    env.update(zip(ir.const_vars, consts))
     read = lambda a: env[a] if isinstance(a, Var) else a.val  # noqa: E731
     copies: dict = {}                     # inner eqn -> its copy, so backward comments survive
     for eqn in ir.eqns:

@@ -25,16 +25,13 @@ from fgrad.transforms.simplify import simplify
 
 HAS_JAX = importlib.util.find_spec("jax") is not None
 BACKENDS = ["numpy", pytest.param("xla", marks=pytest.mark.skipif(not HAS_JAX, reason="jax is not installed"))]
-# fgrad.jit with the xla backend and jax's x64 mode on runs the program inside jax.jit of the user's
-# function (api_jit.Jitted._native_jit), where NumPy constants are traced into the executable
-NATIVE_BAKES = pytest.mark.xfail(strict=True, reason="api_jit native jax.jit path bakes NumPy constants")
 GLOBAL_BATCH = np.zeros(3)
 
 
 NO_JAX = pytest.mark.skipif(not HAS_JAX, reason="jax is not installed")
 # (backend, jax's x64 mode): xla programs take different paths with x64 off and on
 MODES = [pytest.param("numpy", False, id="numpy"), pytest.param("xla", False, id="xla-x32", marks=NO_JAX),
-         pytest.param("xla", True, id="xla-x64", marks=[NO_JAX, NATIVE_BAKES])]
+         pytest.param("xla", True, id="xla-x64", marks=NO_JAX)]
 
 
 @contextlib.contextmanager
