@@ -8,6 +8,7 @@ jit(jvp) work with nothing more.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -138,7 +139,7 @@ def _linearize_programs(fun, treedef, leaves, has_aux: bool, concrete: bool):
 
 # --- jvp -----------------------------------------------------------------------------------------
 
-def jvp(fun: Callable, primals, tangents, has_aux: bool = False):
+def jvp(fun: Callable, primals: tuple | list, tangents: tuple | list, has_aux: bool = False) -> tuple:
     """Evaluate `fun(*primals)` and its derivative in the direction `tangents`, in one pass.
 
     Returns `(primals_out, tangents_out)`, plus `aux` with has_aux=True. `primals` and `tangents`
@@ -171,7 +172,7 @@ def _compiled_jvp(fun, treedef, values, nonzero, has_aux):
 
 # --- linearize -----------------------------------------------------------------------------------
 
-def linearize(fun: Callable, *primals, has_aux: bool = False):
+def linearize(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple:
     """Evaluate `fun(*primals)` and return `(primals_out, f_jvp)` (plus `aux` with has_aux=True).
 
     `f_jvp(*tangents)` takes one tangent per primal and returns the tangent of the output. The

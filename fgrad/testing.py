@@ -60,8 +60,8 @@ def _check_order(f: Callable, args: list, order: int, modes, eps: float, rtol: f
         _check_order(first, args, order - 1, modes, *looser, rng)
 
 
-def check_grads(f: Callable, args, order: int = 1, modes=("fwd", "rev"), eps: float = 1e-6, rtol: float = 1e-5,
-                atol: float = 1e-6, seed: int = 0) -> None:
+def check_grads(f: Callable, args: tuple | list, order: int = 1, modes: tuple | str = ("fwd", "rev"),
+                eps: float = 1e-6, rtol: float = 1e-5, atol: float = 1e-6, seed: int = 0) -> None:
     """Raise AssertionError unless f's derivatives match central finite differences.
 
     In forward mode ("fwd") the jvp in a random direction is compared with the directional finite
