@@ -99,6 +99,10 @@ def check_outputs(out_leaves: list, out_tree, transform: str, fun) -> None:
         if isinstance(leaf, complex) or getattr(leaf, "dtype", None) is not None and leaf.dtype.kind == "c":
             raise TypeError(f"{transform}: the function returned a complex value at output{path} "
                             f"(at {user_location()}); complex numbers are not supported yet")
+        if isinstance(leaf, np.ndarray) and leaf.dtype.kind == "V" and leaf.dtype.names == ("float0",):
+            raise TypeError(f"{transform}: output{path} is a float0 tangent, the tangent of an integer value "
+                            f"(at {user_location()}); it holds no data and cannot leave a compiled program: "
+                            "return only the tangents of floating-point outputs")
         if inspect.isgenerator(leaf):
             raise TypeError(f"{transform}: {_name(fun)} returned a generator (at {user_location()}); "
                             "fgrad transforms functions that return arrays: return the values instead of "

@@ -271,8 +271,8 @@ class Trace:
                 return x._var
             x.check_alive()
             return self.const_var(x)
-        if isinstance(x, np.ndarray):      # referenced, even 0-d: it may change in place
-            return self.const_var(x)
+        if isinstance(x, np.ndarray) or (is_jax_array(x) and x.ndim > 0):   # referenced, even 0-d:
+            return self.const_var(x)                                          # it may change in place
         return Lit(x)
 
     def value_of(self, var: Var):
