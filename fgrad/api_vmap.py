@@ -263,7 +263,7 @@ def _aval(x):
 def jacrev(fun: Callable, argnums=0, has_aux: bool = False) -> JacobianFunction:
     """The Jacobian of `fun` by reverse mode: vmap of vjp over the rows of the identity, as in jax.
 
-    The result has the output's structure outside and the input's inside: leaf [out][in] has shape
+    The result has the output's structure outside and the input's inside: leaf `[out][in]` has shape
     `out.shape + in.shape`. `argnums` is an int or a tuple (then the inner structure is a tuple).
 
     Example:
@@ -292,7 +292,7 @@ def jacrev(fun: Callable, argnums=0, has_aux: bool = False) -> JacobianFunction:
 def jacfwd(fun: Callable, argnums=0, has_aux: bool = False) -> JacobianFunction:
     """The Jacobian of `fun` by forward mode: vmap of jvp over the columns of the identity, as in jax.
 
-    Shaped as jacrev's: the output's structure outside, the input's inside, leaf [out][in] of shape
+    Shaped as jacrev's: the output's structure outside, the input's inside, leaf `[out][in]` of shape
     `out.shape + in.shape`.
 
     Example:
