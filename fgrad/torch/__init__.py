@@ -145,3 +145,17 @@ divide = true_divide = div
 absolute = abs
 arctan = atan
 __version__ = "2.13.0+fgrad"
+
+# torch.func, torch.autograd.functional and torch.autograd.forward_ad build on Tensor, which imports
+# autograd, so they are attached here; the sys.modules entries make `import torch.autograd.forward_ad
+# as fwAD` (torch's idiom) work, since autograd is a module rather than a package here.
+import sys as _sys  # noqa: E402
+
+from . import autograd_functional as _autograd_functional  # noqa: E402
+from . import forward_ad as _forward_ad  # noqa: E402
+from . import func as func  # noqa: E402
+
+autograd.functional = _autograd_functional
+autograd.forward_ad = _forward_ad
+_sys.modules[__name__ + ".autograd.functional"] = _autograd_functional
+_sys.modules[__name__ + ".autograd.forward_ad"] = _forward_ad

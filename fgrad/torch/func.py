@@ -1,0 +1,362 @@
+"""torch.func on fgrad's transforms: grad, grad_and_value, vjp, jvp, vmap, jacrev, jacfwd, hessian.
+
+Design (one engine): the shim's ops compute eagerly with NumPy, so a function of Tensors is not run on
+tracers. Instead it is run once on fresh leaf tensors that require grad, which records its graph; each
+recorded node holds its op's definition in fgrad operations, so the graph replays as a pure function of
+arrays (`Recording.replay`). fgrad's own transforms (fgrad.grad, fgrad.vjp, fgrad.jvp, fgrad.vmap,
+fgrad.jacrev, ...) run on that replay; there are no derivative rules here. vmap records the function on
+one sample (torch's vmap, like jax's, runs it per sample) and batches the replay.
+
+A result is a plain tensor (no grad_fn, as torch.func shows it) unless an input tensor requires grad
+while recording is on: then it is recorded as a node whose definition is the transformed replay, so a
+transform of a transform (vmap(grad(f)), jacrev(jacrev(f)), jvp(grad(f))) replays the inner transform
+inside the outer one, and backward() through a result works.
+
+Example:
+    >>> import fgrad.torch as torch
+    >>> torch.func.grad(lambda x: (x ** 2).sum())(torch.tensor([1., 2.]))
+    tensor([2., 4.])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .. import api, api_jvp, api_vmap
+from ..tree import tree_flatten, tree_unflatten
+from . import ops
+from ._graph import MODE, Node, Op, enable_grad, unpack_signature
+from .tensor import Tensor
+
+__all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "vjp", "vmap"]
+
+
+# --- recording a function and replaying its graph --------------------------------------------------
+
+def _fresh_leaf(x):
+    """A new leaf holding `x`'s values, requiring grad when it can (floating point), else `x` itself."""
+    if not isinstance(x, Tensor):
+        return x
+    t = ops.wrap(x._data)
+    t._rg = x._data.dtype.kind == "f"
+    return t
+
+
+def topological_nodes(roots: list) -> list:
+    """The nodes `roots` depend on, inputs first (iterative: deep graphs do not hit the recursion limit)."""
+    order, seen, stack = [], set(), [(r, False) for r in roots if isinstance(r, Node)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        stack.extend((s, False) for s in node.srcs if isinstance(s, Node) and id(s) not in seen)
+    return order
+
+
+class Recording:
+    """The graph from `leaves` (Tensors) to `outputs` (a pytree), replayable as a function of arrays.
+
+    `positions`: where the leaves are among the flattened arguments of `replay` (default: all of them).
+    """
+
+    def __init__(self, leaves: list, outputs: Any, positions: list[int] | None = None):
+        self.leaves, self.positions, self.outputs = leaves, positions, outputs
+        self.out_leaves, self.out_tree = tree_flatten(outputs)
+        self.order = topological_nodes([o.grad_fn for o in self.out_leaves if isinstance(o, Tensor)])
+
+    def replay(self, *args) -> Any:
+        """The outputs computed from `args` (arrays where the leaves were) by the nodes' fgrad definitions."""
+        flat = tree_flatten(args)[0]
+        arrays = flat if self.positions is None else [flat[i] for i in self.positions]
+        env = {id(t): a for t, a in zip(self.leaves, arrays)}
+        for node in self.order:
+            op, params, _, _, _, out_dtype = unpack_signature(node.sigt)
+            args = [node.vals[k] if s is None else env.get(id(s), node.vals[k]) for k, s in enumerate(node.srcs)]
+            out = op.fn(*args, *params)
+            env[id(node)] = out if np.dtype(out.dtype) == out_dtype else out.astype(out_dtype)
+        return tree_unflatten(self.out_tree, [_replayed(o, env) for o in self.out_leaves])
+
+
+def _replayed(out, env: dict):
+    if not isinstance(out, Tensor):
+        return out
+    src = out.grad_fn if out.grad_fn is not None else out
+    return env.get(id(src), out._data)
+
+
+def record_call(fn: Callable, args: tuple, kwargs: dict | None = None) -> tuple[Recording, Any]:
+    """Run `fn(*args)` on fresh leaves standing for the Tensors in `args`: (its Recording, its outputs).
+
+    The replay takes `args` with arrays in place of its Tensors.
+    """
+    leaves, tree = tree_flatten(args)
+    fresh = [_fresh_leaf(x) for x in leaves]
+    with enable_grad():
+        out = fn(*ordered_like(tree_unflatten(tree, fresh), args), **(kwargs or {}))
+    positions = [i for i, x in enumerate(leaves) if isinstance(x, Tensor)]
+    return Recording([fresh[i] for i in positions], out, positions), out
+
+
+def arrays_like(args: Any, arrays: list) -> Any:
+    """`args` with its Tensors replaced, in order, by `arrays` (other leaves kept)."""
+    leaves, tree = tree_flatten(args)
+    it = iter(arrays)
+    return tree_unflatten(tree, [next(it) if isinstance(x, Tensor) else x for x in leaves])
+
+
+def ordered_like(result: Any, template: Any) -> Any:
+    """`result` with its dicts in `template`'s key order (fgrad's pytrees sort keys; torch keeps them)."""
+    if isinstance(result, dict) and isinstance(template, dict) and result.keys() == template.keys():
+        return type(result)((k, ordered_like(result[k], template[k])) for k in template)
+    if isinstance(result, (tuple, list)) and isinstance(template, (tuple, list)) and len(result) == len(template):
+        items = [ordered_like(r, t) for r, t in zip(result, template)]
+        return type(result)(*items) if hasattr(result, "_fields") else type(result)(items)
+    return result
+
+
+def tensors_of(tree: Any) -> list:
+    """The Tensors among a pytree's leaves, in order."""
+    return [x for x in tree_flatten(tree)[0] if isinstance(x, Tensor)]
+
+
+class EmittedOp(Op):
+    """The op of a transform's result: `origin` names the transform and function that made it, `recording`
+    the function's Recording (or None), so two of them can be told to be the same program."""
+
+    __slots__ = ("origin", "recording")
+
+
+def emit(name: str, inputs: list, on_arrays: Callable, origin: tuple | None = None,
+         recording: Recording | None = None) -> Any:
+    """`on_arrays(*input arrays)` (a pytree of arrays) as Tensors; each is recorded as a node named
+    `name` (whose definition reruns `on_arrays`) when an input requires grad and recording is on."""
+    values = on_arrays(*[t._data for t in inputs])
+    leaves, tree = tree_flatten(values)
+    attach = MODE.enabled and any(t._rg for t in inputs)
+    made = (name, inputs, on_arrays, origin, recording)
+    return tree_unflatten(tree, [_emit_leaf(made, k, v, attach) for k, v in enumerate(leaves)])
+
+
+def _emit_leaf(made: tuple, k: int, value, attach: bool):
+    name, inputs, on_arrays, origin, recording = made
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if not attach:
+        return ops.wrap(np.asarray(value))
+    op = EmittedOp(name, lambda *a: tree_flatten(on_arrays(*a))[0][k])
+    op.origin, op.recording = (origin, k), recording
+    return ops.record(op, tuple(inputs), (), np.asarray(value))
+
+
+# --- argument checks with torch's wording ------------------------------------------------------------
+
+def _check_argnums(argnums, nargs: int) -> None:
+    for a in argnums if isinstance(argnums, tuple) else (argnums,):
+        if not isinstance(a, int) or isinstance(a, bool):
+            raise RuntimeError(f"argnums must be int or Tuple[int, ...], got: {type(argnums)}")
+        if not -nargs <= a < nargs:
+            raise RuntimeError(f"Got argnum={a}, but only {nargs} positional inputs")
+
+
+def _main_output(out, has_aux: bool, api_name: str):
+    """The differentiated output of `f`, checked as torch checks it."""
+    if has_aux:
+        if not (isinstance(out, tuple) and len(out) == 2):
+            raise RuntimeError(f"{api_name}(f)(*args): output of function f should be a tuple: (output, aux) "
+                               "if has_aux is True")
+        out = out[0]
+    return out
+
+
+def _check_scalar(out) -> None:
+    if not isinstance(out, Tensor):
+        raise RuntimeError(f"grad_and_value(f)(*args): Expected f(*args) to return a Tensor, got {type(out)}")
+    if out.dim() != 0:
+        raise RuntimeError(f"grad_and_value(f)(*args): Expected f(*args) to return a scalar Tensor, got tensor "
+                           f"with {out.dim()} dims. Maybe you wanted to use the vjp or jacrev APIs instead?")
+
+
+# --- the transforms ------------------------------------------------------------------------------------
+
+def _transformed(name: str, fn: Callable, args: tuple, kwargs: dict, core: Callable, spec: tuple,
+                 check=None) -> Any:
+    """Record `fn(*args)`, run `core(replay)` on the arrays of `args`, and return Tensors; `spec` (the
+    transform's options) with `name` and `fn` says which transform made them."""
+    rec, out = record_call(fn, args, kwargs)
+    if check is not None:
+        check(out)
+    transformed = core(rec.replay)
+    return emit(name, tensors_of(args), lambda *arrays: transformed(*arrays_like(args, list(arrays))),
+                (name, fn, spec), rec)
+
+
+def grad_and_value(func: Callable, argnums: int | tuple[int, ...] = 0, has_aux: bool = False) -> Callable:
+    """A function returning (gradient, value) of `func` (with has_aux: (gradient, (value, aux))).
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> torch.func.grad_and_value(lambda x: (x ** 2).sum())(torch.tensor([3.]))
+        (tensor([6.]), tensor(9.))
+    """
+    def wrapper(*args, **kwargs):
+        _check_argnums(argnums, len(args))
+
+        def check(out):
+            _check_scalar(_main_output(out, has_aux, "grad_and_value"))
+
+        def core(replay):
+            vg = api.value_and_grad(replay, argnums=argnums, has_aux=has_aux)
+            return lambda *a: _swap(vg(*a))
+        g, value = _transformed("GradAndValueBackward", func, args, kwargs, core, (argnums, has_aux), check)
+        wrt = tuple(args[a] for a in argnums) if isinstance(argnums, tuple) else args[argnums]
+        return ordered_like(g, wrt), value
+    return wrapper
+
+
+def _swap(value_grad):
+    value, g = value_grad
+    return g, value
+
+
+def grad(func: Callable, argnums: int | tuple[int, ...] = 0, has_aux: bool = False) -> Callable:
+    """A function returning the gradient of scalar-valued `func` (with has_aux: (gradient, aux)).
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> torch.func.grad(lambda x: x.sin().sum())(torch.tensor([0.]))
+        tensor([1.])
+    """
+    gv = grad_and_value(func, argnums, has_aux)
+
+    def wrapper(*args, **kwargs):
+        g, value = gv(*args, **kwargs)
+        return (g, value[1]) if has_aux else g
+    return wrapper
+
+
+def vjp(func: Callable, *primals, has_aux: bool = False) -> tuple:
+    """(func(*primals), vjp_fn[, aux]): vjp_fn(cotangents) gives one cotangent per primal.
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> out, f_vjp = torch.func.vjp(torch.sin, torch.tensor([0.]))
+        >>> f_vjp(torch.tensor([2.]))
+        (tensor([2.]),)
+    """
+    rec, out = record_call(func, primals)
+    _main_output(out, has_aux, "vjp")
+    values = ordered_like(emit("VjpBackward", tensors_of(primals), rec.replay), out)
+    primal_out = values[0] if has_aux else values
+
+    def vjp_fn(cotangents, *rest):
+        cts = (cotangents, *rest) if rest else cotangents
+
+        def on_arrays(*arrays):
+            p = arrays_like(primals, list(arrays[:len(rec.leaves)]))
+            _, pullback = api.vjp(_main_only(rec.replay, has_aux), *p)
+            return pullback(arrays_like(cts, list(arrays[len(rec.leaves):])))
+        return ordered_like(emit("VjpBackward", tensors_of(primals) + tensors_of(cts), on_arrays), primals)
+    return (primal_out, vjp_fn, values[1]) if has_aux else (primal_out, vjp_fn)
+
+
+def _main_only(fn: Callable, has_aux: bool) -> Callable:
+    return (lambda *a: fn(*a)[0]) if has_aux else fn
+
+
+def _check_jvp_args(primals, tangents) -> None:
+    for what, v in (("primals", primals), ("tangents", tangents)):
+        if not isinstance(v, tuple):
+            raise RuntimeError(f"jvp(f, primals, tangents): Expected {what} to be a tuple. "
+                               "E.g. it should be valid to call f(*primals).")
+    p, t = tensors_of(primals), tensors_of(tangents)
+    if len(p) != len(t) or tree_flatten(primals)[1] != tree_flatten(tangents)[1]:
+        raise RuntimeError("jvp(f, primals, tangents): Expected primals and tangents to have the same python "
+                           f"structure. For example, if primals is a tuple of 3 tensors, tangents also must be. "
+                           f"Got primals with structure {tree_flatten(primals)[1]} and tangents with structure "
+                           f"{tree_flatten(tangents)[1]}")
+    for a, b in zip(p, t):
+        if tuple(a.shape) != tuple(b.shape):
+            raise RuntimeError("Trying to set a forward gradient that has a different size than that of the "
+                               f"original Tensor, this is not supported. Tensor is of size {list(a.shape)} while "
+                               f"the given forward gradient is of size {list(b.shape)}.")
+
+
+def jvp(func: Callable, primals: tuple, tangents: tuple, *, has_aux: bool = False) -> tuple:
+    """(func(*primals), the directional derivative along `tangents`[, aux]).
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> torch.func.jvp(torch.sin, (torch.tensor([0.]),), (torch.tensor([3.]),))
+        (tensor([0.]), tensor([3.]))
+    """
+    _check_jvp_args(primals, tangents)
+    rec, out = record_call(func, primals)
+    _main_output(out, has_aux, "jvp")
+    n = len(rec.leaves)
+
+    def on_arrays(*arrays):
+        p, t = arrays_like(primals, list(arrays[:n])), arrays_like(tangents, list(arrays[n:]))
+        return api_jvp.jvp(rec.replay, p, t, has_aux=has_aux)
+    return tuple(emit("JvpBackward", tensors_of(primals) + tensors_of(tangents), on_arrays))
+
+
+def jacrev(func: Callable, argnums: int | tuple[int, ...] = 0, *, has_aux: bool = False) -> Callable:
+    """The Jacobian of `func` by reverse mode (out.shape + in.shape; tuples for tuple argnums).
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> torch.func.jacrev(lambda x: x ** 2)(torch.tensor([1., 2.]))
+        tensor([[2., 0.],
+                [0., 4.]])
+    """
+    return _jacobian("JacrevBackward", api_vmap.jacrev, func, argnums, has_aux)
+
+
+def jacfwd(func: Callable, argnums: int | tuple[int, ...] = 0, *, has_aux: bool = False) -> Callable:
+    """The Jacobian of `func` by forward mode (same layout as jacrev).
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> torch.func.jacfwd(lambda x: x.sum() * x)(torch.tensor([1.]))
+        tensor([[2.]])
+    """
+    return _jacobian("JacfwdBackward", api_vmap.jacfwd, func, argnums, has_aux)
+
+
+def _jacobian(name: str, core_jac: Callable, func: Callable, argnums, has_aux: bool) -> Callable:
+    def wrapper(*args, **kwargs):
+        _check_argnums(argnums, len(args))
+
+        def check(out):
+            _main_output(out, has_aux, name[:6].lower())
+        def core(replay):
+            return core_jac(replay, argnums=argnums, has_aux=has_aux)
+        return _transformed(name, func, args, kwargs, core, (argnums, has_aux), check)
+    return wrapper
+
+
+def hessian(func: Callable, argnums: int | tuple[int, ...] = 0) -> Callable:
+    """The Hessian of `func` (jacfwd of jacrev, as torch.func computes it).
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> torch.func.hessian(lambda x: (x ** 3).sum())(torch.tensor([1., 2.]))
+        tensor([[ 6.,  0.],
+                [ 0., 12.]])
+    """
+    def wrapper(*args, **kwargs):
+        _check_argnums(argnums, len(args))
+        return _transformed("HessianBackward", func, args, kwargs,
+                            lambda replay: api_vmap.hessian(replay, argnums=argnums), (argnums,))
+    return wrapper
+
+
+from ._func_vmap import functional_call, vmap  # noqa: E402  (vmap builds on the recording above)
