@@ -335,3 +335,15 @@ def test_generated_check_holds_only_generated_names():
     weird = types.SimpleNamespace(**{"a; import os": 1.0})
     cap = Captured(lambda x: weird, [weird])
     assert cap.holds()
+
+
+@pytest.mark.parametrize("backend", ["numpy", "xla"])
+def test_jit_of_grad_hits_its_cache(backend):
+    if backend == "xla":
+        pytest.importorskip("jax")
+    g = fgrad.jit(fgrad.grad(lambda x: fnp.sum(x ** 3)), backend=backend)
+    g(np.ones(3))
+    g(np.zeros(3))
+    g(np.full(3, 2.0))
+    info = g.cache_info()
+    assert (info["hits"], info["misses"]) == (2, 1)
