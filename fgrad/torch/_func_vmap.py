@@ -24,7 +24,7 @@ import numpy as np
 from .. import api_vmap
 from ..tree import tree_flatten, tree_unflatten
 from . import ops, ops_shape
-from .func import EmittedOp, Recording, arrays_like, emit, ordered_like, record_call, tensors_of
+from .func import EmittedOp, Recording, arrays_like, emit, misuse, ordered_like, record_call, tensors_of
 from .tensor import Tensor
 
 _RANDOMNESS = ("error", "different", "same")
@@ -35,13 +35,17 @@ def _leaf_axes(name: str, in_dims, args: tuple) -> list:
     if isinstance(in_dims, int) and not isinstance(in_dims, bool):
         return [in_dims] * len(tree_flatten(args)[0])
     if not isinstance(in_dims, (tuple, list)):
-        raise ValueError(f"vmap({name}, in_dims={in_dims}, ...)(<inputs>): expected `in_dims` to be int or a "
-                         "(potentially nested) tuple matching the structure of inputs, got: "
-                         f"{type(in_dims)}.")
+        raise misuse(ValueError,
+            f"vmap({name}, in_dims={in_dims}, ...)(<inputs>): expected `in_dims` to be int or a "
+            "(potentially nested) tuple matching the structure of inputs, got: "
+            f"{type(in_dims)}.",
+            "give in_dims as an int or a tuple with one entry (int or None) per positional argument")
     if len(in_dims) != len(args):
-        raise ValueError(f"vmap({name}, in_dims={in_dims}, ...)(<inputs>): in_dims is not compatible with the "
-                         f"structure of `inputs`. in_dims has {len(in_dims)} entries but inputs has {len(args)} "
-                         "arguments; give one in_dim per positional argument")
+        raise misuse(ValueError,
+            f"vmap({name}, in_dims={in_dims}, ...)(<inputs>): in_dims is not compatible with the "
+            f"structure of `inputs`. in_dims has {len(in_dims)} entries but inputs has {len(args)} "
+            "arguments",
+            "give in_dims one entry per positional argument")
     return [axis for spec, arg in zip(in_dims, args) for axis in _prefix_axes(name, spec, arg)]
 
 
@@ -53,8 +57,10 @@ def _prefix_axes(name: str, spec, arg) -> list:
         return [a for s, x in zip(spec, arg) for a in _prefix_axes(name, s, x)]
     if isinstance(spec, dict) and isinstance(arg, dict) and spec.keys() == arg.keys():
         return [a for k in sorted(arg) for a in _prefix_axes(name, spec[k], arg[k])]
-    raise ValueError(f"vmap({name}, in_dims=..., ...)(<inputs>): in_dims is not compatible with the structure of "
-                     f"`inputs`: {spec!r} does not match an argument of type {type(arg).__name__}")
+    raise misuse(ValueError,
+        f"vmap({name}, in_dims=..., ...)(<inputs>): in_dims is not compatible with the structure of "
+        f"`inputs`: {spec!r} does not match an argument of type {type(arg).__name__}",
+        "give each argument an int, None, or a nested tuple/dict of its shape")
 
 
 def _batch_size(name: str, in_dims, leaves: list, axes: list) -> int:
@@ -63,16 +69,22 @@ def _batch_size(name: str, in_dims, leaves: list, axes: list) -> int:
         if ax is None or not isinstance(x, Tensor):
             continue
         if x.dim() == 0 or not -x.dim() <= ax < x.dim():
-            raise ValueError(f"vmap({name}, in_dims={in_dims}, ...)(<inputs>): Got in_dim={ax} for some input, "
-                             f"but that input is a Tensor of dimensionality {x.dim()} so expected in_dim to satisfy "
-                             f"-{x.dim()} <= in_dim < {x.dim()}.")
+            raise misuse(ValueError,
+                f"vmap({name}, in_dims={in_dims}, ...)(<inputs>): Got in_dim={ax} for some input, "
+                f"but that input is a Tensor of dimensionality {x.dim()} so expected in_dim to satisfy "
+                f"-{x.dim()} <= in_dim < {x.dim()}.",
+                "in_dim names an existing dimension of that input")
         sizes.append(x.shape[ax])
     if not sizes:
-        raise ValueError(f"vmap({name}, in_dims={in_dims}, ...)(<inputs>): at least one input must be a Tensor "
-                         "with a mapped dimension (in_dims not None); got none")
+        raise misuse(ValueError,
+            f"vmap({name}, in_dims={in_dims}, ...)(<inputs>): at least one input must be a Tensor "
+            "with a mapped dimension (in_dims not None); got none",
+            "map at least one Tensor argument (an int in_dim for it)")
     if len(set(sizes)) > 1:
-        raise ValueError(f"vmap: Expected all tensors to have the same size in the mapped dimension, got sizes "
-                         f"{sizes} for the mapped dimension")
+        raise misuse(ValueError,
+            f"vmap: Expected all tensors to have the same size in the mapped dimension, got sizes "
+            f"{sizes} for the mapped dimension",
+            "map inputs whose mapped dimensions have the same size, or give the others in_dim None")
     return sizes[0]
 
 
@@ -138,9 +150,13 @@ def vmap(func: Callable, in_dims=0, out_dims=0, randomness: str = "error", *, ch
         tensor([3., 3.])
     """
     if randomness not in _RANDOMNESS:
-        raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or 'same'. Got {randomness}")
+        raise misuse(RuntimeError,
+            f"Only allowed values for randomness are 'error', 'different', or 'same'. Got {randomness}",
+            "pass randomness='error', 'different' or 'same'")
     if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size < 1):
-        raise ValueError(f"vmap: chunk_size should be None or greater than 0. (got {chunk_size})")
+        raise misuse(ValueError,
+            f"vmap: chunk_size should be None or greater than 0. (got {chunk_size})",
+            "pass chunk_size=None or a positive int")
 
     def wrapper(*args, **kwargs):
         name = getattr(func, "__name__", type(func).__name__)
@@ -173,7 +189,9 @@ def functional_call(module, parameter_and_buffer_dicts, args: Any = None, kwargs
     for d in dicts:
         for name in d:
             if name in given:
-                raise ValueError(f"{name} appeared in multiple dictionaries; behavior of functional call is ambiguous")
+                raise misuse(ValueError,
+                    f"{name} appeared in multiple dictionaries; behavior of functional call is ambiguous",
+                    "give each parameter or buffer name in one dictionary only")
         given.update(d)
     args = () if args is None else args if isinstance(args, tuple) else (args,)
     saved = [_swap_in(module, name, value) for name, value in given.items()]
@@ -192,8 +210,10 @@ def _swap_in(module, name: str, value) -> tuple:
         owner = owner._modules[part] if part in owner._modules else getattr(owner, part)
     table = owner._parameters if key in owner._parameters else owner._buffers if key in owner._buffers else None
     if table is None:
-        raise AttributeError(f"'{type(owner).__name__}' object has no parameter or buffer '{key}'; "
-                             "functional_call takes the names that named_parameters() and named_buffers() give")
+        raise misuse(AttributeError,
+            f"'{type(owner).__name__}' object has no parameter or buffer '{key}'; "
+            "functional_call takes the names that named_parameters() and named_buffers() give",
+            "use the names module.named_parameters() and module.named_buffers() give")
     old = table[key]
     table[key] = value
     return table, key, old

@@ -21,7 +21,7 @@ from .. import api, api_jvp, api_vmap
 from .. import numpy as fnp
 from ._graph import MODE, set_grad_enabled
 from .creation import ones_like
-from .func import emit, record_call
+from .func import emit, misuse, record_call
 from .tensor import Tensor
 
 __all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]
@@ -36,8 +36,10 @@ def _as_tuple(x, arg_name: str, fn_name: str) -> tuple[tuple, bool]:
     for i, item in enumerate(items):
         if not isinstance(item, Tensor):
             given = f"value at index {i}" if is_tuple else f"given {arg_name}"
-            raise TypeError(f"The {arg_name} given to {fn_name} must be either a Tensor or a tuple of Tensors but "
-                            f"the {given} has type {type(item)}.")
+            raise misuse(TypeError,
+                f"The {arg_name} given to {fn_name} must be either a Tensor or a tuple of Tensors but "
+                f"the {given} has type {type(item)}.",
+                "pass a Tensor or a tuple of Tensors")
     return items, is_tuple
 
 
@@ -57,9 +59,11 @@ def _check_strict(outs: tuple, strict: bool) -> None:
     if strict:
         for i, o in enumerate(outs):
             if not o.requires_grad:
-                raise RuntimeError(f"Output {i} of the user-provided function does not require gradients. The "
-                                   "outputs must be computed in a differentiable manner from the input when "
-                                   "running in strict mode.")
+                raise misuse(RuntimeError,
+                    f"Output {i} of the user-provided function does not require gradients. The "
+                    "outputs must be computed in a differentiable manner from the input when "
+                    "running in strict mode.",
+                    "compute the outputs from the inputs with tensor operations, or pass strict=False")
 
 
 def _emit(create_graph: bool, inputs: list, on_arrays: Callable):
@@ -76,17 +80,23 @@ def _check_v(v, like: tuple, fn_name: str, what: str) -> tuple:
     """The vector `v` as a tuple matching `like` (None allowed for one single-element tensor)."""
     if v is None:
         if len(like) != 1 or like[0].numel() != 1:
-            raise RuntimeError(f"The vector v can only be None if the {what} is a single Tensor with a single "
-                               "element." if what.startswith("input") else
-                               f"The vector v can only be None if the {what} returns a single Tensor with a single "
-                               "element.")
+            raise misuse(RuntimeError,
+                f"The vector v can only be None if the {what} is a single Tensor with a single "
+                "element." if what.startswith("input") else
+                f"The vector v can only be None if the {what} returns a single Tensor with a single "
+                "element.",
+                "pass v with one tensor per output/input, shaped like it")
         return (ones_like(like[0]),)
     vs, _ = _as_tuple(v, "v", fn_name)
     if len(vs) != len(like):
-        raise RuntimeError(f"v is a tuple of invalid length: should be {len(like)} but got {len(vs)}.")
+        raise misuse(RuntimeError,
+            f"v is a tuple of invalid length: should be {len(like)} but got {len(vs)}.",
+            "give v one tensor per output/input")
     for a, b in zip(vs, like):
         if a.shape != b.shape:
-            raise RuntimeError(f"v has invalid size: should be {b.shape} but got {a.shape}.")
+            raise misuse(RuntimeError,
+                f"v has invalid size: should be {b.shape} but got {a.shape}.",
+                "shape v like the tensor it pairs with")
     return vs
 
 
@@ -100,12 +110,16 @@ def jacobian(func: Callable, inputs, create_graph: bool = False, strict: bool = 
         (tensor([[2.]]), tensor([[1.]]))
     """
     if strategy not in _STRATEGIES:
-        raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode". Hint: If your '
-                             'function has more outputs than inputs, "forward-mode" tends to be more performant. '
-                             'Otherwise, prefer to use "reverse-mode".')
+        raise misuse(AssertionError,
+            'Expected strategy to be either "forward-mode" or "reverse-mode". Hint: If your '
+            'function has more outputs than inputs, "forward-mode" tends to be more performant. '
+            'Otherwise, prefer to use "reverse-mode".',
+            "pass strategy='reverse-mode' or 'forward-mode'")
     if strategy == "forward-mode" and not vectorize:
-        raise NotImplementedError("Computing Jacobian using forward-AD or forward-over-reverse Hessian is"
-                                  "only implemented for `vectorize=True`.")
+        raise misuse(NotImplementedError,
+            "Computing Jacobian using forward-AD or forward-over-reverse Hessian is"
+            "only implemented for `vectorize=True`.",
+            "pass vectorize=True with strategy='forward-mode'")
     ins, in_tuple, outs, out_tuple, flat = _record(func, inputs, "jacobian")
     _check_strict(outs, strict)
     core = api_vmap.jacfwd if strategy == "forward-mode" else api_vmap.jacrev
@@ -120,9 +134,13 @@ def _scalar_function(func: Callable, inputs, fn_name: str):
     ins, in_tuple = _as_tuple(inputs, "inputs", fn_name)
     rec, out = record_call(func, ins)
     if not isinstance(out, Tensor):
-        raise RuntimeError(f"The function given to {fn_name} should return a single Tensor")
+        raise misuse(RuntimeError,
+            f"The function given to {fn_name} should return a single Tensor",
+            "return one Tensor (e.g. a loss) from the function")
     if out.numel() != 1:
-        raise RuntimeError(f"The Tensor returned by the function given to {fn_name} should contain a single element")
+        raise misuse(RuntimeError,
+            f"The Tensor returned by the function given to {fn_name} should contain a single element",
+            "reduce the output to one element, e.g. .sum()")
     return ins, in_tuple, out, lambda *a: fnp.reshape(rec.replay(*a), ())
 
 
@@ -136,7 +154,9 @@ def hessian(func: Callable, inputs, create_graph: bool = False, strict: bool = F
         tensor([[6.]])
     """
     if outer_jacobian_strategy not in _STRATEGIES:
-        raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode".')
+        raise misuse(AssertionError,
+            'Expected strategy to be either "forward-mode" or "reverse-mode".',
+            "pass outer_jacobian_strategy='reverse-mode' or 'forward-mode'")
     ins, in_tuple, out, scalar = _scalar_function(func, inputs, "hessian")
     _check_strict((out,), strict)
     h = _emit(create_graph, list(ins), lambda *a: api_vmap.hessian(scalar, argnums=tuple(range(len(ins))))(*a))

@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from .. import api_jvp
 from . import ops
-from .func import Recording, topological_nodes
+from .func import Recording, misuse, topological_nodes
 from .tensor import Tensor
 
 __all__ = ["UnpackedDualTensor", "dual_level", "enter_dual_level", "exit_dual_level", "make_dual", "unpack_dual"]
@@ -51,7 +51,9 @@ def enter_dual_level() -> int:
     Example: ``level = fwAD.enter_dual_level(); ...; fwAD.exit_dual_level(level=level)``.
     """
     if _LEVEL.number is not None:
-        raise RuntimeError("Nested forward mode AD is not supported at the moment")
+        raise misuse(RuntimeError,
+            "Nested forward mode AD is not supported at the moment",
+            "leave the open dual_level() before entering another")
     _LEVEL.number, _LEVEL.duals = 0, {}
     return 0
 
@@ -59,8 +61,10 @@ def enter_dual_level() -> int:
 def exit_dual_level(*, level: int | None = None) -> None:
     """Close the open dual level: its dual tensors lose their tangents. Example: ``fwAD.exit_dual_level()``."""
     if _LEVEL.number is None or (level is not None and level != _LEVEL.number):
-        raise RuntimeError("Trying to exit a forward AD level that was not the last one that was created. This "
-                           "is not supported.")
+        raise misuse(RuntimeError,
+            "Trying to exit a forward AD level that was not the last one that was created. This "
+            "is not supported.",
+            "exit the level the matching enter_dual_level() returned")
     for leaf, _ in _LEVEL.duals.values():
         leaf._rg = False
     _LEVEL.number = _LEVEL.duals = None
@@ -95,17 +99,25 @@ def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> T
         tensor([3.])
     """
     if _LEVEL.number is None:
-        raise RuntimeError("Trying to create a dual Tensor for forward AD but no level exists, make sure to "
-                           "enter_dual_level() first.")
+        raise misuse(RuntimeError,
+            "Trying to create a dual Tensor for forward AD but no level exists, make sure to "
+            "enter_dual_level() first.",
+            "call make_dual inside `with fwAD.dual_level():`")
     if not isinstance(tensor, Tensor) or not isinstance(tangent, Tensor):
-        raise TypeError(f"make_dual(): argument 'tensor' and 'tangent' must be Tensor, not "
-                        f"{type(tensor if not isinstance(tensor, Tensor) else tangent).__name__}")
+        raise misuse(TypeError,
+            f"make_dual(): argument 'tensor' and 'tangent' must be Tensor, not "
+            f"{type(tensor if not isinstance(tensor, Tensor) else tangent).__name__}",
+            "pass Tensors for both the primal and the tangent")
     if tensor._data.dtype.kind != "f":
-        raise ValueError(f"Expected primal to be floating point or complex, but got: {tensor.dtype}")
+        raise misuse(ValueError,
+            f"Expected primal to be floating point or complex, but got: {tensor.dtype}",
+            "make the primal a floating point tensor, e.g. x.float()")
     if tensor.shape != tangent.shape:
-        raise RuntimeError("Trying to set a forward gradient that has a different size than that of the original "
-                           f"Tensor, this is not supported. Tensor is of size {list(tensor.shape)} while the given "
-                           f"forward gradient is of size {list(tangent.shape)}.")
+        raise misuse(RuntimeError,
+            "Trying to set a forward gradient that has a different size than that of the original "
+            f"Tensor, this is not supported. Tensor is of size {list(tensor.shape)} while the given "
+            f"forward gradient is of size {list(tangent.shape)}.",
+            "give the tangent the primal's shape")
     dual = ops.wrap(tensor._data)
     dual._rg = True
     _LEVEL.duals[id(dual)] = (dual, tangent._data.astype(tensor._data.dtype))

@@ -26,8 +26,10 @@ from typing import Any
 import numpy as np
 
 from .. import api, api_jvp, api_vmap
+from ..errors import user_location
 from ..tree import tree_flatten, tree_unflatten
 from . import ops
+from ._errors import torch_error
 from ._graph import MODE, Node, Op, enable_grad, unpack_signature
 from .tensor import Tensor
 
@@ -158,30 +160,50 @@ def _emit_leaf(made: tuple, k: int, value, attach: bool):
 
 # --- argument checks with torch's wording ------------------------------------------------------------
 
+def misuse(kind: type, message: str, hint: str) -> Exception:
+    """torch's exception `kind` with torch's `message`, then an fgrad hint naming the user's line.
+
+    Example:
+        >>> str(misuse(RuntimeError, "bad", "do this")).splitlines()[0]
+        'bad'
+    """
+    return torch_error(message, f"{hint} (at {user_location()})", kind)
+
+
 def _check_argnums(argnums, nargs: int) -> None:
     for a in argnums if isinstance(argnums, tuple) else (argnums,):
         if not isinstance(a, int) or isinstance(a, bool):
-            raise RuntimeError(f"argnums must be int or Tuple[int, ...], got: {type(argnums)}")
+            raise misuse(RuntimeError,
+                f"argnums must be int or Tuple[int, ...], got: {type(argnums)}",
+                "pass argnums as an int or a tuple of ints")
         if not -nargs <= a < nargs:
-            raise RuntimeError(f"Got argnum={a}, but only {nargs} positional inputs")
+            raise misuse(RuntimeError,
+                f"Got argnum={a}, but only {nargs} positional inputs",
+                "argnums counts the positional arguments from 0; pass one that the call has")
 
 
 def _main_output(out, has_aux: bool, api_name: str):
     """The differentiated output of `f`, checked as torch checks it."""
     if has_aux:
         if not (isinstance(out, tuple) and len(out) == 2):
-            raise RuntimeError(f"{api_name}(f)(*args): output of function f should be a tuple: (output, aux) "
-                               "if has_aux is True")
+            raise misuse(RuntimeError,
+                f"{api_name}(f)(*args): output of function f should be a tuple: (output, aux) "
+                "if has_aux is True",
+                "with has_aux=True the function returns (output, aux); return a pair or drop has_aux")
         out = out[0]
     return out
 
 
 def _check_scalar(out) -> None:
     if not isinstance(out, Tensor):
-        raise RuntimeError(f"grad_and_value(f)(*args): Expected f(*args) to return a Tensor, got {type(out)}")
+        raise misuse(RuntimeError,
+            f"grad_and_value(f)(*args): Expected f(*args) to return a Tensor, got {type(out)}",
+            "return a 0-d Tensor from the function, e.g. loss.sum() or loss.mean()")
     if out.dim() != 0:
-        raise RuntimeError(f"grad_and_value(f)(*args): Expected f(*args) to return a scalar Tensor, got tensor "
-                           f"with {out.dim()} dims. Maybe you wanted to use the vjp or jacrev APIs instead?")
+        raise misuse(RuntimeError,
+            f"grad_and_value(f)(*args): Expected f(*args) to return a scalar Tensor, got tensor "
+            f"with {out.dim()} dims. Maybe you wanted to use the vjp or jacrev APIs instead?",
+            "reduce the output to one element (e.g. .sum()), or use torch.func.vjp or jacrev for a vector output")
 
 
 # --- the transforms ------------------------------------------------------------------------------------
@@ -274,19 +296,25 @@ def _main_only(fn: Callable, has_aux: bool) -> Callable:
 def _check_jvp_args(primals, tangents) -> None:
     for what, v in (("primals", primals), ("tangents", tangents)):
         if not isinstance(v, tuple):
-            raise RuntimeError(f"jvp(f, primals, tangents): Expected {what} to be a tuple. "
-                               "E.g. it should be valid to call f(*primals).")
+            raise misuse(RuntimeError,
+                f"jvp(f, primals, tangents): Expected {what} to be a tuple. "
+                "E.g. it should be valid to call f(*primals).",
+                "pass tuples, e.g. jvp(f, (x,), (t,))")
     p, t = tensors_of(primals), tensors_of(tangents)
     if len(p) != len(t) or tree_flatten(primals)[1] != tree_flatten(tangents)[1]:
-        raise RuntimeError("jvp(f, primals, tangents): Expected primals and tangents to have the same python "
-                           f"structure. For example, if primals is a tuple of 3 tensors, tangents also must be. "
-                           f"Got primals with structure {tree_flatten(primals)[1]} and tangents with structure "
-                           f"{tree_flatten(tangents)[1]}")
+        raise misuse(RuntimeError,
+            "jvp(f, primals, tangents): Expected primals and tangents to have the same python "
+            f"structure. For example, if primals is a tuple of 3 tensors, tangents also must be. "
+            f"Got primals with structure {tree_flatten(primals)[1]} and tangents with structure "
+            f"{tree_flatten(tangents)[1]}",
+            "give one tangent per primal, in the same nesting")
     for a, b in zip(p, t):
         if tuple(a.shape) != tuple(b.shape):
-            raise RuntimeError("Trying to set a forward gradient that has a different size than that of the "
-                               f"original Tensor, this is not supported. Tensor is of size {list(a.shape)} while "
-                               f"the given forward gradient is of size {list(b.shape)}.")
+            raise misuse(RuntimeError,
+                "Trying to set a forward gradient that has a different size than that of the "
+                f"original Tensor, this is not supported. Tensor is of size {list(a.shape)} while "
+                f"the given forward gradient is of size {list(b.shape)}.",
+                "each tangent has its primal's shape")
 
 
 def jvp(func: Callable, primals: tuple, tangents: tuple, *, has_aux: bool = False) -> tuple:
