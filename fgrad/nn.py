@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import numpy as fnp
+from ._checks import _index
 from .core import Tracer, bind
 from .primitives import elementwise as ew
 
@@ -62,5 +63,5 @@ def softmax(x, axis=-1):
 
 def one_hot(x, num_classes: int, dtype=np.float64):
     """Encode integer labels as rows of a identity matrix. Example: ``one_hot(np.array([1]), 3)``."""
-    classes = np.arange(fnp._index(num_classes, "num_classes"))
+    classes = np.arange(_index(num_classes, "num_classes"))
     return fnp.astype(fnp.equal(fnp.expand_dims(x, -1), classes), dtype)
