@@ -28,6 +28,7 @@ from .func import EmittedOp, Recording, arrays_like, emit, misuse, ordered_like,
 from .tensor import Tensor
 
 _RANDOMNESS = ("error", "different", "same")
+_ABSENT = object()
 
 
 def _leaf_axes(name: str, in_dims, args: tuple) -> list:
@@ -66,8 +67,14 @@ def _prefix_axes(name: str, spec, arg) -> list:
 def _batch_size(name: str, in_dims, leaves: list, axes: list) -> int:
     sizes = []
     for x, ax in zip(leaves, axes):
-        if ax is None or not isinstance(x, Tensor):
+        if ax is None:
             continue
+        if not isinstance(x, Tensor):
+            raise misuse(ValueError,
+                f"vmap({name}, in_dims={in_dims}, ...)(<inputs>): Got in_dim={ax} for an input but the input is "
+                f"of type {type(x)}. We cannot vmap over non-Tensor arguments, please use None as the respective "
+                "in_dim",
+                "give in_dim None for arguments that are not Tensors")
         if x.dim() == 0 or not -x.dim() <= ax < x.dim():
             raise misuse(ValueError,
                 f"vmap({name}, in_dims={in_dims}, ...)(<inputs>): Got in_dim={ax} for some input, "
@@ -140,6 +147,17 @@ def _one_by_one(func: Callable, args: tuple, kwargs: dict, axes: list, size: int
     return tree_unflatten(tree, stacked)
 
 
+def _check_outputs(name: str, out, out_dims) -> None:
+    """torch's error for an output that is not a Tensor where out_dims maps it."""
+    if isinstance(out_dims, int):
+        for leaf in tree_flatten(out)[0]:
+            if not isinstance(leaf, Tensor):
+                raise misuse(ValueError,
+                    f"vmap({name}, ...): `{name}` must only return Tensors, got type {type(leaf)}. Did you mean to "
+                    "set out_dims= to None for output?",
+                    "return Tensors from the function (wrap numbers in torch.tensor), or give out_dims=None")
+
+
 def vmap(func: Callable, in_dims=0, out_dims=0, randomness: str = "error", *, chunk_size: int | None = None,
          ) -> Callable:
     """Vectorise `func` over a dimension of its inputs (torch.func.vmap).
@@ -162,7 +180,8 @@ def vmap(func: Callable, in_dims=0, out_dims=0, randomness: str = "error", *, ch
         name = getattr(func, "__name__", type(func).__name__)
         axes = _leaf_axes(name, in_dims, args)
         size = _batch_size(name, in_dims, tree_flatten(args)[0], axes)
-        first, _ = record_call(func, _sample(args, axes, 0), kwargs)
+        first, out = record_call(func, _sample(args, axes, 0), kwargs)
+        _check_outputs(name, out, out_dims)
         if size > 1 and not _same_recording(first, record_call(func, _sample(args, axes, size - 1), kwargs)[0]):
             return _one_by_one(func, args, kwargs, axes, size, out_dims)
         in_axes = tuple(in_dims) if isinstance(in_dims, list) else in_dims
@@ -199,7 +218,10 @@ def functional_call(module, parameter_and_buffer_dicts, args: Any = None, kwargs
         return module(*args, **(kwargs or {}))
     finally:
         for table, key, old in reversed(saved):
-            table[key] = old
+            if old is _ABSENT:
+                del table[key]
+            else:
+                table[key] = old
 
 
 def _swap_in(module, name: str, value) -> tuple:
@@ -208,12 +230,9 @@ def _swap_in(module, name: str, value) -> tuple:
     owner = module
     for part in path:
         owner = owner._modules[part] if part in owner._modules else getattr(owner, part)
-    table = owner._parameters if key in owner._parameters else owner._buffers if key in owner._buffers else None
-    if table is None:
-        raise misuse(AttributeError,
-            f"'{type(owner).__name__}' object has no parameter or buffer '{key}'; "
-            "functional_call takes the names that named_parameters() and named_buffers() give",
-            "use the names module.named_parameters() and module.named_buffers() give")
-    old = table[key]
+    # a name that is neither becomes a plain attribute for the call, as in torch
+    table = owner._parameters if key in owner._parameters else owner._buffers if key in owner._buffers else \
+        owner.__dict__
+    old = table.get(key, _ABSENT)
     table[key] = value
     return table, key, old

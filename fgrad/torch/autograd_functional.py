@@ -21,7 +21,7 @@ from .. import api, api_jvp, api_vmap
 from .. import numpy as fnp
 from ._graph import MODE, set_grad_enabled
 from .creation import ones_like
-from .func import emit, misuse, record_call
+from .func import check_float, emit, misuse, record_call
 from .tensor import Tensor
 
 __all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]
@@ -46,6 +46,8 @@ def _as_tuple(x, arg_name: str, fn_name: str) -> tuple[tuple, bool]:
 def _record(func: Callable, inputs, fn_name: str):
     """(inputs tuple, was a tuple, outputs tuple, was a tuple, the replay returning a tuple of arrays)."""
     ins, in_tuple = _as_tuple(inputs, "inputs", fn_name)
+    if fn_name != "jvp":
+        check_float(list(ins))
     rec, out = record_call(func, ins)
     outs, out_tuple = _as_tuple(out, "outputs of the user-provided function", fn_name)
 
@@ -132,6 +134,7 @@ def jacobian(func: Callable, inputs, create_graph: bool = False, strict: bool = 
 def _scalar_function(func: Callable, inputs, fn_name: str):
     """(inputs tuple, was a tuple, the output, the replay returning a 0-d array) for hessian/vhp/hvp."""
     ins, in_tuple = _as_tuple(inputs, "inputs", fn_name)
+    check_float(list(ins))
     rec, out = record_call(func, ins)
     if not isinstance(out, Tensor):
         raise misuse(RuntimeError,

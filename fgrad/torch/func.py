@@ -190,8 +190,24 @@ def _main_output(out, has_aux: bool, api_name: str):
                 f"{api_name}(f)(*args): output of function f should be a tuple: (output, aux) "
                 "if has_aux is True",
                 "with has_aux=True the function returns (output, aux); return a pair or drop has_aux")
+        for leaf in tree_flatten(out[1])[0]:
+            if not isinstance(leaf, Tensor):
+                raise misuse(RuntimeError, f"Expected tensors, got unsupported type {type(leaf)}",
+                             "return only Tensors (in tuples, lists or dicts) as aux; wrap numbers in torch.tensor")
         out = out[0]
     return out
+
+
+def check_float(tensors: list) -> None:
+    """torch's refusal to differentiate with respect to a tensor that is not floating point."""
+    for t in tensors:
+        if t._data.dtype.kind != "f":
+            raise misuse(RuntimeError, "only Tensors of floating point dtype can require gradients",
+                         f"the input of dtype {t.dtype} cannot be differentiated; convert it first (x.float())")
+
+
+def _wrt(args: tuple, argnums):
+    return tuple(args[a] for a in argnums) if isinstance(argnums, tuple) else args[argnums]
 
 
 def _check_scalar(out) -> None:
@@ -230,6 +246,7 @@ def grad_and_value(func: Callable, argnums: int | tuple[int, ...] = 0, has_aux: 
     """
     def wrapper(*args, **kwargs):
         _check_argnums(argnums, len(args))
+        check_float(tensors_of(_wrt(args, argnums)))
 
         def check(out):
             _check_scalar(_main_output(out, has_aux, "grad_and_value"))
@@ -238,8 +255,7 @@ def grad_and_value(func: Callable, argnums: int | tuple[int, ...] = 0, has_aux: 
             vg = api.value_and_grad(replay, argnums=argnums, has_aux=has_aux)
             return lambda *a: _swap(vg(*a))
         g, value = _transformed("GradAndValueBackward", func, args, kwargs, core, (argnums, has_aux), check)
-        wrt = tuple(args[a] for a in argnums) if isinstance(argnums, tuple) else args[argnums]
-        return ordered_like(g, wrt), value
+        return ordered_like(g, _wrt(args, argnums)), value
     return wrapper
 
 
@@ -273,6 +289,7 @@ def vjp(func: Callable, *primals, has_aux: bool = False) -> tuple:
         >>> f_vjp(torch.tensor([2.]))
         (tensor([2.]),)
     """
+    check_float(tensors_of(primals))
     rec, out = record_call(func, primals)
     _main_output(out, has_aux, "vjp")
     values = ordered_like(emit("VjpBackward", tensors_of(primals), rec.replay), out)
@@ -280,6 +297,7 @@ def vjp(func: Callable, *primals, has_aux: bool = False) -> tuple:
 
     def vjp_fn(cotangents, *rest):
         cts = (cotangents, *rest) if rest else cotangents
+        _check_cotangents(cts, primal_out)
 
         def on_arrays(*arrays):
             p = arrays_like(primals, list(arrays[:len(rec.leaves)]))
@@ -287,6 +305,15 @@ def vjp(func: Callable, *primals, has_aux: bool = False) -> tuple:
             return pullback(arrays_like(cts, list(arrays[len(rec.leaves):])))
         return ordered_like(emit("VjpBackward", tensors_of(primals) + tensors_of(cts), on_arrays), primals)
     return (primal_out, vjp_fn, values[1]) if has_aux else (primal_out, vjp_fn)
+
+
+def _check_cotangents(cts, outputs) -> None:
+    """torch's error for a cotangent shaped unlike its output."""
+    for i, (ct, out) in enumerate(zip(tensors_of(cts), tensors_of(outputs))):
+        if ct.shape != out.shape:
+            raise misuse(RuntimeError, f"Mismatch in shape: grad_output[{i}] has a shape of {ct.shape} and "
+                                       f"output[{i}] has a shape of {out.shape}.",
+                         "give each cotangent the shape of the output it pairs with")
 
 
 def _main_only(fn: Callable, has_aux: bool) -> Callable:
@@ -362,6 +389,7 @@ def jacfwd(func: Callable, argnums: int | tuple[int, ...] = 0, *, has_aux: bool 
 def _jacobian(name: str, core_jac: Callable, func: Callable, argnums, has_aux: bool) -> Callable:
     def wrapper(*args, **kwargs):
         _check_argnums(argnums, len(args))
+        check_float(tensors_of(_wrt(args, argnums)))
 
         def check(out):
             _main_output(out, has_aux, name[:6].lower())
@@ -382,6 +410,7 @@ def hessian(func: Callable, argnums: int | tuple[int, ...] = 0) -> Callable:
     """
     def wrapper(*args, **kwargs):
         _check_argnums(argnums, len(args))
+        check_float(tensors_of(_wrt(args, argnums)))
         return _transformed("HessianBackward", func, args, kwargs,
                             lambda replay: api_vmap.hessian(replay, argnums=argnums), (argnums,))
     return wrapper

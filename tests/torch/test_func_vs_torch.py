@@ -120,6 +120,15 @@ def vmap_out_dims(t):
     return t.func.vmap(lambda x: t.stack([x.exp(), x]), out_dims=1)(t.tensor(M))
 
 
+def vmap_kwargs(t):
+    return t.func.vmap(lambda x, scale=1.0: x * scale)(t.tensor(M), scale=t.tensor(X))
+
+
+def vmap_nested_in_dims(t):
+    return t.func.vmap(lambda p, x: (p["w"] * x).sum() + p["b"], in_dims=({"w": None, "b": 0}, 0))(
+        {"w": t.tensor(X), "b": t.tensor(M[:, 0])}, t.tensor(M))
+
+
 def vmap_mask(t):
     # the where mask is computed outside differentiable ops, so it differs per sample
     return t.func.vmap(lambda x: t.where(x > 0, x, x * 0.5).sum())(t.tensor(M))
@@ -185,8 +194,9 @@ def grad_then_backward(t):
 
 FUNC_CASES = [grad_one, grad_argnums_aux, grad_and_value_aux, grad_second_argument, vjp_pair, vjp_aux,
               jvp_pair, jvp_aux, jacrev_matrix, jacfwd_argnums, jacrev_aux, hessian_one, vmap_in_dims,
-              vmap_out_dims, vmap_mask, vmap_chunked, vmap_of_grad, jacrev_of_jacrev, jvp_of_grad,
-              jacfwd_of_jacrev, grad_of_grad, per_sample_grads, functional_call_buffers, grad_then_backward]
+              vmap_out_dims, vmap_kwargs, vmap_nested_in_dims, vmap_mask, vmap_chunked, vmap_of_grad,
+              jacrev_of_jacrev, jvp_of_grad, jacfwd_of_jacrev, grad_of_grad, per_sample_grads,
+              functional_call_buffers, grad_then_backward]
 
 
 @pytest.mark.parametrize("case", FUNC_CASES, ids=lambda c: c.__name__)
@@ -416,7 +426,41 @@ def nested_dual_level(t):
         pass
 
 
-MISUSE = [grad_non_scalar, grad_non_tensor, grad_bad_argnums, grad_aux_not_pair, vmap_sizes, vmap_randomness,
+def grad_int_input(t):
+    t.func.grad(lambda x: (x * 2).sum())(t.tensor([1, 2]))
+
+
+def jacrev_int_input(t):
+    t.func.jacrev(lambda x: x * 2)(t.tensor([1, 2]))
+
+
+def jacobian_int_input(t):
+    t.autograd.functional.jacobian(lambda x: x * 2, t.tensor([1, 2]))
+
+
+def vmap_number_output(t):
+    t.func.vmap(lambda x: 3.0)(t.ones(2))
+
+
+def vmap_number_mapped(t):
+    t.func.vmap(lambda x, n: x * n, in_dims=(0, 0))(t.ones(2), 3.0)
+
+
+def vmap_in_dims_none(t):
+    t.func.vmap(lambda x: x, in_dims=None)(t.ones(2))
+
+
+def vjp_cotangent_shape(t):
+    t.func.vjp(lambda x: x * 2, t.ones(2))[1](t.ones(3))
+
+
+def grad_aux_number(t):
+    t.func.grad(lambda x: (x.sum(), 3.0), has_aux=True)(t.ones(2))
+
+
+MISUSE = [grad_int_input, jacrev_int_input, jacobian_int_input, vmap_number_output, vmap_number_mapped,
+          vmap_in_dims_none, vjp_cotangent_shape, grad_aux_number,
+          grad_non_scalar, grad_non_tensor, grad_bad_argnums, grad_aux_not_pair, vmap_sizes, vmap_randomness,
           vmap_in_dim_range, jvp_not_tuple, jvp_tangent_shape, jacobian_strategy, jacobian_forward_unvectorized,
           jacobian_non_tensor_input, jacobian_non_tensor_output, jacobian_strict, hessian_vector_output,
           hessian_tuple_output, vjp_v_none, vjp_v_shape, jvp_v_none, hvp_v_shape, make_dual_no_level,
