@@ -24,7 +24,7 @@ import numpy as np
 from .. import api_vmap
 from ..tree import tree_flatten, tree_unflatten
 from . import ops, ops_shape
-from .func import EmittedOp, Recording, arrays_like, emit, misuse, ordered_like, record_call, tensors_of
+from .func import EmittedOp, Recording, emit_transformed, misuse, ordered_like, record_call
 from .tensor import Tensor
 
 _RANDOMNESS = ("error", "different", "same")
@@ -147,6 +147,12 @@ def _one_by_one(func: Callable, args: tuple, kwargs: dict, axes: list, size: int
     return tree_unflatten(tree, stacked)
 
 
+def _node_names(rec: Recording) -> list:
+    """The grad_fn name of each output of the sample: torch's vmap result shows the same node."""
+    return [o.grad_fn.name() if isinstance(o, Tensor) and o.grad_fn is not None else "VmapBackward"
+            for o in rec.out_leaves]
+
+
 def _check_outputs(name: str, out, out_dims) -> None:
     """torch's error for an output that is not a Tensor where out_dims maps it."""
     if isinstance(out_dims, int):
@@ -185,9 +191,9 @@ def vmap(func: Callable, in_dims=0, out_dims=0, randomness: str = "error", *, ch
         if size > 1 and not _same_recording(first, record_call(func, _sample(args, axes, size - 1), kwargs)[0]):
             return _one_by_one(func, args, kwargs, axes, size, out_dims)
         in_axes = tuple(in_dims) if isinstance(in_dims, list) else in_dims
-        batched = api_vmap.vmap(first.replay, in_axes=in_axes, out_axes=out_dims)
-        result = emit("VmapBackward", tensors_of(args), lambda *a: batched(*arrays_like(args, list(a))),
-                      ("VmapBackward", func, (in_dims, out_dims)), first)
+        result = emit_transformed(_node_names(first), first, args,
+                                  lambda f: api_vmap.vmap(f, in_axes=in_axes, out_axes=out_dims),
+                                  ("VmapBackward", func, (in_dims, out_dims)))
         return ordered_like(result, first.outputs)
     return wrapper
 

@@ -31,6 +31,7 @@ from ..tree import tree_flatten, tree_unflatten
 from . import ops
 from ._errors import torch_error
 from ._graph import MODE, Node, Op, enable_grad, unpack_signature
+from ._graph import _seq as _graph_clock  # the clock that numbers nodes: what was made before a recording
 from .tensor import Tensor
 
 __all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "vjp", "vmap"]
@@ -47,9 +48,10 @@ def _fresh_leaf(x):
     return t
 
 
-def topological_nodes(roots: list) -> list:
-    """The nodes `roots` depend on, inputs first (iterative: deep graphs do not hit the recursion limit)."""
-    order, seen, stack = [], set(), [(r, False) for r in roots if isinstance(r, Node)]
+def topological_nodes(roots: list, start: int = 0) -> list:
+    """The nodes `roots` depend on that were made at clock reading `start` or later, inputs first
+    (iterative: deep graphs do not hit the recursion limit)."""
+    order, seen, stack = [], set(), [(r, False) for r in roots if isinstance(r, Node) and r.seq >= start]
     while stack:
         node, done = stack.pop()
         if done:
@@ -59,7 +61,7 @@ def topological_nodes(roots: list) -> list:
             continue
         seen.add(id(node))
         stack.append((node, True))
-        stack.extend((s, False) for s in node.srcs if isinstance(s, Node) and id(s) not in seen)
+        stack.extend((s, False) for s in node.srcs if isinstance(s, Node) and s.seq >= start and id(s) not in seen)
     return order
 
 
@@ -67,24 +69,57 @@ class Recording:
     """The graph from `leaves` (Tensors) to `outputs` (a pytree), replayable as a function of arrays.
 
     `positions`: where the leaves are among the flattened arguments of `replay` (default: all of them).
+    `start`: the clock reading when recording began; what the graph reads from before it (tensors from
+    outside the function that require grad, such as a module's parameters, and nodes made earlier) are
+    its outer sources: constants of `replay`, inputs of `replay_with`, so results can stay connected to them.
     """
 
-    def __init__(self, leaves: list, outputs: Any, positions: list[int] | None = None):
+    def __init__(self, leaves: list, outputs: Any, positions: list[int] | None = None, start: int = 0):
         self.leaves, self.positions, self.outputs = leaves, positions, outputs
         self.out_leaves, self.out_tree = tree_flatten(outputs)
-        self.order = topological_nodes([o.grad_fn for o in self.out_leaves if isinstance(o, Tensor)])
+        self.order = topological_nodes([o.grad_fn for o in self.out_leaves if isinstance(o, Tensor)], start)
+        self.outer = _outer_sources(self.order, {id(t) for t in leaves}, start) if start else {}
+
+    def outer_tensors(self) -> list:
+        """A Tensor standing for each outer source (the leaf itself, or a stand-in with the node as grad_fn)."""
+        return [src if isinstance(src, Tensor) else _stand_in(src, value) for src, value in self.outer.values()]
 
     def replay(self, *args) -> Any:
         """The outputs computed from `args` (arrays where the leaves were) by the nodes' fgrad definitions."""
+        return self._run(args, ())
+
+    def replay_with(self, outer_arrays: tuple) -> Callable:
+        """`replay` reading `outer_arrays` (one per outer source) instead of the recorded values."""
+        return lambda *args: self._run(args, outer_arrays)
+
+    def _run(self, args: tuple, outer_arrays: tuple) -> Any:
         flat = tree_flatten(args)[0]
         arrays = flat if self.positions is None else [flat[i] for i in self.positions]
         env = {id(t): a for t, a in zip(self.leaves, arrays)}
+        env.update(zip(self.outer, outer_arrays))
         for node in self.order:
             op, params, _, _, _, out_dtype = unpack_signature(node.sigt)
             args = [node.vals[k] if s is None else env.get(id(s), node.vals[k]) for k, s in enumerate(node.srcs)]
             out = op.fn(*args, *params)
             env[id(node)] = out if np.dtype(out.dtype) == out_dtype else out.astype(out_dtype)
         return tree_unflatten(self.out_tree, [_replayed(o, env) for o in self.out_leaves])
+
+
+def _outer_sources(order: list, leaf_ids: set, start: int) -> dict:
+    """{id(source): (source, the value the graph read)} for the sources from before the recording."""
+    found: dict = {}
+    for node in order:
+        for s, v in zip(node.srcs, node.vals):
+            outside = s.seq < start if isinstance(s, Node) else s is not None and id(s) not in leaf_ids
+            if outside and id(s) not in found:
+                found[id(s)] = (s, v)
+    return found
+
+
+def _stand_in(node: Node, value) -> Tensor:
+    t = ops.wrap(value)
+    t.grad_fn, t._rg = node, True
+    return t
 
 
 def _replayed(out, env: dict):
@@ -101,10 +136,11 @@ def record_call(fn: Callable, args: tuple, kwargs: dict | None = None) -> tuple[
     """
     leaves, tree = tree_flatten(args)
     fresh = [_fresh_leaf(x) for x in leaves]
+    start = next(_graph_clock)
     with enable_grad():
         out = fn(*ordered_like(tree_unflatten(tree, fresh), args), **(kwargs or {}))
     positions = [i for i, x in enumerate(leaves) if isinstance(x, Tensor)]
-    return Recording([fresh[i] for i in positions], out, positions), out
+    return Recording([fresh[i] for i in positions], out, positions, start), out
 
 
 def arrays_like(args: Any, arrays: list) -> Any:
@@ -136,10 +172,11 @@ class EmittedOp(Op):
     __slots__ = ("origin", "recording")
 
 
-def emit(name: str, inputs: list, on_arrays: Callable, origin: tuple | None = None,
+def emit(name: str | list, inputs: list, on_arrays: Callable, origin: tuple | None = None,
          recording: Recording | None = None) -> Any:
     """`on_arrays(*input arrays)` (a pytree of arrays) as Tensors; each is recorded as a node named
-    `name` (whose definition reruns `on_arrays`) when an input requires grad and recording is on."""
+    `name` (or `name[k]` for leaf k; its definition reruns `on_arrays`) when an input requires grad and
+    recording is on."""
     values = on_arrays(*[t._data for t in inputs])
     leaves, tree = tree_flatten(values)
     attach = MODE.enabled and any(t._rg for t in inputs)
@@ -153,7 +190,7 @@ def _emit_leaf(made: tuple, k: int, value, attach: bool):
         return value
     if not attach:
         return ops.wrap(np.asarray(value))
-    op = EmittedOp(name, lambda *a: tree_flatten(on_arrays(*a))[0][k])
+    op = EmittedOp(name if isinstance(name, str) else name[k], lambda *a: tree_flatten(on_arrays(*a))[0][k])
     op.origin, op.recording = (origin, k), recording
     return ops.record(op, tuple(inputs), (), np.asarray(value))
 
@@ -231,9 +268,18 @@ def _transformed(name: str, fn: Callable, args: tuple, kwargs: dict, core: Calla
     rec, out = record_call(fn, args, kwargs)
     if check is not None:
         check(out)
-    transformed = core(rec.replay)
-    return emit(name, tensors_of(args), lambda *arrays: transformed(*arrays_like(args, list(arrays))),
-                (name, fn, spec), rec)
+    return emit_transformed(name, rec, args, core, (name, fn, spec))
+
+
+def emit_transformed(name: str | list, rec: Recording, args: Any, core: Callable, origin: tuple) -> Any:
+    """`core(replay)(*args)` as Tensors (see emit), whose inputs are the Tensors of `args` and the
+    recording's outer sources, so results stay connected to parameters the function read."""
+    inputs = tensors_of(args)
+    n = len(inputs)
+
+    def on_arrays(*arrays):
+        return core(rec.replay_with(arrays[n:]))(*arrays_like(args, list(arrays[:n])))
+    return emit(name, inputs + rec.outer_tensors(), on_arrays, origin, rec)
 
 
 def grad_and_value(func: Callable, argnums: int | tuple[int, ...] = 0, has_aux: bool = False) -> Callable:
@@ -292,7 +338,7 @@ def vjp(func: Callable, *primals, has_aux: bool = False) -> tuple:
     check_float(tensors_of(primals))
     rec, out = record_call(func, primals)
     _main_output(out, has_aux, "vjp")
-    values = ordered_like(emit("VjpBackward", tensors_of(primals), rec.replay), out)
+    values = ordered_like(emit_transformed("VjpBackward", rec, primals, lambda f: f, ("VjpBackward", func, ())), out)
     primal_out = values[0] if has_aux else values
 
     def vjp_fn(cotangents, *rest):

@@ -185,6 +185,14 @@ def functional_call_buffers(t):
         model(t.tensor(X)).detach()
 
 
+def vmap_model_backward(t):
+    """vmap over a module whose parameters require grad: the result joins their graph."""
+    model = _linear(t)
+    out = t.func.vmap(t.nn.Sequential(model, t.nn.Tanh()))(t.tensor(np.stack([X, -X, X * 0.5])))
+    (out ** 2).sum().backward()
+    return out, model.weight.grad, model.bias.grad
+
+
 def grad_then_backward(t):
     x = t.tensor(X, requires_grad=True)
     g = t.func.grad(lambda x: _f(t, x))(x)
@@ -196,12 +204,23 @@ FUNC_CASES = [grad_one, grad_argnums_aux, grad_and_value_aux, grad_second_argume
               jvp_pair, jvp_aux, jacrev_matrix, jacfwd_argnums, jacrev_aux, hessian_one, vmap_in_dims,
               vmap_out_dims, vmap_kwargs, vmap_nested_in_dims, vmap_mask, vmap_chunked, vmap_of_grad,
               jacrev_of_jacrev, jvp_of_grad, jacfwd_of_jacrev, grad_of_grad, per_sample_grads,
-              functional_call_buffers, grad_then_backward]
+              functional_call_buffers, vmap_model_backward, grad_then_backward]
 
 
 @pytest.mark.parametrize("case", FUNC_CASES, ids=lambda c: c.__name__)
 def test_func_matches_torch(case):
     _same(case)
+
+
+@pytest.mark.parametrize("lib", [ft, torch], ids=["fgrad", "torch"])
+def test_jacrev_of_a_module_reaches_its_parameters(lib):
+    """jacrev(model)(x) depends on the weights: its backward fills their .grad (d sum(J) / dW = 1)."""
+    model = _linear(lib)
+    jac = lib.func.jacrev(model)(lib.tensor(X))
+    assert jac.grad_fn is not None
+    jac.sum().backward()
+    np.testing.assert_allclose(model.weight.grad.numpy(), np.ones((2, 3)))
+    assert model.bias.grad is None or not model.bias.grad.numpy().any()
 
 
 def test_func_results_print_without_grad_fn():
