@@ -24,6 +24,7 @@ from .api_vmap import vmap as vmap
 from .config import config as config
 from .core import IR as IR
 from .errors import ArgnumsError as ArgnumsError
+from .errors import AxisError as AxisError
 from .errors import ConcretizationError as ConcretizationError
 from .errors import FgradError as FgradError
 from .errors import IntegerInputError as IntegerInputError
