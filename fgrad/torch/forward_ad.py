@@ -154,3 +154,27 @@ def _dual_leaves(tensor: Tensor, duals: dict) -> list:
             if isinstance(s, Tensor) and id(s) in duals and duals[id(s)][0] is s:
                 found[id(s)] = s
     return list(found.values())
+
+
+def repr_state(tensor: Tensor) -> tuple[bool, Tensor | None]:
+    """(whether `tensor` requires grad only because it was computed from dual tensors, its tangent or
+    None), for printing as torch prints dual tensors: ``tensor([1.], tangent=tensor([1.]))``, with no
+    grad_fn or requires_grad item when those come from the dual tensors alone.
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> import fgrad.torch.autograd.forward_ad as fwAD
+        >>> with fwAD.dual_level():
+        ...     fwAD.repr_state(fwAD.make_dual(torch.ones(1), torch.ones(1)) * 2)
+        (True, tensor([2.]))
+    """
+    duals = _LEVEL.duals
+    if not duals or not isinstance(tensor, Tensor) or not tensor._rg:
+        return False, None
+    if id(tensor) in duals and duals[id(tensor)][0] is tensor:
+        return True, ops.wrap(duals[id(tensor)][1])
+    tangent = unpack_dual(tensor).tangent
+    if tangent is None:
+        return False, None
+    leaves = [s for n in topological_nodes([tensor.grad_fn]) for s in n.srcs if isinstance(s, Tensor) and s._rg]
+    return all(id(s) in duals and duals[id(s)][0] is s for s in leaves), tangent

@@ -517,3 +517,21 @@ def test_vmap_with_a_mask_runs_each_sample():
     got = ft.func.vmap(f)(ft.tensor(xs))
     np.testing.assert_array_equal(got.numpy(), np.where(xs > 0, xs, 0))
     assert len(calls) == 2 + 3
+
+
+def test_dual_tensors_can_print_as_torch_prints_them():
+    """repr_state gives what Tensor.__repr__ needs to print a dual tensor as torch does (a tangent item,
+    no grad_fn coming from the dual tensors alone)."""
+    from fgrad.torch._printing import format_tensor
+    with torch.autograd.forward_ad.dual_level():
+        d = torch.autograd.forward_ad.make_dual(torch.tensor(M), torch.ones(2, 3))
+        want = [repr(d), repr(d * 3)]
+    with ft_fwad.dual_level():
+        d = ft_fwad.make_dual(ft.tensor(M), ft.ones(2, 3))
+        got = []
+        for t in (d, d * 3):
+            dual_only, tangent = ft_fwad.repr_state(t)
+            assert dual_only
+            got.append(format_tensor(t._data, dtype=t.dtype.name, suffixes=[("tangent", repr(tangent))]))
+    assert got == want
+    assert ft_fwad.repr_state(ft.ones(2)) == (False, None)
