@@ -21,7 +21,7 @@ from .. import api, api_jvp, api_vmap
 from .. import numpy as fnp
 from ._graph import MODE, set_grad_enabled
 from .creation import ones_like
-from .func import check_float, emit, misuse, record_call
+from .func import check_float, emit, fresh_leaf, misuse, record_call
 from .tensor import Tensor
 
 __all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]
@@ -69,7 +69,13 @@ def _check_strict(outs: tuple, strict: bool) -> None:
 
 
 def _emit(create_graph: bool, inputs: list, on_arrays: Callable):
-    """Tensors of on_arrays(...), joined to the graph only with create_graph (as torch detaches them)."""
+    """Tensors of on_arrays(...), joined to the graph only with create_graph (as torch detaches them).
+
+    With create_graph, torch differentiates with respect to inputs that do not require grad through
+    fresh leaves that do, so its results have a grad_fn either way; so do these.
+    """
+    if create_graph:
+        inputs = [t if t._rg else fresh_leaf(t) for t in inputs]
     with set_grad_enabled(create_graph and MODE.enabled):
         return emit("FunctionalBackward", inputs, on_arrays)
 

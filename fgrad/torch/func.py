@@ -39,7 +39,7 @@ __all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "ja
 
 # --- recording a function and replaying its graph --------------------------------------------------
 
-def _fresh_leaf(x):
+def fresh_leaf(x):
     """A new leaf holding `x`'s values, requiring grad when it can (floating point), else `x` itself."""
     if not isinstance(x, Tensor):
         return x
@@ -135,7 +135,7 @@ def record_call(fn: Callable, args: tuple, kwargs: dict | None = None) -> tuple[
     The replay takes `args` with arrays in place of its Tensors.
     """
     leaves, tree = tree_flatten(args)
-    fresh = [_fresh_leaf(x) for x in leaves]
+    fresh = [fresh_leaf(x) for x in leaves]
     start = next(_graph_clock)
     with enable_grad():
         out = fn(*ordered_like(tree_unflatten(tree, fresh), args), **(kwargs or {}))

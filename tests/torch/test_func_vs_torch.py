@@ -309,6 +309,21 @@ def test_create_graph_joins_the_graph(lib):
     np.testing.assert_allclose(x.grad.numpy(), 24 * X, rtol=1e-5)
 
 
+@pytest.mark.parametrize("fn", ["vjp", "jvp", "hvp", "vhp", "jacobian", "hessian"])
+def test_create_graph_results_have_grad_fn_as_in_torch(fn):
+    """With create_graph=True torch's results have a grad_fn even for inputs that do not require grad."""
+    def run(lib):
+        f = getattr(lib.autograd.functional, fn)
+        scalar = (lambda x: (x ** 3).sum()) if fn in ("hvp", "vhp", "hessian") else (lambda x: x ** 3)
+        args = (lib.tensor(X),) if fn in ("jacobian", "hessian") else (lib.tensor(X), lib.ones(3))
+        out = f(scalar, *args, create_graph=True)
+        return [(t.grad_fn is None, t.detach().numpy()) for t in (out if isinstance(out, tuple) else (out,))]
+    got, want = run(ft), run(torch)
+    assert [g[0] for g in got] == [w[0] for w in want]
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g[1], w[1], rtol=1e-5)
+
+
 # --- torch.autograd.forward_ad ------------------------------------------------------------------------
 
 def _fwad(t):
