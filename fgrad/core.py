@@ -122,22 +122,41 @@ class IR:
 
 
 class Primitive:
-    """An operation with all of its rules: shape/dtype, eager impl, vjp, and one emitter per backend.
+    """An operation with all of its rules and facts: shape/dtype, eager impl, vjp, jvp, batching, one
+    emitter per backend, the helpers the NumPy emitter calls, and what the passes may assume of it.
 
-    `source` names the file defining the primitive, for error messages about missing rules.
+    `source` names the file defining the primitive, for error messages about missing rules. Facts:
+    `elementwise` (each output element depends only on the operands' elements at its position, and
+    0-d operands broadcast), `weak_literals` (its templates take a bare number beside an array),
+    `identity(inputs, out_aval, **params)` (the operand the equation passes through unchanged, else
+    None), `fold(scalars, avals, **params)` (the value of the output when operands are splats; a
+    scalar is None where the operand is not one), `numpy_broadcast` (NumPy's implicit broadcasting
+    does its work), `stops_gradient`, `polynomial` (a sum, difference, product, quotient, negation or
+    integer power the Horner pass may expand), `odd` (negating one operand negates the result).
     """
 
-    def __init__(self, name: str, *, abstract: Callable, impl: Callable, source: str,
-                 numpy: Any = None, jax: Any = None, scalar: str | None = None, effect: bool = False,
-                 linear_view: bool = False):
+    def __init__(self, name: str, *, abstract: Callable, impl: Callable, source: str, elementwise: bool = False,
+                 numpy: Any = None, jax: Any = None, scalar: str | None = None, numpy_out: str | None = None,
+                 helpers: dict | None = None, effect: bool = False, linear_view: bool = False,
+                 weak_literals: bool | None = None, identity: Callable | None = None,
+                 fold: Callable | None = None, numpy_broadcast: bool = False, stops_gradient: bool = False,
+                 polynomial: bool = False, odd: bool = False):
         if not (isinstance(name, str) and name.isidentifier() and name.isascii()):
             # names appear in printed IR and generated comments: only plain identifiers
             raise ValueError(f"a primitive's name must be an ASCII identifier, got {name!r}")
         self.name, self.abstract, self.impl, self.source = name, abstract, impl, source
-        # "scalar": optional Python-float form for programs made only of float64 scalars
-        self.emit = {"numpy": numpy, "xla": jax, "scalar": scalar}
+        # "scalar": optional Python-float form for programs made only of float64 scalars;
+        # "numpy_out": optional form writing into a dead buffer `{out}`
+        self.emit = {"numpy": numpy, "xla": jax, "scalar": scalar, "numpy_out": numpy_out}
+        self.helpers = dict(helpers or {})   # names the NumPy template calls -> the functions
         self.effect = effect              # never removed by dead-code elimination (guards)
         self.view = linear_view           # the NumPy result may alias the first operand's buffer
+        self.elementwise = elementwise
+        self.weak_literals = elementwise if weak_literals is None else weak_literals
+        self.identity = identity
+        self.fold = fold if fold is not None or not elementwise else _fold_elementwise(impl)
+        self.numpy_broadcast, self.stops_gradient = numpy_broadcast, stops_gradient
+        self.polynomial, self.odd = polynomial, odd
         self.vjp: Callable | None = None
         self.jvp: Callable | None = None
         self.batch: Callable | None = None
@@ -172,6 +191,13 @@ class Primitive:
 
 
 REGISTRY: dict[str, Primitive] = {}
+
+
+def _fold_elementwise(impl: Callable) -> Callable:
+    """The splat-folding rule of an elementwise primitive: its impl on the fill values."""
+    def fold(scalars, avals, **params):
+        return None if any(s is None for s in scalars) else impl(*scalars, **params)
+    return fold
 
 
 # ----------------------------------------------------------------------------------------------
@@ -307,7 +333,7 @@ class Trace:
             if v in self.differentiated:
                 return True
             eqn = self._producer.get(v)
-            if v in seen or eqn is None or eqn.prim.name == "stop_gradient":
+            if v in seen or eqn is None or eqn.prim.stops_gradient:
                 continue
             seen.add(v)
             pending.extend(a for a in eqn.inputs if isinstance(a, Var))

@@ -21,10 +21,6 @@ import weakref
 import numpy as np
 
 from ..core import IR, Eqn, Lit, Var
-from ..primitives.elementwise import _logistic, check_guard
-from ..primitives.linalg import dot_general_impl
-from ..primitives.shape import scatter_add_to_zeros
-from ..transforms.simplify import ELEMENTWISE
 
 BIG = 1 << 12            # arrays with at least this many elements get buffer reuse and early del
 WORKSPACE_LIMIT = 1 << 29  # bytes of scratch buffers one program may keep between calls
@@ -55,14 +51,22 @@ class Workspace:
         return buffers
 
 
-def _ipow(x, n, out):
-    """x ** n into `out`; squares multiply (np.power has no fast path for an exponent of 2)."""
-    return np.multiply(x, x, out=out) if n == 2 else np.power(x, n, out=out)
+BASE_NAMESPACE = {"np": np, "inf": math.inf, "nan": math.nan}   # what every template may name
 
 
-HELPERS = {"np": np, "inf": math.inf, "nan": math.nan, "_guard": check_guard, "_scatter_add": scatter_add_to_zeros,
-           "_dot_general": dot_general_impl, "_logistic": _logistic,
-           "_ipow": _ipow}
+def namespace_for(prims) -> dict:
+    """The names a program made of `prims` runs with: NumPy, inf and nan, and the helpers each
+    primitive's block declares for its templates.
+
+    Example:
+        >>> from fgrad.primitives.elementwise import logistic_p
+        >>> sorted(namespace_for([logistic_p]))
+        ['_logistic', 'inf', 'nan', 'np']
+    """
+    namespace = dict(BASE_NAMESPACE)
+    for prim in prims:
+        namespace.update(prim.helpers)
+    return namespace
 
 
 def exact(value):
@@ -156,14 +160,12 @@ def needs_typed_literal(eqn: Eqn, lit: Lit) -> bool:
     right only in an elementwise operation with an array operand of its dtype, or beside some
     array operand as float64, int64 or bool (what a bare Python number stands for)."""
     operands = [a.aval.dtype for a in eqn.inputs if isinstance(a, Var)]
-    if eqn.prim.name not in WEAK_LITERAL_PRIMS or not operands:
+    if not eqn.prim.weak_literals or not operands:
         return True
     return lit.aval.dtype not in operands and lit.aval.dtype not in _PYTHON_DTYPES
 
 
 _PYTHON_DTYPES = frozenset(np.dtype(t) for t in (np.float64, np.int64, np.bool_))
-# elementwise templates that take a bare number operand (convert calls a method on it)
-WEAK_LITERAL_PRIMS = ELEMENTWISE - {"convert_element_type"}
 
 
 class _Emitter:
@@ -171,7 +173,7 @@ class _Emitter:
         self.ir, self.scalar = ir, scalar
         self.names: dict = {}
         self.gen = _names()
-        self.namespace = dict(HELPERS)
+        self.namespace = namespace_for({e.prim for e in ir.eqns})
         self.lines: list = []
         self.aliases = self._broadcast_aliases()
         self.uses = self._uses()
@@ -223,17 +225,17 @@ class _Emitter:
         outs = {o for o in self.ir.outs if isinstance(o, Var)}
         aliases = {}
         for eqn in self.ir.eqns:
-            if eqn.prim.name != "broadcast_in_dim" or eqn.out in outs or not isinstance(eqn.inputs[0], Var):
+            if not eqn.prim.numpy_broadcast or eqn.out in outs or not isinstance(eqn.inputs[0], Var):
                 continue
             src, shape = eqn.inputs[0].aval.shape, eqn.out.aval.shape
             lines_up = eqn.params["dims"] == tuple(range(len(shape) - len(src), len(shape)))
-            if lines_up and all(c.prim.name in ELEMENTWISE for c in consumers.get(eqn.out, [])):
+            if lines_up and all(c.prim.elementwise for c in consumers.get(eqn.out, [])):
                 aliases[eqn.out] = eqn.inputs[0]
         changed = True
         while changed:                     # each consumer must still get its full output shape
             changed = False
             for eqn in self.ir.eqns:
-                if eqn.prim.name not in ELEMENTWISE:
+                if not eqn.prim.elementwise:
                     continue
                 shapes = [aliases.get(a, a).aval.shape for a in eqn.inputs if isinstance(a, Var)]
                 if shapes and np.broadcast_shapes(*shapes) != eqn.out.aval.shape:
@@ -296,23 +298,23 @@ class _Emitter:
         params = exact_params(eqn.params)
         if self.scalar:
             return eqn.prim.emit["scalar"].format(*args, **{k: _param_text(v) for k, v in params.items()})
-        if eqn.prim.name == "broadcast_in_dim" and isinstance(eqn.inputs[0], Lit):
+        if eqn.prim.numpy_broadcast and isinstance(eqn.inputs[0], Lit):
             aval = eqn.out.aval
             return f"np.full({_param_text(aval.shape)}, {args[0]}, np.{aval.dtype.name})"
         rule = eqn.prim.rule("numpy")
         if callable(rule):
             return rule(args, [a.aval for a in eqn.inputs], **params)
         texts = {k: _param_text(v) for k, v in params.items()}
-        if isinstance(rule, tuple):
+        into = eqn.prim.emit["numpy_out"]
+        if into is not None:
             buffer = self.reusable(i, eqn)
             if buffer is not None:
                 if buffer in self.slot_of:
                     self.slot_of[eqn.out] = self.slot_of.pop(buffer)
-                return rule[1].format(*args, out=self.name(buffer), **texts)
+                return into.format(*args, out=self.name(buffer), **texts)
             slot = self.take_slot(eqn)
             if slot is not None:
-                return rule[1].format(*args, out=f"_w{slot}", **texts)
-            rule = rule[0]
+                return into.format(*args, out=f"_w{slot}", **texts)
         return rule.format(*args, **texts)
 
     def comment(self, eqn: Eqn) -> None:
@@ -356,7 +358,7 @@ class _Emitter:
         return self.name(o) if fresh else f"np.array({self.name(o)})"
 
     def _producer_is_broadcast(self, var) -> bool:
-        return any(e.out is var and e.prim.name == "broadcast_in_dim" for e in self.ir.eqns)
+        return any(e.out is var and e.prim.numpy_broadcast for e in self.ir.eqns)
 
     def source(self) -> str:
         for k, (var, value) in enumerate(zip(self.ir.const_vars, self.ir.consts)):

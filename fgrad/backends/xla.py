@@ -40,7 +40,6 @@ import numpy as np
 
 from ..core import IR, Lit, Var
 from .numpy_codegen import (
-    WEAK_LITERAL_PRIMS,
     _names,
     _param_text,
     exact_params,
@@ -208,7 +207,7 @@ class _Writer:
         if isinstance(atom, Var) or not needs_typed_literal(eqn, atom):
             return self.text(atom)
         dtype, text = atom.aval.dtype.name, literal(atom.val)
-        return f"np.{dtype}({text})" if eqn.prim.name in WEAK_LITERAL_PRIMS else f"jnp.asarray({text}, jnp.{dtype})"
+        return f"np.{dtype}({text})" if eqn.prim.weak_literals else f"jnp.asarray({text}, jnp.{dtype})"
 
     def expression(self, eqn) -> str:
         args = [self.operand(eqn, a) for a in eqn.inputs]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..core import Aval, Primitive, Tracer, Var, shape_of
+from ..core import Aval, Lit, Primitive, Tracer, Var, shape_of
 from ..errors import ShapeError
 
 
@@ -25,22 +25,54 @@ def same_dtype(name: str, avals) -> np.dtype:
     return dtypes.pop()
 
 
-def unary(name: str, fn: Callable, *, source: str, numpy: str, jax: str, scalar: str | None = None
-          ) -> Primitive:
+def unary(name: str, fn: Callable, *, source: str, numpy: str, jax: str, numpy_out: str | None = None,
+          scalar: str | None = None, **facts) -> Primitive:
     """An elementwise primitive of one operand, keeping shape and dtype."""
-    return Primitive(name, abstract=lambda x: x, impl=fn, source=source,
-                     numpy=(numpy, numpy[:-1] + ", out={out})"), jax=jax, scalar=scalar)
+    return Primitive(name, abstract=lambda x: x, impl=fn, source=source, elementwise=True, numpy=numpy,
+                     numpy_out=numpy_out, jax=jax, scalar=scalar, **facts)
 
 
-def binary(name: str, fn: Callable, *, source: str, numpy: str, ufunc: str, jax: str,
-           out_dtype=None, scalar: str | None = None) -> Primitive:
-    """An elementwise primitive of two operands of one dtype."""
+def binary(name: str, fn: Callable, *, source: str, numpy: str, numpy_out: str, jax: str, out_dtype=None,
+           scalar: str | None = None, units: tuple = (None, None), **facts) -> Primitive:
+    """An elementwise primitive of two operands of one dtype; `units` are its left and right identity
+    elements (x * 1 is x), where it has them."""
     def abstract(x, y):
         dtype = same_dtype(name, (x, y))
         return Aval(common_shape(name, (x, y)), out_dtype or dtype)
-    inplace = ufunc + "({0}, {1}, out={out})"
-    return Primitive(name, abstract=abstract, impl=fn, source=source, numpy=(numpy, inplace), jax=jax,
-                     scalar=scalar)
+    identity = None if units == (None, None) else _unit_identity(*units)
+    return Primitive(name, abstract=abstract, impl=fn, source=source, elementwise=True, numpy=numpy,
+                     numpy_out=numpy_out, jax=jax, scalar=scalar, identity=identity, **facts)
+
+
+def passes_as(atom, aval) -> bool:
+    """Whether `atom` is an array of exactly `aval`, so it can stand for an output of that type."""
+    return not isinstance(atom, Lit) and atom.aval == aval
+
+
+def _is_value(atom, value) -> bool:
+    return isinstance(atom, Lit) and atom.val == value
+
+
+def _unit_identity(left, right) -> Callable:
+    def identity(inputs, aval):
+        x, y = inputs
+        if right is not None and _is_value(y, right) and passes_as(x, aval):
+            return x
+        if left is not None and _is_value(x, left) and passes_as(y, aval):
+            return y
+        return None
+    return identity
+
+
+def same_type_identity(inputs, aval, **params):
+    """The identity rule of a primitive that is a no-op when its output type is its operand's."""
+    return inputs[0] if passes_as(inputs[0], aval) else None
+
+
+def fold_first(scalars, avals, **params):
+    """The fold rule of a primitive whose output is a part or rearrangement of its first operand:
+    any part of a splat is the same splat."""
+    return scalars[0]
 
 
 def full_in(trace, shape, value, dtype) -> Tracer:

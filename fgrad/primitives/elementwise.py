@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import Aval, Primitive, Tracer, bind
+from ..core import Aval, Lit, Primitive, Tracer, bind
 from ..errors import GuardFailure
 from ..transforms.batching import elementwise_rule
-from ._base import binary, common_shape, same_dtype, splat, unary
+from ._base import binary, common_shape, passes_as, same_dtype, same_type_identity, splat, unary
 from ._tangents import add_tangents, jvp_from_vjp, map_tangent, nondiff_jvp, or_zeros
 
 SRC = "fgrad/primitives/elementwise.py"
@@ -23,89 +23,98 @@ def _nondiff(ct, *primals, out, **params):
 
 # --- unary math --------------------------------------------------------------------------------
 
-neg_p = unary("neg", np.negative, source=SRC, numpy="np.negative({0})", jax="-{0}", scalar="-{0}")
-neg_p.emit["numpy"] = ("-{0}", "np.negative({0}, out={out})")
+neg_p = unary("neg", np.negative, source=SRC, numpy="-{0}", numpy_out="np.negative({0}, out={out})", jax="-{0}",
+              scalar="-{0}", polynomial=True)
 neg_p.def_vjp(lambda ct, x, out: [-ct])
 neg_p.def_jvp(lambda p, t, out: -t[0])
 neg_p.def_batch(elementwise_rule(neg_p))
 
-sin_p = unary("sin", np.sin, source=SRC, numpy="np.sin({0})", jax="jnp.sin({0})",
+sin_p = unary("sin", np.sin, source=SRC, numpy="np.sin({0})", numpy_out="np.sin({0}, out={out})", jax="jnp.sin({0})",
               scalar="math.sin({0})")
 sin_p.def_vjp(lambda ct, x, out: [ct * cos(x)])
 sin_p.def_jvp(lambda p, t, out: t[0] * cos(p[0]))
 sin_p.def_batch(elementwise_rule(sin_p))
 
-cos_p = unary("cos", np.cos, source=SRC, numpy="np.cos({0})", jax="jnp.cos({0})",
+cos_p = unary("cos", np.cos, source=SRC, numpy="np.cos({0})", numpy_out="np.cos({0}, out={out})", jax="jnp.cos({0})",
               scalar="math.cos({0})")
 cos_p.def_vjp(lambda ct, x, out: [-(ct * sin(x))])
 cos_p.def_jvp(lambda p, t, out: -(t[0] * sin(p[0])))
 cos_p.def_batch(elementwise_rule(cos_p))
 
-tan_p = unary("tan", np.tan, source=SRC, numpy="np.tan({0})", jax="jnp.tan({0})",
+tan_p = unary("tan", np.tan, source=SRC, numpy="np.tan({0})", numpy_out="np.tan({0}, out={out})", jax="jnp.tan({0})",
               scalar="math.tan({0})")
 tan_p.def_vjp(lambda ct, x, out: [ct * (1 + out * out)])
 tan_p.def_jvp(lambda p, t, out: t[0] * (1 + out * out))
 tan_p.def_batch(elementwise_rule(tan_p))
 
-tanh_p = unary("tanh", np.tanh, source=SRC, numpy="np.tanh({0})", jax="jnp.tanh({0})",
+tanh_p = unary("tanh", np.tanh, source=SRC, numpy="np.tanh({0})", numpy_out="np.tanh({0}, out={out})",
+               jax="jnp.tanh({0})",
                scalar="math.tanh({0})")
 tanh_p.def_vjp(lambda ct, x, out: [ct * (1 - out * out)])
 tanh_p.def_jvp(lambda p, t, out: t[0] * (1 - out * out))
 tanh_p.def_batch(elementwise_rule(tanh_p))
 
-exp_p = unary("exp", np.exp, source=SRC, numpy="np.exp({0})", jax="jnp.exp({0})",
+exp_p = unary("exp", np.exp, source=SRC, numpy="np.exp({0})", numpy_out="np.exp({0}, out={out})", jax="jnp.exp({0})",
               scalar="math.exp({0})")
 exp_p.def_vjp(lambda ct, x, out: [ct * out])
 exp_p.def_jvp(lambda p, t, out: t[0] * out)
 exp_p.def_batch(elementwise_rule(exp_p))
 
-expm1_p = unary("expm1", np.expm1, source=SRC, numpy="np.expm1({0})", jax="jnp.expm1({0})",
+expm1_p = unary("expm1", np.expm1, source=SRC, numpy="np.expm1({0})", numpy_out="np.expm1({0}, out={out})",
+                jax="jnp.expm1({0})",
                 scalar="math.expm1({0})")
 expm1_p.def_vjp(lambda ct, x, out: [ct * (out + 1)])
 expm1_p.def_jvp(lambda p, t, out: t[0] * (out + 1))
 expm1_p.def_batch(elementwise_rule(expm1_p))
 
-log_p = unary("log", np.log, source=SRC, numpy="np.log({0})", jax="jnp.log({0})",
+log_p = unary("log", np.log, source=SRC, numpy="np.log({0})", numpy_out="np.log({0}, out={out})", jax="jnp.log({0})",
               scalar="math.log({0})")
 log_p.def_vjp(lambda ct, x, out: [ct / x])
 log_p.def_jvp(lambda p, t, out: t[0] / p[0])
 log_p.def_batch(elementwise_rule(log_p))
 
-log1p_p = unary("log1p", np.log1p, source=SRC, numpy="np.log1p({0})", jax="jnp.log1p({0})",
+log1p_p = unary("log1p", np.log1p, source=SRC, numpy="np.log1p({0})", numpy_out="np.log1p({0}, out={out})",
+                jax="jnp.log1p({0})",
                 scalar="math.log1p({0})")
 log1p_p.def_vjp(lambda ct, x, out: [ct / (x + 1)])
 log1p_p.def_jvp(lambda p, t, out: t[0] / (p[0] + 1))
 log1p_p.def_batch(elementwise_rule(log1p_p))
 
-sqrt_p = unary("sqrt", np.sqrt, source=SRC, numpy="np.sqrt({0})", jax="jnp.sqrt({0})",
+sqrt_p = unary("sqrt", np.sqrt, source=SRC, numpy="np.sqrt({0})", numpy_out="np.sqrt({0}, out={out})",
+               jax="jnp.sqrt({0})",
                scalar="math.sqrt({0})")
 sqrt_p.def_vjp(lambda ct, x, out: [ct / (out * 2)])
 sqrt_p.def_jvp(lambda p, t, out: t[0] / (out * 2))
 sqrt_p.def_batch(elementwise_rule(sqrt_p))
 
-abs_p = unary("abs", np.abs, source=SRC, numpy="np.abs({0})", jax="jnp.abs({0})", scalar="abs({0})")
+abs_p = unary("abs", np.abs, source=SRC, numpy="np.abs({0})", numpy_out="np.abs({0}, out={out})",
+              jax="jnp.abs({0})", scalar="abs({0})")
 abs_p.def_vjp(lambda ct, x, out: [select(x >= 0, ct, -ct)])   # +1 at 0, as jax
 abs_p.def_jvp(lambda p, t, out: select(p[0] >= 0, t[0], -t[0]))
 abs_p.def_batch(elementwise_rule(abs_p))
 
-sign_p = unary("sign", np.sign, source=SRC, numpy="np.sign({0})", jax="jnp.sign({0})")
+sign_p = unary("sign", np.sign, source=SRC, numpy="np.sign({0})", numpy_out="np.sign({0}, out={out})",
+               jax="jnp.sign({0})")
 sign_p.def_vjp(_nondiff)
 sign_p.def_jvp(nondiff_jvp)
 sign_p.def_batch(elementwise_rule(sign_p))
 
-arctan_p = unary("arctan", np.arctan, source=SRC, numpy="np.arctan({0})", jax="jnp.arctan({0})",
+arctan_p = unary("arctan", np.arctan, source=SRC, numpy="np.arctan({0})", numpy_out="np.arctan({0}, out={out})",
+                 jax="jnp.arctan({0})",
                    scalar="math.atan({0})")
 arctan_p.def_vjp(lambda ct, x, out: [ct / (x * x + 1)])
 arctan_p.def_jvp(lambda p, t, out: t[0] / (p[0] * p[0] + 1))
 arctan_p.def_batch(elementwise_rule(arctan_p))
 
-sinh_p = unary("sinh", np.sinh, source=SRC, numpy="np.sinh({0})", jax="jnp.sinh({0})",
+sinh_p = unary("sinh", np.sinh, source=SRC, numpy="np.sinh({0})", numpy_out="np.sinh({0}, out={out})",
+               jax="jnp.sinh({0})",
                scalar="math.sinh({0})")
 sinh_p.def_vjp(lambda ct, x, out: [ct * cosh(x)])
 sinh_p.def_jvp(lambda p, t, out: t[0] * cosh(p[0]))
 sinh_p.def_batch(elementwise_rule(sinh_p))
 
-cosh_p = unary("cosh", np.cosh, source=SRC, numpy="np.cosh({0})", jax="jnp.cosh({0})",
+cosh_p = unary("cosh", np.cosh, source=SRC, numpy="np.cosh({0})", numpy_out="np.cosh({0}, out={out})",
+               jax="jnp.cosh({0})",
                scalar="math.cosh({0})")
 cosh_p.def_vjp(lambda ct, x, out: [ct * sinh(x)])
 cosh_p.def_jvp(lambda p, t, out: t[0] * sinh(p[0]))
@@ -117,8 +126,8 @@ def _logistic(x):
     return np.multiply(np.tanh(np.multiply(x, 0.5)), 0.5) + np.asarray(0.5, dtype=np.result_type(x))
 
 
-logistic_p = Primitive("logistic", abstract=lambda x: x, impl=_logistic, source=SRC,
-                       numpy="_logistic({0})", jax="jax.nn.sigmoid({0})")
+logistic_p = Primitive("logistic", abstract=lambda x: x, impl=_logistic, source=SRC, elementwise=True,
+                       numpy="_logistic({0})", helpers={"_logistic": _logistic}, jax="jax.nn.sigmoid({0})")
 logistic_p.def_vjp(lambda ct, x, out: [ct * (out * (1 - out))])
 logistic_p.def_jvp(lambda p, t, out: t[0] * (out * (1 - out)))
 logistic_p.def_batch(elementwise_rule(logistic_p))
@@ -128,10 +137,16 @@ def _integer_pow_abstract(x, *, n):
     return x
 
 
-integer_pow_p = Primitive("integer_pow", abstract=_integer_pow_abstract, source=SRC,
+def _ipow(x, n, out):
+    """x ** n into `out`; squares multiply (np.power has no fast path for an exponent of 2)."""
+    return np.multiply(x, x, out=out) if n == 2 else np.power(x, n, out=out)
+
+
+integer_pow_p = Primitive("integer_pow", abstract=_integer_pow_abstract, source=SRC, elementwise=True,
                           impl=lambda x, *, n: np.power(x, n, dtype=np.result_type(x)),
-                          numpy=("{0} ** {n}", "_ipow({0}, {n}, out={out})"), jax="lax.integer_pow({0}, {n})",
-                          scalar="{0} ** {n}")
+                          numpy="{0} ** {n}", numpy_out="_ipow({0}, {n}, out={out})", helpers={"_ipow": _ipow},
+                          jax="lax.integer_pow({0}, {n})", scalar="{0} ** {n}", polynomial=True,
+                          identity=lambda inputs, aval, *, n: inputs[0] if n == 1 else None)
 
 
 @integer_pow_p.def_vjp
@@ -147,25 +162,30 @@ integer_pow_p.def_batch(elementwise_rule(integer_pow_p))
 
 # --- binary arithmetic -------------------------------------------------------------------------
 
-add_p = binary("add", np.add, source=SRC, scalar="{0} + {1}", numpy="{0} + {1}", ufunc="np.add", jax="{0} + {1}")
+add_p = binary("add", np.add, source=SRC, scalar="{0} + {1}", numpy="{0} + {1}",
+               numpy_out="np.add({0}, {1}, out={out})",
+               jax="{0} + {1}", units=(0, 0), polynomial=True)
 add_p.def_vjp(lambda ct, x, y, out: [ct, ct])
 add_p.def_jvp(lambda p, t, out: add_tangents(*t))
 add_p.def_batch(elementwise_rule(add_p))
 
 sub_p = binary("sub", np.subtract, source=SRC, scalar="{0} - {1}", numpy="{0} - {1}",
-               ufunc="np.subtract", jax="{0} - {1}")
+               numpy_out="np.subtract({0}, {1}, out={out})", jax="{0} - {1}",
+               units=(None, 0), polynomial=True)
 sub_p.def_vjp(lambda ct, x, y, out: [ct, -ct])
 sub_p.def_jvp(lambda p, t, out: add_tangents(t[0], map_tangent(lambda u: -u, t[1])))
 sub_p.def_batch(elementwise_rule(sub_p))
 
 mul_p = binary("mul", np.multiply, source=SRC, scalar="{0} * {1}", numpy="{0} * {1}",
-               ufunc="np.multiply", jax="{0} * {1}")
+               numpy_out="np.multiply({0}, {1}, out={out})", jax="{0} * {1}",
+               units=(1, 1), polynomial=True, odd=True)
 mul_p.def_vjp(lambda ct, x, y, out: [ct * y, ct * x])
 mul_p.def_jvp(jvp_from_vjp(mul_p.vjp))   # elementwise: the vjp's partials, applied to tangents
 mul_p.def_batch(elementwise_rule(mul_p))
 
 div_p = binary("div", np.true_divide, source=SRC, scalar="{0} / {1}", numpy="{0} / {1}",
-               ufunc="np.divide", jax="{0} / {1}")
+               numpy_out="np.divide({0}, {1}, out={out})", jax="{0} / {1}",
+               units=(None, 1), polynomial=True, odd=True)
 div_p.def_vjp(lambda ct, x, y, out: [ct / y, -(ct * out) / y])
 div_p.def_jvp(jvp_from_vjp(div_p.vjp))
 div_p.def_batch(elementwise_rule(div_p))
@@ -184,7 +204,8 @@ def _pow_vjp(ct, x, y, out):
     return [ct_x, ct * (safe_log * out)]
 
 
-pow_p = binary("pow", np.power, source=SRC, numpy="{0} ** {1}", ufunc="np.power", jax="{0} ** {1}")
+pow_p = binary("pow", np.power, source=SRC, numpy="{0} ** {1}", numpy_out="np.power({0}, {1}, out={out})",
+               jax="{0} ** {1}")
 pow_p.def_vjp(_pow_vjp)
 pow_p.def_jvp(jvp_from_vjp(_pow_vjp))   # the same conventions at x == 0 and y == 0
 pow_p.def_batch(elementwise_rule(pow_p))
@@ -196,13 +217,13 @@ def _chooser_vjp(ct, x, y, out):
     return [ct * x_wins, ct * (1 - x_wins)]
 
 
-max_p = binary("max", np.maximum, source=SRC, numpy="np.maximum({0}, {1})", ufunc="np.maximum",
+max_p = binary("max", np.maximum, source=SRC, numpy="np.maximum({0}, {1})", numpy_out="np.maximum({0}, {1}, out={out})",
                jax="jnp.maximum({0}, {1})")
 max_p.def_vjp(_chooser_vjp)
 max_p.def_jvp(jvp_from_vjp(_chooser_vjp))   # ties: half of each tangent
 max_p.def_batch(elementwise_rule(max_p))
 
-min_p = binary("min", np.minimum, source=SRC, numpy="np.minimum({0}, {1})", ufunc="np.minimum",
+min_p = binary("min", np.minimum, source=SRC, numpy="np.minimum({0}, {1})", numpy_out="np.minimum({0}, {1}, out={out})",
                jax="jnp.minimum({0}, {1})")
 min_p.def_vjp(_chooser_vjp)
 min_p.def_jvp(jvp_from_vjp(_chooser_vjp))
@@ -211,8 +232,8 @@ min_p.def_batch(elementwise_rule(min_p))
 
 # --- comparisons and logic (boolean results, no derivative) ----------------------------------
 
-def _compare(name, fn, op, ufunc):
-    prim = binary(name, fn, source=SRC, numpy="{0} %s {1}" % op, ufunc=ufunc, jax="{0} %s {1}" % op,
+def _compare(name, fn, op, numpy_out):
+    prim = binary(name, fn, source=SRC, numpy="{0} %s {1}" % op, numpy_out=numpy_out, jax="{0} %s {1}" % op,
                   out_dtype=np.bool_, scalar="{0} %s {1}" % op if name not in ("and", "or") else None)
     prim.def_vjp(_nondiff)
     prim.def_jvp(nondiff_jvp)
@@ -220,21 +241,31 @@ def _compare(name, fn, op, ufunc):
     return prim
 
 
-lt_p = _compare("lt", np.less, "<", "np.less")
-le_p = _compare("le", np.less_equal, "<=", "np.less_equal")
-gt_p = _compare("gt", np.greater, ">", "np.greater")
-ge_p = _compare("ge", np.greater_equal, ">=", "np.greater_equal")
-eq_p = _compare("eq", np.equal, "==", "np.equal")
-ne_p = _compare("ne", np.not_equal, "!=", "np.not_equal")
-and_p = _compare("and", np.logical_and, "&", "np.logical_and")
-or_p = _compare("or", np.logical_or, "|", "np.logical_or")
+lt_p = _compare("lt", np.less, "<",
+                numpy_out="np.less({0}, {1}, out={out})")
+le_p = _compare("le", np.less_equal, "<=",
+                numpy_out="np.less_equal({0}, {1}, out={out})")
+gt_p = _compare("gt", np.greater, ">",
+                numpy_out="np.greater({0}, {1}, out={out})")
+ge_p = _compare("ge", np.greater_equal, ">=",
+                numpy_out="np.greater_equal({0}, {1}, out={out})")
+eq_p = _compare("eq", np.equal, "==",
+                numpy_out="np.equal({0}, {1}, out={out})")
+ne_p = _compare("ne", np.not_equal, "!=",
+                numpy_out="np.not_equal({0}, {1}, out={out})")
+and_p = _compare("and", np.logical_and, "&",
+                 numpy_out="np.logical_and({0}, {1}, out={out})")
+or_p = _compare("or", np.logical_or, "|",
+                numpy_out="np.logical_or({0}, {1}, out={out})")
 
-not_p = unary("not", np.logical_not, source=SRC, numpy="np.logical_not({0})", jax="jnp.logical_not({0})")
+not_p = unary("not", np.logical_not, source=SRC, numpy="np.logical_not({0})",
+              numpy_out="np.logical_not({0}, out={out})",
+              jax="jnp.logical_not({0})")
 not_p.def_vjp(_nondiff)
 not_p.def_jvp(nondiff_jvp)
 not_p.def_batch(elementwise_rule(not_p))
 
-isnan_p = Primitive("isnan", abstract=lambda x: Aval(x.shape, np.bool_), impl=np.isnan, source=SRC,
+isnan_p = Primitive("isnan", abstract=lambda x: Aval(x.shape, np.bool_), impl=np.isnan, source=SRC, elementwise=True,
                     numpy="np.isnan({0})", jax="jnp.isnan({0})")
 isnan_p.def_vjp(_nondiff)
 isnan_p.def_jvp(nondiff_jvp)
@@ -249,7 +280,17 @@ def _select_abstract(pred, x, y):
     return Aval(common_shape("select", (pred, x, y)), same_dtype("select", (x, y)))
 
 
-select_p = Primitive("select", abstract=_select_abstract, impl=np.where, source=SRC,
+def _select_identity(inputs, aval):
+    if inputs[1] is inputs[2]:
+        return inputs[1]
+    if isinstance(inputs[0], Lit):
+        chosen = inputs[1] if inputs[0].val else inputs[2]
+        return chosen if passes_as(chosen, aval) else None
+    return None
+
+
+select_p = Primitive("select", abstract=_select_abstract, impl=np.where, source=SRC, elementwise=True,
+                     identity=_select_identity,
                      numpy="np.where({0}, {1}, {2})", jax="jnp.where({0}, {1}, {2})",
                      scalar="({1} if {0} else {2})")
 select_p.def_vjp(lambda ct, p, x, y, out: [
@@ -262,7 +303,8 @@ select_p.def_batch(elementwise_rule(select_p))
 
 convert_p = Primitive("convert_element_type", abstract=lambda x, *, dtype: Aval(x.shape, dtype),
                       impl=lambda x, *, dtype: np.asarray(x, dtype=dtype) if np.ndim(x)
-                      else np.dtype(dtype).type(x), source=SRC,
+                      else np.dtype(dtype).type(x), source=SRC, elementwise=True, identity=same_type_identity,
+                      weak_literals=False,   # the template calls a method on its operand: no bare number
                       numpy="{0}.astype(np.{dtype})", jax="{0}.astype(jnp.{dtype})")
 convert_p.def_vjp(lambda ct, x, out, *, dtype: [
     convert(ct, x.dtype) if np.dtype(x.dtype).kind == "f" else None])
@@ -270,7 +312,8 @@ convert_p.def_jvp(lambda p, t, out, *, dtype: convert(t[0], dtype))
 convert_p.def_batch(elementwise_rule(convert_p))
 
 stop_gradient_p = Primitive("stop_gradient", abstract=lambda x: x, impl=lambda x: x, source=SRC,
-                            numpy="{0}", jax="lax.stop_gradient({0})", linear_view=True)
+                            numpy="{0}", jax="lax.stop_gradient({0})", linear_view=True, stops_gradient=True,
+                            elementwise=False)   # a marker the passes keep as it is
 stop_gradient_p.def_vjp(_nondiff)
 stop_gradient_p.def_jvp(nondiff_jvp)
 stop_gradient_p.def_batch(elementwise_rule(stop_gradient_p))
@@ -296,8 +339,8 @@ def _guard_batch(args, batched, *, size, expected):
 
 
 guard_p = Primitive("guard", abstract=lambda x, *, expected: Aval((), np.bool_), impl=_guard_impl,
-                    source=SRC, numpy="_guard({0}, {expected})", jax="({0} == {expected})",
-                    effect=True)
+                    source=SRC, numpy="_guard({0}, {expected})", helpers={"_guard": check_guard},
+                    jax="({0} == {expected})", effect=True, elementwise=False)
 guard_p.def_vjp(_nondiff)
 guard_p.def_jvp(nondiff_jvp)
 guard_p.def_batch(_guard_batch)

@@ -62,7 +62,7 @@ def _dot_emit(args, avals, *, contract, batch):
 # xla: HIGHEST precision, because GPUs and TPUs would otherwise multiply float32 in lower precision
 dot_general_p = Primitive("dot_general", abstract=_dot_abstract, source=SRC,
                           impl=lambda a, b, *, contract, batch: dot_general_impl(a, b, contract, batch),
-                          numpy=_dot_emit,
+                          numpy=_dot_emit, helpers={"_dot_general": dot_general_impl}, elementwise=False,
                           jax="lax.dot_general({0}, {1}, ({contract}, {batch}), "
                               "precision=lax.Precision.HIGHEST)")
 

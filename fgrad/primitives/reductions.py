@@ -6,7 +6,7 @@ import numpy as np
 
 from ..core import Aval, Primitive, bind
 from ..transforms.batching import shift_axes
-from ._base import splat
+from ._base import fold_first, splat
 from ._tangents import nondiff_jvp
 from .elementwise import eq_p
 from .shape import broadcast_in_dim
@@ -30,17 +30,24 @@ def _expand(ct, x, axes):
     return broadcast_in_dim(ct, x.shape, _kept_dims(x.ndim, axes))
 
 
-def reducer(name: str, fn, method: str, jnp_fn: str) -> Primitive:
-    return Primitive(name, abstract=_reduce_abstract, source=SRC,
+def reducer(name: str, fn, method: str, jnp_fn: str, **facts) -> Primitive:
+    return Primitive(name, abstract=_reduce_abstract, source=SRC, elementwise=False,
                      impl=lambda x, *, axes: fn(x, axis=axes),
-                     numpy="np.%s({0}, axis={axes})" % method, jax="jnp.%s({0}, axis={axes})" % jnp_fn)
+                     numpy="np.%s({0}, axis={axes})" % method, jax="jnp.%s({0}, axis={axes})" % jnp_fn, **facts)
 
 
 def _reduce_batch(prim: Primitive):
     return lambda args, batched, *, size, axes: bind(prim, args[0], axes=shift_axes(axes))
 
 
-reduce_sum_p = reducer("reduce_sum", np.sum, "sum", "sum")
+def _sum_fold(scalars, avals, *, axes):
+    # a sum of n copies of a splat is n times it
+    count = np.prod([avals[0].shape[a] for a in axes], dtype=np.int64)
+    return None if scalars[0] is None else scalars[0] * count
+
+
+reduce_sum_p = reducer("reduce_sum", np.sum, "sum", "sum", fold=_sum_fold,
+                       identity=lambda inputs, aval, *, axes: None if axes else inputs[0])
 reduce_sum_p.def_vjp(lambda ct, x, out, *, axes: [_expand(ct, x, axes)])
 reduce_sum_p.def_batch(_reduce_batch(reduce_sum_p))
 reduce_sum_p.def_jvp(lambda p, t, out, *, axes: reduce_sum(t[0], axes))
@@ -59,12 +66,12 @@ def _reduction_jvp(vjp):
     return lambda p, t, out, *, axes: reduce_sum(t[0] * vjp(splat(out, 1), p[0], out, axes=axes)[0], axes)
 
 
-reduce_max_p = reducer("reduce_max", np.max, "max", "max")
+reduce_max_p = reducer("reduce_max", np.max, "max", "max", fold=fold_first)
 reduce_max_p.def_vjp(_chooser_vjp)
 reduce_max_p.def_batch(_reduce_batch(reduce_max_p))
 reduce_max_p.def_jvp(_reduction_jvp(_chooser_vjp))
 
-reduce_min_p = reducer("reduce_min", np.min, "min", "min")
+reduce_min_p = reducer("reduce_min", np.min, "min", "min", fold=fold_first)
 reduce_min_p.def_vjp(_chooser_vjp)
 reduce_min_p.def_batch(_reduce_batch(reduce_min_p))
 reduce_min_p.def_jvp(_reduction_jvp(_chooser_vjp))
@@ -120,6 +127,7 @@ def _arg_abstract(x, *, axis):
 
 def _arg_primitive(name, fn):
     prim = Primitive(name, abstract=_arg_abstract, impl=lambda x, *, axis: fn(x, axis=axis), source=SRC,
+                     elementwise=False,
                      numpy="np.%s({0}, axis={axis})" % name, jax="jnp.%s({0}, axis={axis})" % name)
     prim.def_vjp(lambda ct, x, out, *, axis: [None])
     prim.def_batch(lambda args, batched, *, size, axis: bind(prim, args[0], axis=axis + 1))

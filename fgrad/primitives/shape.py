@@ -11,6 +11,7 @@ import numpy as np
 
 from ..core import Aval, Primitive, bind, shape_of
 from ..transforms.batching import batch_index, broadcast_batched, shift_axes
+from ._base import fold_first, passes_as, same_type_identity
 from ._tangents import or_zeros
 
 SRC = "fgrad/primitives/shape.py"
@@ -46,8 +47,9 @@ def _bcast_emit(args, avals, *, shape, dims):
 
 
 broadcast_in_dim_p = Primitive("broadcast_in_dim", abstract=_bcast_abstract, impl=_bcast_impl,
-                               source=SRC, numpy=_bcast_emit, linear_view=True,
-                               jax="lax.broadcast_in_dim({0}, {shape}, {dims})")
+                               source=SRC, numpy=_bcast_emit, linear_view=True, elementwise=False,
+                               jax="lax.broadcast_in_dim({0}, {shape}, {dims})", numpy_broadcast=True,
+                               identity=same_type_identity, fold=fold_first)
 
 
 @broadcast_in_dim_p.def_vjp
@@ -76,7 +78,7 @@ def _reshape_abstract(x, *, shape):
 
 reshape_p = Primitive("reshape", abstract=_reshape_abstract, impl=lambda x, *, shape: np.reshape(x, shape),
                       source=SRC, numpy="np.reshape({0}, {shape})", jax="jnp.reshape({0}, {shape})",
-                      linear_view=True)
+                      linear_view=True, elementwise=False, identity=same_type_identity, fold=fold_first)
 reshape_p.def_vjp(lambda ct, x, out, *, shape: [reshape(ct, shape_of(x))])
 reshape_p.def_batch(lambda args, batched, *, size, shape: bind(reshape_p, args[0], shape=(size,) + shape))
 reshape_p.def_jvp(lambda p, t, out, *, shape: reshape(t[0], shape))
@@ -91,7 +93,9 @@ def _transpose_abstract(x, *, perm):
 transpose_p = Primitive("transpose", abstract=_transpose_abstract, source=SRC,
                         impl=lambda x, *, perm: np.transpose(x, perm),
                         numpy="np.transpose({0}, {perm})", jax="jnp.transpose({0}, {perm})",
-                        linear_view=True)
+                        linear_view=True, elementwise=False, fold=fold_first,
+                        identity=lambda inputs, aval, *, perm: same_type_identity(inputs, aval)
+                        if perm == tuple(range(aval.ndim)) else None)
 transpose_p.def_vjp(lambda ct, x, out, *, perm: [transpose(ct, tuple(np.argsort(perm).tolist()))])
 transpose_p.def_batch(lambda args, batched, *, size, perm: bind(transpose_p, args[0], perm=(0,) + shift_axes(perm)))
 transpose_p.def_jvp(lambda p, t, out, *, perm: transpose(t[0], perm))
@@ -140,7 +144,9 @@ gather_p = Primitive("gather", abstract=_gather_abstract, source=SRC,
                      impl=lambda x, *idx, spec: x[build_index(spec, idx)],
                      numpy=lambda args, avals, *, spec: f"{args[0]}[{index_source(spec, args[1:])}]",
                      jax=lambda args, avals, *, spec: f"{args[0]}[{index_source(spec, args[1:])}]",
-                     linear_view=True)
+                     linear_view=True, elementwise=False, fold=fold_first,
+                     identity=lambda inputs, aval, *, spec: inputs[0] if passes_as(inputs[0], aval)
+                     and is_full_slice(aval.shape, inputs[1:], spec) else None)
 gather_p.def_vjp(lambda ct, x, *idx, out, spec: [scatter_add(ct, idx, spec, shape_of(x))]
                  + [None] * len(idx))
 
@@ -227,7 +233,7 @@ def _scatter_jax(args, avals, *, spec, shape):
 scatter_add_p = Primitive("scatter_add", abstract=_scatter_abstract, impl=_scatter_impl, source=SRC,
                           numpy=lambda args, avals, *, spec, shape: (
                               f"_scatter_add({args[0]}, np.s_[{index_source(spec, args[1:])}], {shape})"),
-                          jax=_scatter_jax)
+                          jax=_scatter_jax, helpers={"_scatter_add": scatter_add_to_zeros}, elementwise=False)
 scatter_add_p.def_vjp(lambda ct, upd, *idx, out, spec, shape: [gather(ct, idx, spec)] + [None] * len(idx))
 
 
@@ -261,7 +267,8 @@ def _concat_abstract(*xs, axis):
 concatenate_p = Primitive("concatenate", abstract=_concat_abstract, source=SRC,
                           impl=lambda *xs, axis: np.concatenate(xs, axis=axis),
                           numpy=lambda args, avals, *, axis: f"np.concatenate([{', '.join(args)}], axis={axis})",
-                          jax=lambda args, avals, *, axis: f"jnp.concatenate([{', '.join(args)}], axis={axis})")
+                          jax=lambda args, avals, *, axis: f"jnp.concatenate([{', '.join(args)}], axis={axis})",
+                          elementwise=False)
 
 
 @concatenate_p.def_vjp

@@ -29,7 +29,6 @@ from ..primitives import elementwise as ew
 
 MAX_NODES = 24     # equations in one expanded tree
 MAX_TERMS = 12     # terms in its polynomial
-_EXPANDED = (ew.add_p, ew.sub_p, ew.mul_p, ew.div_p, ew.neg_p, ew.integer_pow_p)
 
 
 class _GiveUp(Exception):
@@ -108,7 +107,7 @@ class _Tree:
         return _times(x, y) if prim is ew.mul_p else _plus(x, y, 1.0 if prim is ew.add_p else -1.0)
 
     def _expandable(self, eqn: Eqn) -> bool:
-        if eqn.prim not in _EXPANDED or eqn.out.aval != self.aval:
+        if not eqn.prim.polynomial or eqn.out.aval != self.aval:
             return False
         if eqn.prim is ew.integer_pow_p and eqn.params["n"] not in (2, 3):
             return False
@@ -219,14 +218,14 @@ def _consumers(ir: IR) -> dict:
 
 def _is_root(eqn: Eqn, uses: Counter, consumer: dict, producer: dict) -> bool:
     """An arithmetic equation whose value is not itself expanded into a larger tree."""
-    if eqn.prim not in _EXPANDED or eqn.out.aval.dtype.kind != "f":
+    if not eqn.prim.polynomial or eqn.out.aval.dtype.kind != "f":
         return False
     expandable = eqn.inputs[:1] if eqn.prim is ew.div_p else eqn.inputs
-    if not any(isinstance(a, Var) and uses[a] == 1 and getattr(producer.get(a), "prim", None) in _EXPANDED
+    if not any(isinstance(a, Var) and uses[a] == 1 and a in producer and producer[a].prim.polynomial
                for a in expandable):
         return False                       # one equation over leaves: nothing to rebuild
     parent = consumer.get(eqn.out)
-    inside = (uses[eqn.out] == 1 and parent is not None and parent.prim in _EXPANDED
+    inside = (uses[eqn.out] == 1 and parent is not None and parent.prim.polynomial
               and parent.out.aval == eqn.out.aval and not (parent.prim is ew.div_p
                                                            and parent.inputs[1] is eqn.out))
     return not inside

@@ -16,49 +16,16 @@ from ..primitives import elementwise as ew
 from ..primitives import shape as sh
 from .polynomial import horner as rebuild_sums
 
-ELEMENTWISE = {p.name for p in (
-    ew.neg_p, ew.sin_p, ew.cos_p, ew.tan_p, ew.tanh_p, ew.exp_p, ew.expm1_p, ew.log_p, ew.log1p_p,
-    ew.sqrt_p, ew.abs_p, ew.sign_p, ew.arctan_p, ew.sinh_p, ew.cosh_p, ew.logistic_p, ew.integer_pow_p,
-    ew.add_p, ew.sub_p, ew.mul_p, ew.div_p, ew.pow_p, ew.max_p, ew.min_p, ew.lt_p, ew.le_p, ew.gt_p,
-    ew.ge_p, ew.eq_p, ew.ne_p, ew.and_p, ew.or_p, ew.not_p, ew.isnan_p, ew.select_p, ew.convert_p)}
-_SHAPE_ONLY = {sh.broadcast_in_dim_p.name, sh.reshape_p.name, sh.transpose_p.name}
-
 
 def _is_value(atom, value) -> bool:
     return isinstance(atom, Lit) and atom.val == value
 
 
 def _identity(eqn: Eqn, inputs: list):
-    """The operand an equation merely passes through (x*1, x+0, ...), else None."""
-    name, aval = eqn.prim.name, eqn.out.aval
-    same = lambda a: not isinstance(a, Lit) and a.aval == aval  # noqa: E731
-    if len(inputs) == 2:
-        x, y = inputs
-        if name in ("mul", "div") and _is_value(y, 1) and same(x):
-            return x
-        if name == "mul" and _is_value(x, 1) and same(y):
-            return y
-        if name in ("add", "sub") and _is_value(y, 0) and same(x):
-            return x
-        if name == "add" and _is_value(x, 0) and same(y):
-            return y
-    if name == "select" and inputs[1] is inputs[2]:
-        return inputs[1]
-    if name == "select" and isinstance(inputs[0], Lit):
-        chosen = inputs[1] if inputs[0].val else inputs[2]
-        return chosen if same(chosen) else None
-    if name == "convert_element_type" and same(inputs[0]):
-        return inputs[0]
-    if name in _SHAPE_ONLY and same(inputs[0]) and (name != "transpose" or eqn.params["perm"] == tuple(
-            range(aval.ndim))):
-        return inputs[0]
-    if name == "reduce_sum" and not eqn.params["axes"]:
-        return inputs[0]
-    if name == "gather" and same(inputs[0]) and sh.is_full_slice(aval.shape, inputs[1:], eqn.params["spec"]):
-        return inputs[0]
-    if name == "integer_pow" and eqn.params["n"] == 1:
-        return inputs[0]
-    return None
+    """The operand an equation merely passes through (x*1, x+0, ...), else None: the primitive's
+    `identity` fact says which."""
+    rule = eqn.prim.identity
+    return None if rule is None else rule(inputs, eqn.out.aval, **eqn.params)
 
 
 class _Simplifier:
@@ -84,29 +51,19 @@ class _Simplifier:
         self.emit(Eqn(sh.broadcast_in_dim_p, [Lit(value)], params, eqn.out, eqn.origin))
 
     def fold(self, eqn: Eqn, inputs: list) -> bool:
-        """Constant-fold equations whose operands are all literals or splats."""
-        name = eqn.prim.name
-        scalars = [a.val if isinstance(a, Lit) else self.splat.get(a) for a in inputs]
-        if name == "gather" and scalars[0] is not None:     # any part of a splat is the same splat
-            self.splat_eqn(eqn, scalars[0])
-            return True
-        if any(s is None for s in scalars) or eqn.prim.effect:
+        """Constant-fold equations whose operands are literals or splats, by the primitive's `fold` fact."""
+        if eqn.prim.fold is None or eqn.prim.effect:
             return False
-        if name in ELEMENTWISE or name in _SHAPE_ONLY:
-            self.splat_eqn(eqn, eqn.prim.impl(*scalars, **eqn.params) if name in ELEMENTWISE else scalars[0])
-            return True
-        if name == "reduce_sum":
-            count = np.prod([inputs[0].aval.shape[a] for a in eqn.params["axes"]], dtype=np.int64)
-            self.splat_eqn(eqn, scalars[0] * count)
-            return True
-        if name in ("reduce_max", "reduce_min"):
-            self.splat_eqn(eqn, scalars[0])
-            return True
-        return False
+        scalars = [a.val if isinstance(a, Lit) else self.splat.get(a) for a in inputs]
+        value = eqn.prim.fold(scalars, [a.aval for a in inputs], **eqn.params)
+        if value is None:
+            return False
+        self.splat_eqn(eqn, value)
+        return True
 
     def visit(self, eqn: Eqn) -> None:
         inputs = [self.atom(a) for a in eqn.inputs]
-        if eqn.prim.name in ELEMENTWISE and any(isinstance(a, Var) and a not in self.splat for a in inputs):
+        if eqn.prim.elementwise and any(isinstance(a, Var) and a not in self.splat for a in inputs):
             inputs = [Lit(self.splat[a]) if isinstance(a, Var) and a in self.splat else a for a in inputs]
         if self.fold(eqn, inputs):
             return
@@ -121,17 +78,17 @@ class _Simplifier:
 
     def fold_negation(self, eqn: Eqn, inputs: list) -> bool:
         """-(-x) -> x, x + (-y) -> x - y, (-x) + y -> y - x, x - (-y) -> x + y."""
-        name, neg = eqn.prim.name, self.negated
+        prim, neg = eqn.prim, self.negated
         negs = [a if isinstance(a, Var) and a in neg else None for a in inputs]
-        if name == "neg" and negs[0] is not None:
+        if prim is ew.neg_p and negs[0] is not None:
             self.subst[eqn.out] = neg[negs[0]]
             return True
-        if name not in ("add", "sub") or not any(n is not None for n in negs):
+        if prim not in (ew.add_p, ew.sub_p) or not any(n is not None for n in negs):
             return False
         x, y = inputs
         if negs[1] is not None:
-            prim, operands = (ew.sub_p if name == "add" else ew.add_p), [x, neg[y]]
-        elif name == "add":
+            prim, operands = (ew.sub_p if prim is ew.add_p else ew.add_p), [x, neg[y]]
+        elif prim is ew.add_p:
             prim, operands = ew.sub_p, [y, neg[x]]
         else:
             return False
@@ -140,7 +97,7 @@ class _Simplifier:
 
     def push_negation(self, eqn: Eqn, inputs: list) -> bool:
         """(-x) * y -> -(x * y), so the negation can fold into a later add or sub."""
-        if eqn.prim.name not in ("mul", "div"):
+        if not eqn.prim.odd or len(inputs) != 2:
             return False
         negs = [isinstance(a, Var) and a in self.negated for a in inputs]
         if not any(negs) or all(negs):
@@ -153,20 +110,20 @@ class _Simplifier:
 
     def emit(self, eqn: Eqn) -> None:
         if not eqn.prim.effect:
-            key = (eqn.prim.name, tuple(_atom_key(a) for a in eqn.inputs), _params_key(eqn.params))
+            key = (eqn.prim, tuple(_atom_key(a) for a in eqn.inputs), _params_key(eqn.params))
             found = self.seen.get(key)
             if found is not None:
                 self.subst[eqn.out] = found
                 return
             self.seen[key] = eqn.out
-        if eqn.prim.name == "neg":
+        if eqn.prim is ew.neg_p:
             self.negated[eqn.out] = eqn.inputs[0]
         self.eqns.append(eqn)
 
 
 def _minus_one_to_neg(eqn: Eqn, inputs: list):
     """x * -1 becomes -x, which the negation rules can then fold away."""
-    if eqn.prim.name == "mul":
+    if eqn.prim is ew.mul_p:
         for lit, other in ((inputs[0], inputs[1]), (inputs[1], inputs[0])):
             if _is_value(lit, -1) and isinstance(other, Var) and other.aval == eqn.out.aval:
                 return Eqn(ew.neg_p, [other], {}, eqn.out, eqn.origin), [other]
