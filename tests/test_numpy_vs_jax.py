@@ -11,6 +11,7 @@ import pytest
 jax = pytest.importorskip("jax")
 jax.config.update("jax_enable_x64", True)
 import jax.numpy as jnp  # noqa: E402
+from assertions import close  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
@@ -20,7 +21,6 @@ import fgrad.numpy as fnp  # noqa: E402
 
 F = SimpleNamespace(np=fnp, nn=fgrad.nn)
 J = SimpleNamespace(np=jnp, nn=jax.nn)
-RTOL, ATOL = 1e-9, 1e-11
 
 
 def rnd(*shape, seed=0, low=-2.0, high=2.0):
@@ -30,14 +30,6 @@ def rnd(*shape, seed=0, low=-2.0, high=2.0):
 def pos(*shape, seed=0):
     return rnd(*shape, seed=seed, low=0.3, high=2.5)
 
-
-def close(a, b, rtol=RTOL, atol=ATOL):
-    a, b = np.asarray(a), np.asarray(b)
-    assert a.shape == b.shape, (a.shape, b.shape)
-    if a.dtype.kind in "biu" or b.dtype.kind in "biu":
-        np.testing.assert_array_equal(a, b)
-    else:
-        np.testing.assert_allclose(a, b, rtol=rtol, atol=atol)
 
 
 class Case:

@@ -12,6 +12,7 @@ import pytest
 jax = pytest.importorskip("jax")
 jax.config.update("jax_enable_x64", True)
 import jax.numpy as jnp  # noqa: E402
+from assertions import close  # noqa: E402
 
 import fgrad  # noqa: E402
 import fgrad.numpy as fnp  # noqa: E402
@@ -32,13 +33,6 @@ def backend(request):
     fgrad.config.update("backend", old)
 
 
-def close(a, b, rtol=1e-9, atol=1e-11):
-    a, b = np.asarray(a), np.asarray(b)
-    assert a.shape == b.shape, (a.shape, b.shape)
-    if a.dtype.kind in "biu" or b.dtype.kind in "biu":
-        np.testing.assert_array_equal(a, b)
-    else:
-        np.testing.assert_allclose(a, b, rtol=rtol, atol=atol)
 
 
 def tree_close(a, b, **kw):
