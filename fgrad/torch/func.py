@@ -5,12 +5,15 @@ tracers. Instead it is run once on fresh leaf tensors that require grad, which r
 recorded node holds its op's definition in fgrad operations, so the graph replays as a pure function of
 arrays (`Recording.replay`). fgrad's own transforms (fgrad.grad, fgrad.vjp, fgrad.jvp, fgrad.vmap,
 fgrad.jacrev, ...) run on that replay; there are no derivative rules here. vmap records the function on
-one sample (torch's vmap, like jax's, runs it per sample) and batches the replay.
+one sample (torch's vmap, like jax's, runs it per sample) and batches the replay (fgrad.torch._func_vmap
+says when it runs the samples one by one instead).
 
-A result is a plain tensor (no grad_fn, as torch.func shows it) unless an input tensor requires grad
-while recording is on: then it is recorded as a node whose definition is the transformed replay, so a
-transform of a transform (vmap(grad(f)), jacrev(jacrev(f)), jvp(grad(f))) replays the inner transform
-inside the outer one, and backward() through a result works.
+A result is a plain tensor (no grad_fn, as torch.func shows it) unless a tensor it depends on requires
+grad while recording is on (an argument, or something the function read from outside: a module's
+parameters, an earlier result): then it is recorded as a node whose definition is the transformed
+replay of all of them, so a transform of a transform (vmap(grad(f)), jacrev(jacrev(f)), jvp(grad(f)))
+replays the inner transform inside the outer one, and backward() through a result reaches the
+parameters. Each call records and compiles afresh (the recording is what the program is made from).
 
 Example:
     >>> import fgrad.torch as torch
