@@ -341,10 +341,8 @@ def test_float64_numpy_backend(seed):
         close(case, value, case.want[ORACLE_INDEX[what]], what)
 
 
-@SEEDS
+@pytest.mark.parametrize("seed", range(0, COUNT, F32_EVERY), ids=lambda s: f"seed{s}")
 def test_float32_keeps_float32(seed):
-    if seed % F32_EVERY:
-        pytest.skip("float32 runs on every other program in the CI count")
     case = make_case(seed)
     args = [v.astype(np.float32) for v in (case.x, case.y, case.c, case.u, case.w)]
     got = fgrad_answers(case, *args)
@@ -352,10 +350,8 @@ def test_float32_keeps_float32(seed):
         close(case, value, case.want[ORACLE_INDEX[what]], f"float32 {what}", f32=True)
 
 
-@SEEDS
+@pytest.mark.parametrize("seed", range(0, COUNT, XLA_EVERY), ids=lambda s: f"seed{s}")
 def test_xla_backend(seed):
-    if seed % XLA_EVERY:
-        pytest.skip("the xla backend runs on every fourth program in the CI count")
     case = make_case(seed)
     fg = build(case.source, fnp, fgrad.grad)
     value = fgrad.jit(fg["f"], backend="xla")
