@@ -64,7 +64,7 @@ def _grad_leaf_key(x):
         return (x.shape, x.dtype)
     if t is float:
         return _FLOAT_KEY
-    if is_static_leaf(x) and not hasattr(x, "__array__"):
+    if is_static_leaf(x):
         return static_key(x)
     return _leaf_key(x)
 
@@ -89,7 +89,7 @@ def _grad_leaf_value(x):
         return np.float64(x)
     if t is np.ndarray or isinstance(x, np.generic):
         return x
-    return x if is_static_leaf(x) and not hasattr(x, "__array__") else _leaf_value(x)
+    return x if is_static_leaf(x) else _leaf_value(x)
 
 
 def _check_traceable(values: list, treedef: TreeDef, positions, transform: str, hint: str) -> None:
@@ -266,7 +266,7 @@ class GradFunction:
     def _check_wrt(self, leaves: list, wrt: list[int]) -> None:
         for i in wrt:
             leaf = leaves[i]
-            if is_static_leaf(leaf) and not isinstance(leaf, (bool, int)) and not hasattr(leaf, "__array__"):
+            if is_static_leaf(leaf) and not isinstance(leaf, (bool, int)):
                 raise TypeError(f"{self.transform} differentiates argnums={self.argnums!r}, but input leaf {i} "
                                 f"is a {type(leaf).__name__}, not an array (at {user_location()}); pass "
                                 "float arrays or numbers there, or leave the argument out of argnums")
@@ -311,7 +311,7 @@ class GradFunction:
         return simplify(select_outputs(gir, keep)), _GradMeta(n_value, out_tree, grad_tree)
 
     def _compile(self, values, treedef, argnums):
-        traced = [i for i, v in enumerate(values) if not is_static_leaf(v) or hasattr(v, "__array__")]
+        traced = [i for i, v in enumerate(values) if not is_static_leaf(v)]
         _check_traceable(values, treedef, traced, self.transform, "pass arrays or numbers")
         partial = len(traced) < len(values)
         gir, meta = self._gradient_ir(values, treedef, argnums, concrete=True, traced=traced if partial else None)
@@ -388,7 +388,7 @@ def value_and_grad(fun: Callable, argnums: int | tuple[int, ...] = 0, has_aux: b
 
 def _check_float_inputs(leaves, what: str) -> None:
     for i, x in enumerate(leaves):
-        if is_static_leaf(x) and not isinstance(x, (bool, int)) and not hasattr(x, "__array__"):
+        if is_static_leaf(x) and not isinstance(x, (bool, int)):
             raise TypeError(f"vjp: {what} leaf {i} is a {type(x).__name__}, not an array (at {user_location()}); "
                             "vjp differentiates every primal: close over other values instead")
         dtype = x.dtype if isinstance(x, Tracer) else aval_of(x).dtype

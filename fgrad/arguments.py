@@ -70,8 +70,9 @@ def resolve_argnums(nums: tuple, argnums, nargs: int, what: str = "argnums") -> 
 
 
 def is_static_leaf(x) -> bool:
-    """Whether a leaf is passed to the function as a Python value rather than traced."""
-    return not isinstance(x, _TRACEABLE) and not is_jax_array(x)
+    """Whether a leaf is passed to the function as a Python value rather than traced (objects
+    that convert to arrays, through `__array__`, are traced)."""
+    return not isinstance(x, _TRACEABLE) and not is_jax_array(x) and not hasattr(x, "__array__")
 
 
 def static_key(x):
