@@ -21,7 +21,7 @@ from .core import Tracer, _trace_stack, aval_of, eval_ir
 from .errors import user_location
 from .transforms.batching import batch_ir, bdim_from_front, bdim_to_front, broadcast_batched
 from .transforms.simplify import simplify
-from .tree import TreeDef, _node_type, tree_flatten, tree_unflatten
+from .tree import TreeDef, _node_type, leaf_paths, tree_flatten, tree_unflatten
 
 
 def _staged_call(cache: CompileCache, key, leaves: list, flat_fun: Callable, transform: str, fun: Callable):
@@ -66,21 +66,9 @@ def _leaf_names(fun: Callable, td: TreeDef) -> list[str]:
         params = []
     args_td, kwargs_td = td.children
     names = [params[i] if i < len(params) else f"args[{i}]" for i in range(len(args_td.children))]
-    out: list[str] = []
-    for name, sub in zip(names, args_td.children):
-        _paths(sub, name, out)
-    for key, sub in zip(kwargs_td.aux or (), kwargs_td.children):
-        _paths(sub, str(key), out)
-    return out
-
-
-def _paths(td: TreeDef, prefix: str, out: list) -> None:
-    if td.kind is None:
-        out.append(prefix)
-        return
-    keys = td.aux if td.kind is dict else range(len(td.children))
-    for k, sub in zip(keys, td.children):
-        _paths(sub, f"{prefix}[{k!r}]", out)
+    named = list(zip(names, args_td.children))
+    named += [(str(k), sub) for k, sub in zip(kwargs_td.aux or (), kwargs_td.children)]
+    return [name + path for name, sub in named for path in leaf_paths(sub)]
 
 
 def _size_error(fun: Callable, td: TreeDef, mapped: list, axis_size) -> ValueError:
