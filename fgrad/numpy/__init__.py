@@ -15,14 +15,14 @@ import builtins
 
 import numpy as np
 
-from ._checks import _axis, _axis_tuple, _concat_axis, _numeric, _reshape_target, _shape_tuple
-from .core import Tracer, bind, ndim_of, shape_of
-from .errors import ShapeError, user_location
-from .primitives import elementwise as ew
-from .primitives import linalg as _lin
-from .primitives import reductions, shape
-from .primitives._base import splat
-from .tree import tree_map
+from .._checks import _axis, _axis_tuple, _concat_axis, _numeric, _reshape_target, _shape_tuple
+from ..core import Tracer, bind, ndim_of, shape_of
+from ..errors import ShapeError, user_location
+from ..primitives import elementwise as ew
+from ..primitives import linalg as _lin
+from ..primitives import reductions, shape
+from ..primitives._base import splat
+from ..tree import tree_map
 
 # --- creation (concrete NumPy arrays; `*_like` of a traced array stays in its trace) -----------
 
@@ -394,32 +394,6 @@ def std(x, axis=None, keepdims=False, ddof=0):
     return _sqrt_zero_safe(var(x, axis, keepdims, ddof))
 
 
-def _norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - numpy's name
-    """Vector 2-norm (default), 1-norm, inf-norm, or Frobenius norm; derivative 0 at the origin.
-
-    Example: ``linalg.norm(np.array([3., 4.]))`` is ``5.0``.
-    """
-    if not isinstance(x, Tracer):
-        return np.linalg.norm(x, ord=ord, axis=axis, keepdims=keepdims)
-    if ord in (None, 2, "fro") and (ord != 2 or axis is not None or x.ndim == 1):
-        return _sqrt_zero_safe(sum(x * x, axis=axis, keepdims=keepdims))
-    if ord == 1 and (axis is not None or x.ndim == 1):
-        return sum(abs(x), axis=axis, keepdims=keepdims)
-    if ord == np.inf and (axis is not None or x.ndim == 1):
-        return max(abs(x), axis=axis, keepdims=keepdims)
-    raise NotImplementedError(f"fgrad.numpy.linalg.norm: ord={ord!r} on a {x.ndim}-d array is not supported; "
-                              "use ord=None, 1 or inf along an axis")
-
-
-class _Linalg:
-    """fgrad.numpy.linalg: the subset of numpy.linalg fgrad differentiates (norm)."""
-
-    norm = staticmethod(_norm)
-
-
-linalg = _Linalg()
-
-
 def _arg(prim, np_fn, x, axis, keepdims):
     if not isinstance(x, Tracer):
         return np_fn(x, axis=axis, keepdims=keepdims)
@@ -608,10 +582,11 @@ def einsum(subscripts, *operands):
         >>> einsum("ij,j->i", np.eye(2), np.array([1., 2.]))
         array([1., 2.])
     """
-    from ._einsum import einsum as _einsum
+    from .._einsum import einsum as _einsum
     if not _is_traced((subscripts, *operands)):
         return np.einsum(subscripts, *operands)
     return _einsum(subscripts, *operands)
 
 
-from . import _tracer_ops  # noqa: E402,F401  (attaches operators and methods to Tracer)
+from .. import _tracer_ops  # noqa: E402,F401  (attaches operators and methods to Tracer)
+from . import linalg as linalg  # noqa: E402  (uses the functions above)
