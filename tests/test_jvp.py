@@ -12,6 +12,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from primitive_cases import merged
 from test_primitives import DIFF, NONDIFF, away, distinct, pos, rnd
 
 import fgrad
@@ -97,6 +98,7 @@ CASES = {
     "argmax": [(lambda m: lambda x: x[m.np.argmax(x)] * x, [distinct(4)])],
     "argmin": [(lambda m: lambda x: m.np.argmin(x, axis=0), [distinct(3, 2)])],
 }
+CASES.update(merged("JVP"))
 
 FLAT = [(name, k, build, tuple(args)) for name, entries in CASES.items() for k, (build, args) in enumerate(entries)]
 IDS = [f"{c[0]}-{c[1]}" for c in FLAT]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from operands import away, distinct, pos, rnd
+from primitive_cases import merged
 
 import fgrad
 import fgrad.numpy as fnp
@@ -14,27 +16,6 @@ from fgrad.primitives import elementwise as ew
 from fgrad.primitives import linalg, reductions
 from fgrad.primitives import shape as sh
 from fgrad.testing import check_grads
-
-
-def rnd(*shape, seed=0, low=-1.5, high=1.5):
-    return np.random.default_rng(seed + 31 * len(shape) + sum(shape)).uniform(low, high, shape)
-
-
-def pos(*shape, seed=0):
-    return rnd(*shape, seed=seed, low=0.5, high=2.0)
-
-
-def away(*shape, seed=0):
-    """Values at least 0.3 from 0 (for kinks at 0)."""
-    x = rnd(*shape, seed=seed, low=0.3, high=1.5)
-    return x * np.where(rnd(*shape, seed=seed + 1) > 0, 1.0, -1.0)
-
-
-def distinct(*shape, seed=0):
-    """A permutation of well-separated values (no ties for max/min)."""
-    n = int(np.prod(shape))
-    return (np.random.default_rng(seed).permutation(n) * 0.37 - n * 0.15).reshape(shape)
-
 
 # name -> list of (function of float64 arrays, args); each function must bind that primitive
 DIFF = {
@@ -90,6 +71,7 @@ DIFF = {
                     (lambda x: fnp.prod(x, axis=(0, 2)), [rnd(3, 2, 5)]),
                     (lambda x: fnp.prod(x, axis=0), [np.array([[0.0, 0.0, 2.0], [1.1, 0.0, 0.0], [0.0, 0.9, 1.4]])])],
 }
+DIFF.update(merged("DIFF"))
 
 # no derivative: their vjp returns no cotangent at all
 NONDIFF = {
@@ -100,6 +82,7 @@ NONDIFF = {
     "isnan": ([rnd(3)], {}), "stop_gradient": ([rnd(3)], {}), "guard": ([np.True_], {"expected": True}),
     "argmax": ([rnd(2, 3)], {"axis": 1}), "argmin": ([rnd(2, 3)], {"axis": 0}),
 }
+NONDIFF.update(merged("NONDIFF"))
 
 
 def test_registry_is_covered():

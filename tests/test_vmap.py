@@ -13,6 +13,7 @@ jax = pytest.importorskip("jax")
 jax.config.update("jax_enable_x64", True)
 import jax.numpy as jnp  # noqa: E402
 from assertions import close  # noqa: E402
+from primitive_cases import merged  # noqa: E402
 
 import fgrad  # noqa: E402
 import fgrad.numpy as fnp  # noqa: E402
@@ -103,6 +104,7 @@ CASES = {
     "outer": (lambda m: m.np.outer, [(R, (3,)), (R, (2,))]),
     "einsum": (lambda m: lambda x, y: m.np.einsum("ijk,kj->ik", x, y), [(R, (2, 3, 4)), (R, (4, 3))]),
 }
+CASES.update(merged("VMAP"))
 
 
 def batched_inputs(rng, specs, size):

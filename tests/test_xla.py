@@ -14,6 +14,8 @@ import pytest
 jax = pytest.importorskip("jax")
 jnp = pytest.importorskip("jax.numpy")
 
+from primitive_cases import merged  # noqa: E402
+
 import fgrad  # noqa: E402
 import fgrad.numpy as fnp  # noqa: E402
 from fgrad.backends import xla  # noqa: E402
@@ -81,6 +83,7 @@ CASES.update({
                     [(4, 2)], {}),
     "concatenate": (lambda x, y: fnp.concatenate([x, y, x], axis=1), [(2, 3), (2, 1)], {}),
 })
+CASES.update(merged("XLA"))
 
 
 def test_every_primitive_has_a_case_and_an_xla_rule():
