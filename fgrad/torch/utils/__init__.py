@@ -1,0 +1,1 @@
+"""torch.utils: the data-loading and checkpointing utilities PyTorch's tutorials use."""
