@@ -112,7 +112,7 @@ class _IndexUpdateRef:
         return fnp.where(hit, shape.scatter_add(values, arrays, spec, self.x.shape), self.x)
 
 
-class _At:
+class IndexUpdateHelper:
     __slots__ = ("x",)
 
     def __init__(self, x):
@@ -124,7 +124,7 @@ class _At:
 
 # --- conversions that need a concrete value -----------------------------------------------------
 
-def _scalar_value(t: Tracer, what: str):
+def scalar_value(t: Tracer, what: str):
     if t.size != 1:
         raise TypeError(f"{what} needs an array with one element, got shape {t.shape}")
     if t._trace.depends_on_differentiated(t._var):   # the number would silently lose its derivative
@@ -135,7 +135,7 @@ def _scalar_value(t: Tracer, what: str):
     return expected
 
 
-def _bool(t: Tracer) -> bool:
+def bool_value(t: Tracer) -> bool:
     if t.size != 1:
         raise ValueError(f"The truth value of an array with more than one element is ambiguous "
                          f"(shape {t.shape}); use .any() or .all(), or fgrad.numpy.where")
@@ -149,11 +149,11 @@ def _bool(t: Tracer) -> bool:
     return result
 
 
-def _array(t: Tracer, dtype=None, copy=None):
+def refuse_array(t: Tracer):
     raise TracerArrayConversionError(repr(t.aval), user_location())
 
 
-def _tolist(t: Tracer):
+def refuse_tolist(t: Tracer):
     raise TracerArrayConversionError(f"{t.aval!r} (.tolist(); keep it an array and index it, x[i])",
                                      user_location())
 
@@ -172,74 +172,16 @@ def _index_text(idx) -> str:
     return ", ".join(_index_item_text(i) for i in (idx if isinstance(idx, tuple) else (idx,)))
 
 
-def _setitem(t: Tracer, idx, value):
+def refuse_setitem(t: Tracer, idx, value):
     raise TypeError(f"fgrad arrays are immutable and do not support in-place item assignment (at "
                     f"{user_location()}): like JAX arrays, instead of x[idx] = y, use x = x.at[idx].set(y) "
                     f"(here x = x.at[{_index_text(idx)}].set(...)), or .at[idx].add(y) for x[idx] += y")
 
 
-def _iter(t: Tracer):
+def iterate(t: Tracer):
     if not t.shape:
         raise TypeError("iteration over a 0-d traced array")
     return (getitem(t, i) for i in range(t.shape[0]))
-
-
-# --- attach to Tracer --------------------------------------------------------------------------
-
-def _swap(fn):
-    return lambda self, other: fn(other, self)
-
-
-def _operand_ok(fn):
-    def method(self, other):
-        if other is None or isinstance(other, (str, dict, set)):
-            return NotImplemented
-        return fn(self, other)
-    return method
-
-
-_BINARY = {"add": fnp.add, "sub": fnp.subtract, "mul": fnp.multiply, "truediv": fnp.divide,
-           "pow": fnp.power, "matmul": fnp.matmul, "and": fnp.logical_and, "or": fnp.logical_or}
-for _name, _fn in _BINARY.items():
-    setattr(Tracer, f"__{_name}__", _operand_ok(_fn))
-    setattr(Tracer, f"__r{_name}__", _operand_ok(_swap(_fn)))
-for _name, _fn in {"lt": fnp.less, "le": fnp.less_equal, "gt": fnp.greater, "ge": fnp.greater_equal,
-                   "eq": fnp.equal, "ne": fnp.not_equal}.items():
-    setattr(Tracer, f"__{_name}__", _operand_ok(_fn))
-
-Tracer.__hash__ = None
-Tracer.__neg__ = lambda self: fnp.negative(self)
-Tracer.__pos__ = lambda self: self
-Tracer.__abs__ = lambda self: fnp.abs(self)
-Tracer.__invert__ = lambda self: fnp.logical_not(self)
-Tracer.__getitem__ = getitem
-Tracer.__bool__ = _bool
-Tracer.__float__ = lambda self: float(_scalar_value(self, "float()"))
-Tracer.__int__ = lambda self: int(_scalar_value(self, "int()"))
-Tracer.__index__ = lambda self: int(_scalar_value(self, "an index"))
-Tracer.item = lambda self: _scalar_value(self, ".item()")
-Tracer.__array__ = _array
-Tracer.tolist = _tolist
-Tracer.__setitem__ = _setitem
-Tracer.__iter__ = _iter
-Tracer.at = property(lambda self: _At(self))
-Tracer.T = property(lambda self: fnp.transpose(self))
-Tracer.sum = lambda self, axis=None, keepdims=False, dtype=None: fnp.sum(self, axis, keepdims, dtype)
-Tracer.mean = lambda self, axis=None, keepdims=False: fnp.mean(self, axis, keepdims)
-Tracer.max = lambda self, axis=None, keepdims=False: fnp.max(self, axis, keepdims)
-Tracer.min = lambda self, axis=None, keepdims=False: fnp.min(self, axis, keepdims)
-Tracer.prod = lambda self, axis=None, keepdims=False: fnp.prod(self, axis, keepdims)
-Tracer.var = lambda self, axis=None, keepdims=False, ddof=0: fnp.var(self, axis, keepdims, ddof)
-Tracer.std = lambda self, axis=None, keepdims=False, ddof=0: fnp.std(self, axis, keepdims, ddof)
-Tracer.argmax = lambda self, axis=None, keepdims=False: fnp.argmax(self, axis, keepdims)
-Tracer.argmin = lambda self, axis=None, keepdims=False: fnp.argmin(self, axis, keepdims)
-Tracer.reshape = lambda self, *shape: fnp.reshape(self, *shape)
-Tracer.transpose = lambda self, *axes: fnp.transpose(self, axes[0] if len(axes) == 1 else (axes or None))
-Tracer.squeeze = lambda self, axis=None: fnp.squeeze(self, axis)
-Tracer.ravel = Tracer.flatten = lambda self: fnp.ravel(self)
-Tracer.astype = lambda self, dtype: fnp.astype(self, dtype)
-Tracer.dot = lambda self, other: fnp.dot(self, other)
-Tracer.clip = lambda self, a_min=None, a_max=None: fnp.clip(self, a_min, a_max)
 
 
 # --- NumPy's own functions on traced arrays: forwarded to fgrad.numpy where it has the name ---
@@ -247,7 +189,7 @@ Tracer.clip = lambda self, a_min=None, a_max=None: fnp.clip(self, a_min, a_max)
 _UFUNC_NAMES = {"true_divide": "divide", "absolute": "abs", "power": "power"}
 
 
-def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
+def array_ufunc(self, ufunc, method, *inputs, **kwargs):
     fn = getattr(fnp, _UFUNC_NAMES.get(ufunc.__name__, ufunc.__name__), None)
     if method != "__call__" or kwargs or fn is None or not callable(fn):
         raise TracerArrayConversionError(f"{self.aval!r} (numpy.{ufunc.__name__}.{method})", user_location())
@@ -257,7 +199,7 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
 _STATIC = {"shape": np.shape, "ndim": np.ndim, "size": np.size}
 
 
-def _array_function(self, func, types, args, kwargs):
+def array_function(self, func, args, kwargs):
     if func.__name__ in _STATIC:          # metadata only: answered from the aval
         attribute = func.__name__
         return getattr(args[0], attribute) if isinstance(args[0], Tracer) else _STATIC[attribute](args[0])
@@ -266,6 +208,3 @@ def _array_function(self, func, types, args, kwargs):
         raise TracerArrayConversionError(f"{self.aval!r} (numpy.{func.__name__})", user_location())
     return fn(*args, **kwargs)
 
-
-Tracer.__array_ufunc__ = _array_ufunc          # np.sin(tracer) -> fgrad.numpy.sin(tracer)
-Tracer.__array_function__ = _array_function    # np.sum(tracer, axis=0) -> fgrad.numpy.sum(...)

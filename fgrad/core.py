@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ._tracer_methods import TracerMethods
 from .errors import MissingRuleError, TracerLeakError, user_location
 
 _SHORT = {"float64": "f64", "float32": "f32", "float16": "f16", "int64": "i64", "int32": "i32",
@@ -343,11 +344,11 @@ class Trace:
         return IR(self.in_vars, self.const_vars, self.consts, self.eqns, [self.to_atom(o) for o in outs])
 
 
-class Tracer:
-    """A value being traced: a Var of one trace. Operators come from fgrad.numpy (see tracer_ops)."""
+class Tracer(TracerMethods):
+    """A value being traced: a Var of one trace. Its operators and NumPy methods (TracerMethods)
+    forward to fgrad.numpy."""
 
     __slots__ = ("_trace", "_var")
-    __array_priority__ = 1000
 
     def __init__(self, trace: Trace, var: Var):
         self._trace, self._var = trace, var
