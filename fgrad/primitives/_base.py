@@ -10,6 +10,27 @@ from ..core import Aval, Lit, Primitive, Tracer, Var, shape_of
 from ..errors import ShapeError
 
 
+def complex_dtype(dtype) -> np.dtype:
+    """The complex dtype holding values of the real or complex `dtype`: float32 -> complex64.
+
+    Example:
+        >>> complex_dtype(np.float32), complex_dtype("complex128")
+        (dtype('complex64'), dtype('complex128'))
+    """
+    return np.result_type(np.dtype(dtype), np.complex64)
+
+
+def real_dtype(dtype) -> np.dtype:
+    """The real dtype of the parts of `dtype`: complex64 -> float32 (a real dtype is itself).
+
+    Example:
+        >>> real_dtype(np.complex64), real_dtype(np.float64)
+        (dtype('float32'), dtype('float64'))
+    """
+    dtype = np.dtype(dtype)
+    return np.dtype(np.float32 if dtype == np.complex64 else np.float64) if dtype.kind == "c" else dtype
+
+
 def common_shape(name: str, avals) -> tuple:
     """Elementwise operands share one shape; 0-d operands (literals) broadcast."""
     shapes = {a.shape for a in avals if a.shape}
@@ -26,10 +47,11 @@ def same_dtype(name: str, avals) -> np.dtype:
 
 
 def unary(name: str, fn: Callable, *, source: str, numpy: str, jax: str, numpy_out: str | None = None,
-          scalar: str | None = None, **facts) -> Primitive:
-    """An elementwise primitive of one operand, keeping shape and dtype."""
-    return Primitive(name, abstract=lambda x: x, impl=fn, source=source, elementwise=True, numpy=numpy,
-                     numpy_out=numpy_out, jax=jax, scalar=scalar, **facts)
+          scalar: str | None = None, abstract: Callable | None = None, **facts) -> Primitive:
+    """An elementwise primitive of one operand, keeping shape and (unless `abstract` says otherwise)
+    dtype."""
+    return Primitive(name, abstract=abstract or (lambda x: x), impl=fn, source=source, elementwise=True,
+                     numpy=numpy, numpy_out=numpy_out, jax=jax, scalar=scalar, **facts)
 
 
 def binary(name: str, fn: Callable, *, source: str, numpy: str, numpy_out: str, jax: str, out_dtype=None,

@@ -11,7 +11,8 @@ import numpy as np
 from ..core import Aval, Lit, Primitive, Tracer, bind
 from ..errors import GuardFailure
 from ..transforms.batching import elementwise_rule
-from ._base import binary, common_shape, passes_as, same_dtype, same_type_identity, splat, unary
+from . import complex as cx
+from ._base import binary, common_shape, passes_as, real_dtype, same_dtype, same_type_identity, splat, unary
 from ._tangents import add_tangents, jvp_from_vjp, map_tangent, nondiff_jvp, or_zeros
 
 SRC = "fgrad/primitives/elementwise.py"
@@ -87,10 +88,28 @@ sqrt_p.def_vjp(lambda ct, x, out: [ct / (out * 2)])
 sqrt_p.def_jvp(lambda p, t, out: t[0] / (out * 2))
 sqrt_p.def_batch(elementwise_rule(sqrt_p))
 
+
+
+def _abs_vjp(ct, x, out):
+    if x.dtype.kind == "c":      # transpose of t -> real(conj(x) t) / |x|, 0 at x == 0 (as jax)
+        return [cx.to_complex(ct / _nonzero(out)) * cx.conj(x)]
+    return [select(x >= 0, ct, -ct)]   # +1 at 0, as jax
+
+
+def _abs_jvp(p, t, out):
+    if p[0].dtype.kind == "c":
+        return cx.real(cx.conj(p[0]) * t[0]) / _nonzero(out)
+    return select(p[0] >= 0, t[0], -t[0])
+
+
+def _nonzero(x):
+    return select(x == 0, splat(x, 1), x)
+
+
 abs_p = unary("abs", np.abs, source=SRC, numpy="np.abs({0})", numpy_out="np.abs({0}, out={out})",
-              jax="jnp.abs({0})", scalar="abs({0})")
-abs_p.def_vjp(lambda ct, x, out: [select(x >= 0, ct, -ct)])   # +1 at 0, as jax
-abs_p.def_jvp(lambda p, t, out: select(p[0] >= 0, t[0], -t[0]))
+              jax="jnp.abs({0})", scalar="abs({0})", abstract=lambda x: Aval(x.shape, real_dtype(x.dtype)))
+abs_p.def_vjp(_abs_vjp)
+abs_p.def_jvp(_abs_jvp)
 abs_p.def_batch(elementwise_rule(abs_p))
 
 sign_p = unary("sign", np.sign, source=SRC, numpy="np.sign({0})", numpy_out="np.sign({0}, out={out})",
@@ -307,7 +326,7 @@ convert_p = Primitive("convert_element_type", abstract=lambda x, *, dtype: Aval(
                       weak_literals=False,   # the template calls a method on its operand: no bare number
                       numpy="{0}.astype(np.{dtype})", jax="{0}.astype(jnp.{dtype})")
 convert_p.def_vjp(lambda ct, x, out, *, dtype: [
-    convert(ct, x.dtype) if np.dtype(x.dtype).kind == "f" else None])
+    convert(ct, x.dtype) if np.dtype(x.dtype).kind in "fc" else None])
 convert_p.def_jvp(lambda p, t, out, *, dtype: convert(t[0], dtype))
 convert_p.def_batch(elementwise_rule(convert_p))
 
@@ -385,4 +404,7 @@ def select(p, x, y):
 
 
 def convert(x, dtype):
+    """`x` as `dtype`; complex to real keeps the real part (the transpose of real to complex)."""
+    if x.dtype.kind == "c" and np.dtype(dtype).kind != "c":
+        x = cx.real(x)
     return x if x.dtype == dtype else bind(convert_p, x, dtype=np.dtype(dtype).name)
