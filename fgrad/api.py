@@ -228,10 +228,11 @@ class _GradMeta:
 class GradFunction:
     """The function `grad`/`value_and_grad` return; compiled programs are cached per input avals."""
 
-    def __init__(self, fun: Callable, argnums, has_aux: bool, with_value: bool):
+    def __init__(self, fun: Callable, argnums, has_aux: bool, with_value: bool, holomorphic: bool = False):
         self.transform = "value_and_grad" if with_value else "grad"
         check_callable(fun, self.transform)
         self.fun, self.argnums, self.has_aux, self.with_value = fun, argnums, has_aux, with_value
+        self.holomorphic = bool(holomorphic)
         self._nums = argnums_tuple(argnums)
         self._argnums: dict = {}
         self.cache = CompileCache(f"{self.transform}({getattr(fun, '__name__', 'fun')})")
@@ -272,7 +273,10 @@ class GradFunction:
                                 "float arrays or numbers there, or leave the argument out of argnums")
             dtype = leaf.dtype if isinstance(leaf, Tracer) else aval_of(leaf).dtype
             check_float_dtype(dtype, self.transform)
-            if dtype.kind != "f":
+            if self.holomorphic and dtype.kind != "c":
+                raise TypeError(f"{self.transform} with holomorphic=True requires inputs with complex dtype, but "
+                                f"got {dtype} (at {user_location()}); pass x.astype(np.complex128)")
+            if dtype.kind not in "fc":
                 raise IntegerInputError(dtype, f"input leaf {i} of argnums={self.argnums!r}", user_location())
 
     def _main_output(self, ir: IR, out_tree: TreeDef):
@@ -291,7 +295,9 @@ class GradFunction:
         main = ir.outs[0].aval
         if main.shape:
             raise NonScalarOutputError(main.shape, user_location())
-        if not main.is_float:
+        if self.holomorphic or main.dtype.kind == "c":
+            _check_complex_output(main.dtype, self.transform, self.holomorphic)
+        elif main.dtype.kind != "f":
             raise TypeError(f"grad requires a real floating-point output, got {main.dtype} "
                             f"(at {user_location()}); compute the loss in floating point")
         return main
@@ -340,7 +346,20 @@ class GradFunction:
         return self.cache.info()
 
 
-def grad(fun: Callable, argnums: int | tuple[int, ...] = 0, has_aux: bool = False) -> GradFunction:
+def _check_complex_output(dtype, transform: str, holomorphic: bool) -> None:
+    """jax's rule: a complex output needs holomorphic=True, which needs a complex output."""
+    if holomorphic and dtype.kind != "c":
+        raise TypeError(f"{transform} with holomorphic=True requires outputs with complex dtype, but got "
+                        f"{dtype} (at {user_location()})")
+    if not holomorphic:
+        raise TypeError(f"{transform} requires real-valued outputs (output dtype that is a sub-dtype of "
+                        f"np.floating), but got {dtype} (at {user_location()}). For holomorphic "
+                        "differentiation, pass holomorphic=True. For differentiation of non-holomorphic "
+                        "functions involving complex outputs, use fgrad.vjp directly.")
+
+
+def grad(fun: Callable, argnums: int | tuple[int, ...] = 0, has_aux: bool = False,
+         holomorphic: bool = False) -> GradFunction:
     """The gradient of a scalar function, as a function of the same arguments.
 
     Arguments that are not differentiated reach `fun` as they are when they are not arrays (ints,
@@ -350,6 +369,9 @@ def grad(fun: Callable, argnums: int | tuple[int, ...] = 0, has_aux: bool = Fals
         fun: a function returning a real scalar (or `(scalar, aux)` with `has_aux=True`).
         argnums: the positional argument(s) to differentiate: an int or a tuple of ints.
         has_aux: whether `fun` returns a pair `(output, aux)` whose `aux` is passed through.
+        holomorphic: whether `fun` is holomorphic, with complex inputs and a complex output; the
+            gradient is then its complex derivative. Without it a complex input of a real output
+            gets jax's gradient, `dL/dx - 1j * dL/dy` (the conjugate of PyTorch's).
 
     Returns:
         A function of the same arguments returning the gradient (shaped like the argument, or a tuple
@@ -364,10 +386,11 @@ def grad(fun: Callable, argnums: int | tuple[int, ...] = 0, has_aux: bool = Fals
         >>> float(fgrad.grad(lambda x: 2 * x ** 2 + 3)(2.0))
         8.0
     """
-    return GradFunction(fun, argnums, has_aux, with_value=False)
+    return GradFunction(fun, argnums, has_aux, with_value=False, holomorphic=holomorphic)
 
 
-def value_and_grad(fun: Callable, argnums: int | tuple[int, ...] = 0, has_aux: bool = False) -> GradFunction:
+def value_and_grad(fun: Callable, argnums: int | tuple[int, ...] = 0, has_aux: bool = False,
+                   holomorphic: bool = False) -> GradFunction:
     """A function returning `(fun(*args), grad(fun)(*args))`, computed in one program.
 
     Parameters, Raises: as for `grad`.
@@ -381,7 +404,7 @@ def value_and_grad(fun: Callable, argnums: int | tuple[int, ...] = 0, has_aux: b
         >>> float(value), float(g)
         (9.0, 6.0)
     """
-    return GradFunction(fun, argnums, has_aux, with_value=True)
+    return GradFunction(fun, argnums, has_aux, with_value=True, holomorphic=holomorphic)
 
 
 # --- vjp -----------------------------------------------------------------------------------------
@@ -393,7 +416,7 @@ def _check_float_inputs(leaves, what: str) -> None:
                             "vjp differentiates every primal: close over other values instead")
         dtype = x.dtype if isinstance(x, Tracer) else aval_of(x).dtype
         check_float_dtype(dtype, "vjp")
-        if dtype.kind != "f":
+        if dtype.kind not in "fc":
             raise IntegerInputError(dtype, f"{what} leaf {i}", user_location())
 
 

@@ -97,9 +97,6 @@ def check_outputs(out_leaves: list, out_tree, transform: str, fun) -> None:
     for leaf, path in zip(out_leaves, leaf_paths(out_tree) if out_leaves else ()):
         if _is_array_output(leaf):
             continue
-        if isinstance(leaf, complex) or getattr(leaf, "dtype", None) is not None and leaf.dtype.kind == "c":
-            raise TypeError(f"{transform}: the function returned a complex value at output{path} "
-                            f"(at {user_location()}); complex numbers are not supported yet")
         if isinstance(leaf, np.ndarray) and leaf.dtype.kind == "V" and leaf.dtype.names == ("float0",):
             raise TypeError(f"{transform}: output{path} is a float0 tangent, the tangent of an integer value "
                             f"(at {user_location()}); it holds no data and cannot leave a compiled program: "
@@ -114,18 +111,22 @@ def check_outputs(out_leaves: list, out_tree, transform: str, fun) -> None:
 
 
 def _is_array_output(leaf) -> bool:
-    if isinstance(leaf, (Tracer, bool, int, float)) or is_jax_array(leaf):
+    if isinstance(leaf, (Tracer, bool, int, float, complex)) or is_jax_array(leaf):
         return True
-    return isinstance(leaf, (np.ndarray, np.generic)) and leaf.dtype.kind in "biuf"
+    return isinstance(leaf, (np.ndarray, np.generic)) and leaf.dtype.kind in "biufc"
 
 
 def _name(fun) -> str:
     return f"function {getattr(fun, '__name__', type(fun).__name__)!s:.60}"
 
 
+_COMPLEX = (np.dtype(np.complex64), np.dtype(np.complex128))
+
+
 def check_float_dtype(dtype, transform: str) -> None:
-    """Complex inputs are a TypeError until complex numbers are supported."""
-    if np.dtype(dtype).kind == "c":
-        raise TypeError(f"{transform}: complex input of dtype {np.dtype(dtype)} (at {user_location()}); "
-                        "complex numbers are not supported yet: pass the real and imaginary parts as "
-                        "separate float arrays")
+    """Complex inputs are complex64 or complex128, as in jax: a wider complex dtype (NumPy's
+    clongdouble) is a TypeError."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "c" and dtype not in _COMPLEX:
+        raise TypeError(f"{transform}: complex input of dtype {dtype} (at {user_location()}); fgrad computes "
+                        "with complex64 and complex128: convert it with x.astype(np.complex128)")

@@ -589,4 +589,14 @@ def einsum(subscripts, *operands):
 
 
 from .. import _tracer_ops  # noqa: E402,F401  (attaches operators and methods to Tracer)
+from . import fft as fft  # noqa: E402
 from . import linalg as linalg  # noqa: E402  (uses the functions above)
+from ._complex import angle as angle  # noqa: E402
+from ._complex import complex64 as complex64  # noqa: E402
+from ._complex import complex128 as complex128  # noqa: E402
+from ._complex import conj as conj  # noqa: E402
+from ._complex import conjugate as conjugate  # noqa: E402
+from ._complex import imag as imag  # noqa: E402
+from ._complex import iscomplexobj as iscomplexobj  # noqa: E402
+from ._complex import isrealobj as isrealobj  # noqa: E402
+from ._complex import real as real  # noqa: E402

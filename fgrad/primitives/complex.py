@@ -133,6 +133,10 @@ def conj(x):
     return bind(conj_p, x)
 
 
+def angle(x):
+    return bind(angle_p, x)
+
+
 def make_complex(x, y):
     return bind(complex_p, x, y)
 
