@@ -1,0 +1,230 @@
+"""checkpoint (remat): recompute a function's intermediate values in the backward pass instead of
+keeping them from the forward pass, as `jax.checkpoint`; and `print_saved_residuals`.
+
+The function is traced abstractly into a sub-program and inlined; each output then passes through a
+`checkpoint` marker (fgrad/primitives/calls.py) whose operands are the function's inputs and the
+values the policy saves. The marker's vjp rule replays the sub-program's reverse mode from the inputs
+passed through a `remat_barrier` unique to the call, so merging common subexpressions cannot fold the
+recomputation back into the forward pass, and the forward pass's intermediates die early.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Callable
+from types import SimpleNamespace
+
+from .core import IR, Tracer, Var, _current_origin, bind, eval_ir
+from .primitives.calls import checkpoint_p, remat_barrier
+from .tree import tree_flatten, tree_unflatten
+
+_tags = itertools.count()
+
+
+def nothing_saveable(prim, *avals, **params) -> bool:
+    """The default policy: save no intermediate value, recompute them all."""
+    return False
+
+
+def everything_saveable(prim, *avals, **params) -> bool:
+    """Save every intermediate value (no recomputation, as without checkpoint)."""
+    return True
+
+
+def dots_saveable(prim, *avals, **params) -> bool:
+    """Save the results of matrix products (dot_general), recompute everything else."""
+    return prim.name == "dot_general"
+
+
+def dots_with_no_batch_dims_saveable(prim, *avals, **params) -> bool:
+    """Save matrix products without batch dimensions."""
+    dims = params.get("dimension_numbers")
+    batch = dims[1] if isinstance(dims, tuple) and len(dims) == 2 else ((), ())
+    return prim.name == "dot_general" and not any(batch)
+
+
+checkpoint_policies = SimpleNamespace(
+    nothing_saveable=nothing_saveable, everything_saveable=everything_saveable, dots_saveable=dots_saveable,
+    checkpoint_dots=dots_saveable, dots_with_no_batch_dims_saveable=dots_with_no_batch_dims_saveable)
+
+
+class _RematRule:
+    """Differentiates a checkpointed call by recomputing `sub` (its saved equations excepted)."""
+
+    def __init__(self, sub: IR, saved: list[int], policy: Callable):
+        self.sub, self.saved, self.policy, self.tag = sub, saved, policy, next(_tags)
+        self.n_in = len(sub.in_vars)
+        self._backward: dict = {}
+
+    def __repr__(self):
+        return f"remat(saved={len(self.saved)})"
+
+    def _backward_ir(self, index: int) -> IR:
+        from .transforms.ad import backward_ir
+        bir = self._backward.get(index)
+        if bir is None:
+            sub = self.sub
+            one = IR(sub.in_vars, sub.const_vars, sub.consts, sub.eqns, [sub.outs[index]])
+            floats = [i for i, v in enumerate(sub.in_vars) if v.aval.is_float]
+            bir = self._backward[index] = (backward_ir(one, floats, seed="input"), floats)
+        return bir
+
+    def vjp(self, ct, args: list, index: int) -> list:
+        if not isinstance(self.sub.outs[index], Var) or not self.sub.outs[index].aval.is_float:
+            return [None] * len(args)
+        bir, floats = self._backward_ir(index)
+        leaves, saved = args[:self.n_in], args[self.n_in:]
+        inputs = [remat_barrier(x, ct, self.tag) if isinstance(x, Tracer) else x for x in leaves]
+        known = {bir.eqns[k].out: value for k, value in zip(self.saved, saved)}   # replayed in order
+        grads = _eval_with(bir, inputs + [ct], known)[1:]
+        cts = [None] * len(args)
+        for i, g in zip(floats, grads):
+            cts[i] = g
+        return cts
+
+    def jvp(self, primals: list, tangents: list, index: int):
+        from .transforms.jvp import jvp_ir
+        leaves, t_leaves = primals[:self.n_in], tangents[:self.n_in]
+        nonzero = [t is not None and v.aval.is_float for t, v in zip(t_leaves, self.sub.in_vars)]
+        jir, out_nonzero = jvp_ir(self.sub, nonzero)
+        outs = eval_ir(jir, leaves + [t for t, nz in zip(t_leaves, nonzero) if nz])
+        position = sum(out_nonzero[:index])
+        return outs[len(self.sub.outs) + position] if out_nonzero[index] else None
+
+    def batch(self, args: list, batched: list, size: int, index: int):
+        from .transforms.batching import batch_ir, broadcast_batched
+        from .transforms.simplify import simplify
+        leaves, flags = args[1:1 + self.n_in], batched[1:1 + self.n_in]      # operand 0: the output
+        bsub, out_batched = batch_ir(self.sub, flags, size)
+        outs = _checkpointed_call(lambda *xs: eval_ir(simplify(bsub), list(xs)), leaves, self.policy)
+        out = outs[index]
+        return out if out_batched[index] else broadcast_batched(out, size, tuple(out.shape))
+
+
+def _eval_with(ir: IR, args: list, known: dict) -> list:
+    """`eval_ir`, except that equations defining a var in `known` take that value instead."""
+    env = dict(zip(ir.in_vars, args))
+    env.update(zip(ir.const_vars, ir.consts))
+    read = lambda a: env[a] if isinstance(a, Var) else a.val  # noqa: E731
+    for eqn in ir.eqns:
+        if eqn.out in known:
+            env[eqn.out] = known[eqn.out]
+            continue
+        _current_origin.append(eqn.origin if eqn.origin is not None else _current_origin[-1])
+        try:
+            env[eqn.out] = bind(eqn.prim, *[read(a) for a in eqn.inputs], **eqn.params)
+        finally:
+            _current_origin.pop()
+    return [read(o) for o in ir.outs]
+
+
+def _checkpointed_call(fun: Callable, leaves: list, policy: Callable) -> list:
+    """`fun(*leaves)` inlined, each output marked so that its derivative recomputes `fun`."""
+    from .api import trace_flat
+    from .transforms.simplify import simplify
+    ir, out_tree = trace_flat(lambda *xs: fun(*xs), tree_flatten((tuple(leaves), {}))[1], list(leaves),
+                              concrete=False, transform="checkpoint")
+    sub = simplify(ir, horner=False)
+    saved = [k for k, e in enumerate(sub.eqns) if policy(e.prim, *[a.aval for a in e.inputs], **e.params)]
+    with_saved = IR(sub.in_vars, sub.const_vars, sub.consts, sub.eqns, sub.outs + [sub.eqns[k].out for k in saved])
+    results = eval_ir(with_saved, list(leaves))
+    outs, saved_values = results[:len(sub.outs)], results[len(sub.outs):]
+    rule = _RematRule(sub, saved, policy)
+    marked = [bind(checkpoint_p, o, *leaves, *saved_values, rule=rule, index=i) for i, o in enumerate(outs)]
+    return tree_unflatten(out_tree, marked)
+
+
+def checkpoint(fun: Callable, *, prevent_cse: bool = True, policy: Callable | None = None,
+               static_argnums: int | tuple[int, ...] = ()) -> Callable:
+    """`fun`, with its intermediate values recomputed in the backward pass rather than saved.
+
+    Parameters:
+        fun: the function; it is traced abstractly (Python control flow on its arguments needs
+            `static_argnums`), as under `jax.checkpoint`.
+        prevent_cse: accepted for jax compatibility; the recomputation is never merged with the
+            forward pass.
+        policy: `policy(prim, *avals, **params) -> bool` says which intermediate values to save
+            (`fgrad.checkpoint_policies.dots_saveable`: the matrix products); default: none.
+        static_argnums: positional arguments passed as Python values.
+
+    Example:
+        >>> import fgrad, fgrad.numpy as fnp
+        >>> f = fgrad.checkpoint(lambda x: fnp.sin(fnp.sin(x)))
+        >>> round(float(fgrad.grad(f)(1.0)), 6)
+        0.36003
+    """
+    policy = policy or nothing_saveable
+    statics = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+
+    @functools.wraps(fun)
+    def checkpointed(*args, **kwargs):
+        static = {i % len(args): args[i] for i in statics}
+        dynamic = tuple(a for i, a in enumerate(args) if i not in static)
+        leaves, treedef = tree_flatten((dynamic, kwargs))
+        if not any(isinstance(x, Tracer) for x in leaves):
+            return fun(*args, **kwargs)
+
+        def flat(*xs):
+            dyn, kw = tree_unflatten(treedef, list(xs))
+            it = iter(dyn)
+            return fun(*[static[i] if i in static else next(it) for i in range(len(args))], **kw)
+        return _checkpointed_call(flat, leaves, policy)
+    return checkpointed
+
+
+remat = checkpoint
+
+
+def saved_residuals(fun: Callable, *args, **kwargs) -> list[tuple]:
+    """The values `fgrad.vjp(fun, *args)` keeps for its backward pass: `(aval, where from)` each."""
+    from .api import _vjp_programs
+    leaves, treedef = tree_flatten((args, kwargs))
+    fwd, _, (n_out, _) = _vjp_programs(lambda *a, **k: fun(*a, **k), treedef, leaves, False, concrete=False)
+    producers = {e.out: e for e in fwd.eqns}
+    names = _argument_names(fun, treedef)
+    found = []
+    for res in fwd.outs[n_out:]:
+        if not isinstance(res, Var):
+            found.append((res.aval, "from a literal"))
+        elif res in fwd.in_vars:
+            found.append((res.aval, f"from the argument {names[fwd.in_vars.index(res)]}"))
+        elif res in fwd.const_vars:
+            found.append((res.aval, "from a constant"))
+        else:
+            found.append((res.aval, f"output of {producers[res].prim.name}"))
+    return found
+
+
+def _argument_names(fun: Callable, treedef) -> list[str]:
+    """A readable name per input leaf: the parameter's name and the path inside it (`params['w']`)."""
+    import inspect
+
+    from .tree import leaf_paths
+    try:
+        params = list(inspect.signature(fun).parameters)
+    except (TypeError, ValueError):
+        params = []
+    names = []
+    for path in leaf_paths(treedef):
+        head, _, rest = path[1:].partition("]")          # "[0][1]['w']": args, position 1, ['w']
+        key, _, inner = rest[1:].partition("]")
+        if head == "0":
+            position = int(key)
+            names.append((params[position] if position < len(params) else f"args[{position}]") + inner)
+        else:
+            names.append(key.strip("'") + inner)
+    return names
+
+
+def print_saved_residuals(fun: Callable, *args, **kwargs) -> None:
+    """Print what the backward pass of `fun` at `args` keeps, one line per value, as jax prints it.
+
+    Example:
+        >>> import fgrad, fgrad.numpy as fnp, numpy as np
+        >>> fgrad.print_saved_residuals(lambda x: fnp.sin(fnp.sin(x)), np.ones(3))
+        f64[3] from the argument x
+        f64[3] output of sin
+    """
+    for aval, where in saved_residuals(fun, *args, **kwargs):
+        print(f"{aval!r} {where}")
