@@ -23,6 +23,8 @@ from .api_vmap import jacrev as jacrev
 from .api_vmap import vmap as vmap
 from .config import config as config
 from .core import IR as IR
+from .custom import custom_jvp as custom_jvp
+from .custom import custom_vjp as custom_vjp
 from .errors import ArgnumsError as ArgnumsError
 from .errors import AxisError as AxisError
 from .errors import ConcretizationError as ConcretizationError
@@ -34,6 +36,10 @@ from .errors import ShapeError as ShapeError
 from .errors import TracerArrayConversionError as TracerArrayConversionError
 from .errors import TracerLeakError as TracerLeakError
 from .numpy import stop_gradient as stop_gradient
+from .remat import checkpoint as checkpoint
+from .remat import checkpoint_policies as checkpoint_policies
+from .remat import print_saved_residuals as print_saved_residuals
+from .remat import remat as remat
 from .tree import register_pytree_node as register_pytree_node
 from .tree import tree_flatten as tree_flatten
 from .tree import tree_map as tree_map
