@@ -6,6 +6,7 @@ Example:
     12.0
 """
 
+from . import lax as lax
 from . import nn as nn
 from . import numpy as numpy  # noqa: F401  (registers primitives and tracer operators)
 from . import testing as testing

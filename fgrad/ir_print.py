@@ -21,15 +21,36 @@ def _namer():
     return name
 
 
-def _params(params: dict) -> str:
+def _params(params: dict, name, indent: str) -> str:
     if not params:
         return ""
-    return "[" + ", ".join(f"{k}={v}" for k, v in params.items()) + "]"
+    if not any(_holds_ir(v) for v in params.values()):
+        return "[" + ", ".join(f"{k}={v}" for k, v in params.items()) + "]"
+    # sub-programs (a cond's branches, a loop's body) are printed nested, as a jaxpr prints them
+    inner = indent + "  "
+    items = [f"{inner}{k}={_param_value(v, name, inner)}" for k, v in params.items()]
+    return "[\n" + "\n".join(items) + f"\n{indent}]"
+
+
+def _holds_ir(value) -> bool:
+    return isinstance(value, IR) or (isinstance(value, tuple) and any(isinstance(v, IR) for v in value))
+
+
+def _param_value(value, name, indent: str) -> str:
+    if isinstance(value, IR):
+        return _format(value, name, indent)
+    if _holds_ir(value):
+        inner = indent + "  "
+        return "(\n" + "\n".join(inner + _format(v, name, inner) for v in value) + f"\n{indent})"
+    return str(value)
 
 
 def format_ir(ir: IR) -> str:
     """Print an IR as `{ lambda consts; inputs. let eqns in (outs) }`."""
-    name = _namer()
+    return _format(ir, _namer(), "")
+
+
+def _format(ir: IR, name, indent: str) -> str:
     typed = lambda v: f"{name(v)}:{v.aval!r}"  # noqa: E731
     consts = " ".join(typed(v) for v in ir.const_vars)
     inputs = " ".join(typed(v) for v in ir.in_vars)
@@ -37,8 +58,9 @@ def format_ir(ir: IR) -> str:
     lines = [head]
     for eqn in ir.eqns:
         operands = " ".join(name(a) for a in eqn.inputs)
-        lines.append(f"    {typed(eqn.out)} = {eqn.prim.name}{_params(eqn.params)} {operands}")
-    lines.append(f"  in ({', '.join(name(o) for o in ir.outs)}) }}")
+        params = _params(eqn.params, name, indent + "    ")
+        lines.append(f"{indent}    {typed(eqn.out)} = {eqn.prim.name}{params} {operands}")
+    lines.append(f"{indent}  in ({', '.join(name(o) for o in ir.outs)}) }}")
     return "\n".join(lines)
 
 
@@ -61,6 +83,10 @@ def typecheck(ir: IR) -> None:
             raise TypeError(f"equation {i} ({eqn.prim.name}) has type {eqn.out.aval!r}, "
                             f"its rule says {expected!r}")
         defined.add(eqn.out)
+        for value in eqn.params.values():
+            for sub in value if isinstance(value, tuple) else (value,):
+                if isinstance(sub, IR):
+                    typecheck(sub)
     for o in ir.outs:
         if isinstance(o, Var) and o not in defined:
             raise TypeError("an output is not defined")

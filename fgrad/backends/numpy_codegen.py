@@ -168,6 +168,15 @@ def needs_typed_literal(eqn: Eqn, lit: Lit) -> bool:
 _PYTHON_DTYPES = frozenset(np.dtype(t) for t in (np.float64, np.int64, np.bool_))
 
 
+class Block:
+    """An emit rule writing statements rather than one expression: a loop or an `if` around the
+    generated code of sub-programs. `write(emitter, eqn)` returns the lines, indented for the body
+    of the program, ending with the assignment of the equation's output."""
+
+    def __init__(self, write):
+        self.write = write
+
+
 class _Emitter:
     def __init__(self, ir: IR, scalar: bool = False):
         self.ir, self.scalar = ir, scalar
@@ -187,6 +196,8 @@ class _Emitter:
         self.slot_of: dict = {}       # var -> index of the workspace buffer holding it
         self.origin = None
         self.defined = {e.out for e in ir.eqns}
+        self.nested = False           # the body of a loop or branch: no workspace buffers of its own
+        self.pinned: set = set()      # operands of loops and branches, whose results may alias them
 
     def name(self, var: Var) -> str:
         if var not in self.names:
@@ -265,6 +276,7 @@ class _Emitter:
             return None
         for a in eqn.inputs:
             if (isinstance(a, Var) and a not in self.aliases and a in self.owned and a not in self.roots
+                    and a not in self.pinned
                     and a.aval == eqn.out.aval and self.root_end.get(a) == i
                     and not (a in self.slot_of and eqn.out in self.out_roots)):
                 return a
@@ -273,7 +285,7 @@ class _Emitter:
     def take_slot(self, eqn: Eqn):
         """A workspace buffer for a large temporary (never for an output), else None."""
         aval = eqn.out.aval
-        if aval.size < BIG or eqn.out in self.out_roots:
+        if aval.size < BIG or eqn.out in self.out_roots or self.nested:
             return None
         free = self.free_slots.get(aval)
         if free:
@@ -333,18 +345,42 @@ class _Emitter:
         if eqn.out in self.aliases:
             return
         self.comment(eqn)
-        expr = self.expression(i, eqn)
-        self.lines.append(f"    {expr}" if eqn.prim.effect else f"    {self.name(eqn.out)} = {expr}")
-        if self.scalar:
-            return
-        if not eqn.prim.view and eqn.out.aval.ndim:
-            self.owned.add(eqn.out)
-        self.release_slots(i, eqn)
+        rule = eqn.prim.emit["numpy"]
+        if isinstance(rule, Block):
+            # the results may be the operands' own buffers: those are never overwritten nor freed
+            self.lines.extend(rule.write(self, eqn))
+            self.pinned.update(self.roots.get(b, b) for a in eqn.inputs if isinstance(a, Var)
+                               for b in [self.aliases.get(a, a)])
+        else:
+            expr = self.expression(i, eqn)
+            self.lines.append(f"    {expr}" if eqn.prim.effect else f"    {self.name(eqn.out)} = {expr}")
+            if self.scalar:
+                return
+            if not eqn.prim.view and eqn.out.aval.ndim:
+                self.owned.add(eqn.out)
+            self.release_slots(i, eqn)
         dead = [a for a in dict.fromkeys(eqn.inputs) if isinstance(a, Var) and a not in self.aliases
                 and a.aval.size >= BIG and self.uses[a][-1] == i and a not in self.ir.in_vars
                 and a not in self.ir.const_vars]
         if dead:
             self.lines.append("    del " + ", ".join(self.name(a) for a in dead))
+
+    def fresh(self) -> str:
+        """A new name, for the loop variables and results a `Block` writes."""
+        return next(self.gen)
+
+    def sub_program(self, ir: IR, inputs: list, depth: int) -> tuple[list, list]:
+        """The lines computing `ir` (a sub-program without constants) inside a loop or branch of
+        this program, `depth` levels deep, with its inputs read from the expressions `inputs`; and
+        the expressions of its outputs."""
+        child = _Emitter(ir)
+        child.gen, child.nested = self.gen, True
+        child.names.update(zip(ir.in_vars, inputs))
+        for i, eqn in enumerate(ir.eqns):
+            child.statement(i, eqn)
+        self.namespace.update(child.namespace)
+        outs = [f"np.{o.aval.dtype.name}({literal(o.val)})" if isinstance(o, Lit) else child.text(o) for o in ir.outs]
+        return ["    " * (depth - 1) + line for line in child.lines], outs
 
     def output(self, o) -> str:
         if isinstance(o, Lit):

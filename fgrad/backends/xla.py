@@ -40,6 +40,7 @@ import numpy as np
 
 from ..core import IR, Lit, Var
 from .numpy_codegen import (
+    Block,
     _names,
     _param_text,
     exact_params,
@@ -235,7 +236,11 @@ class _Writer:
             if eqn.origin is not origin:
                 origin = eqn.origin
                 lines.append(self._comment(origin))
-            lines.append(f"    {self.name(eqn.out)} = {self.expression(eqn)}")
+            rule = eqn.prim.emit["xla"]
+            if isinstance(rule, Block):
+                lines.extend(rule.write(self, eqn))
+            else:
+                lines.append(f"    {self.name(eqn.out)} = {self.expression(eqn)}")
             if eqn.prim.effect:
                 guards.append(self.name(eqn.out))
         results = [f"jnp.concatenate([{', '.join(f'{self.name(v)}.ravel()' for v in group)}])"
@@ -245,6 +250,16 @@ class _Writer:
         comma = "," if len(results) == 1 else ""
         lines.append(f"    return ({', '.join(results)}{comma})")
         return "\n".join(lines) + "\n", len(guards)
+
+    def fresh(self) -> str:
+        """A new name, for the nested functions and loop variables a `Block` writes."""
+        return next(self.gen)
+
+    def sub_function(self, ir: IR, fname: str) -> list:
+        """The lines defining `fname`, a function nested in the program computing `ir` (a
+        sub-program without constants) and returning its outputs as a tuple."""
+        text, _ = self.function(fname, [self.name(v) for v in ir.in_vars], ir.eqns, list(ir.outs))
+        return ["    " + line for line in text.splitlines()]
 
     def _comment(self, origin) -> str:
         if origin is None:
