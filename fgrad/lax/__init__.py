@@ -13,3 +13,7 @@ from ._control import scan as scan
 from ._control import select as select
 from ._control import switch as switch
 from ._control import while_loop as while_loop
+from ._conv import conv as conv
+from ._conv import conv_general_dilated as conv_general_dilated
+from ._conv import padtype_to_pads as padtype_to_pads
+from ._conv import reduce_window as reduce_window
