@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ..core import Aval, Primitive, bind, shape_of
+from ..core import Aval, Primitive, Tracer, aval_of, bind, shape_of
 from ..errors import ShapeError
 from ..transforms.batching import broadcast_batched
 from ._tangents import add_tangents, map_tangent
@@ -137,10 +137,15 @@ def conv(lhs, rhs, window_strides, padding, lhs_dilation, rhs_dilation, feature_
          batch_group_count=1):
     """Bind conv_general_dilated (canonical layout) with its parameters as plain int tuples."""
     ints = lambda v: tuple(int(i) for i in v)  # noqa: E731
-    return bind(conv_p, lhs, rhs, window_strides=ints(window_strides),
-                padding=tuple((int(lo), int(hi)) for lo, hi in padding), lhs_dilation=ints(lhs_dilation),
-                rhs_dilation=ints(rhs_dilation), feature_group_count=int(feature_group_count),
-                batch_group_count=int(batch_group_count))
+    params = dict(window_strides=ints(window_strides), padding=tuple((int(lo), int(hi)) for lo, hi in padding),
+                  lhs_dilation=ints(lhs_dilation), rhs_dilation=ints(rhs_dilation),
+                  feature_group_count=int(feature_group_count), batch_group_count=int(batch_group_count))
+    _conv_abstract(_aval(lhs), _aval(rhs), **params)     # eager calls get the shape rule's errors too
+    return bind(conv_p, lhs, rhs, **params)
+
+
+def _aval(x) -> Aval:
+    return x.aval if isinstance(x, Tracer) else aval_of(np.asarray(x))
 
 
 def _swap01(x):
@@ -383,6 +388,8 @@ reduce_window_sum_p.def_batch(_window_batch(reduce_window_sum_p))
 def reduce_window(x, prim: Primitive, window_dimensions, window_strides, padding, base_dilation, window_dilation):
     """Bind a window reduction with its parameters as plain int tuples."""
     ints = lambda v: tuple(int(i) for i in v)  # noqa: E731
-    return bind(prim, x, window_dimensions=ints(window_dimensions), window_strides=ints(window_strides),
-                padding=tuple((int(lo), int(hi)) for lo, hi in padding), base_dilation=ints(base_dilation),
-                window_dilation=ints(window_dilation))
+    params = dict(window_dimensions=ints(window_dimensions), window_strides=ints(window_strides),
+                  padding=tuple((int(lo), int(hi)) for lo, hi in padding), base_dilation=ints(base_dilation),
+                  window_dilation=ints(window_dilation))
+    prim.abstract(_aval(x), **params)
+    return bind(prim, x, **params)
