@@ -27,6 +27,7 @@ class _OnFirstUse:
 
 fnp = _OnFirstUse("fnp", "fgrad.numpy")
 ops = _OnFirstUse("ops", "fgrad._tracer_ops")
+updates = _OnFirstUse("updates", "fgrad._index_update")
 
 
 def _missing(method: str, function: str):
@@ -199,7 +200,7 @@ class TracerMethods:
     @property
     def at(self):
         """`x.at[idx].set(v)`, `.add(v)`, ...: functional updates returning a new array, as in jax."""
-        return ops.IndexUpdateHelper(self)
+        return updates.IndexUpdateHelper(self)
 
     # --- NumPy methods -------------------------------------------------------------------------
     def reshape(self, *shape):

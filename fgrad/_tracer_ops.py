@@ -1,20 +1,34 @@
-"""Operators, methods, indexing and `.at[...]` for traced arrays, all expressed with fgrad.numpy."""
+"""Indexing (with concrete boolean masks), conversions and NumPy-function dispatch for traced arrays."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from . import numpy as fnp
-from .core import Tracer, bind, shape_of
-from .errors import ConcretizationError, ShapeError, TracerArrayConversionError, user_location
+from .core import Tracer, bind
+from .errors import ConcretizationError, TracerArrayConversionError, user_location
 from .primitives import elementwise as ew
 from .primitives import shape
 
 # --- indexing ----------------------------------------------------------------------------------
 
 
+_MASK_ERROR = ("boolean mask indexing is not supported with a traced mask (the result's shape would depend on "
+               "the data); use fgrad.numpy.where(mask, x, 0) instead, or a NumPy mask known while tracing")
+
+
+def _is_mask(item) -> bool:
+    return isinstance(item, (np.ndarray, list)) and np.asarray(item).dtype == np.bool_
+
+
+def _axes_used(item) -> int:
+    if item is None or item is Ellipsis:
+        return 0
+    return np.ndim(item) if _is_mask(item) else 1
+
+
 def _expand_ellipsis(idx: tuple, ndim: int) -> tuple:
-    used = sum(1 for i in idx if i is not None and i is not Ellipsis)
+    used = sum(_axes_used(i) for i in idx)
     at = [k for k, i in enumerate(idx) if i is Ellipsis]     # `is`: `in` would compare arrays
     if len(at) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
@@ -22,6 +36,29 @@ def _expand_ellipsis(idx: tuple, ndim: int) -> tuple:
         return idx + (slice(None),) * (ndim - used)
     at = at[0]
     return idx[:at] + (slice(None),) * (ndim - used) + idx[at + 1:]
+
+
+def _expand_masks(idx: tuple, x_shape: tuple) -> tuple:
+    """A concrete boolean mask stands for the integer arrays of its true positions (NumPy's rule),
+    so `x[mask]` is a gather with a shape known while tracing."""
+    out, axis = [], 0
+    for item in idx:
+        if not _is_mask(item):
+            out.append(item)
+            axis += _axes_used(item)
+            continue
+        mask = np.asarray(item)
+        if mask.ndim == 0:
+            raise IndexError(f"a boolean scalar index (at {user_location()}) is not supported on traced arrays; "
+                             "use x[None] to add an axis, or fgrad.numpy.where to choose")
+        covered = x_shape[axis:axis + mask.ndim]
+        for k, (size, length) in enumerate(zip(covered, mask.shape)):
+            if size != length:
+                raise IndexError(f"boolean index did not match indexed array along axis {axis + k}; size of axis "
+                                 f"is {size} but size of corresponding boolean axis is {length}")
+        out.extend(np.nonzero(mask))
+        axis += mask.ndim
+    return tuple(out)
 
 
 def _index_item(item, arrays: list):
@@ -36,21 +73,21 @@ def _index_item(item, arrays: list):
         return ("int", int(item))
     if not isinstance(item, Tracer):
         item = np.asarray(item)
-        if item.dtype == np.bool_:
-            raise IndexError("boolean mask indexing is not supported on traced arrays (its shape depends "
-                             "on the data); use fgrad.numpy.where(mask, x, 0) instead")
         if item.dtype.kind not in "iu":
             raise IndexError(f"arrays used as indices must be integers, got {item.dtype}")
+    elif item.dtype == np.bool_:
+        raise IndexError(f"{_MASK_ERROR} (at {user_location()})")
     elif item.dtype.kind not in "iu":
         raise IndexError(f"traced arrays used as indices must be integers, got {item.dtype}")
     arrays.append(item)
     return ("array", len(arrays) - 1)
 
 
+
 def index_spec(x, idx) -> tuple[tuple, list]:
     """Turn a NumPy-style index into a static spec plus the integer index arrays it uses."""
     idx = idx if isinstance(idx, tuple) else (idx,)
-    idx = _expand_ellipsis(idx, x.ndim)
+    idx = _expand_masks(_expand_ellipsis(idx, x.ndim), x.shape)
     if sum(1 for i in idx if i is not None) > x.ndim:
         raise IndexError(f"too many indices for an array of shape {x.shape}")
     arrays: list = []
@@ -72,54 +109,6 @@ def _out_of_bounds(index, axis: int, size: int):
 def getitem(x, idx):
     spec, arrays = index_spec(x, idx)
     return shape.gather(x, arrays, spec)
-
-
-class _IndexUpdateRef:
-    """`x.at[idx]`: functional updates that return a new array, as in jax."""
-
-    def __init__(self, x, idx):
-        self.x, self.idx = x, idx
-
-    def get(self):
-        return getitem(self.x, self.idx)
-
-    def _prepare(self, values):
-        spec, arrays = index_spec(self.x, self.idx)
-        target = shape._gather_shape(self.x.shape, arrays, spec)
-        given = shape_of(values)
-        if len(given) > len(target) or any(g not in (1, t) for g, t in zip(given[::-1], target[::-1])):
-            raise ShapeError(f"values of shape {given} do not fit the shape {target} that x.at[...] selects in an "
-                             f"array of shape {self.x.shape}; pass values of shape {target} (or one that broadcasts)")
-        return fnp.broadcast_to(fnp.astype(values, self.x.dtype), target), spec, arrays
-
-    def add(self, values):
-        """`x` with `values` added at the index (repeated indices add up)."""
-        values, spec, arrays = self._prepare(values)
-        return self.x + shape.scatter_add(values, arrays, spec, self.x.shape)
-
-    def set(self, values):
-        """`x` with the indexed elements replaced by `values`."""
-        values, spec, arrays = self._prepare(values)
-        if arrays and not any(isinstance(a, Tracer) for a in arrays):
-            # a repeated index keeps the last of its updates, as NumPy's x[idx] = v does
-            order = np.arange(int(np.prod(shape_of(values)))).reshape(shape_of(values))
-            owner = np.full(self.x.shape, -1)
-            owner[shape.build_index(spec, arrays)] = order
-            wins = owner[shape.build_index(spec, arrays)] == order
-            if not wins.all():
-                values = fnp.where(wins, values, fnp.zeros_like(values))
-        hit = shape.scatter_add(np.ones(shape_of(values), np.int8), arrays, spec, self.x.shape) != 0
-        return fnp.where(hit, shape.scatter_add(values, arrays, spec, self.x.shape), self.x)
-
-
-class IndexUpdateHelper:
-    __slots__ = ("x",)
-
-    def __init__(self, x):
-        self.x = x
-
-    def __getitem__(self, idx):
-        return _IndexUpdateRef(self.x, idx)
 
 
 # --- conversions that need a concrete value -----------------------------------------------------
