@@ -26,6 +26,7 @@ from ._subprograms import (
     vjp_closed,
     zeros,
 )
+from .elementwise import convert, eq_p, gt_p, select
 
 SRC = "fgrad/primitives/control.py"
 
@@ -116,11 +117,11 @@ def _cond_batch(args, batched, *, size, branches):
     if not batched[0]:
         return Parts(cond_bind(index, [(ir, consts) for ir, consts, _ in closed], operands))
     # a batched index, as in jax: every branch runs and each example takes its own branch's result
-    from ..numpy import where
     results = [eval_ir(ir, consts + operands) for ir, consts, _ in closed]
     picked = results[-1]
     for k in range(len(branches) - 2, -1, -1):
-        picked = [where(_lined_up(index == k, r), r, p) for r, p in zip(results[k], picked)]
+        chosen = bind(eq_p, index, index.dtype.type(k))
+        picked = [select(_lined_up(chosen, r), r, p) for r, p in zip(results[k], picked)]
     return Parts(picked)
 
 
@@ -245,7 +246,7 @@ def _while_batch(args, batched, *, size, cond, body, cond_nconsts, body_nconsts)
     b_cond, c_consts, pred_b = batch_closed(cond, cc_b + carry_b, size)
     b_body, b_consts, _ = batch_closed(body, bc_b + carry_b, size, carry_b)
     if not pred_b[0]:
-        outs = while_bind((b_cond, c_consts), (b_body, b_consts), init)
+        outs = while_bind((b_cond, c_consts + cc), (b_body, b_consts + bc), init)
         return Parts(_lift_all(trace, outs, carry_b, [True] * len(outs), carry_avals, size))
     return Parts(_while_selecting(b_cond, c_consts, b_body, b_consts, cc, bc, init))
 
@@ -253,24 +254,24 @@ def _while_batch(args, batched, *, size, cond, body, cond_nconsts, body_nconsts)
 def _while_selecting(b_cond, c_consts, b_body, b_consts, cc, bc, init) -> list:
     """As jax: loop while any example's predicate holds; examples whose predicate is false keep
     their carry (select between the body's result and the carry)."""
-    from ..numpy import any as any_
-    from ..numpy import where
+    from .reductions import reduce_max_p
     cc_avals = _in_avals(b_cond)[len(c_consts):len(c_consts) + len(cc)]
     bc_avals = _in_avals(b_body)[len(b_consts):len(b_consts) + len(bc)]
     carry_avals = _in_avals(b_body)[len(b_consts) + len(bc):]
     n_cc, n_bc = len(cc), len(bc)
 
     def pred(*args):
-        return [any_(eval_ir(b_cond, c_consts + list(args))[0])]
+        holds = eval_ir(b_cond, c_consts + list(args))[0]
+        return [bind(gt_p, bind(reduce_max_p, convert(holds, np.int32), axes=(0,)), np.int32(0))]
 
     def step(*args):
         carry = list(args[n_cc + n_bc:])
         keep = eval_ir(b_cond, c_consts + list(args[:n_cc]) + carry)[0]
         new = eval_ir(b_body, b_consts + list(args[n_cc:n_cc + n_bc]) + carry)
-        return [where(_lined_up(keep, c), n, c) for n, c in zip(new, carry)]
+        return [select(_lined_up(keep, c), n, c) for n, c in zip(new, carry)]
     new_cond = closed_trace(pred, cc_avals + carry_avals, "vmap")
     new_body = closed_trace(step, cc_avals + bc_avals + carry_avals, "vmap")
-    return while_bind(new_cond, (new_body[0], new_body[1] + cc + bc), init)
+    return while_bind((new_cond[0], new_cond[1] + cc), (new_body[0], new_body[1] + cc + bc), init)
 
 
 def _while_numpy(em, eqn) -> list:
@@ -444,8 +445,8 @@ def _scan_numpy(em, eqn) -> list:
     lines.append(f"    for {step} in range({n - 1}, -1, -1):" if p["reverse"] else f"    for {step} in range({n}):")
     body, outs = em.sub_program(p["body"], consts + carry + x_names, 2)
     inner = [f"        {x} = {src}[{step}]" for x, src in zip(x_names, xs)] + body
+    inner += [f"        {y}[{step}] = {o}" for y, o in zip(ys, outs[nc:])]    # before the carry changes
     inner += ["        " + line for line in _assign(carry, outs[:nc])]
-    inner += [f"        {y}[{step}] = {o}" for y, o in zip(ys, outs[nc:])]
     return lines + (inner or ["        pass"]) + [f"    {em.name(eqn.out)} = {_tuple_text(carry + ys)}"]
 
 
