@@ -74,8 +74,11 @@ class ConcretizationError(FgradError, TypeError):
     def __init__(self, what: str, aval: str, where: str):
         super().__init__(_with_link(
             f"{what} needs the concrete value of a traced array {aval} at {where}, but inside `jit` "
-            "values are abstract. Use fgrad.numpy.where(cond, a, b) instead of `if`, or mark the "
-            "argument static with jit(fun, static_argnums=...).", "concretization"))
+            "(and inside the functions given to fgrad.lax) values are abstract. For an `if`, use "
+            "fgrad.lax.cond(pred, true_fun, false_fun, *operands) or fgrad.numpy.where(cond, a, b); "
+            "for a `while` loop, fgrad.lax.while_loop(cond_fun, body_fun, init) (or fgrad.lax.fori_loop "
+            "/ fgrad.lax.scan, which reverse mode can differentiate); or mark the argument static with "
+            "jit(fun, static_argnums=...).", "concretization"))
 
 
 class TracerLeakError(FgradError, RuntimeError):
