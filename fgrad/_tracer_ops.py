@@ -116,9 +116,13 @@ def getitem(x, idx):
 def scalar_value(t: Tracer, what: str):
     if t.size != 1:
         raise TypeError(f"{what} needs an array with one element, got shape {t.shape}")
-    if t._trace.depends_on_differentiated(t._var):   # the number would silently lose its derivative
+    # a float read as a number would silently lose its derivative; an integer or bool has none
+    if t.dtype.kind in "fc" and t._trace.depends_on_differentiated(t._var):
         raise TracerArrayConversionError(f"{t.aval!r} ({what})", user_location())
-    value = t.concrete_value()
+    try:
+        value = t.concrete_value()
+    except ConcretizationError:
+        raise ConcretizationError(what, repr(t.aval), user_location()) from None
     expected = value.item() if hasattr(value, "item") else value
     bind(ew.guard_p, t, expected=expected)
     return expected
