@@ -28,6 +28,18 @@ from ..ops import tanh as tanh  # noqa: F401
 from ..ops_shape import log_softmax as _log_softmax
 from ..ops_shape import softmax as _softmax
 from ..tensor import Tensor
+from ._functional_conv import adaptive_avg_pool2d as adaptive_avg_pool2d  # noqa: F401
+from ._functional_conv import avg_pool2d as avg_pool2d  # noqa: F401
+from ._functional_conv import conv1d as conv1d  # noqa: F401
+from ._functional_conv import conv2d as conv2d  # noqa: F401
+from ._functional_conv import conv_transpose1d as conv_transpose1d  # noqa: F401
+from ._functional_conv import conv_transpose2d as conv_transpose2d  # noqa: F401
+from ._functional_conv import max_pool2d as max_pool2d  # noqa: F401
+from ._functional_norm import batch_norm as batch_norm  # noqa: F401
+from ._functional_norm import elu as elu  # noqa: F401
+from ._functional_norm import embedding as embedding  # noqa: F401
+from ._functional_norm import layer_norm as layer_norm  # noqa: F401
+from ._functional_norm import silu as silu  # noqa: F401
 
 _REDUCTIONS = ("mean", "sum", "none")
 
