@@ -181,18 +181,14 @@ def saved_residuals(fun: Callable, *args, **kwargs) -> list[tuple]:
     from .api import _vjp_programs
     leaves, treedef = tree_flatten((args, kwargs))
     fwd, _, (n_out, _) = _vjp_programs(lambda *a, **k: fun(*a, **k), treedef, leaves, False, concrete=False)
-    producers = {e.out: e for e in fwd.eqns}
+    residuals = fwd.outs[n_out:]
+    saved = {r for r in residuals if isinstance(r, Var)}
     names = _argument_names(fun, treedef)
-    found = []
-    for res in fwd.outs[n_out:]:
-        if not isinstance(res, Var):
-            found.append((res.aval, "from a literal"))
-        elif res in fwd.in_vars:
-            found.append((res.aval, f"from the argument {names[fwd.in_vars.index(res)]}"))
-        elif res in fwd.const_vars:
-            found.append((res.aval, "from a constant"))
-        else:
-            found.append((res.aval, f"output of {producers[res].prim.name}"))
+    # in jax's order: literals, constants, arguments, then results in program order
+    found = [(r.aval, "from a literal") for r in residuals if not isinstance(r, Var)]
+    found += [(v.aval, "from a constant") for v in fwd.const_vars if v in saved]
+    found += [(v.aval, f"from the argument {name}") for v, name in zip(fwd.in_vars, names) if v in saved]
+    found += [(e.out.aval, f"output of {e.prim.name}") for e in fwd.eqns if e.out in saved]
     return found
 
 
