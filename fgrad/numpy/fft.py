@@ -288,6 +288,14 @@ def irfft2(a, s=None, axes=(-2, -1), norm: str | None = None):
 
 # --- frequencies and shifts --------------------------------------------------------------------
 
+def _frequencies(bins: np.ndarray, n: int, d, dtype) -> np.ndarray:
+    """`bins / (d * n)`, computed in `dtype` as jax does (NumPy's float64 when None)."""
+    if dtype is None:
+        return bins / (d * n)
+    dtype = np.dtype(dtype)
+    return bins.astype(dtype) / np.asarray(d * n, dtype)
+
+
 def fftfreq(n: int, d: float = 1.0, dtype=None) -> np.ndarray:
     """The sample frequencies of an n-point DFT with spacing `d`, as numpy.fft.fftfreq.
 
@@ -296,8 +304,9 @@ def fftfreq(n: int, d: float = 1.0, dtype=None) -> np.ndarray:
         >>> fnp.fft.fftfreq(4)
         array([ 0.  ,  0.25, -0.5 , -0.25])
     """
-    out = np.fft.fftfreq(operator.index(n), d)
-    return out if dtype is None else out.astype(dtype)
+    n = operator.index(n)
+    bins = np.concatenate([np.arange((n - 1) // 2 + 1), np.arange(-(n // 2), 0)])
+    return _frequencies(bins, n, d, dtype)
 
 
 def rfftfreq(n: int, d: float = 1.0, dtype=None) -> np.ndarray:
@@ -308,8 +317,8 @@ def rfftfreq(n: int, d: float = 1.0, dtype=None) -> np.ndarray:
         >>> fnp.fft.rfftfreq(4)
         array([0.  , 0.25, 0.5 ])
     """
-    out = np.fft.rfftfreq(operator.index(n), d)
-    return out if dtype is None else out.astype(dtype)
+    n = operator.index(n)
+    return _frequencies(np.arange(n // 2 + 1), n, d, dtype)
 
 
 def _roll(x, shifts: list, axes: list):
