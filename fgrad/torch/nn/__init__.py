@@ -8,6 +8,13 @@ Example:
 
 from . import functional as functional
 from . import init as init
+from .activation import ELU as ELU
+from .activation import SiLU as SiLU
+from .activation import Unflatten as Unflatten
+from .conv import Conv1d as Conv1d
+from .conv import Conv2d as Conv2d
+from .conv import ConvTranspose1d as ConvTranspose1d
+from .conv import ConvTranspose2d as ConvTranspose2d
 from .losses import GELU as GELU
 from .losses import BCELoss as BCELoss
 from .losses import BCEWithLogitsLoss as BCEWithLogitsLoss
@@ -30,3 +37,10 @@ from .modules import ReLU as ReLU
 from .modules import Sequential as Sequential
 from .modules import Sigmoid as Sigmoid
 from .modules import Tanh as Tanh
+from .normalization import BatchNorm1d as BatchNorm1d
+from .normalization import BatchNorm2d as BatchNorm2d
+from .normalization import LayerNorm as LayerNorm
+from .pooling import AdaptiveAvgPool2d as AdaptiveAvgPool2d
+from .pooling import AvgPool2d as AvgPool2d
+from .pooling import MaxPool2d as MaxPool2d
+from .sparse import Embedding as Embedding

@@ -1,0 +1,172 @@
+"""torch.nn's convolution modules: Conv1d, Conv2d, ConvTranspose1d and ConvTranspose2d.
+
+Parameters are created and initialised as torch does, through fgrad.torch.nn.init in torch's order
+(kaiming_uniform_ on the weight, then uniform_ on the bias), so seeded models match torch's draws.
+
+Example:
+    >>> import fgrad.torch as torch
+    >>> torch.nn.Conv2d(1, 6, 5)
+    Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1))
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..creation import empty
+from ..tensor import Tensor
+from . import _functional_conv as FC
+from . import init
+from .modules import Module, Parameter
+
+_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def _ntuple(value, n: int) -> tuple:
+    return FC._ntuple(value, n)
+
+
+def _check_conv_args(in_channels, out_channels, stride, padding, groups, padding_mode) -> None:
+    """torch's constructor checks, in torch's order and wording."""
+    if groups <= 0:
+        raise ValueError("groups must be a positive integer")
+    if in_channels % groups != 0:
+        raise ValueError("in_channels must be divisible by groups")
+    if out_channels % groups != 0:
+        raise ValueError("out_channels must be divisible by groups")
+    if isinstance(padding, str):
+        if padding not in ("same", "valid"):
+            raise ValueError(f"Invalid padding string {padding!r}, should be one of {{'valid', 'same'}}")
+        if padding == "same" and any(s != 1 for s in stride):
+            raise ValueError("padding='same' is not supported for strided convolutions")
+    if padding_mode not in _PADDING_MODES:
+        raise ValueError(f"padding_mode must be one of {list(_PADDING_MODES)}, but got padding_mode='{padding_mode}'")
+    if padding_mode != "zeros":
+        raise NotImplementedError(f"padding_mode='{padding_mode}' is not supported by fgrad.torch; pad the input "
+                                  "with torch.nn.functional.pad and use padding_mode='zeros'")
+
+
+class _ConvNd(Module):
+    _n = 2
+    _transposed = False
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
+                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", output_padding=0,
+                 device=None, dtype=None):
+        super().__init__()
+        n = self._n
+        stride = _ntuple(stride, n)
+        _check_conv_args(in_channels, out_channels, stride, padding, groups, padding_mode)
+        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        self.kernel_size, self.stride, self.dilation = _ntuple(kernel_size, n), stride, _ntuple(dilation, n)
+        self.padding = padding if isinstance(padding, str) else _ntuple(padding, n)
+        self.output_padding, self.padding_mode, self.transposed = _ntuple(output_padding, n), padding_mode, \
+            self._transposed
+        shape = (in_channels, out_channels // groups) if self._transposed else (out_channels, in_channels // groups)
+        self.weight = Parameter(empty(*shape, *self.kernel_size))
+        if bias:
+            self.bias = Parameter(empty(out_channels))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+        if dtype is not None:
+            self.to(dtype=dtype)
+
+    def reset_parameters(self) -> None:
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in = self.weight.shape[1] * math.prod(self.kernel_size)
+            if fan_in != 0:
+                bound = 1 / math.sqrt(fan_in)
+                init.uniform_(self.bias, -bound, bound)
+
+    def extra_repr(self) -> str:
+        n = self._n
+        text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0,) * n:
+            text += f", padding={self.padding}"
+        if self.dilation != (1,) * n:
+            text += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * n:
+            text += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        if self.bias is None:
+            text += ", bias=False"
+        if self.padding_mode != "zeros":
+            text += f", padding_mode={self.padding_mode}"
+        return text
+
+
+class Conv1d(_ConvNd):
+    """1-d convolution over (N, C, L). Example: ``torch.nn.Conv1d(2, 4, 3)(torch.ones(1, 2, 5)).shape``."""
+
+    _n = 1
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
+                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, dtype=dtype)
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return FC.conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+
+class Conv2d(_ConvNd):
+    """2-d convolution over (N, C, H, W), as in the 60-minute blitz's LeNet.
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> torch.nn.Conv2d(3, 6, 3, padding="same")(torch.ones(1, 3, 4, 4)).shape
+        torch.Size([1, 6, 4, 4])
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
+                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, dtype=dtype)
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return FC.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+
+class _ConvTransposeNd(_ConvNd):
+    _transposed = True
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0,
+                 groups: int = 1, bias: bool = True, dilation=1, padding_mode: str = "zeros", device=None,
+                 dtype=None):
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
+        if isinstance(padding, str):
+            raise ValueError(f"{type(self).__name__} takes integer padding, not padding={padding!r}")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, output_padding, dtype=dtype)
+
+    def _forward(self, fn, input: Tensor, output_size) -> Tensor:  # noqa: A002
+        if output_size is not None:
+            raise NotImplementedError("fgrad.torch's transposed convolutions take output_padding, not output_size")
+        return fn(input, self.weight, self.bias, self.stride, self.padding, self.output_padding, self.groups,
+                  self.dilation)
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """1-d transposed convolution. Example: ``torch.nn.ConvTranspose1d(2, 3, 3, stride=2)``."""
+
+    _n = 1
+
+    def forward(self, input: Tensor, output_size=None) -> Tensor:  # noqa: A002
+        return self._forward(FC.conv_transpose1d, input, output_size)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """2-d transposed convolution (the gradient of Conv2d with respect to its input).
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> torch.nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1, output_padding=1)
+        ConvTranspose2d(3, 2, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), output_padding=(1, 1))
+    """
+
+    def forward(self, input: Tensor, output_size=None) -> Tensor:  # noqa: A002
+        return self._forward(FC.conv_transpose2d, input, output_size)
