@@ -35,6 +35,8 @@ from ._functional_conv import conv2d as conv2d  # noqa: F401
 from ._functional_conv import conv_transpose1d as conv_transpose1d  # noqa: F401
 from ._functional_conv import conv_transpose2d as conv_transpose2d  # noqa: F401
 from ._functional_conv import max_pool2d as max_pool2d  # noqa: F401
+from ._functional_loss import cross_entropy as cross_entropy  # noqa: F401
+from ._functional_loss import nll_loss as nll_loss  # noqa: F401
 from ._functional_norm import batch_norm as batch_norm  # noqa: F401
 from ._functional_norm import elu as elu  # noqa: F401
 from ._functional_norm import embedding as embedding  # noqa: F401
@@ -238,69 +240,3 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
           (True, True): BCE_LOGITS_PW_W}[(pos_weight is not None, weight is not None)]
     value = op.fn(*[a._data for a in args], dt, reduction)
     return record(op, tuple(args), (dt, reduction), np.asarray(value, dt))
-
-
-def _nll(logp, target, w, reduction, ignore_index):
-    classes = np.arange(logp.shape[-1])
-    hit = fnp.equal(fnp.expand_dims(target, -1), classes)
-    valid = fnp.not_equal(target, ignore_index)
-    weight = fnp.where(valid, fnp.sum(fnp.where(hit, fnp.broadcast_to(w, hit.shape), 0.0), axis=-1), 0.0)
-    picked = -fnp.sum(fnp.where(hit, logp, fnp.zeros_like(logp)), axis=-1) * weight.astype(logp.dtype)
-    if reduction == "mean":
-        return fnp.sum(picked) / fnp.sum(weight).astype(logp.dtype)
-    return _reduce(picked, reduction)
-
-
-NLL = Op("NllLossBackward0", _nll)
-
-
-@quiet
-def _check_nll_target(x: np.ndarray, t: np.ndarray) -> None:
-    """torch's checks of class-index targets against the input, in torch's order."""
-    from .._errors import SCALAR_NAMES
-    if x.ndim == 1 and t.ndim == 1 and t.size != 1:
-        raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {t.size}")
-    if x.ndim >= 2 and t.ndim >= 1 and x.shape[0] != t.shape[0]:
-        raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size ({t.shape[0]}).")
-    if x.ndim <= 2 and t.ndim > 1:
-        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-    if t.dtype not in (np.int64, np.uint8):
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {SCALAR_NAMES[t.dtype.name]}")
-
-
-def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = -100, reduce=None,  # noqa: A002
-             reduction: str = "mean") -> Tensor:
-    """Negative log-likelihood of log-probabilities `input` (N, C) or (C,) at integer `target`.
-
-    Example: ``F.nll_loss(torch.log(torch.tensor([[0.5, 0.5]])), torch.tensor([0]))`` is ``tensor(0.6931)``.
-    """
-    _check_reduction(reduction)
-    _check_nll_target(input._data, target._data)
-    n_classes = input._data.shape[-1]
-    bad = target._data[(target._data != ignore_index) & ((target._data < 0) | (target._data >= n_classes))]
-    if bad.size:
-        raise IndexError(f"Target {int(bad.flat[0])} is out of bounds.")
-    w = wrap(np.ones(n_classes, input._data.dtype) if weight is None else weight._data.astype(input._data.dtype))
-    value = _nll(input._data, target._data, w._data, reduction, ignore_index)
-    return record(NLL, (input, target, w), (reduction, ignore_index), np.asarray(value, input._data.dtype))
-
-
-def cross_entropy(input, target, weight=None, size_average=None, ignore_index: int = -100,  # noqa: A002
-                  reduce=None, reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
-    """log_softmax over classes then nll_loss (class indices), or soft cross-entropy (probabilities).
-
-    Example: ``F.cross_entropy(torch.zeros(1, 2), torch.tensor([0]))`` is ``tensor(0.6931)``.
-    """
-    axis = 1 if input._data.ndim > 1 else 0
-    logp = _log_softmax(input, axis)
-    if target._data.dtype.kind == "f" and target._data.shape == input._data.shape:
-        loss = ops.neg(ops_shape.sum(ops.mul(logp, target), axis))
-        return ops_shape.mean(loss) if reduction == "mean" else ops_shape.sum(loss) if reduction == "sum" else loss
-    if label_smoothing:
-        n = input._data.shape[axis]
-        hard = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
-        smooth = ops.neg(ops_shape.mean(logp, axis))
-        smooth = ops_shape.mean(smooth) if reduction == "mean" else ops_shape.sum(smooth) \
-            if reduction == "sum" else smooth
-        return ops.add(ops.mul(hard, 1 - label_smoothing), ops.mul(smooth, label_smoothing * n / n))
-    return nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
