@@ -1,8 +1,9 @@
-"""Global settings: the default backend, the compile-cache size, cache-miss explanations, and
-whether sums of products are rebuilt in Horner form.
+"""Global settings: the default backend, the compile-cache size, cache-miss explanations, whether
+sums of products are rebuilt in Horner form, and whether programs check for NaNs and infinities.
 
 Each option can also be set from the environment, read once when fgrad is imported: ``FGRAD_BACKEND``,
-``FGRAD_CACHE_SIZE``, ``FGRAD_EXPLAIN_CACHE_MISSES`` and ``FGRAD_HORNER`` (1/0, true/false, yes/no, on/off);
+``FGRAD_CACHE_SIZE``, ``FGRAD_EXPLAIN_CACHE_MISSES``, ``FGRAD_HORNER``, ``FGRAD_DEBUG_NANS`` and
+``FGRAD_DEBUG_INFS`` (1/0, true/false, yes/no, on/off);
 a malformed value is an error that names the variable.
 
 Example:
@@ -22,9 +23,11 @@ from .errors import user_location
 BACKENDS = ("numpy", "xla")
 _WORDS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 _ENV = {"backend": "FGRAD_BACKEND", "cache_size": "FGRAD_CACHE_SIZE",
-        "explain_cache_misses": "FGRAD_EXPLAIN_CACHE_MISSES", "horner": "FGRAD_HORNER"}
+        "explain_cache_misses": "FGRAD_EXPLAIN_CACHE_MISSES", "horner": "FGRAD_HORNER",
+        "debug_nans": "FGRAD_DEBUG_NANS", "debug_infs": "FGRAD_DEBUG_INFS"}
 _ACCEPTED = {"backend": f"one of {BACKENDS}", "cache_size": "a positive int",
-             "explain_cache_misses": "True or False", "horner": "True or False"}
+             "explain_cache_misses": "True or False", "horner": "True or False",
+             "debug_nans": "True or False", "debug_infs": "True or False"}
 
 
 def _checked(name: str, value):
@@ -51,7 +54,7 @@ def _from_env(name: str, default):
     parsed = text
     if name == "cache_size":
         parsed = int(text) if text.lstrip("+-").isdigit() else text
-    elif name in ("explain_cache_misses", "horner"):
+    elif name not in ("backend", "cache_size"):
         parsed = _WORDS.get(text.lower(), text)
     try:
         return _checked(name, parsed)
@@ -74,11 +77,15 @@ class Config:
         self.cache_size = _from_env("cache_size", 64)
         self.explain_cache_misses = _from_env("explain_cache_misses", False)
         self.horner = _from_env("horner", True)
+        self.debug_nans = _from_env("debug_nans", False)
+        self.debug_infs = _from_env("debug_infs", False)
 
     def update(self, name: str, value) -> None:
         """Set one option: "backend" ("numpy" | "xla"), "cache_size" (a positive int),
         "explain_cache_misses" (bool), "horner" (bool: rebuild sums of products in fewer operations;
-        programs compiled from then on). A value of the wrong kind is a TypeError, a wrong value a ValueError.
+        programs compiled from then on), "debug_nans" / "debug_infs" (bool: programs compiled from then
+        on raise FloatingPointError at the first NaN / infinity, see `fgrad.debug_nans`). A value of the
+        wrong kind is a TypeError, a wrong value a ValueError.
 
         Example:
             >>> config.update("cache_size", 128)

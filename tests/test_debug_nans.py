@@ -1,0 +1,100 @@
+"""fgrad.config debug_nans / debug_infs: the first NaN (or infinity) of a forward or backward program is
+a FloatingPointError naming the primitive (and, in a backward pass, the forward operation it
+differentiates); with the options off, programs are the backend's own."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import fgrad
+import fgrad.numpy as fnp
+from fgrad.backends.numpy_codegen import Program
+from fgrad.config import Config
+from fgrad.core import Eqn
+from fgrad.debug_nans import CheckedProgram
+
+
+@pytest.fixture
+def debug(request):
+    names = request.param if hasattr(request, "param") else ("debug_nans",)
+    for name in names:
+        fgrad.config.update(name, True)
+    yield
+    for name in names:
+        fgrad.config.update(name, False)
+
+
+def weighted_root(x, w):
+    return fnp.sum(fnp.sqrt(x) * w)            # the gradient at x = w = 0 is 0 / 0: NaN in the backward pass only
+
+
+X, W = np.array([0.0, 1.0]), np.array([0.0, 2.0])
+
+
+def test_a_forward_nan_names_the_primitive(debug):
+    with pytest.raises(FloatingPointError, match=r"^invalid value \(nan\) encountered in log\."):
+        fgrad.jit(lambda x: fnp.sum(fnp.log(x)))(np.array([1.0, -1.0]))
+    with pytest.raises(FloatingPointError, match=r"^invalid value \(nan\) encountered in sqrt\."):
+        fgrad.grad(lambda x: fnp.sum(fnp.sqrt(x)))(np.array([1.0, -1.0]))
+
+
+def test_a_backward_nan_names_the_forward_operation(debug):
+    assert float(fgrad.jit(weighted_root)(X, W)) == 2.0            # the forward pass is fine
+    with pytest.raises(FloatingPointError, match=r"^invalid value \(nan\) encountered in div, in the gradient of sqrt"):
+        fgrad.grad(weighted_root)(X, W)
+    _, pullback = fgrad.vjp(weighted_root, X, W)
+    with pytest.raises(FloatingPointError, match=r"in the gradient of sqrt"):
+        pullback(1.0)
+
+
+def test_results_are_unchanged_when_nothing_is_nan(debug):
+    x = np.array([0.5, 2.0])
+    with_check = fgrad.value_and_grad(weighted_root, argnums=(0, 1))(x, W)
+    fgrad.config.update("debug_nans", False)
+    without = fgrad.value_and_grad(weighted_root, argnums=(0, 1))(x, W)
+    np.testing.assert_array_equal(with_check[0], without[0])
+    for a, b in zip(with_check[1], without[1]):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("debug", [("debug_infs",)], indirect=True)
+def test_debug_infs_catches_infinities(debug):
+    with pytest.raises(FloatingPointError, match=r"\(inf\) encountered in div"):
+        fgrad.jit(lambda x: 1.0 / x)(np.array([0.0, 1.0]))
+    assert np.isnan(fgrad.jit(lambda x: fnp.log(x))(-1.0))      # NaNs pass when only debug_infs is on
+
+
+def test_off_means_the_backend_s_program():
+    f = fgrad.jit(lambda x: fnp.log(x) * 2.0)
+    assert isinstance(f.lower(1.0).program, Program)
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(f(-1.0))
+    fgrad.config.update("debug_nans", True)
+    try:
+        g = fgrad.value_and_grad(lambda x: fnp.log(x) * 2.0)
+        with pytest.raises(FloatingPointError):
+            g(-1.0)
+    finally:
+        fgrad.config.update("debug_nans", False)
+
+
+def test_the_checked_program_is_the_checking_evaluator(debug):
+    assert isinstance(fgrad.debug_nans.compile_checked(fgrad.make_ir(fnp.sin)(1.0)), CheckedProgram)
+
+
+def test_options_take_booleans_only(monkeypatch):
+    with pytest.raises(TypeError, match="debug_nans"):
+        fgrad.config.update("debug_nans", 1)
+    monkeypatch.setenv("FGRAD_DEBUG_NANS", "on")
+    assert Config().debug_nans is True
+    monkeypatch.setenv("FGRAD_DEBUG_INFS", "maybe")
+    with pytest.raises(ValueError, match="FGRAD_DEBUG_INFS"):
+        Config()
+
+
+@pytest.mark.xfail(not hasattr(Eqn, "where"), strict=True,
+                   reason="the IR does not record the user's file:line of each equation yet")
+def test_the_message_gives_the_user_s_line(debug):
+    with pytest.raises(FloatingPointError, match=r"in the gradient of sqrt at .*test_debug_nans.py:\d+"):
+        fgrad.grad(weighted_root)(X, W)
