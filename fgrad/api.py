@@ -22,11 +22,11 @@ from .arguments import (
     resolve_argnums,
     static_key,
 )
-from .backends import compile_ir
 from .cache import CompileCache
 from .captured import Captured
 from .config import config
 from .core import IR, Tracer, _trace_stack, aval_of, collect_consts, eval_ir, is_jax_array, new_trace, tracing
+from .debug_nans import compile_checked
 from .errors import GuardFailure, IntegerInputError, NonScalarOutputError, user_location
 from .transforms.ad import backward_ir
 from .transforms.partial_eval import partial_eval
@@ -321,7 +321,7 @@ class GradFunction:
         _check_traceable(values, treedef, traced, self.transform, "pass arrays or numbers")
         partial = len(traced) < len(values)
         gir, meta = self._gradient_ir(values, treedef, argnums, concrete=True, traced=traced if partial else None)
-        program = compile_ir(gir, config.backend)
+        program = compile_checked(gir, config.backend)
         return (_only(program, traced) if partial else program), meta
 
     def _inline(self, leaves, treedef, argnums):
@@ -484,4 +484,4 @@ def _vjp_programs(fun, treedef, leaves, has_aux: bool, concrete: bool):
 
 def _compiled_vjp(fun, treedef, values, has_aux):
     fwd, bwd, meta = _vjp_programs(fun, treedef, values, has_aux, concrete=True)
-    return compile_ir(fwd, config.backend), (compile_ir(bwd, config.backend), meta)
+    return compile_checked(fwd, config.backend), (compile_checked(bwd, config.backend), meta)
