@@ -78,6 +78,7 @@ def _complex_abstract(x, y):
 
 
 complex_p = Primitive("complex", abstract=_complex_abstract, impl=_make_complex, source=SRC, elementwise=True,
+                      weak_literals=False,      # lax.complex takes no weakly typed Python number
                       numpy="_make_complex({0}, {1})", helpers={"_make_complex": _make_complex},
                       jax="lax.complex({0}, {1})")
 complex_p.def_vjp(lambda ct, x, y, out: [real(ct), -imag(ct)])

@@ -20,7 +20,8 @@ BUILD = {
     "fft": lambda m: lambda x, y: m.np.real(m.np.fft.fft(_z(m, x, y), n=5, axis=0) * m.np.fft.fft(y)[:1]),
     "ifft": lambda m: lambda x, y: m.np.imag(m.np.fft.ifft2(_z(m, x, y) * x, norm="ortho")),
     "rfft": lambda m: lambda x, y: m.np.abs(m.np.fft.rfft(x * y, n=6)) ** 2,
-    "irfft": lambda m: lambda x, y: m.np.fft.irfft(_z(m, x, y), n=5, norm="forward") * m.np.fft.irfftn(_z(m, y, x)),
+    "irfft": lambda m: lambda x, y: (m.np.fft.irfft(_z(m, x, y), n=5, norm="forward")
+                                     * m.np.fft.irfftn(_z(m, y, x), s=(3, 5))),
 }
 
 DIFF = {name: [(build(FG), [rnd(3, 4), rnd(3, 4, seed=1)])] for name, build in BUILD.items()}
