@@ -1,8 +1,8 @@
-"""Tensor creation: tensor, zeros, ones, rand, randn, arange, linspace, full, eye, from_numpy, *_like.
+"""Tensor creation: tensor, zeros, ones, arange, linspace, full, eye, from_numpy, *_like.
 
 Dtype inference follows torch: Python floats give float32 (the default dtype), ints int64, bools bool;
-NumPy arrays keep their dtype. Random tensors come from one NumPy generator, reset by manual_seed
-(a different stream from torch's, but seeded and deterministic).
+NumPy arrays keep their dtype. Random tensors (rand, randn, ...) live in _random, which draws PyTorch's
+own numbers.
 
 Example:
     >>> import fgrad.torch as torch
@@ -23,41 +23,6 @@ from ._errors import torch_error
 from .ops import wrap
 from .ops_shape import shape_arg
 from .tensor import Tensor
-
-_GENERATOR = [np.random.default_rng(0)]
-
-
-class Generator:
-    """What manual_seed returns (torch returns its generator object)."""
-
-    def __init__(self, seed: int):
-        self._seed = seed
-
-    def initial_seed(self) -> int:
-        return self._seed
-
-    def manual_seed(self, seed: int) -> Generator:
-        return manual_seed(seed)
-
-
-def manual_seed(seed: int) -> Generator:
-    """Reset the random stream used by rand, randn, randint and nn initialisation.
-
-    Example:
-        >>> import fgrad.torch as torch
-        >>> _ = torch.manual_seed(0); a = torch.rand(2)
-        >>> _ = torch.manual_seed(0); torch.equal(a, torch.rand(2))
-        True
-    """
-    _GENERATOR[0] = np.random.default_rng(int(seed))
-    return Generator(int(seed))
-
-
-seed = manual_seed
-
-
-def _rng() -> np.random.Generator:
-    return _GENERATOR[0]
 
 
 def _infer_dtype(data) -> np.dtype:
@@ -212,41 +177,6 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad: bool
 
 def empty_like(input, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:  # noqa: A002
     return _like(0, input, dtype, requires_grad)
-
-
-def rand(*size, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
-    """Uniform [0, 1) samples. Example: ``torch.rand(2, 3).shape`` is ``torch.Size([2, 3])``."""
-    dt = _dtypes.to_numpy_dtype(dtype) if dtype is not None else _dtypes.DEFAULT_FLOAT[0].np
-    return _finish(_rng().random(_new_shape(size)).astype(dt), requires_grad)
-
-
-def randn(*size, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
-    """Standard normal samples. Example: ``torch.randn(3).shape`` is ``torch.Size([3])``."""
-    dt = _dtypes.to_numpy_dtype(dtype) if dtype is not None else _dtypes.DEFAULT_FLOAT[0].np
-    return _finish(_rng().standard_normal(_new_shape(size)).astype(dt), requires_grad)
-
-
-def rand_like(input, *, dtype=None, requires_grad: bool = False) -> Tensor:  # noqa: A002
-    """Uniform samples shaped like `input`. Example: ``torch.rand_like(torch.ones(2))``."""
-    return rand(*input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
-
-
-def randn_like(input, *, dtype=None, requires_grad: bool = False) -> Tensor:  # noqa: A002
-    """Normal samples shaped like `input`. Example: ``torch.randn_like(torch.ones(2))``."""
-    return randn(*input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
-
-
-def randint(low, high=None, size=None, *, dtype=None, requires_grad: bool = False) -> Tensor:
-    """Random integers in [low, high). Example: ``torch.randint(0, 10, (3,)).dtype`` is ``torch.int64``."""
-    if high is None:
-        low, high = 0, low
-    dt = _dtypes.to_numpy_dtype(dtype) if dtype is not None else np.dtype(np.int64)
-    return _finish(_rng().integers(low, high, shape_arg(size)).astype(dt), requires_grad)
-
-
-def randperm(n: int, *, dtype=None) -> Tensor:
-    """A random permutation of 0..n-1. Example: ``torch.randperm(4).shape``."""
-    return wrap(_rng().permutation(n).astype(np.int64))
 
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:

@@ -20,7 +20,7 @@ from .. import _dtypes, ops, ops_shape
 from .._graph import Op
 from .._products import linear as linear  # noqa: F401
 from .._quiet import quiet
-from ..creation import _rng
+from .._random import bernoulli_values, engine
 from ..ops import as_tensor_operand, record, wrap
 from ..ops import relu as relu  # noqa: F401  (torch.nn.functional.relu)
 from ..ops import sigmoid as sigmoid  # noqa: F401
@@ -111,8 +111,12 @@ def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False)
     """Zero elements with probability p and scale the rest by 1/(1-p) (identity when not training)."""
     if not training or p == 0:
         return input
-    keep = (_rng().random(input._data.shape) >= p).astype(input._data.dtype) / (1 - p)
-    return ops.mul(input, wrap(keep.astype(input._data.dtype)))
+    if p == 1:
+        return ops.mul(input, wrap(np.zeros((), input._data.dtype)))
+    # torch's CPU mask: empty_like(input).bernoulli_(1 - p), then divided by 1 - p in input's dtype
+    noise = np.empty_like(input._data)
+    noise.reshape(-1)[...] = bernoulli_values(engine(None), np.full(noise.size, 1 - p), True)
+    return ops.mul(input, wrap(noise / noise.dtype.type(1 - p)))
 
 
 def one_hot(tensor, num_classes: int = -1) -> Tensor:

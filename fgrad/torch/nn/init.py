@@ -1,4 +1,4 @@
-"""torch.nn.init: in-place initialisers (values from fgrad.torch's seeded generator).
+"""torch.nn.init: in-place initialisers drawing the numbers PyTorch draws for the same seed.
 
 Example:
     >>> import fgrad.torch as torch
@@ -8,16 +8,17 @@ Example:
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
 from .._graph import no_grad
-from ..creation import _rng
+from .._random import engine, normal_values, uniform_values
 
 
 def _fill(tensor, values):
     with no_grad():
-        tensor._data[...] = np.asarray(values, tensor._data.dtype)
+        tensor._data[...] = np.asarray(values, tensor._data.dtype).reshape(tensor._data.shape)
     return tensor
 
 
@@ -36,32 +37,174 @@ def constant_(tensor, val: float):
     return _fill(tensor, val)
 
 
-def uniform_(tensor, a: float = 0.0, b: float = 1.0):
-    """Uniform samples in [a, b). Example: ``torch.nn.init.uniform_(w, -1, 1)``."""
-    return _fill(tensor, _rng().uniform(a, b, tensor._data.shape))
+def eye_(tensor):
+    """The identity in a 2-D tensor. Example: ``torch.nn.init.eye_(torch.empty(2, 3))``."""
+    if tensor.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    return _fill(tensor, np.eye(*tensor._data.shape))
 
 
-def normal_(tensor, mean: float = 0.0, std: float = 1.0):
-    """Normal samples. Example: ``torch.nn.init.normal_(w, 0, 0.1)``."""
-    return _fill(tensor, _rng().normal(mean, std, tensor._data.shape))
+def uniform_(tensor, a: float = 0.0, b: float = 1.0, generator=None):
+    """Uniform samples in [a, b), PyTorch's numbers. Example: ``torch.nn.init.uniform_(w, -1, 1)``."""
+    with no_grad():
+        return tensor.uniform_(a, b, generator=generator)
 
 
-def _fans(tensor):
+def normal_(tensor, mean: float = 0.0, std: float = 1.0, generator=None):
+    """Normal samples, PyTorch's numbers. Example: ``torch.nn.init.normal_(w, 0, 0.1)``."""
+    with no_grad():
+        return tensor.normal_(mean, std, generator=generator)
+
+
+def calculate_gain(nonlinearity: str, param=None) -> float:
+    """The recommended gain for a nonlinearity, as torch.nn.init.calculate_gain.
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> torch.nn.init.calculate_gain("tanh")
+        1.6666666666666667
+    """
+    linear = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+              "conv_transpose3d", "sigmoid")
+    if nonlinearity in linear:
+        return 1
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        if param is None:
+            slope = 0.01
+        elif not isinstance(param, bool) and isinstance(param, (int, float)):
+            slope = param
+        else:
+            raise ValueError(f"negative_slope {param} not a valid number")
+        return math.sqrt(2.0 / (1 + slope**2))
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
+
+
+def _calculate_fan_in_and_fan_out(tensor):
     shape = tensor._data.shape
-    receptive = int(np.prod(shape[2:])) if len(shape) > 2 else 1
+    if len(shape) < 2:
+        raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions")
+    receptive = 1
+    for d in shape[2:]:
+        receptive *= d
     return shape[1] * receptive, shape[0] * receptive
 
 
-def xavier_uniform_(tensor, gain: float = 1.0):
-    """Glorot uniform. Example: ``torch.nn.init.xavier_uniform_(w)``."""
-    fan_in, fan_out = _fans(tensor)
-    bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
-    return uniform_(tensor, -bound, bound)
+def _calculate_correct_fan(tensor, mode: str) -> int:
+    mode = mode.lower()
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return fan_in if mode == "fan_in" else fan_out
 
 
-def kaiming_uniform_(tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"):
+def _empty_warning(tensor) -> bool:
+    if 0 in tensor._data.shape:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
+        return True
+    return False
+
+
+def xavier_uniform_(tensor, gain: float = 1.0, generator=None):
+    """Glorot uniform, bound gain*sqrt(6/(fan_in+fan_out)). Example: ``torch.nn.init.xavier_uniform_(w)``."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    bound = math.sqrt(3.0) * (gain * math.sqrt(2.0 / float(fan_in + fan_out)))
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def xavier_normal_(tensor, gain: float = 1.0, generator=None):
+    """Glorot normal, std gain*sqrt(2/(fan_in+fan_out)). Example: ``torch.nn.init.xavier_normal_(w)``."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)), generator)
+
+
+def kaiming_uniform_(tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
+                     generator=None):
     """He uniform (torch's Linear uses a=sqrt(5)). Example: ``torch.nn.init.kaiming_uniform_(w)``."""
-    fan_in, fan_out = _fans(tensor)
-    gain = math.sqrt(2.0 / (1 + a * a)) if nonlinearity == "leaky_relu" else math.sqrt(2.0)
-    bound = gain * math.sqrt(3.0 / (fan_in if mode == "fan_in" else fan_out))
-    return uniform_(tensor, -bound, bound)
+    if _empty_warning(tensor):
+        return tensor
+    std = calculate_gain(nonlinearity, a) / math.sqrt(_calculate_correct_fan(tensor, mode))
+    bound = math.sqrt(3.0) * std
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def kaiming_normal_(tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
+                    generator=None):
+    """He normal. Example: ``torch.nn.init.kaiming_normal_(w, mode="fan_out", nonlinearity="relu")``."""
+    if _empty_warning(tensor):
+        return tensor
+    std = calculate_gain(nonlinearity, a) / math.sqrt(_calculate_correct_fan(tensor, mode))
+    return normal_(tensor, 0.0, std, generator)
+
+
+def trunc_normal_(tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0, generator=None):
+    """Normal samples truncated to [a, b], by inverting the CDF of PyTorch's uniform draws.
+
+    The draws are PyTorch's; erfinv is evaluated in float64 and rounded, so values agree with
+    PyTorch's float32 erfinv to about one unit in the last place.
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> w = torch.nn.init.trunc_normal_(torch.empty(100), std=0.02)
+        >>> bool((w.abs() <= 2).all())
+        True
+    """
+    def cdf(x):
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+    dt = tensor._data.dtype
+    low, high = 2 * cdf((a - mean) / std) - 1, 2 * cdf((b - mean) / std) - 1
+    u = uniform_values(engine(generator), tensor._data.size, dt, low, high).astype(np.float64)
+    values = _erfinv(u).astype(dt) * dt.type(std * math.sqrt(2.0)) + dt.type(mean)
+    return _fill(tensor, np.clip(values, dt.type(a), dt.type(b)))
+
+
+_ERF = np.frompyfunc(math.erf, 1, 1)
+
+
+def _erfinv(y: np.ndarray) -> np.ndarray:
+    """Inverse error function: a rational first guess refined by Newton steps, as PyTorch computes it."""
+    y = np.asarray(y, np.float64)
+    ay = np.abs(y)
+    z = y * y
+    central = y * (((-0.140543331 * z + 0.914624893) * z - 1.645349621) * z + 0.886226899) / (
+        (((0.012229801 * z - 0.329097515) * z + 1.442710462) * z - 2.118377725) * z + 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.sqrt(-np.log((1.0 - ay) / 2.0))
+        tail = np.copysign(((1.641345311 * t + 3.429567803) * t - 1.624906493) * t - 1.970840454, y) / (
+            (1.637067800 * t + 3.543889200) * t + 1.0)
+        x = np.where(ay <= 0.7, central, tail)
+        for _ in range(2):
+            x = x - (_ERF(x).astype(np.float64) - y) / (2.0 / math.sqrt(math.pi) * np.exp(-x * x))
+    return np.where(ay == 1.0, np.copysign(np.inf, y), x)
+
+
+def orthogonal_(tensor, gain: float = 1.0, generator=None):
+    """A (semi-)orthogonal matrix from the QR of PyTorch's normal draws, signs fixed by R's diagonal.
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> q = torch.nn.init.orthogonal_(torch.empty(3, 3))
+        >>> bool(torch.allclose(q @ q.T, torch.eye(3), atol=1e-5))
+        True
+    """
+    if tensor.ndim < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor._data.size == 0:
+        return tensor
+    rows = tensor._data.shape[0]
+    cols = tensor._data.size // rows
+    dt = tensor._data.dtype
+    flat = normal_values(engine(generator), rows * cols, dt, 0.0, 1.0, True).reshape(rows, cols)
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q = q * np.sign(np.diagonal(r))
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, (q.astype(dt) * dt.type(gain)).reshape(tensor._data.shape))

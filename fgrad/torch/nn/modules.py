@@ -19,7 +19,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from .. import ops
-from ..creation import _rng, empty
+from ..creation import empty
 from ..tensor import Tensor
 from . import functional as F
 
@@ -262,10 +262,6 @@ class _IncompatibleKeys(tuple):
         return f"_IncompatibleKeys(missing_keys={self[0]}, unexpected_keys={self[1]})"
 
 
-def _uniform(shape, bound: float) -> np.ndarray:
-    return _rng().uniform(-bound, bound, shape).astype(np.float32)
-
-
 class Linear(Module):
     """y = x @ weight.T + bias, initialised as torch does (uniform in ±1/sqrt(in_features)).
 
@@ -278,22 +274,21 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None, dtype=None):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
-        bound = 1 / math.sqrt(in_features) if in_features else 0.0
-        self.weight = Parameter(empty(out_features, in_features))
-        self.weight._data = _uniform((out_features, in_features), bound)
+        self.weight = Parameter(empty(out_features, in_features, dtype=dtype))
         if bias:
-            self.bias = Parameter(empty(out_features))
-            self.bias._data = _uniform((out_features,), bound)
+            self.bias = Parameter(empty(out_features, dtype=dtype))
         else:
             self.register_parameter("bias", None)
-        if dtype is not None:
-            self.to(dtype=dtype)
+        self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        bound = 1 / math.sqrt(self.in_features) if self.in_features else 0.0
-        self.weight._data = _uniform(self.weight._data.shape, bound)
+        """torch's draws in torch's order: kaiming_uniform_(weight, a=sqrt(5)), then the bias."""
+        from . import init
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
-            self.bias._data = _uniform(self.bias._data.shape, bound)
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return F.linear(input, self.weight, self.bias)
