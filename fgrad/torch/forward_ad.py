@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import NamedTuple
 
 from .. import api_jvp
@@ -29,10 +30,15 @@ __all__ = ["UnpackedDualTensor", "dual_level", "enter_dual_level", "exit_dual_le
 
 
 class _Level(threading.local):
-    """The open dual level of this thread: its number and {id(dual leaf): (leaf, tangent array)}."""
+    """The open dual level of this thread: its number and {id(dual leaf): (leaf, tangent array)};
+    `closed` holds the dual leaves of levels already left (results computed from them alone print
+    as plain tensors, as in torch, where they never had a grad_fn)."""
 
     number: int | None = None
     duals: dict | None = None
+
+    def __init__(self):
+        self.closed = weakref.WeakValueDictionary()    # id(leaf) -> leaf: tensors compare elementwise
 
 
 _LEVEL = _Level()
@@ -67,6 +73,7 @@ def exit_dual_level(*, level: int | None = None) -> None:
             "exit the level the matching enter_dual_level() returned")
     for leaf, _ in _LEVEL.duals.values():
         leaf._rg = False
+        _LEVEL.closed[id(leaf)] = leaf
     _LEVEL.number = _LEVEL.duals = None
 
 
@@ -159,7 +166,8 @@ def _dual_leaves(tensor: Tensor, duals: dict) -> list:
 def repr_state(tensor: Tensor) -> tuple[bool, Tensor | None]:
     """(whether `tensor` requires grad only because it was computed from dual tensors, its tangent or
     None), for printing as torch prints dual tensors: ``tensor([1.], tangent=tensor([1.]))``, with no
-    grad_fn or requires_grad item when those come from the dual tensors alone.
+    grad_fn or requires_grad item when those come from the dual tensors alone (of the open level or
+    of one already left).
 
     Example:
         >>> import fgrad.torch as torch
@@ -168,13 +176,15 @@ def repr_state(tensor: Tensor) -> tuple[bool, Tensor | None]:
         ...     fwAD.repr_state(fwAD.make_dual(torch.ones(1), torch.ones(1)) * 2)
         (True, tensor([2.]))
     """
-    duals = _LEVEL.duals
-    if not duals or not isinstance(tensor, Tensor) or not tensor._rg:
+    duals, closed = _LEVEL.duals or {}, _LEVEL.closed
+    if not isinstance(tensor, Tensor) or not (duals or closed):
         return False, None
     if id(tensor) in duals and duals[id(tensor)][0] is tensor:
         return True, ops.wrap(duals[id(tensor)][1])
-    tangent = unpack_dual(tensor).tangent
-    if tangent is None:
+    if tensor.grad_fn is None:
         return False, None
-    leaves = [s for n in topological_nodes([tensor.grad_fn]) for s in n.srcs if isinstance(s, Tensor) and s._rg]
-    return all(id(s) in duals and duals[id(s)][0] is s for s in leaves), tangent
+    sources = [s for n in topological_nodes([tensor.grad_fn]) for s in n.srcs
+               if isinstance(s, Tensor) and (s._rg or closed.get(id(s)) is s)]
+    dual_only = bool(sources) and all(closed.get(id(s)) is s or (id(s) in duals and duals[id(s)][0] is s)
+                                      for s in sources)
+    return dual_only, unpack_dual(tensor).tangent

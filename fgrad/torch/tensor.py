@@ -185,9 +185,9 @@ class Tensor:
         return bool(self._data.reshape(()))
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0 and spec:
+        if self._data.ndim == 0:          # as torch: a 0-d tensor formats as its number
             return format(self.item(), spec)
-        return format(repr(self), spec)
+        return object.__format__(self, spec)
 
     def __len__(self):
         if self._data.ndim == 0:
@@ -203,11 +203,17 @@ class Tensor:
         return id(self)
 
     def __repr__(self):
+        from .forward_ad import repr_state  # forward_ad builds on this module
+        dual_only, tangent = repr_state(self)
         suffixes = []
-        if self.grad_fn is not None:
+        if dual_only:
+            pass                  # torch records no graph for dual tensors: they show their tangent only
+        elif self.grad_fn is not None:
             suffixes.append(("grad_fn", f"<{self.grad_fn.name()}>"))
         elif self._rg:
             suffixes.append(("requires_grad", "True"))
+        if tangent is not None:
+            suffixes.append(("tangent", f"{tangent}"))
         return format_tensor(self._data, dtype=self.dtype.name, suffixes=suffixes)
 
     __str__ = __repr__
