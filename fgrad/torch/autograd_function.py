@@ -1,0 +1,230 @@
+"""torch.autograd.Function on fgrad's custom_vjp: no derivative rules here.
+
+`apply` runs the user's `forward` once, on fresh leaves standing for its tensor arguments, which
+records its graph (fgrad.torch.func.Recording). Each output becomes a tensor whose node's definition
+is an fgrad.custom_vjp function of the input arrays: its primal replays the recorded forward; its
+backward rule records the user's `backward` on stand-ins for the saved tensors and the incoming
+gradients (when a backward pass first needs it) and replays that recording on fgrad's tracers. So
+`backward()` differentiates the graph with fgrad's reverse mode as usual, and a `backward` written in
+differentiable ops differentiates again (create_graph=True).
+
+Example:
+    >>> import fgrad.torch as torch
+    >>> class Cube(torch.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x ** 3
+    ...     @staticmethod
+    ...     def backward(ctx, grad):
+    ...         (x,) = ctx.saved_tensors
+    ...         return 3 * x ** 2 * grad
+    >>> x = torch.tensor(2.0, requires_grad=True)
+    >>> Cube.apply(x).backward()
+    >>> x.grad
+    tensor(12.)
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import numpy as np
+
+from .. import custom
+from ..core import Tracer
+from ..numpy import astype
+from ..tree import tree_flatten, tree_unflatten
+from . import ops
+from ._errors import torch_error
+from ._graph import MODE, Node, Op, enable_grad
+from .func import Recording, fresh_leaf, ordered_like
+from .func import _graph_clock as _clock
+from .tensor import Tensor
+
+
+class FunctionCtx:
+    """The `ctx` a Function's forward and backward share (torch.autograd.function.FunctionCtx)."""
+
+    def __init__(self, needs_input_grad: tuple):
+        self.needs_input_grad = needs_input_grad
+        self.materialize_grads = True
+        self._saved: tuple = ()
+        self._non_differentiable: set = set()
+        self._stand_ins: tuple | None = None       # what saved_tensors gives while backward is recorded
+
+    def save_for_backward(self, *tensors) -> None:
+        """Keep tensors (or None) for backward; read them there as `ctx.saved_tensors`."""
+        for t in tensors:
+            if t is not None and not isinstance(t, Tensor):
+                raise TypeError(f"save_for_backward can only save variables, but argument {tensors.index(t)} is "
+                                f"not a Variable")
+        self._saved = tensors
+
+    @property
+    def saved_tensors(self) -> tuple:
+        return self._saved if self._stand_ins is None else self._stand_ins
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        """Outputs that get no gradient (their requires_grad is False)."""
+        self._non_differentiable.update(id(t) for t in tensors)
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """With False, backward gets None (not zeros) for outputs that received no gradient."""
+        self.materialize_grads = bool(value)
+
+    def mark_dirty(self, *tensors) -> None:
+        """Accepted for compatibility: in-place changes of inputs are tracked by their version counters."""
+
+
+def once_differentiable(fn: Callable) -> Callable:
+    """Mark a backward as not differentiable again: differentiating its result raises torch's error."""
+    @functools.wraps(fn)
+    def wrapper(ctx, *grads):
+        return fn(ctx, *grads)
+    wrapper.once_differentiable = True
+    return wrapper
+
+
+def _twice(_, g):
+    raise torch_error("trying to differentiate twice a function that was marked with @once_differentiable",
+                      "remove @once_differentiable from the backward, or do not use create_graph=True through it")
+
+
+_once = custom.custom_vjp(lambda x: x)
+_once.defvjp(lambda x: (x, None), _twice)
+
+
+class _FunctionMeta(type):
+    """Gives each Function subclass the node class torch shows for its outputs (`MyReLUBackward`)."""
+
+    def __init__(cls, name, bases, namespace):
+        super().__init__(name, bases, namespace)
+        node = type(f"{name}Backward", (Node,), {"__slots__": (), "__module__": "torch.autograd.function",
+                                                  "__repr__": _node_repr})
+        cls._node_cls = node
+
+
+def _node_repr(self) -> str:
+    return f"<torch.autograd.function.{self.op.name} object at {hex(id(self))}>"
+
+
+class Function(metaclass=_FunctionMeta):
+    """A differentiable operation with its own forward and backward, as torch.autograd.Function.
+
+    Subclass it with static `forward(ctx, *args)` (or `forward(*args)` with `setup_context(ctx,
+    inputs, output)`) and `backward(ctx, *grad_outputs)` returning one gradient (or None) per input;
+    call it with `MyFunction.apply(*args)`.
+    """
+
+    @staticmethod
+    def forward(*args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        raise NotImplementedError("setup_context is not implemented.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for your custom "
+                                  "autograd.Function to use it with backward mode AD.")
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """Run forward and return its outputs, connected to the graph through backward."""
+        ctx = FunctionCtx(tuple(isinstance(a, Tensor) and a.requires_grad for a in args))
+        leaves = [fresh_leaf(a) if isinstance(a, Tensor) else a for a in args]
+        start = next(_clock)
+        with enable_grad():
+            out = cls._forward(ctx, leaves, kwargs)
+        out_leaves, out_tree = tree_flatten(out)
+        positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+        inputs = [args[i] for i in positions]
+        if not (MODE.enabled and any(t.requires_grad for t in inputs)):
+            return tree_unflatten(out_tree, [_plain(o) for o in out_leaves])
+        rule = _Rule(cls, ctx, [leaves[i] for i in positions], out_leaves, start, len(args), positions)
+        made = [_plain(o) if not isinstance(o, Tensor) or id(o) in ctx._non_differentiable or o._data.dtype.kind != "f"
+                else rule.output(k, inputs) for k, o in enumerate(out_leaves)]
+        return ordered_like(tree_unflatten(out_tree, made), out)
+
+    @classmethod
+    def _forward(cls, ctx, args: list, kwargs: dict):
+        if cls.setup_context is not Function.setup_context:
+            out = cls.forward(*args, **kwargs)
+            cls.setup_context(ctx, tuple(args), out)
+            return out
+        return cls.forward(ctx, *args, **kwargs)
+
+
+def _as_gradient(value, like: Tensor, once: bool):
+    if value is None:
+        return None
+    value = astype(value, like._data.dtype)
+    return _once(value) if once else value
+
+
+def _plain(o):
+    return ops.wrap(o._data) if isinstance(o, Tensor) else o
+
+
+class _Rule:
+    """One application of a Function as an fgrad custom_vjp function of its input arrays."""
+
+    def __init__(self, cls, ctx: FunctionCtx, leaves: list, out_leaves: list, start: int, nargs: int,
+                 positions: list):
+        self.cls, self.ctx, self.out_leaves, self.nargs, self.positions = cls, ctx, out_leaves, nargs, positions
+        self.inputs = dict(zip(positions, leaves))
+        saved = [t for t in ctx._saved if t is not None]
+        self.forward = Recording(leaves, (list(out_leaves), saved), start=start)
+        self.op_name = f"{cls.__name__}Backward"
+        fn = custom.custom_vjp(lambda *arrays: self.forward.replay(*arrays)[0])
+        fn.defvjp(lambda *arrays: self.forward.replay(*arrays), self._bwd)
+        self.fn = fn
+
+    def output(self, k: int, inputs: list) -> Tensor:
+        op = Op(self.op_name, lambda *arrays: self.fn(*arrays)[k])
+        op.node_cls = self.cls._node_cls
+        return ops.record(op, tuple(inputs), (), np.array(self.out_leaves[k]._data))
+
+    def _bwd(self, saved: list, cts: list) -> tuple:
+        """The user's backward, recorded on stand-ins, replayed on the residuals and cotangents (a
+        cotangent that is not a tracer is custom_vjp's zero for an output that got no gradient)."""
+        ctx = self.ctx
+        stand_ins = [fresh_leaf(t) for t in ctx._saved if t is not None]
+        it = iter(stand_ins)
+        ctx._stand_ins = tuple(next(it) if t is not None else None for t in ctx._saved)
+        given = [isinstance(c, Tracer) or ctx.materialize_grads for c in cts]
+        grads_in = [fresh_leaf(ops.wrap(np.ones_like(o._data))) if g else None for g, o in zip(given, self.out_leaves)]
+        start = next(_clock)
+        try:
+            with enable_grad():
+                result = self.cls.backward(ctx, *grads_in)
+        finally:
+            ctx._stand_ins = None
+        grads = self._check(result if isinstance(result, tuple) else (result,))
+        replay = Recording(stand_ins + [g for g in grads_in if g is not None], grads, start=start).replay
+        values = replay(*saved, *[c for c, g in zip(cts, given) if g])
+        once = getattr(self.cls.backward, "once_differentiable", False)
+        return tuple(_as_gradient(values[i], self.inputs[i], once) for i in self.positions)
+
+    def _check(self, grads: tuple) -> list:
+        if len(grads) != self.nargs:
+            raise torch_error(f"function {self.op_name} returned an incorrect number of gradients (expected "
+                              f"{self.nargs}, got {len(grads)})",
+                              "return one gradient (or None) per argument of forward")
+        return [g if isinstance(g, Tensor) or g is None else ops.wrap(np.asarray(g)) for g in grads]
+
+
+
+def _attach() -> None:
+    """torch.autograd.Function and torch.autograd.function (a module here, as autograd is one too)."""
+    import sys
+
+    from . import autograd
+    autograd.Function, autograd.function = Function, sys.modules[__name__]
+    sys.modules[autograd.__name__ + ".function"] = sys.modules[__name__]
+
+
+_attach()
