@@ -159,6 +159,7 @@ __version__ = "2.13.0+fgrad"
 # as fwAD` (torch's idiom) work, since autograd is a module rather than a package here.
 import sys as _sys  # noqa: E402
 
+from . import autograd_function as _autograd_function  # noqa: E402,F401  (torch.autograd.Function)
 from . import autograd_functional as _autograd_functional  # noqa: E402
 from . import forward_ad as _forward_ad  # noqa: E402
 from . import func as func  # noqa: E402
