@@ -226,6 +226,19 @@ def test_pytorch_gradient_is_the_conjugate_of_fgrads():
     close(np.conj(fgrad.grad(loss(fnp))(z)), tz.grad.numpy())
 
 
+def test_pytorch_rows_of_the_conventions_table():
+    torch = pytest.importorskip("torch")
+    for op in (torch.abs, torch.angle):
+        z = torch.tensor(0j, requires_grad=True)
+        op(z).backward()
+        assert z.grad == 0
+    x = torch.tensor(2.0, requires_grad=True)
+    torch.angle(x).backward()
+    assert x.grad == 0 and fgrad.grad(fnp.angle)(2.0) == 0
+    with pytest.raises(RuntimeError, match="imag is not implemented"):
+        torch.imag(x)
+
+
 # --- the primitives' own checks ------------------------------------------------------------------
 
 @pytest.mark.parametrize("prim", [cx.real_p, cx.imag_p, cx.conj_p])
