@@ -125,7 +125,7 @@ def _checkpointed_call(fun: Callable, leaves: list, policy: Callable) -> list:
     from .transforms.simplify import simplify
     ir, out_tree = trace_flat(lambda *xs: fun(*xs), tree_flatten((tuple(leaves), {}))[1], list(leaves),
                               concrete=False, transform="checkpoint")
-    sub = simplify(ir, horner=False)
+    sub, leaves = _closed_over_as_inputs(simplify(ir, horner=False), list(leaves))
     saved = [k for k, e in enumerate(sub.eqns) if policy(e.prim, *[a.aval for a in e.inputs], **e.params)]
     with_saved = IR(sub.in_vars, sub.const_vars, sub.consts, sub.eqns, sub.outs + [sub.eqns[k].out for k in saved])
     results = eval_ir(with_saved, list(leaves))
@@ -133,6 +133,18 @@ def _checkpointed_call(fun: Callable, leaves: list, policy: Callable) -> list:
     rule = _RematRule(sub, saved, policy)
     marked = [bind(checkpoint_p, o, *leaves, *saved_values, rule=rule, index=i) for i, o in enumerate(outs)]
     return tree_unflatten(out_tree, marked)
+
+
+def _closed_over_as_inputs(sub: IR, leaves: list) -> tuple[IR, list]:
+    """Values of an enclosing trace that `fun` closed over become inputs of the sub-program (and
+    operands of its markers): the sub-program outlives that trace, and their gradients flow back."""
+    outer = [k for k, c in enumerate(sub.consts) if isinstance(c, Tracer)]
+    if not outer:
+        return sub, leaves
+    kept = [k for k in range(len(sub.consts)) if k not in outer]
+    ir = IR(sub.in_vars + [sub.const_vars[k] for k in outer], [sub.const_vars[k] for k in kept],
+            [sub.consts[k] for k in kept], sub.eqns, sub.outs)
+    return ir, leaves + [sub.consts[k] for k in outer]
 
 
 def checkpoint(fun: Callable, *, prevent_cse: bool = True, policy: Callable | None = None,
