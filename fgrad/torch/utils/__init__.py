@@ -1,1 +1,3 @@
 """torch.utils: the data-loading and checkpointing utilities PyTorch's tutorials use."""
+
+from . import checkpoint as checkpoint
