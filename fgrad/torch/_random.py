@@ -178,9 +178,9 @@ def full_range_values(e: Engine, n: int, dt: np.dtype) -> np.ndarray:
 
 
 def exponential_values(e: Engine, n: int, lambd: float) -> np.ndarray:
-    """`exponential_(lambd)`: -1/lambd * log(1 - u) with double uniforms."""
+    """`exponential_(lambd)`: -1/lambd * log1p(-u) with double uniforms (libm's log1p, as PyTorch calls)."""
     u = (e.u64(n) & _U64((1 << 53) - 1)).astype(np.float64) * 2.0 ** -53
-    return (-1.0 / lambd) * bm.LOG(1.0 - u).astype(np.float64)
+    return (-1.0 / lambd) * bm.LOG1P(-u).astype(np.float64)
 
 
 def bernoulli_values(e: Engine, p: np.ndarray, double: bool) -> np.ndarray:
@@ -288,7 +288,7 @@ def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad: 
         [0, 1, 2, 3]
     """
     if n < 0:
-        raise RuntimeError(f"n must be non-negative, got{n}")
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     e, out = engine(generator), np.arange(n, dtype=np.int64)
     if n < 0xFFFFFFFF // 20:
         picks = (e.u32(n - 1) % (n - np.arange(n - 1, dtype=np.uint64))).astype(np.int64) if n > 1 else []
@@ -321,8 +321,10 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
         out = _fresh(_sized((size,)), _float_dtype(dtype))
         out.reshape(-1)[...] = normal_values(engine(generator), out.size, out.dtype, mean, std, True)
         return _finish(out, requires_grad)
-    if isinstance(std, (int, float)) and std < 0 or isinstance(std, Tensor) and (std._data < 0).any():
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std if not isinstance(std, Tensor) else '< 0'}")
+    if isinstance(std, Tensor) and (std._data < 0).any():
+        raise RuntimeError("normal expects all elements of std >= 0.0")
+    if not isinstance(std, Tensor) and std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {_num(std)}")
     shape = np.broadcast_shapes(*(t._data.shape for t in tensors))
     dt = _dtypes.result_type(tensors)
     e = engine(generator)
@@ -355,7 +357,8 @@ def bernoulli(input, p=None, *, generator=None) -> Tensor:  # noqa: A002
 
 def _check_probs(p: np.ndarray) -> None:
     if p.size and not ((p >= 0) & (p <= 1)).all():
-        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error "
+                           "message be improved?  If so, please report an enhancement request to PyTorch.)")
 
 
 def multinomial(input, num_samples: int, replacement: bool = False, *, generator=None) -> Tensor:  # noqa: A002
@@ -369,17 +372,19 @@ def multinomial(input, num_samples: int, replacement: bool = False, *, generator
     w = input._data
     if w.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
-    if (w < 0).any() or not np.isfinite(w).all():
-        raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0)"
-                           if (w < 0).any() else
-                           "invalid multinomial distribution (encountering probability entry = infinity or NaN)")
     if not replacement and num_samples > w.shape[-1]:
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    fast = not replacement or num_samples == 1
+    if (w < 0).any() or not np.isfinite(w).all():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0" if fast else
+                           "invalid multinomial distribution (encountering probability entry < 0)"
+                           if (w < 0).any() else
+                           "invalid multinomial distribution (encountering probability entry = infinity or NaN)")
     rows = w.reshape(-1, w.shape[-1])
     if (rows.sum(-1) <= 0).any():
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
     e = engine(generator)
-    if not replacement or num_samples == 1:
+    if fast:
         q = exponential_values(e, rows.size, 1.0).astype(rows.dtype).reshape(rows.shape)
         keys = rows / q
         picks = np.argsort(-keys, axis=-1, kind="stable")[:, :num_samples]
@@ -435,7 +440,8 @@ def _uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, *, generator=No
     from_ = kw.pop("from", from_)
     dt = _float_only(self, "check_uniform_bounds")
     if from_ > to:
-        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={from_} > to={to}")
+        raise RuntimeError("uniform_ expects to return a [from, to) range, but found "
+                           f"from={_num(from_)} > to={_num(to)}")
     return _fill_inplace(self, lambda n, _c: uniform_values(engine(generator), n, dt, from_, to))
 
 
@@ -443,7 +449,7 @@ def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=Non
     """Fill with normal samples. Example: ``torch.empty(3).normal_(0, 0.1)``."""
     dt = _float_only(self, "normal_kernel_cpu")
     if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {_num(std)}")
     return _fill_inplace(self, lambda n, c: normal_values(engine(generator), n, dt, mean, std, c))
 
 
@@ -469,7 +475,7 @@ def _exponential_(self: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor
     """Fill with exponential samples of rate `lambd`. Example: ``torch.empty(3).exponential_(2.)``."""
     _float_only(self, "exponential_cpu")
     if not lambd > 0:
-        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={_num(lambd)}")
     return _fill_inplace(self, lambda n, _c: exponential_values(engine(generator), n, lambd))
 
 
@@ -489,7 +495,7 @@ def _bernoulli_(self: Tensor, p=0.5, *, generator=None) -> Tensor:
             e, _visit(self._data, probs),
             probs.dtype == np.float64))
     if not 0 <= p <= 1:
-        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_num(p)}")
     return _fill_inplace(self, lambda n, _c: bernoulli_values(e, np.full(n, float(p)), True))
 
 
@@ -507,3 +513,8 @@ Tensor.bernoulli_ = _bernoulli_
 Tensor.bernoulli = lambda self, p=None, *, generator=None: bernoulli(self, p, generator=generator)
 Tensor.multinomial = lambda self, num_samples, replacement=False, *, generator=None: multinomial(
     self, num_samples, replacement, generator=generator)
+
+
+def _num(x) -> str:
+    """A number as PyTorch's C++ messages print it (-1, not -1.0)."""
+    return f"{float(x):g}"

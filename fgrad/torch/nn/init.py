@@ -18,7 +18,7 @@ from .._random import engine, normal_values, uniform_values
 
 def _fill(tensor, values):
     with no_grad():
-        tensor._data[...] = np.asarray(values, tensor._data.dtype).reshape(tensor._data.shape)
+        tensor._data[...] = np.broadcast_to(np.asarray(values, tensor._data.dtype), tensor._data.shape)
     return tensor
 
 
@@ -143,10 +143,10 @@ def kaiming_normal_(tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: 
 
 
 def trunc_normal_(tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0, generator=None):
-    """Normal samples truncated to [a, b], by inverting the CDF of PyTorch's uniform draws.
+    """Normal samples restricted to [a, b] by rejection, drawing what PyTorch 2.13 draws.
 
-    The draws are PyTorch's; erfinv is evaluated in float64 and rounded, so values agree with
-    PyTorch's float32 erfinv to about one unit in the last place.
+    When [a, b] holds more than 30% of the mass, normals are redrawn where they fall outside; otherwise
+    uniform candidates in [a, b] are accepted against the density (PyTorch's two strategies).
 
     Example:
         >>> import fgrad.torch as torch
@@ -157,31 +157,34 @@ def trunc_normal_(tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, 
     def cdf(x):
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
 
-    dt = tensor._data.dtype
-    low, high = 2 * cdf((a - mean) / std) - 1, 2 * cdf((b - mean) / std) - 1
-    u = uniform_values(engine(generator), tensor._data.size, dt, low, high).astype(np.float64)
-    values = _erfinv(u).astype(dt) * dt.type(std * math.sqrt(2.0)) + dt.type(mean)
-    return _fill(tensor, np.clip(values, dt.type(a), dt.type(b)))
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+                      "The distribution of values may be incorrect.", stacklevel=2)
+    e, dt, n = engine(generator), tensor._data.dtype, tensor._data.size
+    if cdf((b - mean) / std) - cdf((a - mean) / std) > 0.3:
+        lo, hi = dt.type(a), dt.type(b)
+        result = normal_values(e, n, dt, mean, std, True)
+        while ((result < lo) | (result > hi)).any():
+            redraw = normal_values(e, n, dt, mean, std, True)
+            result = np.where((result < lo) | (result > hi), redraw, result)
+        return _fill(tensor, result.reshape(tensor._data.shape))
+    return _fill(tensor, _trunc_by_acceptance(e, n, dt, mean, std, a, b).reshape(tensor._data.shape))
 
 
-_ERF = np.frompyfunc(math.erf, 1, 1)
+def _trunc_by_acceptance(e, n: int, dt, mean: float, std: float, a: float, b: float) -> np.ndarray:
+    mode = max(a, min(mean, b))
+    log_peak = dt.type(-0.5 * ((mode - mean) / std) ** 2)
 
+    def log_density(x):
+        return ((x - dt.type(mean)) / dt.type(std)) ** 2 * dt.type(-0.5) - log_peak
 
-def _erfinv(y: np.ndarray) -> np.ndarray:
-    """Inverse error function: a rational first guess refined by Newton steps, as PyTorch computes it."""
-    y = np.asarray(y, np.float64)
-    ay = np.abs(y)
-    z = y * y
-    central = y * (((-0.140543331 * z + 0.914624893) * z - 1.645349621) * z + 0.886226899) / (
-        (((0.012229801 * z - 0.329097515) * z + 1.442710462) * z - 2.118377725) * z + 1.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.sqrt(-np.log((1.0 - ay) / 2.0))
-        tail = np.copysign(((1.641345311 * t + 3.429567803) * t - 1.624906493) * t - 1.970840454, y) / (
-            (1.637067800 * t + 3.543889200) * t + 1.0)
-        x = np.where(ay <= 0.7, central, tail)
-        for _ in range(2):
-            x = x - (_ERF(x).astype(np.float64) - y) / (2.0 / math.sqrt(math.pi) * np.exp(-x * x))
-    return np.where(ay == 1.0, np.copysign(np.inf, y), x)
+    result = uniform_values(e, n, dt, a, b)
+    pending = np.log(uniform_values(e, n, dt)) > log_density(result)
+    while pending.any():
+        candidates = uniform_values(e, n, dt, a, b)
+        result = np.where(pending, candidates, result)
+        pending = np.where(pending, np.log(uniform_values(e, n, dt)) > log_density(candidates), pending)
+    return result
 
 
 def orthogonal_(tensor, gain: float = 1.0, generator=None):
