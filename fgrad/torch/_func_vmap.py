@@ -147,10 +147,17 @@ def _one_by_one(func: Callable, args: tuple, kwargs: dict, axes: list, size: int
     return tree_unflatten(tree, stacked)
 
 
+# under torch's vmap a reduction over all of a sample's dims runs as the reduction over given dims
+# (the batch dim kept), whose node torch names differently
+_BATCHED_REDUCTION = {"SumBackward0": "SumBackward1", "MeanBackward0": "MeanBackward1",
+                      "ProdBackward0": "ProdBackward1", "MaxBackward1": "MaxBackward0", "MinBackward1": "MinBackward0"}
+
+
 def _node_names(rec: Recording) -> list:
     """The grad_fn name of each output of the sample: torch's vmap result shows the same node."""
-    return [o.grad_fn.name() if isinstance(o, Tensor) and o.grad_fn is not None else "VmapBackward"
-            for o in rec.out_leaves]
+    names = [o.grad_fn.name() if isinstance(o, Tensor) and o.grad_fn is not None else "VmapBackward"
+             for o in rec.out_leaves]
+    return [_BATCHED_REDUCTION.get(n, n) for n in names]
 
 
 def _check_outputs(name: str, out, out_dims) -> None:

@@ -28,13 +28,14 @@ from typing import Any
 
 import numpy as np
 
-from .. import api, api_jvp, api_vmap
+from .. import api, api_jit, api_jvp, api_vmap
 from ..errors import user_location
 from ..tree import tree_flatten, tree_unflatten
 from . import ops
 from ._errors import torch_error
 from ._graph import MODE, Node, Op, enable_grad, unpack_signature
 from ._graph import _seq as _graph_clock  # the clock that numbers nodes: what was made before a recording
+from .autograd import _output_op as output_op  # names a program's output after its last operation
 from .tensor import Tensor
 
 __all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "vjp", "vmap"]
@@ -175,14 +176,17 @@ class EmittedOp(Op):
     __slots__ = ("origin", "recording")
 
 
-def emit(name: str | list, inputs: list, on_arrays: Callable, origin: tuple | None = None,
+def emit(name: str | list | Callable, inputs: list, on_arrays: Callable, origin: tuple | None = None,
          recording: Recording | None = None) -> Any:
     """`on_arrays(*input arrays)` (a pytree of arrays) as Tensors; each is recorded as a node named
-    `name` (or `name[k]` for leaf k; its definition reruns `on_arrays`) when an input requires grad and
-    recording is on."""
-    values = on_arrays(*[t._data for t in inputs])
+    `name` (or `name[k]` for leaf k, or `name(on_arrays, arrays)[k]`; its definition reruns `on_arrays`)
+    when an input requires grad and recording is on."""
+    arrays = [t._data for t in inputs]
+    values = on_arrays(*arrays)
     leaves, tree = tree_flatten(values)
     attach = MODE.enabled and any(t._rg for t in inputs)
+    if attach and callable(name):
+        name = name(on_arrays, arrays)
     made = (name, inputs, on_arrays, origin, recording)
     return tree_unflatten(tree, [_emit_leaf(made, k, v, attach) for k, v in enumerate(leaves)])
 
@@ -196,6 +200,31 @@ def _emit_leaf(made: tuple, k: int, value, attach: bool):
     op = EmittedOp(name if isinstance(name, str) else name[k], lambda *a: tree_flatten(on_arrays(*a))[0][k])
     op.origin, op.recording = (origin, k), recording
     return ops.record(op, tuple(inputs), (), np.asarray(value))
+
+
+# --- the grad_fn names torch shows on transform results ---------------------------------------------
+
+def last_op_names(on_arrays: Callable, arrays: list) -> list:
+    """The grad_fn name of each output of `on_arrays`: its last operation's, as torch's transforms show
+    the node of the last operation of the derivative they compute (and backward(create_graph=True) does)."""
+    ir = api_jit.make_ir(on_arrays)(*arrays)
+    return [output_op(ir, j)[0].name for j in range(len(ir.outs))]
+
+
+def own_names(rec: Recording) -> list:
+    """The grad_fn name of each output the recorded function returned (None where it has none)."""
+    return [o.grad_fn.name() if isinstance(o, Tensor) and o.grad_fn is not None else None for o in rec.out_leaves]
+
+
+def _names(first: Callable | list, then: Callable | list) -> Callable:
+    """A naming for emit: `first`'s names (a list, or computed like last_op_names), then `then`'s for
+    the remaining leaves; a None falls back to the last operation's name."""
+    def names(on_arrays: Callable, arrays: list) -> list:
+        computed = last_op_names(on_arrays, arrays)
+        head = first(on_arrays, arrays) if callable(first) else list(first)
+        tail = then(on_arrays, arrays) if callable(then) else list(then)
+        return [n if n is not None else c for n, c in zip(head + tail, computed)] + computed[len(head + tail):]
+    return names
 
 
 # --- argument checks with torch's wording ------------------------------------------------------------
@@ -266,12 +295,13 @@ def _check_scalar(out) -> None:
 
 def _transformed(name: str, fn: Callable, args: tuple, kwargs: dict, core: Callable, spec: tuple,
                  check=None) -> Any:
-    """Record `fn(*args)`, run `core(replay)` on the arrays of `args`, and return Tensors; `spec` (the
-    transform's options) with `name` and `fn` says which transform made them."""
+    """Record `fn(*args)`, run the Jacobian transform `core(replay)` on the arrays of `args`, and return
+    Tensors; `spec` (the transform's options) with `name` and `fn` says which transform made them."""
     rec, out = record_call(fn, args, kwargs)
     if check is not None:
         check(out)
-    return emit_transformed(name, rec, args, core, (name, fn, spec))
+    # torch's jacrev, jacfwd and hessian reshape their result last: a view
+    return emit_transformed("ViewBackward0", rec, args, core, (name, fn, spec))
 
 
 def emit_transformed(name: str | list, rec: Recording, args: Any, core: Callable, origin: tuple) -> Any:
@@ -303,7 +333,10 @@ def grad_and_value(func: Callable, argnums: int | tuple[int, ...] = 0, has_aux: 
         def core(replay):
             vg = api.value_and_grad(replay, argnums=argnums, has_aux=has_aux)
             return lambda *a: _swap(vg(*a))
-        g, value = _transformed("GradAndValueBackward", func, args, kwargs, core, (argnums, has_aux), check)
+        rec, out = record_call(func, args, kwargs)
+        check(out)
+        names = _names(lambda f, a: last_op_names(f, a)[:len(tensors_of(_wrt(args, argnums)))], own_names(rec))
+        g, value = emit_transformed(names, rec, args, core, ("GradAndValueBackward", func, (argnums, has_aux)))
         return ordered_like(g, _wrt(args, argnums)), value
     return wrapper
 
@@ -341,7 +374,8 @@ def vjp(func: Callable, *primals, has_aux: bool = False) -> tuple:
     check_float(tensors_of(primals))
     rec, out = record_call(func, primals)
     _main_output(out, has_aux, "vjp")
-    values = ordered_like(emit_transformed("VjpBackward", rec, primals, lambda f: f, ("VjpBackward", func, ())), out)
+    values = ordered_like(emit_transformed(_names(own_names(rec), []), rec, primals, lambda f: f,
+                                           ("VjpBackward", func, ())), out)
     primal_out = values[0] if has_aux else values
 
     def vjp_fn(cotangents, *rest):
@@ -352,7 +386,7 @@ def vjp(func: Callable, *primals, has_aux: bool = False) -> tuple:
             p = arrays_like(primals, list(arrays[:len(rec.leaves)]))
             _, pullback = api.vjp(_main_only(rec.replay, has_aux), *p)
             return pullback(arrays_like(cts, list(arrays[len(rec.leaves):])))
-        return ordered_like(emit("VjpBackward", tensors_of(primals) + tensors_of(cts), on_arrays), primals)
+        return ordered_like(emit(last_op_names, tensors_of(primals) + tensors_of(cts), on_arrays), primals)
     return (primal_out, vjp_fn, values[1]) if has_aux else (primal_out, vjp_fn)
 
 
@@ -409,7 +443,9 @@ def jvp(func: Callable, primals: tuple, tangents: tuple, *, has_aux: bool = Fals
     def on_arrays(*arrays):
         p, t = arrays_like(primals, list(arrays[:n])), arrays_like(tangents, list(arrays[n:]))
         return api_jvp.jvp(rec.replay, p, t, has_aux=has_aux)
-    return tuple(emit("JvpBackward", tensors_of(primals) + tensors_of(tangents), on_arrays))
+    # torch's jvp returns its output through an alias; the tangent shows its last operation
+    names = _names(["AliasBackward0"] * len(tensors_of(out[0] if has_aux else out)), [])
+    return tuple(emit(names, tensors_of(primals) + tensors_of(tangents), on_arrays))
 
 
 def jacrev(func: Callable, argnums: int | tuple[int, ...] = 0, *, has_aux: bool = False) -> Callable:
@@ -421,7 +457,7 @@ def jacrev(func: Callable, argnums: int | tuple[int, ...] = 0, *, has_aux: bool 
         tensor([[2., 0.],
                 [0., 4.]])
     """
-    return _jacobian("JacrevBackward", api_vmap.jacrev, func, argnums, has_aux)
+    return _jacobian("jacrev", api_vmap.jacrev, func, argnums, has_aux)
 
 
 def jacfwd(func: Callable, argnums: int | tuple[int, ...] = 0, *, has_aux: bool = False) -> Callable:
@@ -432,7 +468,7 @@ def jacfwd(func: Callable, argnums: int | tuple[int, ...] = 0, *, has_aux: bool 
         >>> torch.func.jacfwd(lambda x: x.sum() * x)(torch.tensor([1.]))
         tensor([[2.]])
     """
-    return _jacobian("JacfwdBackward", api_vmap.jacfwd, func, argnums, has_aux)
+    return _jacobian("jacfwd", api_vmap.jacfwd, func, argnums, has_aux)
 
 
 def _jacobian(name: str, core_jac: Callable, func: Callable, argnums, has_aux: bool) -> Callable:
@@ -441,7 +477,8 @@ def _jacobian(name: str, core_jac: Callable, func: Callable, argnums, has_aux: b
         check_float(tensors_of(_wrt(args, argnums)))
 
         def check(out):
-            _main_output(out, has_aux, name[:6].lower())
+            _main_output(out, has_aux, name)
+
         def core(replay):
             return core_jac(replay, argnums=argnums, has_aux=has_aux)
         return _transformed(name, func, args, kwargs, core, (argnums, has_aux), check)
@@ -460,7 +497,7 @@ def hessian(func: Callable, argnums: int | tuple[int, ...] = 0) -> Callable:
     def wrapper(*args, **kwargs):
         _check_argnums(argnums, len(args))
         check_float(tensors_of(_wrt(args, argnums)))
-        return _transformed("HessianBackward", func, args, kwargs,
+        return _transformed("hessian", func, args, kwargs,
                             lambda replay: api_vmap.hessian(replay, argnums=argnums), (argnums,))
     return wrapper
 
