@@ -17,6 +17,7 @@ from . import autograd as autograd
 from . import linalg as linalg
 from . import nn as nn
 from . import optim as optim
+from . import utils as utils
 from ._dtypes import Size as Size
 from ._dtypes import bool as bool
 from ._dtypes import device as device
