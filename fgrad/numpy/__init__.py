@@ -20,22 +20,20 @@ from ..core import Tracer, bind, ndim_of, shape_of
 from ..errors import ShapeError, user_location
 from ..primitives import elementwise as ew
 from ..primitives import linalg as _lin
-from ..primitives import reductions, shape
+from ..primitives import reductions
+from ..primitives import shape as _sp
 from ..primitives._base import splat
 from ..tree import tree_map
 
 # --- creation (concrete NumPy arrays; `*_like` of a traced array stays in its trace) -----------
 
-array = np.array
-asarray = np.asarray
 zeros = np.zeros
 ones = np.ones
 full = np.full
 arange = np.arange
-linspace = np.linspace
 eye = np.eye
-float32, float64, int32, int64, bool_ = np.float32, np.float64, np.int32, np.int64, np.bool_
 pi, e, inf, nan, newaxis = np.pi, np.e, np.inf, np.nan, None
+dtype, finfo, iinfo = np.dtype, np.finfo, np.iinfo
 ndarray = np.ndarray
 
 
@@ -68,7 +66,7 @@ def ones_like(x, dtype=None):
 # --- promotion and broadcasting ----------------------------------------------------------------
 
 def _is_traced(args) -> bool:
-    return any(isinstance(a, Tracer) for a in args)
+    return builtins.any(isinstance(a, Tracer) for a in args)
 
 
 def _as_operand(x):
@@ -103,7 +101,7 @@ def _broadcast(x, out_shape):
     if x_shape == out_shape or (not x_shape and not isinstance(x, Tracer)):
         return x      # scalars stay literals; a 0-d array stays referenced (it may change in place)
     dims = tuple(range(len(out_shape) - len(x_shape), len(out_shape)))
-    return shape.broadcast_in_dim(x, out_shape, dims)
+    return _sp.broadcast_in_dim(x, out_shape, dims)
 
 
 def promote(*args, dtype=None) -> list:
@@ -228,8 +226,9 @@ def minimum(x, y):
     return _binary(ew.min_p, x, y)
 
 
-def clip(x, a_min=None, a_max=None):
-    """Limit values to [a_min, a_max]. Example: ``clip(np.array([-1., 2.]), 0., 1.)``."""
+def clip(x, a_min=None, a_max=None, *, min=None, max=None):  # noqa: A002 - jax.numpy's keywords
+    """Limit values to [a_min, a_max] (or jax.numpy's ``min=``, ``max=``). Example: ``clip(x, 0., 1.)``."""
+    a_min, a_max = (a_min if min is None else min), (a_max if max is None else max)
     if a_min is not None:
         x = maximum(x, a_min)
     if a_max is not None:
@@ -321,7 +320,7 @@ def _axes(x, axis) -> tuple:
 def _keep(x, out, axes, keepdims):
     if not keepdims:
         return out
-    return shape.reshape(out, tuple(1 if i in axes else d for i, d in enumerate(shape_of(x))))
+    return _sp.reshape(out, tuple(1 if i in axes else d for i, d in enumerate(shape_of(x))))
 
 
 def _reduce(prim, np_fn, x, axis, keepdims, dtype=None):
@@ -359,17 +358,20 @@ def prod(x, axis=None, keepdims=False):
     return _reduce(reductions.reduce_prod_p, np.prod, x, axis, keepdims)
 
 
-def mean(x, axis=None, keepdims=False):
-    """Arithmetic mean over `axis`. Example: ``mean(np.array([1., 2., 3.]))`` is ``2.0``."""
+def mean(x, axis=None, keepdims=False, dtype=None):
+    """Arithmetic mean over `axis` (computed in `dtype`). Example: ``mean(np.array([1., 2., 3.]))`` is ``2.0``."""
     if not isinstance(x, Tracer):
-        return np.mean(x, axis=axis, keepdims=keepdims)
-    x = astype(x, _float_dtype(x))
+        return np.mean(x, axis=axis, keepdims=keepdims, dtype=dtype)
+    x = astype(x, dtype or _float_dtype(x))
     count = int(np.prod([x.shape[a] for a in _axes(x, axis)], dtype=np.int64))
     return sum(x, axis, keepdims) / count
 
 
-def var(x, axis=None, keepdims=False, ddof=0):
-    """Variance over `axis` with `ddof`. Example: ``var(np.array([1., 3.]))`` is ``1.0``."""
+def var(x, axis=None, keepdims=False, ddof=0, *, correction=None, dtype=None):
+    """Variance over `axis` with `ddof` (jax.numpy's ``correction``). Example: ``var(np.array([1., 3.]))``."""
+    ddof = ddof if correction is None else correction
+    if dtype is not None:
+        x = astype(x, dtype)
     if not isinstance(x, Tracer):
         return np.var(x, axis=axis, keepdims=keepdims, ddof=ddof)
     x = astype(x, _float_dtype(x))
@@ -386,12 +388,12 @@ def _sqrt_zero_safe(s):
     return where(at_zero, zeros_like(s), sqrt(where(at_zero, ones_like(s), s)))
 
 
-def std(x, axis=None, keepdims=False, ddof=0):
+def std(x, axis=None, keepdims=False, ddof=0, *, correction=None, dtype=None):
     """Standard deviation. At zero spread its derivative is 0 (jax gives NaN there).
 
     Example: ``std(np.array([1., 3.]))`` is ``1.0``.
     """
-    return _sqrt_zero_safe(var(x, axis, keepdims, ddof))
+    return _sqrt_zero_safe(var(x, axis, keepdims, ddof, correction=correction, dtype=dtype))
 
 
 def _arg(prim, np_fn, x, axis, keepdims):
@@ -399,7 +401,7 @@ def _arg(prim, np_fn, x, axis, keepdims):
         return np_fn(x, axis=axis, keepdims=keepdims)
     if axis is None:
         flat = bind(prim, ravel(x), axis=0)
-        return shape.reshape(flat, (1,) * x.ndim) if keepdims else flat
+        return _sp.reshape(flat, (1,) * x.ndim) if keepdims else flat
     ax = _axis(axis, x.ndim)
     return _keep(x, bind(prim, x, axis=ax), (ax,), keepdims)
 
@@ -422,7 +424,7 @@ def reshape(x, newshape, *more):
         newshape = (newshape, *more)
     if not isinstance(x, Tracer):
         return np.reshape(x, newshape)
-    return shape.reshape(x, _reshape_target(x.size, newshape))
+    return _sp.reshape(x, _reshape_target(x.size, newshape))
 
 
 def ravel(x):
@@ -435,12 +437,12 @@ def transpose(x, axes=None):
     if not isinstance(x, Tracer):
         return np.transpose(x, axes)
     if axes is None:
-        return shape.transpose(x, tuple(reversed(range(x.ndim))))
+        return _sp.transpose(x, tuple(reversed(range(x.ndim))))
     perm = _axis_tuple(axes, x.ndim)
     if len(perm) != x.ndim:
         raise ShapeError(f"axes don't match array: transpose of an array of shape {x.shape} needs a "
                          f"permutation of all {x.ndim} axes, got {axes!r}")
-    return shape.transpose(x, perm)
+    return _sp.transpose(x, perm)
 
 
 def swapaxes(x, axis1, axis2):
@@ -450,7 +452,7 @@ def swapaxes(x, axis1, axis2):
     perm = list(range(x.ndim))
     axis1, axis2 = _axis(axis1, x.ndim), _axis(axis2, x.ndim)
     perm[axis1], perm[axis2] = perm[axis2], perm[axis1]
-    return shape.transpose(x, perm)
+    return _sp.transpose(x, perm)
 
 
 def squeeze(x, axis=None):
@@ -461,7 +463,7 @@ def squeeze(x, axis=None):
     for ax in axes:
         if x.shape[ax] != 1:
             raise ShapeError(f"cannot squeeze axis {ax} of length {x.shape[ax]} (shape {x.shape})")
-    return shape.reshape(x, tuple(d for i, d in enumerate(x.shape) if i not in axes))
+    return _sp.reshape(x, tuple(d for i, d in enumerate(x.shape) if i not in axes))
 
 
 def expand_dims(x, axis):
@@ -472,7 +474,7 @@ def expand_dims(x, axis):
     axes = _axis_tuple(axes, x.ndim + len(axes))
     ndim = x.ndim + len(axes)
     dims = iter(x.shape)
-    return shape.reshape(x, tuple(1 if i in axes else next(dims) for i in range(ndim)))
+    return _sp.reshape(x, tuple(1 if i in axes else next(dims) for i in range(ndim)))
 
 
 def broadcast_to(x, new_shape):
@@ -480,11 +482,11 @@ def broadcast_to(x, new_shape):
     if not isinstance(x, Tracer):
         return np.broadcast_to(x, new_shape)
     new_shape = _shape_tuple(new_shape)
-    if len(new_shape) < x.ndim or builtins.min(new_shape, default=0) < 0 or any(
+    if len(new_shape) < x.ndim or builtins.min(new_shape, default=0) < 0 or builtins.any(
             d not in (1, n) for d, n in zip(x.shape[::-1], new_shape[::-1])):
         raise ShapeError(f"cannot broadcast an array of shape {x.shape} to shape {new_shape}: lined up from the "
                          "right, each axis must be 1 or equal to the target's; add axes with x[None] or reshape")
-    return _broadcast(x, new_shape) if x.shape else shape.broadcast_in_dim(x, new_shape, ())
+    return _broadcast(x, new_shape) if x.shape else _sp.broadcast_in_dim(x, new_shape, ())
 
 
 def concatenate(arrays, axis=0):
@@ -502,7 +504,7 @@ def concatenate(arrays, axis=0):
         arrays, axis = [ravel(a) for a in arrays], 0
     dtype = result_type(*arrays)
     arrays = [astype(a, dtype) for a in arrays]
-    return bind(shape.concatenate_p, *arrays, axis=_concat_axis([shape_of(a) for a in arrays], axis))
+    return bind(_sp.concatenate_p, *arrays, axis=_concat_axis([shape_of(a) for a in arrays], axis))
 
 
 def stack(arrays, axis=0):
@@ -591,6 +593,19 @@ def einsum(subscripts, *operands):
 from .. import _tracer_ops  # noqa: E402,F401  (attaches operators and methods to Tracer)
 from . import fft as fft  # noqa: E402
 from . import linalg as linalg  # noqa: E402  (uses the functions above)
+from ._array import array as array  # noqa: E402
+from ._array import asarray as asarray  # noqa: E402
+from ._array import bool_ as bool_  # noqa: E402
+from ._array import float16 as float16  # noqa: E402
+from ._array import float32 as float32  # noqa: E402
+from ._array import float64 as float64  # noqa: E402
+from ._array import int8 as int8  # noqa: E402
+from ._array import int16 as int16  # noqa: E402
+from ._array import int32 as int32  # noqa: E402
+from ._array import int64 as int64  # noqa: E402
+from ._array import linspace as linspace  # noqa: E402
+from ._array import uint8 as uint8  # noqa: E402
+from ._array import uint32 as uint32  # noqa: E402
 from ._complex import angle as angle  # noqa: E402
 from ._complex import complex64 as complex64  # noqa: E402
 from ._complex import complex128 as complex128  # noqa: E402
@@ -600,3 +615,115 @@ from ._complex import imag as imag  # noqa: E402
 from ._complex import iscomplexobj as iscomplexobj  # noqa: E402
 from ._complex import isrealobj as isrealobj  # noqa: E402
 from ._complex import real as real  # noqa: E402
+from ._math import arccos as arccos  # noqa: E402
+from ._math import arccosh as arccosh  # noqa: E402
+from ._math import arcsin as arcsin  # noqa: E402
+from ._math import arcsinh as arcsinh  # noqa: E402
+from ._math import arctan2 as arctan2  # noqa: E402
+from ._math import arctanh as arctanh  # noqa: E402
+from ._math import around as around  # noqa: E402
+from ._math import cbrt as cbrt  # noqa: E402
+from ._math import ceil as ceil  # noqa: E402
+from ._math import deg2rad as deg2rad  # noqa: E402
+from ._math import degrees as degrees  # noqa: E402
+from ._math import exp2 as exp2  # noqa: E402
+from ._math import fabs as fabs  # noqa: E402
+from ._math import fix as fix  # noqa: E402
+from ._math import floor as floor  # noqa: E402
+from ._math import floor_divide as floor_divide  # noqa: E402
+from ._math import fmax as fmax  # noqa: E402
+from ._math import fmin as fmin  # noqa: E402
+from ._math import fmod as fmod  # noqa: E402
+from ._math import heaviside as heaviside  # noqa: E402
+from ._math import hypot as hypot  # noqa: E402
+from ._math import log2 as log2  # noqa: E402
+from ._math import log10 as log10  # noqa: E402
+from ._math import logaddexp2 as logaddexp2  # noqa: E402
+from ._math import mod as mod  # noqa: E402
+from ._math import nan_to_num as nan_to_num  # noqa: E402
+from ._math import positive as positive  # noqa: E402
+from ._math import rad2deg as rad2deg  # noqa: E402
+from ._math import radians as radians  # noqa: E402
+from ._math import reciprocal as reciprocal  # noqa: E402
+from ._math import remainder as remainder  # noqa: E402
+from ._math import rint as rint  # noqa: E402
+from ._math import round as round  # noqa: E402
+from ._math import sinc as sinc  # noqa: E402
+from ._math import trunc as trunc  # noqa: E402
+from ._products import convolve as convolve  # noqa: E402
+from ._products import correlate as correlate  # noqa: E402
+from ._products import cross as cross  # noqa: E402
+from ._products import inner as inner  # noqa: E402
+from ._products import interp as interp  # noqa: E402
+from ._products import kron as kron  # noqa: E402
+from ._products import polyval as polyval  # noqa: E402
+from ._products import tensordot as tensordot  # noqa: E402
+from ._shape import append as append  # noqa: E402
+from ._shape import argpartition as argpartition  # noqa: E402
+from ._shape import argsort as argsort  # noqa: E402
+from ._shape import array_split as array_split  # noqa: E402
+from ._shape import atleast_1d as atleast_1d  # noqa: E402
+from ._shape import atleast_2d as atleast_2d  # noqa: E402
+from ._shape import atleast_3d as atleast_3d  # noqa: E402
+from ._shape import column_stack as column_stack  # noqa: E402
+from ._shape import diag as diag  # noqa: E402
+from ._shape import diagflat as diagflat  # noqa: E402
+from ._shape import diagonal as diagonal  # noqa: E402
+from ._shape import diff as diff  # noqa: E402
+from ._shape import dsplit as dsplit  # noqa: E402
+from ._shape import dstack as dstack  # noqa: E402
+from ._shape import flip as flip  # noqa: E402
+from ._shape import fliplr as fliplr  # noqa: E402
+from ._shape import flipud as flipud  # noqa: E402
+from ._shape import hsplit as hsplit  # noqa: E402
+from ._shape import hstack as hstack  # noqa: E402
+from ._shape import meshgrid as meshgrid  # noqa: E402
+from ._shape import moveaxis as moveaxis  # noqa: E402
+from ._shape import ndim as ndim  # noqa: E402
+from ._shape import pad as pad  # noqa: E402
+from ._shape import partition as partition  # noqa: E402
+from ._shape import repeat as repeat  # noqa: E402
+from ._shape import roll as roll  # noqa: E402
+from ._shape import rollaxis as rollaxis  # noqa: E402
+from ._shape import rot90 as rot90  # noqa: E402
+from ._shape import row_stack as row_stack  # noqa: E402
+from ._shape import select as select  # noqa: E402
+from ._shape import shape as shape  # noqa: E402
+from ._shape import size as size  # noqa: E402
+from ._shape import sort as sort  # noqa: E402
+from ._shape import split as split  # noqa: E402
+from ._shape import take as take  # noqa: E402
+from ._shape import take_along_axis as take_along_axis  # noqa: E402
+from ._shape import tile as tile  # noqa: E402
+from ._shape import trace as trace  # noqa: E402
+from ._shape import tril as tril  # noqa: E402
+from ._shape import triu as triu  # noqa: E402
+from ._shape import vsplit as vsplit  # noqa: E402
+from ._shape import vstack as vstack  # noqa: E402
+from ._stats import all as all  # noqa: E402
+from ._stats import allclose as allclose  # noqa: E402
+from ._stats import any as any  # noqa: E402
+from ._stats import array_equal as array_equal  # noqa: E402
+from ._stats import average as average  # noqa: E402
+from ._stats import corrcoef as corrcoef  # noqa: E402
+from ._stats import count_nonzero as count_nonzero  # noqa: E402
+from ._stats import cov as cov  # noqa: E402
+from ._stats import cumprod as cumprod  # noqa: E402
+from ._stats import cumsum as cumsum  # noqa: E402
+from ._stats import cumulative_prod as cumulative_prod  # noqa: E402
+from ._stats import cumulative_sum as cumulative_sum  # noqa: E402
+from ._stats import isclose as isclose  # noqa: E402
+from ._stats import isfinite as isfinite  # noqa: E402
+from ._stats import isinf as isinf  # noqa: E402
+from ._stats import logical_xor as logical_xor  # noqa: E402
+from ._stats import median as median  # noqa: E402
+from ._stats import nanmax as nanmax  # noqa: E402
+from ._stats import nanmean as nanmean  # noqa: E402
+from ._stats import nanmin as nanmin  # noqa: E402
+from ._stats import nanprod as nanprod  # noqa: E402
+from ._stats import nanstd as nanstd  # noqa: E402
+from ._stats import nansum as nansum  # noqa: E402
+from ._stats import nanvar as nanvar  # noqa: E402
+from ._stats import percentile as percentile  # noqa: E402
+from ._stats import ptp as ptp  # noqa: E402
+from ._stats import quantile as quantile  # noqa: E402

@@ -1,0 +1,101 @@
+"""Array creation that accepts traced values: `array`/`asarray` of (nested) lists holding tracers,
+`linspace` with traced endpoints, and scalar types (`float32(x)`) that convert traced arrays.
+
+Example:
+    >>> import fgrad, fgrad.numpy as fnp
+    >>> float(fgrad.grad(lambda x: fnp.array([x, 2 * x]).sum())(1.0))
+    3.0
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core import Tracer
+from . import _is_traced, astype, concatenate, reshape, stack
+
+
+def _holds_tracer(obj) -> bool:
+    if isinstance(obj, Tracer):
+        return True
+    return isinstance(obj, (list, tuple)) and any(_holds_tracer(o) for o in obj)
+
+
+def _stacked(obj):
+    if isinstance(obj, (list, tuple)):
+        return stack([_stacked(o) for o in obj])
+    return obj
+
+
+def array(object, dtype=None, copy: bool = True, order=None, ndmin: int = 0):  # noqa: A002
+    """numpy.array, also of lists holding traced arrays (they are stacked, so derivatives flow).
+
+    Example: ``array([1.0, 2.0])`` is ``np.array([1., 2.])``.
+    """
+    if not _holds_tracer(object):
+        return np.array(object, dtype=dtype, copy=copy, order=order, ndmin=ndmin)
+    out = _stacked(object)
+    if dtype is not None:
+        out = astype(out, dtype)
+    if out.ndim < ndmin:
+        out = reshape(out, (1,) * (ndmin - out.ndim) + tuple(out.shape))
+    return out
+
+
+def asarray(a, dtype=None, order=None):
+    """numpy.asarray; a traced array is returned as it is (converted to `dtype`). Example: ``asarray([1., 2.])``."""
+    if not _holds_tracer(a):
+        return np.asarray(a, dtype=dtype, order=order)
+    return array(a, dtype=dtype)
+
+
+def linspace(start, stop, num: int = 50, endpoint: bool = True, retstep: bool = False, dtype=None, axis: int = 0):
+    """`num` evenly spaced values from start to stop; traced endpoints stay differentiable.
+
+    Example: ``linspace(0.0, 1.0, 3)`` is ``[0., 0.5, 1.]``.
+    """
+    if not _is_traced((start, stop)):
+        return np.linspace(start, stop, num, endpoint, retstep, dtype, axis)
+    if num < 0:
+        raise ValueError(f"Number of samples, {num}, must be non-negative.")
+    div = (num - 1) if endpoint else num
+    start, stop = (s if isinstance(s, Tracer) else np.asarray(s, np.float64) for s in (start, stop))
+    delta = stop - start
+    shape = (-1,) + (1,) * max(np.ndim(delta) if not isinstance(delta, Tracer) else delta.ndim, 0)
+    steps = np.arange(num, dtype=np.float64).reshape(shape)
+    step = delta / div if div > 0 else delta * np.nan
+    out = start + steps * step if div > 0 else start + steps * delta
+    if endpoint and num > 1:
+        out = concatenate([out[:-1], reshape(stop + 0 * out[-1], (1,) + tuple(out.shape[1:]))])
+    if axis != 0:
+        from ._shape import moveaxis
+        out = moveaxis(out, 0, axis)
+    if dtype is not None:
+        out = astype(out, dtype)
+    return (out, step) if retstep else out
+
+
+class _ScalarMeta(type):
+    """The type of fgrad.numpy's scalar types: usable as a dtype and as a converting function."""
+
+    def __call__(cls, x=0):
+        if isinstance(x, Tracer) or _holds_tracer(x):
+            return astype(array(x), cls.dtype)
+        return cls.dtype.type(x) if np.ndim(x) == 0 else np.asarray(x, cls.dtype)
+
+    def __instancecheck__(cls, obj) -> bool:
+        return isinstance(obj, cls.dtype.type)
+
+    def __repr__(cls) -> str:
+        return f"fgrad.numpy.{cls.__name__}"
+
+
+def _scalar_type(dtype) -> type:
+    dtype = np.dtype(dtype)
+    doc = f"The {dtype.name} scalar type: a dtype, and ``{dtype.name}(x)`` converts x. Example: ``{dtype.name}(1)``."
+    return _ScalarMeta(dtype.name if dtype != np.bool_ else "bool_", (), {"dtype": dtype, "__doc__": doc})
+
+
+float16, float32, float64 = (_scalar_type(t) for t in (np.float16, np.float32, np.float64))
+int8, int16, int32, int64 = (_scalar_type(t) for t in (np.int8, np.int16, np.int32, np.int64))
+uint8, uint32, bool_ = (_scalar_type(t) for t in (np.uint8, np.uint32, np.bool_))
