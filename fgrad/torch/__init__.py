@@ -13,7 +13,10 @@ Example:
     tensor(8.)
 """
 
+from . import accelerator as accelerator
 from . import autograd as autograd
+from . import backends as backends
+from . import cuda as cuda
 from . import linalg as linalg
 from . import nn as nn
 from . import optim as optim
@@ -27,6 +30,7 @@ from ._dtypes import float as float
 from ._dtypes import float16 as float16
 from ._dtypes import float32 as float32
 from ._dtypes import float64 as float64
+from ._dtypes import get_default_device as get_default_device
 from ._dtypes import get_default_dtype as get_default_dtype
 from ._dtypes import half as half
 from ._dtypes import int as int
@@ -36,6 +40,7 @@ from ._dtypes import int32 as int32
 from ._dtypes import int64 as int64
 from ._dtypes import long as long
 from ._dtypes import promote_types as promote_types
+from ._dtypes import set_default_device as set_default_device
 from ._dtypes import set_default_dtype as set_default_dtype
 from ._dtypes import short as short
 from ._dtypes import uint8 as uint8

@@ -93,23 +93,83 @@ class Size(tuple):
         return int(np.prod(self, dtype=np.int64))
 
 
+DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga", "maia",
+                "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone")
+NO_CUDA = "Torch not compiled with CUDA enabled"
+
+
 class device:  # noqa: N801
-    """torch.device; only the CPU exists here. Example: ``device('cpu')``."""
+    """torch.device: a type and an optional index, parsed, printed and compared as torch does.
+
+    Only the CPU holds tensors here; other types can be named (as in a CPU-only torch build).
+
+    Example:
+        >>> device("cpu"), device("cuda:1"), str(device("cpu", 0))
+        (device(type='cpu'), device(type='cuda', index=1), 'cpu:0')
+    """
+
+    __slots__ = ("type", "index")
 
     def __init__(self, type: str = "cpu", index=None):  # noqa: A002
-        self.type, self.index = str(type).split(":")[0], index
+        if isinstance(type, device):
+            type, index = type.type, type.index  # noqa: A001
+        elif isinstance(type, builtins.int) and not isinstance(type, builtins.bool):
+            raise RuntimeError("Cannot access accelerator device when none is available.")
+        text = builtins.str(type)
+        name, colon, number = text.partition(":")
+        if name not in DEVICE_TYPES:
+            raise RuntimeError(f"Expected one of {', '.join(DEVICE_TYPES)} device type at start of device string: "
+                               f"{text}")
+        if colon:
+            if not number.isdigit():
+                raise RuntimeError(f"Invalid device string: '{text}'")
+            index = builtins.int(number)
+        object.__setattr__(self, "type", name)
+        object.__setattr__(self, "index", index)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"attribute '{name}' of 'torch.device' objects is not writable")
 
     def __repr__(self):
-        return f"device(type='{self.type}')"
+        return f"device(type='{self.type}')" if self.index is None else \
+            f"device(type='{self.type}', index={self.index})"
 
     def __str__(self):
-        return self.type
+        return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other):
-        return str(other).split(":")[0] == self.type
+        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
 
     def __hash__(self):
-        return hash(self.type)
+        return hash((self.type, self.index))
+
+    def __reduce__(self):
+        return (device, (self.type,) if self.index is None else (self.type, self.index))
+
+
+def check_device(where) -> None:
+    """Accept the CPU (or no device); anything else is the error a CPU-only torch build raises."""
+    if where is None:
+        return
+    kind = device(where).type
+    if kind == "cuda":
+        raise AssertionError(NO_CUDA)
+    if kind not in ("cpu", "meta"):
+        raise RuntimeError(f"Device type {kind.upper()} is not available in this build; only the CPU is.")
+
+
+DEFAULT_DEVICE = [device("cpu")]
+
+
+def set_default_device(where) -> None:
+    """Set the device of new tensors; only the CPU exists. Example: ``torch.set_default_device("cpu")``."""
+    check_device(where)
+    DEFAULT_DEVICE[0] = device("cpu")
+
+
+def get_default_device() -> device:
+    """The device new tensors go to. Example: ``torch.get_default_device()`` is ``device(type='cpu')``."""
+    return DEFAULT_DEVICE[0]
 
 
 # --- promotion ---------------------------------------------------------------------------------
