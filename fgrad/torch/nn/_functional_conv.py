@@ -78,7 +78,7 @@ def _check_conv(x: np.ndarray, w: np.ndarray, groups: int, transposed: bool, pad
     """torch's checks of a convolution's channels and sizes, with its wording."""
     channels = w.shape[0] if transposed else w.shape[1] * groups
     if x.shape[1] != channels:
-        raise RuntimeError(f"Given {'transposed=1, ' if transposed else ''}groups={groups}, weight of size "
+        raise RuntimeError(f"Given {'transposed=1' if transposed else f'groups={groups}'}, weight of size "
                            f"{_size(w.shape)}, expected input{_size(x.shape)} to have {channels} channels, but got "
                            f"{x.shape[1]} channels instead")
     padded = [n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads)]

@@ -104,7 +104,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
     x = input._data
     if x.shape[x.ndim - len(shape):] != shape or len(shape) > x.ndim:
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
-                           f"[*, {', '.join(map(str, shape))}], but got input of size{input.shape}")
+                           f"[*, {', '.join(map(str, shape))}], but got input of size{list(x.shape)}")
     w = wrap(np.ones(shape, x.dtype)) if weight is None else weight
     b = wrap(np.zeros(shape, x.dtype)) if bias is None else bias
     axes = tuple(range(x.ndim - len(shape), x.ndim))

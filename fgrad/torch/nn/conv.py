@@ -19,7 +19,9 @@ from . import _functional_conv as FC
 from . import init
 from .modules import Module, Parameter
 
-_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+# torch formats these sets in its messages; a set prints in this process's hash order, as torch's does
+_PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
+_PADDING_STRINGS = {"same", "valid"}
 
 
 def _ntuple(value, n: int) -> tuple:
@@ -35,12 +37,12 @@ def _check_conv_args(in_channels, out_channels, stride, padding, groups, padding
     if out_channels % groups != 0:
         raise ValueError("out_channels must be divisible by groups")
     if isinstance(padding, str):
-        if padding not in ("same", "valid"):
-            raise ValueError(f"Invalid padding string {padding!r}, should be one of {{'valid', 'same'}}")
+        if padding not in _PADDING_STRINGS:
+            raise ValueError(f"Invalid padding string {padding!r}, should be one of {_PADDING_STRINGS}")
         if padding == "same" and any(s != 1 for s in stride):
             raise ValueError("padding='same' is not supported for strided convolutions")
     if padding_mode not in _PADDING_MODES:
-        raise ValueError(f"padding_mode must be one of {list(_PADDING_MODES)}, but got padding_mode='{padding_mode}'")
+        raise ValueError(f"padding_mode must be one of {_PADDING_MODES}, but got padding_mode='{padding_mode}'")
     if padding_mode != "zeros":
         raise NotImplementedError(f"padding_mode='{padding_mode}' is not supported by fgrad.torch; pad the input "
                                   "with torch.nn.functional.pad and use padding_mode='zeros'")
