@@ -219,12 +219,15 @@ class _Rule:
 
 
 def _attach() -> None:
-    """torch.autograd.Function and torch.autograd.function (a module here, as autograd is one too)."""
+    """torch.autograd.Function, gradcheck and gradgradcheck, and the modules torch.autograd.function
+    and torch.autograd.gradcheck (modules of their own here, as autograd is a module too)."""
     import sys
 
-    from . import autograd
+    from . import autograd, gradcheck
     autograd.Function, autograd.function = Function, sys.modules[__name__]
+    autograd.gradcheck, autograd.gradgradcheck = gradcheck.gradcheck, gradcheck.gradgradcheck
     sys.modules[autograd.__name__ + ".function"] = sys.modules[__name__]
+    sys.modules[autograd.__name__ + ".gradcheck"] = gradcheck
 
 
 _attach()
