@@ -37,6 +37,16 @@ class _Mode(threading.local):
 MODE = _Mode()
 
 
+class _Anomaly(threading.local):
+    """Anomaly detection (fgrad.torch.anomaly), per thread like grad mode."""
+
+    enabled = False
+    check_nan = True
+
+
+ANOMALY = _Anomaly()
+
+
 class _GradMode:
     """A context manager and decorator setting grad mode, restoring the previous mode on exit."""
 
@@ -250,13 +260,15 @@ class Node:
     """
 
     __slots__ = ("op", "vals", "srcs", "sig", "sigt", "seq", "freed", "hooks", "retained", "mark", "idx",
-                 "outver", "fresh", "__weakref__")
+                 "outver", "fresh", "stack", "__weakref__")
 
     def __init__(self, op: Op, params: tuple, vals: tuple, srcs: tuple, out):
         self.op, self.vals, self.srcs = op, vals, srcs
         self.seq = next(_seq)
         self.freed = False
         self.hooks = self.retained = self.outver = None
+        # the forward call's stack, for anomaly detection's warning (fgrad.torch.anomaly)
+        self.stack = _forward_stack() if ANOMALY.enabled else None
         self.mark = self.idx = 0             # scratch for the backward walk (see autograd._collect)
         # the signature decides the node's backward IR; one-input nodes (most) get a flat, cheaper key
         if len(vals) == 1:
@@ -286,6 +298,11 @@ class Node:
 
     def __repr__(self):
         return f"<{self.op.name} object at {hex(id(self))}>"
+
+
+def _forward_stack() -> str:
+    from .anomaly import forward_stack
+    return forward_stack()
 
 
 _NODE_CLASSES = LRU(1024)

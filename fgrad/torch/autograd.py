@@ -33,13 +33,14 @@ from ..transforms.ad import backward_ir
 from ..transforms.simplify import dce, simplify
 from . import _errors as E
 from ._errors import torch_error
-from ._graph import LAST_INPLACE, MODE, Node, Op, changes_since, counter_of, unpack_signature
+from ._graph import ANOMALY, LAST_INPLACE, MODE, Node, Op, changes_since, counter_of, unpack_signature
 from ._graph import enable_grad as enable_grad  # noqa: F401  (torch.autograd.* names)
 from ._graph import is_grad_enabled as is_grad_enabled  # noqa: F401
 from ._graph import no_grad as no_grad  # noqa: F401
 from ._graph import set_grad_enabled as set_grad_enabled  # noqa: F401
 from ._lru import LRU
 from ._quiet import enter, leave
+from .anomaly import checker
 
 Tensor = None      # set by fgrad.torch.tensor (it imports this module)
 _BACKEND: list = [None]   # None: follow fgrad.config.backend
@@ -292,8 +293,9 @@ class _Shape:
         return [(v.shape, v.dtype) for v in self.plan.vals]
 
 
-def run_stitched(shape: _Shape, slot_vals: list, seed_vals: list, ones, hook=None) -> dict:
-    """Reverse sweep over the nodes; works on tracers (to build the IR) and on arrays (eagerly)."""
+def run_stitched(shape: _Shape, slot_vals: list, seed_vals: list, ones, hook=None, check=None) -> dict:
+    """Reverse sweep over the nodes; works on tracers (to build the IR) and on arrays (eagerly).
+    `check(i, gradients by input position)` sees each node's results (anomaly detection)."""
     cts: dict = {}
     for route, seed, aval in shape.roots:
         c = ones(aval) if seed is None else seed_vals[seed]
@@ -306,6 +308,9 @@ def run_stitched(shape: _Shape, slot_vals: list, seed_vals: list, ones, hook=Non
             ct = cts[i] = hook(i, ct)
         ins = shape.wiring[i]
         outs = eval_ir(node_vjp(shape.nodes[i]), [slot_vals[k] for k, _ in ins] + [ct])
+        if check is not None:
+            it = iter(outs[1:])
+            check(i, [None if r == -1 else next(it) for _, r in ins])
         j = 1
         for _, r in ins:
             if r != -1:
@@ -410,7 +415,7 @@ def run_backward(tensors: Sequence, grads: Sequence, retain_graph: bool | None, 
             raise torch_error(E.UNUSED[0].format(i=i), E.UNUSED[1])
     observers = [i for i, n in enumerate(plan.nodes) if n.retained is not None]
     shape = _Shape(plan, roots, targets, observers, [(s.shape, s.dtype) for s in seeds])
-    if any(n.hooks for n in plan.nodes):
+    if any(n.hooks for n in plan.nodes) or (ANOMALY.enabled and ANOMALY.check_nan and not create_graph):
         outs = _run_eagerly(shape, plan, seeds)
     else:
         outs = _run_compiled(shape, plan, seeds, seed_srcs, create_graph)
@@ -480,7 +485,8 @@ def _differentiable(op: Op, vals: list, srcs: list, value) -> object:
 
 
 def _run_eagerly(shape: _Shape, plan: Plan, seeds: list) -> list:
-    """With hooks on intermediate tensors: the same sweep on arrays, calling the hooks in between."""
+    """With hooks on intermediate tensors or anomaly detection: the same sweep on arrays, calling the
+    hooks (and checking each node's gradients) in between."""
     def hook(i, ct):
         node = plan.nodes[i]
         for fn in node.hooks or ():
@@ -489,8 +495,9 @@ def _run_eagerly(shape: _Shape, plan: Plan, seeds: list) -> list:
                 ct = _checked_hook_result(fn, ct, replaced)._data
         return ct
 
+    check = checker(plan.nodes) if ANOMALY.enabled and ANOMALY.check_nan else None
     with np.errstate(all="ignore"):
-        cts = run_stitched(shape, plan.vals, seeds, lambda aval: np.ones(aval[0], aval[1]), hook)
+        cts = run_stitched(shape, plan.vals, seeds, lambda aval: np.ones(aval[0], aval[1]), hook, check)
     return _requested(shape, cts, lambda aval: np.zeros(aval[0], aval[1]))
 
 

@@ -219,12 +219,18 @@ class _Rule:
 
 
 def _attach() -> None:
-    """torch.autograd.Function, gradcheck and gradgradcheck, and the modules torch.autograd.function
-    and torch.autograd.gradcheck (modules of their own here, as autograd is a module too)."""
+    """torch.autograd.Function, gradcheck, gradgradcheck, detect_anomaly and set_detect_anomaly,
+    torch.is_anomaly_enabled, and the modules torch.autograd.function and torch.autograd.gradcheck
+    (modules of their own here, as autograd is a module too)."""
     import sys
 
-    from . import autograd, gradcheck
+    from . import anomaly, autograd, gradcheck
     autograd.Function, autograd.function = Function, sys.modules[__name__]
+    autograd.detect_anomaly, autograd.set_detect_anomaly = anomaly.detect_anomaly, anomaly.set_detect_anomaly
+    torch = sys.modules[__package__]
+    torch.is_anomaly_enabled, torch.is_anomaly_check_nan_enabled = (anomaly.is_anomaly_enabled,
+                                                                    anomaly.is_anomaly_check_nan_enabled)
+    torch.set_anomaly_enabled = anomaly.set_anomaly_enabled
     autograd.gradcheck, autograd.gradgradcheck = gradcheck.gradcheck, gradcheck.gradgradcheck
     sys.modules[autograd.__name__ + ".function"] = sys.modules[__name__]
     sys.modules[autograd.__name__ + ".gradcheck"] = gradcheck
