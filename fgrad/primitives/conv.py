@@ -26,7 +26,12 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 def dilate_dim(size: int, rate: int) -> int:
-    """The size of an axis of `size` elements with `rate - 1` holes between neighbours."""
+    """The size of an axis of `size` elements with `rate - 1` holes between neighbours.
+
+    Example:
+        >>> dilate_dim(3, 2)
+        5
+    """
     return 0 if size == 0 else 1 + rate * (size - 1)
 
 
@@ -64,7 +69,12 @@ def _windows(x: np.ndarray, axes, window, strides, dilation) -> np.ndarray:
 # --- conv_general_dilated ----------------------------------------------------------------------
 
 def conv_shape(lhs: tuple, rhs: tuple, strides, padding, lhs_dilation, rhs_dilation, batch_groups: int) -> tuple:
-    """The output shape of a convolution in the (batch, feature, *spatial) layout."""
+    """The output shape of a convolution in the (batch, feature, *spatial) layout.
+
+    Example:
+        >>> conv_shape((1, 3, 5, 5), (2, 3, 3, 3), (1, 1), ((0, 0), (1, 1)), (1, 1), (1, 1), 1)
+        (1, 2, 3, 5)
+    """
     spatial = tuple(window_out_size(dilate_dim(n, ld) + lo + hi, dilate_dim(k, rd), s)
                     for n, k, s, (lo, hi), ld, rd in zip(lhs[2:], rhs[2:], strides, padding, lhs_dilation,
                                                           rhs_dilation))
@@ -117,20 +127,16 @@ def conv_impl(lhs, rhs, window_strides, padding, lhs_dilation, rhs_dilation, fea
     return out.reshape(shape).astype(lhs.dtype, copy=False)
 
 
-def _conv_jax(args, avals, *, window_strides, padding, lhs_dilation, rhs_dilation, feature_group_count,
-              batch_group_count):
-    spec = tuple(range(avals[0].ndim))
-    return (f"lax.conv_general_dilated({args[0]}, {args[1]}, {window_strides}, {padding}, {lhs_dilation}, "
-            f"{rhs_dilation}, lax.ConvDimensionNumbers({spec}, {spec}, {spec}), {feature_group_count}, "
-            f"{batch_group_count}, precision=lax.Precision.HIGHEST)")
-
-
 # xla: HIGHEST precision, because GPUs and TPUs would otherwise multiply float32 in lower precision
 conv_p = Primitive("conv_general_dilated", abstract=_conv_abstract, source=SRC, elementwise=False,
                    impl=lambda lhs, rhs, **params: conv_impl(lhs, rhs, **params),
                    numpy="_conv({0}, {1}, {window_strides}, {padding}, {lhs_dilation}, {rhs_dilation}, "
                          "{feature_group_count}, {batch_group_count})",
-                   helpers={"_conv": conv_impl}, jax=_conv_jax)
+                   helpers={"_conv": conv_impl},
+                   # dimension_numbers None: jax's default layout is this primitive's, in any rank
+                   jax="lax.conv_general_dilated({0}, {1}, {window_strides}, {padding}, {lhs_dilation}, "
+                       "{rhs_dilation}, None, {feature_group_count}, {batch_group_count}, "
+                       "precision=lax.Precision.HIGHEST)")
 
 
 def conv(lhs, rhs, window_strides, padding, lhs_dilation, rhs_dilation, feature_group_count=1,
