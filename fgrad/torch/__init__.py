@@ -150,6 +150,8 @@ from .ops_shape import t as t
 from .ops_shape import transpose as transpose
 from .ops_shape import unsqueeze as unsqueeze
 from .ops_shape import var as var
+from .serialization import load as load
+from .serialization import save as save
 from .tensor import Tensor as Tensor
 
 negative = neg
