@@ -47,6 +47,15 @@ class _Anomaly(threading.local):
 ANOMALY = _Anomaly()
 
 
+class _SavedHooks(threading.local):
+    """The saved_tensors_hooks in effect (fgrad.torch.saved), innermost last, per thread."""
+
+    stack: tuple = ()
+
+
+SAVED_HOOKS = _SavedHooks()
+
+
 class _GradMode:
     """A context manager and decorator setting grad mode, restoring the previous mode on exit."""
 
@@ -260,7 +269,7 @@ class Node:
     """
 
     __slots__ = ("op", "vals", "srcs", "sig", "sigt", "seq", "freed", "hooks", "retained", "mark", "idx",
-                 "outver", "fresh", "stack", "__weakref__")
+                 "outver", "fresh", "stack", "result", "packed", "__weakref__")
 
     def __init__(self, op: Op, params: tuple, vals: tuple, srcs: tuple, out):
         self.op, self.vals, self.srcs = op, vals, srcs
@@ -278,6 +287,8 @@ class Node:
             sig = (op, params, tuple([v.shape for v in vals]), tuple([v.dtype.char for v in vals]),
                    tuple([s is not None for s in srcs]), out.dtype.char)
         self.sig, self.sigt = _SIG_INDEX.get(sig) or intern_signature(sig)
+        self.result = out if op.saves_out else None      # grad_fn._saved_result
+        self.packed = _packed(self, out) if SAVED_HOOKS.stack else None
 
     def name(self) -> str:
         """torch's class name of this node, e.g. 'MulBackward0'."""
@@ -293,6 +304,21 @@ class Node:
     def metadata(self) -> dict:
         return {}
 
+    @property
+    def _saved_self(self):
+        from .saved import saved_input
+        return saved_input(self, 0, "_saved_self")
+
+    @property
+    def _saved_other(self):
+        from .saved import saved_input
+        return saved_input(self, 1, "_saved_other")
+
+    @property
+    def _saved_result(self):
+        from .saved import saved_result
+        return saved_result(self)
+
     def register_hook(self, fn: Callable) -> None:
         raise NotImplementedError("grad_fn.register_hook is not supported; use tensor.register_hook")
 
@@ -303,6 +329,11 @@ class Node:
 def _forward_stack() -> str:
     from .anomaly import forward_stack
     return forward_stack()
+
+
+def _packed(node: Node, out) -> list:
+    from .saved import pack
+    return pack(node, out)
 
 
 _NODE_CLASSES = LRU(1024)

@@ -41,6 +41,7 @@ from ._graph import set_grad_enabled as set_grad_enabled  # noqa: F401
 from ._lru import LRU
 from ._quiet import enter, leave
 from .anomaly import checker
+from .saved import unpack
 
 Tensor = None      # set by fgrad.torch.tensor (it imports this module)
 _BACKEND: list = [None]   # None: follow fgrad.config.backend
@@ -404,7 +405,9 @@ def run_backward(tensors: Sequence, grads: Sequence, retain_graph: bool | None, 
     if retain_graph is None:
         retain_graph = create_graph
     seeds, seed_srcs, seed_index = _seeds(tensors, grads, create_graph)
-    plan = Plan(_collect([t.grad_fn for t in tensors if t.grad_fn is not None]))
+    nodes = _collect([t.grad_fn for t in tensors if t.grad_fn is not None])
+    unpack(nodes)                        # values kept by saved_tensors_hooks
+    plan = Plan(nodes)
     if plan.nodes and LAST_INPLACE[0] > plan.nodes[0].seq:     # something changed in place since
         check_versions(plan.nodes)
     roots = [(plan.route(t, root=True), s, (t._data.shape, t._data.dtype)) for t, s in zip(tensors, seed_index)]
@@ -422,7 +425,7 @@ def run_backward(tensors: Sequence, grads: Sequence, retain_graph: bool | None, 
     if not retain_graph:
         for n in plan.nodes:
             if n.op.saves:
-                n.freed, n.vals, n.outver = True, None, None
+                n.freed, n.vals, n.outver, n.result = True, None, None, None
     grads_out = outs[:len(targets)]
     for i, g in zip(observers, outs[len(targets):]):
         t = plan.nodes[i].retained()

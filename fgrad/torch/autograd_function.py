@@ -220,11 +220,12 @@ class _Rule:
 
 def _attach() -> None:
     """torch.autograd.Function, gradcheck, gradgradcheck, detect_anomaly and set_detect_anomaly,
-    torch.is_anomaly_enabled, and the modules torch.autograd.function and torch.autograd.gradcheck
+    torch.is_anomaly_enabled, and the modules torch.autograd.function, torch.autograd.gradcheck and
+    torch.autograd.graph (saved_tensors_hooks)
     (modules of their own here, as autograd is a module too)."""
     import sys
 
-    from . import anomaly, autograd, gradcheck
+    from . import anomaly, autograd, gradcheck, saved
     autograd.Function, autograd.function = Function, sys.modules[__name__]
     autograd.detect_anomaly, autograd.set_detect_anomaly = anomaly.detect_anomaly, anomaly.set_detect_anomaly
     torch = sys.modules[__package__]
@@ -234,6 +235,8 @@ def _attach() -> None:
     autograd.gradcheck, autograd.gradgradcheck = gradcheck.gradcheck, gradcheck.gradgradcheck
     sys.modules[autograd.__name__ + ".function"] = sys.modules[__name__]
     sys.modules[autograd.__name__ + ".gradcheck"] = gradcheck
+    autograd.graph = saved
+    sys.modules[autograd.__name__ + ".graph"] = saved
 
 
 _attach()
