@@ -170,6 +170,7 @@ ERRORS = [
     lambda t: t.nn.functional.embedding(t.tensor([1.0]), t.ones(3, 2)),
     lambda t: t.nn.functional.embedding(t.tensor([5]), t.ones(3, 2)),
     lambda t: t.nn.functional.batch_norm(t.ones(1, 3), t.zeros(3), t.ones(3), training=True),
+    lambda t: t.nn.functional.batch_norm(t.ones(2, 3), None, None),
     lambda t: t.nn.functional.layer_norm(t.ones(1, 3, 5, 5), (4,)),
     lambda t: t.nn.functional.nll_loss(t.ones(2, 4, 3, 3), t.zeros(2, 3, 2, dtype=t.long)),
     lambda t: t.nn.functional.cross_entropy(t.ones(5, 4), t.ones(5, 3)),

@@ -48,16 +48,26 @@ def _without_batch(out: Tensor, batched: bool) -> Tensor:
 
 # --- convolution -----------------------------------------------------------------------------------
 
-def _conv_fn(x, w, *rest):
-    """torch's convolution: `rest` is (bias,)? + (stride, padding pairs, dilation, groups, transposed)."""
-    b, (stride, pads, dilation, groups, lhs_dilation) = (rest[0], rest[1:]) if len(rest) == 6 else (None, rest)
-    out = flax.conv_general_dilated(x, w, stride, pads, lhs_dilation, dilation, None, groups)
-    if b is None:
-        return out
-    return out + fnp.reshape(b, (1, -1) + (1,) * (len(out.shape) - 2))
+def _conv_fn(x, w, stride, pads, dilation, groups):
+    return flax.conv_general_dilated(x, w, stride, pads, None, dilation, None, groups)
 
 
-CONV = Op("ConvolutionBackward0", _conv_fn)
+def _transposed_fn(x, w, stride, pads, dilation, groups):
+    # the input dilated by the stride, convolved with the flipped kernel: the transpose of _conv_fn
+    return flax.conv_general_dilated(x, _transposed_kernel(w, groups), (1,) * len(stride), pads, stride, dilation,
+                                     None, groups)
+
+
+def _with_bias(fn):
+    """`fn` plus a per-channel bias (torch's convolution ops take the bias as their third input)."""
+    def biased(x, w, b, *params):
+        out = fn(x, w, *params)
+        return out + fnp.reshape(b, (1, -1) + (1,) * (len(out.shape) - 2))
+    return biased
+
+
+CONV = (Op("ConvolutionBackward0", _conv_fn), Op("ConvolutionBackward0", _with_bias(_conv_fn)))
+CONV_T = (Op("ConvolutionBackward0", _transposed_fn), Op("ConvolutionBackward0", _with_bias(_transposed_fn)))
 
 
 def _conv_pads(padding, kernel, dilation, stride, n: int) -> list:
@@ -88,10 +98,10 @@ def _check_conv(x: np.ndarray, w: np.ndarray, groups: int, transposed: bool, pad
                            f"({' x '.join(map(str, span))}). Kernel size can't be greater than actual input size")
 
 
-def _record_conv(input, weight, bias, params) -> Tensor:  # noqa: A002
-    args = (input, weight) if bias is None else (input, weight, bias)
-    value = _conv_fn(*[a._data for a in args], *params)
-    return record(CONV, args, params, np.asarray(value, input._data.dtype))
+def _record_conv(ops: tuple, input, weight, bias, params) -> Tensor:  # noqa: A002
+    op, args = (ops[0], (input, weight)) if bias is None else (ops[1], (input, weight, bias))
+    value = op.fn(*[a._data for a in args], *params)
+    return record(op, args, params, np.asarray(value, input._data.dtype))
 
 
 @quiet
@@ -101,8 +111,8 @@ def _conv(n: int, input, weight, bias, stride, padding, dilation, groups: int) -
     stride, dilation = _ntuple(stride, n), _ntuple(dilation, n)
     pads = _conv_pads(padding, weight._data.shape[2:], dilation, stride, n)
     _check_conv(x._data, weight._data, groups, False, pads, dilation)
-    params = (stride, tuple(tuple(p) for p in pads), dilation, int(groups), (1,) * n)
-    return _without_batch(_record_conv(x, weight, bias, params), batched)
+    params = (stride, tuple(tuple(p) for p in pads), dilation, int(groups))
+    return _without_batch(_record_conv(CONV, x, weight, bias, params), batched)
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 1) -> Tensor:  # noqa: A002
@@ -131,16 +141,6 @@ def _transposed_kernel(w, groups: int):
     return w[(slice(None), slice(None)) + (slice(None, None, -1),) * len(k)]
 
 
-def _conv_transpose_fn(x, w, *rest):
-    b, (stride, pads, dilation, groups) = (rest[0], rest[1:]) if len(rest) == 5 else (None, rest)
-    out = flax.conv_general_dilated(x, _transposed_kernel(w, groups), (1,) * len(stride), pads, stride, dilation,
-                                    None, groups)
-    return out if b is None else out + fnp.reshape(b, (1, -1) + (1,) * len(stride))
-
-
-CONV_T = Op("ConvolutionBackward0", _conv_transpose_fn)
-
-
 @quiet
 def _conv_transpose(n: int, input, weight, bias, stride, padding, output_padding, groups, dilation) -> Tensor:  # noqa: A002
     batched = _batched(input, n, f"conv_transpose{n}d")
@@ -151,9 +151,7 @@ def _conv_transpose(n: int, input, weight, bias, stride, padding, output_padding
     kernel = weight._data.shape[2:]
     pads = tuple((d * (k - 1) - p, d * (k - 1) - p + e) for k, d, p, e in zip(kernel, dilation, padding, extra))
     params = (stride, pads, dilation, int(groups))
-    args = (x, weight) if bias is None else (x, weight, bias)
-    value = _conv_transpose_fn(*[a._data for a in args], *params)
-    return _without_batch(record(CONV_T, args, params, np.asarray(value, x._data.dtype)), batched)
+    return _without_batch(_record_conv(CONV_T, x, weight, bias, params), batched)
 
 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups: int = 1,  # noqa: A002

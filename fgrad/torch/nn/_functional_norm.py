@@ -74,6 +74,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     x = input._data
     if training and x.size // x.shape[1] <= 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
+    if not training and (running_mean is None or running_var is None):
+        raise RuntimeError(f"running_{'mean' if running_mean is None else 'var'} must be defined in evaluation mode")
     w, b = _weights(weight, bias, x.shape[1], x.dtype)
     if training:
         if running_mean is not None or running_var is not None:
