@@ -179,6 +179,14 @@ def test_dtype_promotion_matches_jax(make, args, backend):
     close(ours, np.asarray(jax.jit(make(jnp))(*args)))
 
 
+def test_complex128_stays_double_on_xla_without_touching_global_settings():
+    with jax.enable_x64(False):
+        z = np.array([1 + 1e-9j, 2 - 3j])
+        out = fgrad.jit(lambda z: z * z, backend="xla")(z)
+        assert not jax.config.jax_enable_x64
+        close(np.asarray(out), z * z, rtol=1e-15)
+
+
 def test_single_precision_complex_gradients_stay_single():
     z = crnd(3, seed=13).astype(np.complex64)
     g = fgrad.grad(REAL_LOSSES["real_of_z_sin_z"](fnp))(z)
