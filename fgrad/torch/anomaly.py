@@ -85,8 +85,8 @@ class set_detect_anomaly:  # noqa: N801 - torch's name
 def forward_stack() -> str:
     """The user's Python stack (fgrad's own frames left out), formatted as torch shows it."""
     frames = [f for f in traceback.extract_stack()[:-1] if not os.path.abspath(f.filename).startswith(_PACKAGE)]
-    return "".join(f'  File "{f.filename}", line {f.lineno}, in {f.name}\n    {(f.line or "").strip()}\n'
-                   for f in frames)
+    return "".join(f'  File "{f.filename}", line {f.lineno}, in {f.name}\n'
+                   + (f"    {f.line.strip()}\n" if f.line else "") for f in frames)
 
 
 def checker(nodes: list) -> Callable:
