@@ -1,0 +1,155 @@
+"""Cases for the matrix primitives (fgrad/primitives/solve.py, decomp.py, matfun.py).
+
+Every case is a function of well-conditioned matrices with distinct eigenvalues and singular values,
+and every function of eigenvectors, singular vectors or QR factors is invariant under the sign of
+each vector, so NumPy's and jax's (or LAPACK's) choice of signs cannot differ the results.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+from operands import rnd
+
+import fgrad.numpy as fnp
+import fgrad.scipy.linalg as fsl
+
+
+def _scipy(m):
+    """fgrad.scipy.linalg for fgrad's namespace, jax.scipy.linalg for jax's."""
+    return fsl if m.np is fnp else importlib.import_module("jax.scipy.linalg")
+
+
+def well(*shape, seed=0):
+    """Matrices with a dominant diagonal (far from singular)."""
+    return rnd(*shape, seed=seed) + 3.0 * np.eye(shape[-1])
+
+
+def spd(*shape, seed=0):
+    a = rnd(*shape, seed=seed)
+    return a @ np.swapaxes(a, -1, -2) + np.eye(shape[-1])
+
+
+# functions of a namespace m (fgrad's or jax's); eigh's input is made symmetric, as jax reads the whole
+# matrix and NumPy one triangle
+def _eigh(m):
+    def f(x):
+        w, v = m.np.linalg.eigh(x + m.np.swapaxes(x, -1, -2))
+        return v * v * m.np.expand_dims(w, -2)
+    return f
+
+
+def _eigvalsh(m):
+    return lambda x: m.np.linalg.eigvalsh(x + m.np.swapaxes(x, -1, -2))
+
+
+def _svd(m):
+    def f(x):
+        u, s, vt = m.np.linalg.svd(x, full_matrices=False)
+        return m.np.matmul(u * u * m.np.expand_dims(s, -2), vt * vt)
+    return f
+
+
+def _qr(m, mode="reduced"):
+    def f(x):
+        q, r = m.np.linalg.qr(x, mode=mode)
+        return m.np.matmul(q * q, r * r)
+    return f
+
+
+def _cholesky(m):
+    return lambda x: m.np.linalg.cholesky(m.np.matmul(x, m.np.swapaxes(x, -1, -2))
+                                          + 3.0 * np.eye(x.shape[-1], dtype=x.dtype))
+
+
+def _slogdet(m):
+    return lambda x: m.np.linalg.slogdet(x)[1]
+
+
+def _triangular(m, **kw):
+    return lambda a, b: _scipy(m).solve_triangular(a, b, **kw)
+
+
+def _expm(m):
+    return lambda x: _scipy(m).expm(x * 0.5)
+
+
+F = type("F", (), {"np": fnp})       # fgrad's namespace for the finite-difference cases
+
+DIFF = {
+    "triangular_solve": [(_triangular(F, lower=True), [well(3, 3), rnd(3, 2)]),
+                         (_triangular(F, trans=1, unit_diagonal=True), [well(2, 3, 3), rnd(2, 3)])],
+    "solve": [(fnp.linalg.solve, [well(3, 3), rnd(3, 2)]), (fnp.linalg.inv, [well(2, 3, 3)])],
+    "det": [(fnp.linalg.det, [rnd(3, 3)])],
+    "slogdet": [(_slogdet(F), [rnd(2, 3, 3)])],
+    "pinv": [(fnp.linalg.pinv, [rnd(3, 4)]), (fnp.linalg.pinv, [rnd(2, 4, 3)])],
+    "cholesky": [(fnp.linalg.cholesky, [spd(3, 3)]), (lambda a: fnp.linalg.cholesky(a, upper=True), [spd(2, 3, 3)])],
+    "eigh": [(_eigh(F), [rnd(3, 3)]), (_eigvalsh(F), [rnd(2, 3, 3)]),
+             (lambda a: fnp.linalg.eigh(a, "U")[1] ** 2, [spd(3, 3)])],
+    "svd": [(_svd(F), [rnd(4, 3)]), (_svd(F), [rnd(2, 3)]), (lambda a: fnp.linalg.svd(a, compute_uv=False),
+                                                               [rnd(2, 3, 4)])],
+    "qr": [(_qr(F), [rnd(4, 3)]), (_qr(F), [rnd(2, 3)]), (lambda a: fnp.linalg.qr(a, mode="r") ** 2, [rnd(2, 3, 3)])],
+    "expm": [(_expm(F), [rnd(3, 3)])],
+}
+
+JVP = {
+    "triangular_solve": [(lambda m: _triangular(m, lower=True), [well(3, 3), rnd(3, 2)]),
+                         (lambda m: _triangular(m, trans=1, unit_diagonal=True), [well(3, 3), rnd(3, 2)])],
+    "solve": [(lambda m: m.np.linalg.solve, [well(3, 3), rnd(3, 2)]), (lambda m: m.np.linalg.inv, [well(2, 3, 3)])],
+    "det": [(lambda m: m.np.linalg.det, [rnd(3, 3)])],
+    "slogdet": [(_slogdet, [rnd(2, 3, 3)])],
+    "pinv": [(lambda m: m.np.linalg.pinv, [rnd(3, 4)])],
+    "cholesky": [(_cholesky, [rnd(3, 3)])],
+    "eigh": [(_eigh, [rnd(3, 3)]), (_eigvalsh, [rnd(3, 3)])],
+    "svd": [(_svd, [rnd(4, 3)]), (_svd, [rnd(2, 3)]), (lambda m: lambda a: m.np.linalg.svd(a, compute_uv=False),
+                                                       [rnd(3, 4)])],
+    "qr": [(_qr, [rnd(4, 3)]), (_qr, [rnd(3, 3)])],
+    "expm": [(_expm, [rnd(3, 3)])],
+}
+
+
+def _r(rng, shape):
+    return rng.uniform(-1.0, 1.0, shape)
+
+
+def _diagonal_heavy(rng, shape):
+    return rng.uniform(-1.0, 1.0, shape) + 4.0 * np.eye(shape[-1])
+
+
+VMAP = {
+    "linalg_triangular_solve": (lambda m: _triangular(m, lower=True), [(_diagonal_heavy, (3, 3)), (_r, (3, 2))]),
+    "linalg_solve": (lambda m: m.np.linalg.solve, [(_diagonal_heavy, (3, 3)), (_r, (3, 2))]),
+    "linalg_inv": (lambda m: m.np.linalg.inv, [(_diagonal_heavy, (3, 3))]),
+    "linalg_det": (lambda m: m.np.linalg.det, [(_r, (3, 3))]),
+    "linalg_slogdet": (_slogdet, [(_diagonal_heavy, (3, 3))]),
+    "linalg_pinv": (lambda m: m.np.linalg.pinv, [(_r, (3, 2))]),
+    "linalg_cholesky": (_cholesky, [(_r, (3, 3))]),
+    "linalg_eigh": (_eigh, [(_r, (3, 3))]),
+    "linalg_svd": (_svd, [(_r, (3, 2))]),
+    "linalg_qr": (_qr, [(_r, (3, 2))]),
+    "linalg_expm": (_expm, [(_r, (2, 2))]),
+}
+
+
+def _spd_of(x):
+    return fnp.matmul(x, fnp.swapaxes(x, -1, -2)) + 3.0 * np.eye(x.shape[-1], dtype=x.dtype)
+
+
+def _diag_heavy(x):
+    return x + 4.0 * np.eye(x.shape[-1], dtype=x.dtype)
+
+
+XLA = {
+    "triangular_solve": (lambda a, b: fsl.solve_triangular(_diag_heavy(a), b, trans=1, lower=True),
+                         [(3, 3), (3, 2)], {}),
+    "solve": (lambda a, b: fnp.linalg.solve(_diag_heavy(a), b), [(2, 3, 3), (2, 3, 2)], {}),
+    "det": (fnp.linalg.det, [(3, 3)], {}),
+    "slogdet": (lambda a: _slogdet(F)(_diag_heavy(a)), [(3, 3)], {}),
+    "pinv": (fnp.linalg.pinv, [(3, 4)], {}),
+    "cholesky": (lambda a: fnp.linalg.cholesky(_spd_of(a)), [(3, 3)], {}),
+    "eigh": (lambda a: _eigh(F)(a) + _eigvalsh(F)(a), [(3, 3)], {}),
+    "svd": (lambda a: _svd(F)(a) + fnp.sum(fnp.linalg.svd(a, compute_uv=False)), [(4, 3)], {}),
+    "qr": (_qr(F), [(4, 3)], {}),
+    "expm": (lambda a: fsl.expm(a * 0.5), [(3, 3)], {}),
+}
