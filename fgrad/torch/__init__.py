@@ -20,6 +20,7 @@ from . import cuda as cuda
 from . import linalg as linalg
 from . import nn as nn
 from . import optim as optim
+from . import random as random
 from . import utils as utils
 from ._dtypes import Size as Size
 from ._dtypes import bool as bool

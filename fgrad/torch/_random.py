@@ -130,12 +130,12 @@ def engine(generator: Generator | None) -> Engine:
 # --- samplers over flat arrays --------------------------------------------------------------------
 
 def uniform_values(e: Engine, n: int, dt: np.dtype, low: float = 0.0, high: float = 1.0) -> np.ndarray:
-    """`uniform_(low, high)`: 24 bits of a 32-bit word for float32, 53 of a 64-bit word for float64."""
+    """`uniform_(low, high)`: 24 bits of a 32-bit word for float32/16, 53 of a 64-bit word for float64."""
     if dt == np.float64:
         x = (e.u64(n) & _U64((1 << 53) - 1)).astype(np.float64) * 2.0 ** -53
         return bm.fma64(x, float(np.float64(high) - np.float64(low)), low)
-    digits = 11 if dt == np.float16 else 24
-    x = (e.u32(n) & _U64((1 << digits) - 1)).astype(np.float32) * np.float32(2.0 ** -digits)
+    # float16 draws as float32 does (24 bits, float arithmetic), then rounds, as PyTorch's CPU kernel
+    x = (e.u32(n) & _U64((1 << 24) - 1)).astype(np.float32) * np.float32(2.0 ** -24)
     lo, hi = np.float32(low), np.float32(high)
     return bm.fma32(x, hi - lo, lo).astype(dt)
 

@@ -286,3 +286,23 @@ def test_errors_match_torch():
         ft.set_rng_state([1, 2, 3])
     with pytest.raises(RuntimeError, match="RNG state"):
         ft.set_rng_state(ft.zeros(10, dtype=ft.uint8))
+
+
+@pytest.mark.parametrize("n", [1, 5, 16, 40])
+def test_float16_uniform(n):
+    check(6, lambda T: T.rand(n, dtype=T.float16))
+    check(6, lambda T: T.empty(n, dtype=T.float16).uniform_(-2.0, 3.0))
+
+
+def test_float16_normal_scalar_path():
+    check(6, lambda T: T.randn(15, dtype=T.float16))
+
+
+def test_fork_rng_restores_the_stream():
+    torch.manual_seed(2)
+    ft.manual_seed(2)
+    with torch.random.fork_rng(), ft.random.fork_rng():
+        assert_same(torch.randn(7), ft.randn(7))
+    assert_same(torch.rand(4), ft.rand(4))
+    assert_same(torch.get_rng_state(), ft.get_rng_state())
+    assert ft.random.initial_seed() == torch.random.initial_seed() == 2
