@@ -18,8 +18,10 @@ import os
 
 import numpy as np
 
+from ..errors import user_location
 from . import _boxmuller as bm
 from . import _dtypes
+from ._errors import torch_error
 from ._mt19937 import DEFAULT_SEED, Engine
 from .ops import wrap
 from .ops_shape import shape_arg
@@ -68,7 +70,8 @@ class Generator:
         """Restore a state from `get_state` (this library's or PyTorch's own)."""
         if not isinstance(new_state, Tensor) or new_state._data.dtype != np.uint8:
             kind = type(new_state).__name__ if not isinstance(new_state, Tensor) else new_state.dtype
-            raise TypeError(f"expected a torch.ByteTensor, but got {kind}")
+            raise _fail(f"expected a torch.ByteTensor, but got {kind}",
+                        "pass what get_state()/torch.get_rng_state() returned (a uint8 tensor)", TypeError)
         self.engine.set_state(new_state._data)
         return self
 
@@ -79,7 +82,8 @@ class Generator:
 def _seed_value(seed) -> int:
     value = int(seed)
     if not -(1 << 63) <= value < (1 << 64):
-        raise RuntimeError(f"Overflow when unpacking long long (seed {value} needs more than 64 bits)")
+        raise _fail("Overflow when unpacking long long", f"the seed {value} needs more than 64 bits; "
+                    "use a seed in [-2**63, 2**64)", ValueError)
     return value & 0xFFFFFFFFFFFFFFFF
 
 
@@ -272,7 +276,8 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
     if high is None:
         low, high = 0, low
     if not low < high:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+        raise _fail(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}",
+                    "randint(low, high, size) draws from [low, high): make high larger than low")
     dt = _dtypes.to_numpy_dtype(dtype) if dtype is not None else np.dtype(np.int64)
     out = _fresh(size, dt)
     out.reshape(-1)[...] = int_range_values(engine(generator), out.size, int(low), int(high))
@@ -324,7 +329,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
     if isinstance(std, Tensor) and (std._data < 0).any():
         raise RuntimeError("normal expects all elements of std >= 0.0")
     if not isinstance(std, Tensor) and std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {_num(std)}")
+        raise _fail(f"normal expects std >= 0.0, but found std {_num(std)}", "pass a non-negative std")
     shape = np.broadcast_shapes(*(t._data.shape for t in tensors))
     dt = _dtypes.result_type(tensors)
     e = engine(generator)
@@ -371,9 +376,10 @@ def multinomial(input, num_samples: int, replacement: bool = False, *, generator
     """
     w = input._data
     if w.ndim not in (1, 2):
-        raise RuntimeError("prob_dist must be 1 or 2 dim")
+        raise _fail("prob_dist must be 1 or 2 dim", f"pass a vector or a matrix of weights, not {w.ndim}-d")
     if not replacement and num_samples > w.shape[-1]:
-        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+        raise _fail("cannot sample n_sample > prob_dist.size(-1) samples without replacement",
+                    f"ask for at most {w.shape[-1]} samples, or pass replacement=True")
     fast = not replacement or num_samples == 1
     if (w < 0).any() or not np.isfinite(w).all():
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0" if fast else
@@ -382,7 +388,8 @@ def multinomial(input, num_samples: int, replacement: bool = False, *, generator
                            "invalid multinomial distribution (encountering probability entry = infinity or NaN)")
     rows = w.reshape(-1, w.shape[-1])
     if (rows.sum(-1) <= 0).any():
-        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        raise _fail("invalid multinomial distribution (sum of probabilities <= 0)",
+                    "every row needs at least one positive weight")
     e = engine(generator)
     if fast:
         q = exponential_values(e, rows.size, 1.0).astype(rows.dtype).reshape(rows.shape)
@@ -440,8 +447,8 @@ def _uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, *, generator=No
     from_ = kw.pop("from", from_)
     dt = _float_only(self, "check_uniform_bounds")
     if from_ > to:
-        raise RuntimeError("uniform_ expects to return a [from, to) range, but found "
-                           f"from={_num(from_)} > to={_num(to)}")
+        raise _fail(f"uniform_ expects to return a [from, to) range, but found from={_num(from_)} > to={_num(to)}",
+                    "pass the lower bound first: uniform_(low, high)")
     return _fill_inplace(self, lambda n, _c: uniform_values(engine(generator), n, dt, from_, to))
 
 
@@ -449,7 +456,7 @@ def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=Non
     """Fill with normal samples. Example: ``torch.empty(3).normal_(0, 0.1)``."""
     dt = _float_only(self, "normal_kernel_cpu")
     if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {_num(std)}")
+        raise _fail(f"normal expects std >= 0.0, but found std {_num(std)}", "pass a non-negative std")
     return _fill_inplace(self, lambda n, c: normal_values(engine(generator), n, dt, mean, std, c))
 
 
@@ -467,7 +474,8 @@ def _random_(self: Tensor, from_=None, to=None, *, generator=None, **kw) -> Tens
         return _fill_inplace(self, lambda n, _c: full_range_values(e, n, dt))
     low, high = (0, from_) if to is None else (from_, to)
     if not low < high:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+        raise _fail(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}",
+                    "random_(from, to) draws from [from, to): make to larger than from")
     return _fill_inplace(self, lambda n, _c: int_range_values(e, n, int(low), int(high)))
 
 
@@ -475,7 +483,7 @@ def _exponential_(self: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor
     """Fill with exponential samples of rate `lambd`. Example: ``torch.empty(3).exponential_(2.)``."""
     _float_only(self, "exponential_cpu")
     if not lambd > 0:
-        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={_num(lambd)}")
+        raise _fail(f"exponential_ expects lambda > 0.0, but found lambda={_num(lambd)}", "pass a positive rate")
     return _fill_inplace(self, lambda n, _c: exponential_values(engine(generator), n, lambd))
 
 
@@ -495,7 +503,7 @@ def _bernoulli_(self: Tensor, p=0.5, *, generator=None) -> Tensor:
             e, _visit(self._data, probs),
             probs.dtype == np.float64))
     if not 0 <= p <= 1:
-        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_num(p)}")
+        raise _fail(f"bernoulli_ expects p to be in [0, 1], but got p={_num(p)}", "p is a probability")
     return _fill_inplace(self, lambda n, _c: bernoulli_values(e, np.full(n, float(p)), True))
 
 
@@ -513,6 +521,11 @@ Tensor.bernoulli_ = _bernoulli_
 Tensor.bernoulli = lambda self, p=None, *, generator=None: bernoulli(self, p, generator=generator)
 Tensor.multinomial = lambda self, num_samples, replacement=False, *, generator=None: multinomial(
     self, num_samples, replacement, generator=generator)
+
+
+def _fail(message: str, hint: str, kind: type = RuntimeError) -> Exception:
+    """PyTorch's message, then a line with the fix and the caller's file:line."""
+    return torch_error(message, f"{hint} (at {user_location()})", kind)
 
 
 def _num(x) -> str:

@@ -306,3 +306,19 @@ def test_fork_rng_restores_the_stream():
     assert_same(torch.rand(4), ft.rand(4))
     assert_same(torch.get_rng_state(), ft.get_rng_state())
     assert ft.random.initial_seed() == torch.random.initial_seed() == 2
+
+
+@pytest.mark.parametrize("seed", [2**64, -2**63 - 1])
+def test_seed_overflow_is_torch_error(seed):
+    with pytest.raises(ValueError) as expected:
+        torch.manual_seed(seed)
+    with pytest.raises(ValueError) as got:
+        ft.manual_seed(seed)
+    lines = str(got.value).split("\n")
+    assert lines[0] == str(expected.value) and "test_random_vs_torch.py" in lines[1]
+
+
+@pytest.mark.parametrize("seed", [-1, -2**63, 2**63, 2**64 - 1, True])
+def test_unusual_seeds(seed):
+    check(seed, lambda T: T.rand(3))
+    assert ft.initial_seed() == torch.initial_seed()
