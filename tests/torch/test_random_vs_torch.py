@@ -322,3 +322,32 @@ def test_seed_overflow_is_torch_error(seed):
 def test_unusual_seeds(seed):
     check(seed, lambda T: T.rand(3))
     assert ft.initial_seed() == torch.initial_seed()
+
+
+def _random_call(rng):
+    """One sampler call with a random shape, dtype, and sometimes a strided view as the target."""
+    shape = tuple(int(d) for d in rng.integers(1, 7, rng.integers(0, 4)))
+    dtype = ["float32", "float64"][rng.integers(2)]
+    kind = rng.integers(7)
+    last = int(rng.integers(1, 40))
+
+    def target(T):
+        t = T.empty(shape + (last,), dtype=getattr(T, dtype))
+        return t.transpose(0, -1) if t.ndim > 1 and kind % 2 else t
+
+    seeds = rng.integers(0, 2**31, 2)
+    return [lambda T: T.rand(shape, dtype=getattr(T, dtype)), lambda T: T.randn(shape, dtype=getattr(T, dtype)),
+            lambda T: target(T).normal_(float(seeds[0] % 5), 2.0), lambda T: target(T).uniform_(-1.5, 0.5),
+            lambda T: T.randint(-3, int(seeds[1]) + 1, shape), lambda T: target(T).bernoulli_(0.35),
+            lambda T: T.randperm(int(seeds[0] % 60))][kind]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_random_programs(seed):
+    rng = np.random.default_rng(1000 + seed)
+    calls = [_random_call(rng) for _ in range(8)]
+    torch.manual_seed(seed)
+    ft.manual_seed(seed)
+    for call in calls:
+        assert_same(call(torch), call(ft))
+    assert_same(torch.get_rng_state(), ft.get_rng_state())
