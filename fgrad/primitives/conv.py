@@ -266,6 +266,19 @@ def _window_abstract(name: str):
     return abstract
 
 
+def window_views(x: np.ndarray, fill, window_dimensions, window_strides, padding, base_dilation,
+                 window_dilation) -> np.ndarray:
+    """Every window of a NumPy array (padded and dilated with `fill`) as a strided view: (*out, *window).
+
+    Example:
+        >>> window_views(np.arange(4), 0, (2,), (2,), ((0, 0),), (1,), (1,)).tolist()
+        [[0, 1], [2, 3]]
+    """
+    axes = tuple(range(x.ndim))
+    x = _dilate_pad(x, axes, base_dilation, padding, fill)
+    return _windows(x, axes, window_dimensions, window_strides, window_dilation)
+
+
 def _window_reduction(reducer, fill_of):
     def impl(x, window_dimensions, window_strides, padding, base_dilation, window_dilation) -> np.ndarray:
         x = np.asarray(x)
@@ -273,9 +286,7 @@ def _window_reduction(reducer, fill_of):
         fill = fill_of(x.dtype)
         if 0 in shape:
             return np.full(shape, fill, x.dtype)
-        axes = tuple(range(x.ndim))
-        x = _dilate_pad(x, axes, base_dilation, padding, fill)
-        windows = _windows(x, axes, window_dimensions, window_strides, window_dilation)
+        windows = window_views(x, fill, window_dimensions, window_strides, padding, base_dilation, window_dilation)
         return reducer(windows, axis=tuple(range(x.ndim, 2 * x.ndim))).astype(x.dtype, copy=False)
     return impl
 

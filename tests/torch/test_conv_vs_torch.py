@@ -99,6 +99,20 @@ def test_second_derivatives_match_torch(name):
         np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=2e-3, atol=2e-3)
 
 
+@pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True),
+                                dict(kernel_size=(2, 3), dilation=(2, 1))])
+def test_max_pool_indices_match_torch(kw):
+    x = np.round(_r(43, 2, 3, 7, 8), 1)                 # rounded: ties, where the first maximum wins
+    x[0, 0, 0, 0] = np.nan
+    (out_t, idx_t), (out_f, idx_f) = (lib.nn.functional.max_pool2d(lib.tensor(x), return_indices=True, **kw)
+                                      for lib in (torch, ft))
+    np.testing.assert_array_equal(out_f.numpy(), out_t.numpy())
+    np.testing.assert_array_equal(idx_f.numpy(), idx_t.numpy())
+    assert idx_f.dtype == ft.int64
+    pooled = ft.nn.MaxPool2d(return_indices=True, **kw)(ft.tensor(x))
+    assert isinstance(pooled, tuple) and len(pooled) == 2
+
+
 def test_conv_output_prints_as_torch():
     x, w = _r(41, 1, 1, 4, 4), _r(42, 2, 1, 3, 3)
     got = FF.conv2d(ft.tensor(x, requires_grad=True), ft.tensor(w))

@@ -223,13 +223,22 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
     Example: ``F.max_pool2d(torch.arange(16.).reshape(1, 4, 4), 2)`` is ``tensor([[[ 5.,  7.], [13., 15.]]])``.
     """
-    if return_indices:
-        raise NotImplementedError("max_pool2d(return_indices=True) is not supported by fgrad.torch; take the "
-                                  "argmax of the windows yourself")
     _pool_rank(input)
     k, s, d, pads = _pool_geometry(input._data, kernel_size, stride, padding, dilation, ceil_mode)
     params = tuple(_full_window(input._data.ndim, k, s, d, pads).items())
-    return record(MAX_POOL, (input,), (params,), np.asarray(_max_pool_fn(input._data, params), input._data.dtype))
+    out = record(MAX_POOL, (input,), (params,), np.asarray(_max_pool_fn(input._data, params), input._data.dtype))
+    return (out, wrap(_max_indices(input._data, dict(params)))) if return_indices else out
+
+
+def _max_indices(x: np.ndarray, params: dict) -> np.ndarray:
+    """torch's indices of max_pool2d: each window's first maximum (or NaN), as a flat index into its
+    (H, W) plane."""
+    rank = x.ndim
+    flat = lambda v: v.reshape(v.shape[:rank] + (-1,))  # noqa: E731
+    first = flat(_c.window_views(x, -np.inf, **params)).argmax(axis=-1)
+    plane = np.broadcast_to(np.arange(x.shape[-2] * x.shape[-1]).reshape(x.shape[-2:]), x.shape)
+    where = flat(_c.window_views(plane, -1, **params))
+    return np.take_along_axis(where, first[..., None], axis=-1)[..., 0].astype(np.int64)
 
 
 def _avg_pool_fn(x, params, divisor):
