@@ -170,3 +170,38 @@ def test_subset_concat_and_errors():
         fdata.BatchSampler(fdata.SequentialSampler(fds), 0, False)
     with pytest.raises(TypeError, match="default_collate: batch must contain"):
         list(fdata.DataLoader([object(), object()], batch_size=2))
+
+
+class Stream:
+    """The same stream of samples as a torch and an fgrad IterableDataset."""
+
+    @staticmethod
+    def make(lib_data, lib, n=11):
+        class Counting(lib_data.IterableDataset):
+            def __iter__(self):
+                return iter([lib.tensor([float(i), 2.0 * i]) for i in range(n)])
+
+            def __len__(self):
+                return n
+        return Counting()
+
+
+@pytest.mark.parametrize("batch_size", [None, 1, 4])
+@pytest.mark.parametrize("drop_last", [False, True])
+def test_iterable_dataset(batch_size, drop_last):
+    if batch_size is None and drop_last:
+        with pytest.raises(ValueError) as expected:
+            tdata.DataLoader(Stream.make(tdata, torch), batch_size=None, drop_last=True)
+        with pytest.raises(ValueError) as got:
+            fdata.DataLoader(Stream.make(fdata, ft), batch_size=None, drop_last=True)
+        assert str(got.value) == str(expected.value)
+        return
+    tl = tdata.DataLoader(Stream.make(tdata, torch), batch_size=batch_size, drop_last=drop_last)
+    fl = fdata.DataLoader(Stream.make(fdata, ft), batch_size=batch_size, drop_last=drop_last)
+    same(list(tl), list(fl))
+    assert len(tl) == len(fl)
+    with pytest.raises(ValueError) as expected:
+        tdata.DataLoader(Stream.make(tdata, torch), shuffle=True)
+    with pytest.raises(ValueError) as got:
+        fdata.DataLoader(Stream.make(fdata, ft), shuffle=True)
+    assert str(got.value) == str(expected.value)

@@ -50,6 +50,20 @@ class Dataset:
         return ConcatDataset([self, other])
 
 
+class IterableDataset(Dataset):
+    """A stream of samples: subclasses define __iter__; a DataLoader batches it in order.
+
+    Example:
+        >>> class Count(IterableDataset):
+        ...     def __iter__(self): return iter(range(5))
+        >>> [b.tolist() for b in DataLoader(Count(), batch_size=2)]
+        [[0, 1], [2, 3], [4]]
+    """
+
+    def __iter__(self):
+        raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
+
+
 class TensorDataset(Dataset):
     """Samples are tuples of the tensors' rows. Example: ``TensorDataset(x, y)[0]`` is ``(x[0], y[0])``."""
 
@@ -306,6 +320,14 @@ def default_convert(data):
 
 # --- the loader -----------------------------------------------------------------------------------
 
+def _check_stream_options(**options) -> None:
+    """A stream has no indices, so the index options are an error, with torch's message."""
+    for name, value in options.items():
+        if value is not None:
+            raise ValueError(f"DataLoader with IterableDataset: expected unspecified {name} option, but got "
+                             f"{name}={value}")
+
+
 class DataLoader:
     """Batches of a dataset in sequential or shuffled order, in this process (num_workers is accepted).
 
@@ -322,14 +344,18 @@ class DataLoader:
                  drop_last: bool = False, timeout: float = 0, worker_init_fn=None, multiprocessing_context=None,
                  generator=None, *, prefetch_factor=None, persistent_workers: bool = False,
                  pin_memory_device: str = "", in_order: bool = True):
+        if isinstance(dataset, IterableDataset):
+            _check_stream_options(shuffle=shuffle or None, sampler=sampler, batch_sampler=batch_sampler)
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_size is None and drop_last:
+            raise ValueError("batch_size=None option disables auto-batching and is mutually exclusive with drop_last")
         if batch_sampler is not None:
             if batch_size != 1 or shuffle or sampler is not None or drop_last:
                 raise ValueError("batch_sampler option is mutually exclusive with batch_size, shuffle, "
                                  "sampler, and drop_last")
             batch_size, drop_last = None, False
-        if sampler is None:
+        if sampler is None and not isinstance(dataset, IterableDataset):
             sampler = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
         if batch_size is not None and batch_sampler is None:
             batch_sampler = BatchSampler(sampler, batch_size, drop_last)
@@ -344,16 +370,34 @@ class DataLoader:
         return self.batch_sampler if self.batch_sampler is not None else self.sampler
 
     def __iter__(self):
-        indices = iter(self._index_sampler)
+        indices = None if isinstance(self.dataset, IterableDataset) else iter(self._index_sampler)
         # Each iterator draws a base seed (for worker processes in torch) before any index is drawn.
         _random.full_range_values(_random.engine(self.generator), 1, np.dtype(np.int64))
         return self._batches(indices)
 
     def _batches(self, indices):
         batched = self.batch_sampler is not None
+        if isinstance(self.dataset, IterableDataset):
+            yield from self._stream_batches(batched)
+            return
         for index in indices:
             data = [self.dataset[i] for i in index] if batched else self.dataset[index]
             yield self.collate_fn(data)
 
+    def _stream_batches(self, batched: bool):
+        samples = iter(self.dataset)
+        if not batched:
+            yield from (self.collate_fn(sample) for sample in samples)
+            return
+        batch = list(itertools.islice(samples, self.batch_size))
+        while batch and (len(batch) == self.batch_size or not self.drop_last):
+            yield self.collate_fn(batch)
+            batch = list(itertools.islice(samples, self.batch_size))
+
     def __len__(self) -> int:
+        if isinstance(self.dataset, IterableDataset):
+            n = len(self.dataset)
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
         return len(self._index_sampler)
