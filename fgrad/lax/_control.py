@@ -66,7 +66,8 @@ def _check_carry(what: str, fun: Callable, in_tree: TreeDef, in_avals: list, out
             f"differ:\n\nThe input carry {carry} has structure {in_tree} but the carry output has structure "
             f"{out_tree} (at {user_location()}).\n\nRevise the function so that the carry output has the "
             "same pytree structure as the carry input.")
-    diffs = [f"the input carry component {carry}{path} has type {jax_type(a)} but the corresponding "
+    diffs = [f"{f'the input carry component {carry}{path}' if path else f'the input carry {carry}'} has "
+             f"type {jax_type(a)} but the corresponding "
              f"output carry component has type {jax_type(b)}, so "
              f"{'the shapes do not match' if a.shape != b.shape else 'the dtypes do not match'}"
              for path, a, b in zip(leaf_paths(in_tree), in_avals, out_avals) if a != b]
@@ -100,7 +101,7 @@ def cond(pred, true_fun: Callable, false_fun: Callable, *operands):
         index = convert(pred if dtype.kind == "b" else pred != 0, np.int32)
     else:
         index = np.int32(bool(pred))
-    return _switch(index, [false_fun, true_fun], operands, "cond", ["false_fun", "true_fun"])
+    return _switch(index, [false_fun, true_fun], operands, "cond", ["false_fun", "true_fun"], [1, 0])
 
 
 def switch(index, branches: Sequence[Callable], *operands):
@@ -124,32 +125,37 @@ def switch(index, branches: Sequence[Callable], *operands):
         index = convert(clip(index, 0, len(branches) - 1), np.int32)
     else:
         index = np.int32(np.clip(int(index), 0, len(branches) - 1))
-    return _switch(index, branches, operands, "switch", [f"branch {k}" for k in range(len(branches))])
+    n = len(branches)
+    return _switch(index, branches, operands, "switch", [f"branch {k}" for k in range(n)], list(range(n)))
 
 
-def _switch(index, branches: list, operands: tuple, what: str, labels: list):
+def _switch(index, branches: list, operands: tuple, what: str, labels: list, order: list):
+    """Bind `cond` on the traced branches; `order` is the order in which errors name them."""
     avals, leaves, _ = _aval_tree(operands)
     traced = [_trace_tree(fn, avals, what) for fn in branches]
-    first_tree, first_avals = traced[0][2], traced[0][1]
-    for k, (_, out_avals, out_tree) in enumerate(traced[1:], 1):
-        _check_branches(what, labels, branches, k, first_tree, out_tree, first_avals, out_avals)
+    first = order[0]
+    for k in order[1:]:
+        _check_branches(what, [labels[first], labels[k]], [branches[first], branches[k]],
+                        [traced[first][2], traced[k][2]], [traced[first][1], traced[k][1]])
     outs = control.cond_bind(index, [closed for closed, _, _ in traced], leaves)
-    return tree_unflatten(first_tree, outs)
+    return tree_unflatten(traced[0][2], outs)
 
 
-def _check_branches(what, labels, fns, k, tree0, tree_k, avals0, avals_k) -> None:
-    where = f"\n\n{labels[0]} is {_name(fns[0])}\n{labels[k]} is {_name(fns[k])}\n\n"
+def _check_branches(what: str, labels: list, fns: list, trees: list, avals: list) -> None:
+    """jax's TypeErrors for two branches whose outputs differ in structure or type."""
+    (one, other), (tree0, tree_k) = labels, trees
+    where = f"\n\n{one} is {_name(fns[0])}\n{other} is {_name(fns[1])}\n\n"
     if tree0 != tree_k:
         raise TypeError(f"{what} branch outputs must have the same pytree structure, but they differ:{where}"
-                        f"{labels[0]} output is {tree0} but {labels[k]} output is {tree_k} (at {user_location()})."
-                        f"\n\nRevise {labels[0]} and/or {labels[k]} so that they have the same pytree structure.")
-    for a, b in zip(avals0, avals_k):
+                        f"{one} output is {tree0} but {other} output is {tree_k} (at {user_location()})."
+                        f"\n\nRevise {one} and/or {other} so that they have the same pytree structure.")
+    for a, b in zip(*avals):
         if a != b:
             problem = "the shapes do not match" if a.shape != b.shape else "the dtypes do not match"
             raise TypeError(f"{what} branches must have equal output types but they differ.{where}"
-                            f"The output of {labels[0]} has type {jax_type(a)} but the corresponding output "
-                            f"of {labels[k]} has type {jax_type(b)}, so {problem} (at {user_location()})."
-                            f"\n\nRevise {labels[0]} and/or {labels[k]} so that all output types match.")
+                            f"The output of {one} has type {jax_type(a)} but the corresponding output "
+                            f"of {other} has type {jax_type(b)}, so {problem} (at {user_location()})."
+                            f"\n\nRevise {one} and/or {other} so that all output types match.")
 
 
 # --- while_loop and fori_loop ------------------------------------------------------------------
@@ -229,7 +235,7 @@ def _scan_length(x_leaves: list, length) -> int:
     if length is None and not sizes:
         raise ValueError("scan got no values to scan over and `length` not provided.")
     if len(sizes) > 1:
-        raise ValueError(f"scan got values with different leading axis sizes: {', '.join(map(str, sizes))}.")
+        raise ValueError(f"scan got values with different leading axis sizes: {', '.join(str(s) for s in sizes)}.")
     if length is not None and sizes and int(length) != sizes[0]:
         raise ValueError(f"scan got `length` argument of {length} which disagrees with leading axis sizes "
                          f"{sizes}.")
