@@ -94,7 +94,8 @@ def _fill16_float(u: np.ndarray, mean: float, std: float) -> np.ndarray:
     return fma32(out, _F(std), _F(mean))
 
 
-LOG, LOG1P, _COS, _SIN = (np.frompyfunc(f, 1, 1) for f in (math.log, math.log1p, math.cos, math.sin))
+LOG, LOG1P, EXP, TAN, _COS, _SIN = (np.frompyfunc(f, 1, 1) for f in (math.log, math.log1p, math.exp, math.tan,
+                                                                          math.cos, math.sin))
 
 
 def _fill16_double(u: np.ndarray, mean: float, std: float) -> np.ndarray:

@@ -187,11 +187,29 @@ def exponential_values(e: Engine, n: int, lambd: float) -> np.ndarray:
     return (-1.0 / lambd) * bm.LOG1P(-u).astype(np.float64)
 
 
+def _double_uniforms(e: Engine, n: int) -> np.ndarray:
+    return (e.u64(n) & _U64((1 << 53) - 1)).astype(np.float64) * 2.0 ** -53
+
+
+def log_normal_values(e: Engine, n: int, mean: float, std: float) -> np.ndarray:
+    """`log_normal_`: libm's exp of the scalar Box-Muller path (element by element, with its cached sample)."""
+    return bm.EXP(normal_values(e, n, np.dtype(np.float64), mean, std, False)).astype(np.float64)
+
+
+def cauchy_values(e: Engine, n: int, median: float, sigma: float) -> np.ndarray:
+    """`cauchy_`: median + sigma * tan(pi * (u - 0.5)) with double uniforms and libm's tan."""
+    return median + sigma * bm.TAN(np.pi * (_double_uniforms(e, n) - 0.5)).astype(np.float64)
+
+
+def geometric_values(e: Engine, n: int, p: float) -> np.ndarray:
+    """`geometric_`: ceil(log(u) / log(1 - p)) with double uniforms and libm's log."""
+    return np.ceil(bm.LOG(_double_uniforms(e, n)).astype(np.float64) / np.log(1.0 - p))
+
+
 def bernoulli_values(e: Engine, p: np.ndarray, double: bool) -> np.ndarray:
     """`bernoulli_`: u < p, u a double uniform for a Python p or a float64 p tensor, else a float one."""
     if double:
-        u = (e.u64(p.size) & _U64((1 << 53) - 1)).astype(np.float64) * 2.0 ** -53
-        return u < p.astype(np.float64).reshape(-1)
+        return _double_uniforms(e, p.size) < p.astype(np.float64).reshape(-1)
     u = (e.u32(p.size) & _U64((1 << 24) - 1)).astype(np.float32) * np.float32(2.0 ** -24)
     return u < p.astype(np.float32).reshape(-1)
 
@@ -513,11 +531,37 @@ def _visit(like: np.ndarray, values: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(values.transpose(order)).reshape(-1)
 
 
+def _log_normal_(self: Tensor, mean: float = 1.0, std: float = 2.0, *, generator=None) -> Tensor:
+    """Fill with exp(N(mean, std)) samples. Example: ``torch.empty(3).log_normal_()``."""
+    _float_only(self, "log_normal_cpu")
+    if not std > 0:
+        raise _fail(f"log_normal_ expects std > 0.0, but found std={_num(std)}", "pass a positive std")
+    return _fill_inplace(self, lambda n, _c: log_normal_values(engine(generator), n, mean, std))
+
+
+def _cauchy_(self: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator=None) -> Tensor:
+    """Fill with Cauchy samples. Example: ``torch.empty(3).cauchy_()``."""
+    _float_only(self, "cauchy_cpu")
+    if not sigma > 0:
+        raise _fail(f"cauchy_ expects sigma > 0.0, but found sigma={_num(sigma)}", "pass a positive sigma")
+    return _fill_inplace(self, lambda n, _c: cauchy_values(engine(generator), n, median, sigma))
+
+
+def _geometric_(self: Tensor, p: float, *, generator=None) -> Tensor:
+    """Fill with the number of Bernoulli(p) trials to the first success. Example: ``torch.empty(3).geometric_(0.5)``."""
+    if not 0 < p < 1:
+        raise _fail(f"geometric_ expects p to be in (0, 1), but got p={_num(p)}", "p is a probability")
+    return _fill_inplace(self, lambda n, _c: geometric_values(engine(generator), n, p))
+
+
 Tensor.uniform_ = _uniform_
 Tensor.normal_ = _normal_
 Tensor.random_ = _random_
 Tensor.exponential_ = _exponential_
 Tensor.bernoulli_ = _bernoulli_
+Tensor.log_normal_ = _log_normal_
+Tensor.cauchy_ = _cauchy_
+Tensor.geometric_ = _geometric_
 Tensor.bernoulli = lambda self, p=None, *, generator=None: bernoulli(self, p, generator=generator)
 Tensor.multinomial = lambda self, num_samples, replacement=False, *, generator=None: multinomial(
     self, num_samples, replacement, generator=generator)

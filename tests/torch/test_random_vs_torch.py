@@ -351,3 +351,15 @@ def test_random_programs(seed):
     for call in calls:
         assert_same(call(torch), call(ft))
     assert_same(torch.get_rng_state(), ft.get_rng_state())
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_log_normal_cauchy_geometric(seed, dtype):
+    def fresh(T, n=37):
+        return T.empty(n, dtype=getattr(T, dtype))
+    check(seed, lambda T: fresh(T).log_normal_())
+    check(seed, lambda T: fresh(T, 5).log_normal_(0.5, 0.3))
+    check(seed, lambda T: fresh(T).cauchy_(1.0, 2.0))
+    check(seed, lambda T: fresh(T).geometric_(0.3))
+    check(seed, lambda T: T.empty(9, dtype=T.int64).geometric_(0.05))
