@@ -340,3 +340,17 @@ def test_python_control_flow_on_a_traced_value_points_at_lax():
     assert "fgrad.lax.cond" in str(info.value) and "test_control_flow.py" in str(info.value)
     with pytest.raises(fgrad.ConcretizationError, match=r"fgrad\.lax\.cond"):
         fgrad.grad(lambda x: flax.cond(x > 0, lambda v: v if v > 1 else -v, lambda v: v, x))(2.0)
+
+
+def test_a_loop_result_crosses_xla_segments_unpacked(monkeypatch):
+    from fgrad.backends import xla
+    monkeypatch.setattr(xla, "LONG_PROGRAM", 3)
+    monkeypatch.setattr(xla, "SEGMENT", 2)
+
+    def f(w, x):
+        c, ys = flax.scan(lambda c, e: (c * w + e, c), x, fnp.stack([x, x]))
+        a = flax.cond(fnp.sum(c) > 0, lambda v: v * 2.0, lambda v: v, c)
+        return fnp.sum(a) + fnp.sum(ys) + fnp.sum(c * w)
+    assert fgrad.jit(f, backend="xla").lower(W, X).program.segments > 1
+    close(fgrad.jit(f, backend="xla")(W, X), fgrad.jit(f, backend="numpy")(W, X))
+    close(fgrad.jit(fgrad.grad(f), backend="xla")(W, X), fgrad.grad(f)(W, X))

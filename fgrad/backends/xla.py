@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from ..core import IR, Lit, Var
+from ..primitives._subprograms import TupleAval
 from .numpy_codegen import (
     Block,
     _names,
@@ -292,16 +293,19 @@ def split(ir: IR) -> list[Segment]:
     size = SEGMENT if len(eqns) > LONG_PROGRAM else max(len(eqns), 1)
     segments = [Segment(k, eqns[i:i + size]) for k, i in enumerate(range(0, max(len(eqns), 1), size))]
     home = {e.out: seg for seg in segments for e in seg.eqns}
+    order = {e.out: k for k, e in enumerate(eqns)}
     read_later = {v for seg in segments for e in seg.eqns for v in e.inputs
                   if isinstance(v, Var) and home.get(v) is not None and home[v] is not seg}
     final = [o for o in ir.outs if isinstance(o, Var) and o in home]
+    # the several-array result of a loop or branch crosses a boundary as it is, not packed
+    tuples = {v for v in read_later if isinstance(v.aval, TupleAval)}
     for seg in segments:
         by_dtype: dict = {}
         for e in seg.eqns:
-            if e.out in read_later:
+            if e.out in read_later and e.out not in tuples:
                 by_dtype.setdefault(e.out.aval.dtype.name, []).append(e.out)
         seg.packs = [(f"_p{seg.index}_{dtype}", group) for dtype, group in by_dtype.items()]
-        seg.outs = list(dict.fromkeys(o for o in final if home[o] is seg))
+        seg.outs = list(dict.fromkeys(o for o in final + sorted(tuples, key=order.get) if home[o] is seg))
     where = {}
     for seg in segments:
         for pack, group in seg.packs:
@@ -311,8 +315,8 @@ def split(ir: IR) -> list[Segment]:
                 offset += v.aval.size
     for seg in segments:
         read = dict.fromkeys(a for e in seg.eqns for a in e.inputs if isinstance(a, Var))
-        seg.params = [v for v in read if v not in home]
-        seg.imports = [(v, *where[v]) for v in read if v in home and home[v] is not seg]
+        seg.params = [v for v in read if v not in home or (v in tuples and home[v] is not seg)]
+        seg.imports = [(v, *where[v]) for v in read if v in home and home[v] is not seg and v not in tuples]
     return segments
 
 
