@@ -162,7 +162,8 @@ def test_finite_differences_to_second_order(name):
 def test_xla_backend_agrees():
     for name in ("eigh", "svd_wide", "qr_wide", "gp_marginal_likelihood", "expm", "solve_triangular_t"):
         build, args = CASES[name]
-        loss = lambda *xs, f=build(*FG): fnp.sum(f(*xs) ** 2)  # noqa: E731
+        f = build(*FG)
+        loss = lambda *xs, f=f: fnp.sum(f(*xs) ** 2)  # noqa: E731
         grads = [fgrad.jit(fgrad.grad(loss, tuple(range(len(args)))), backend=b)(*args) for b in ("numpy", "xla")]
         for a, b in zip(*grads):
             np.testing.assert_allclose(np.asarray(b), a, rtol=1e-9, atol=1e-11)
