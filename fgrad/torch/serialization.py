@@ -57,8 +57,8 @@ _REBUILD_PARAMETER = _TorchGlobal("torch._utils", "_rebuild_parameter")
 
 
 class _Storage:
-    def __init__(self, key: str, array: np.ndarray):
-        self.key, self.array = key, array
+    def __init__(self, key: str, array: np.ndarray, owner: np.ndarray):
+        self.key, self.array, self.owner = key, array, owner     # owner keeps the root (and its id) alive
 
 
 class _Writer(pickle._Pickler):
@@ -67,6 +67,24 @@ class _Writer(pickle._Pickler):
     def __init__(self, file):
         super().__init__(file, protocol=2)
         self.storages: list[_Storage] = []
+        self.by_root: dict[int, _Storage] = {}      # id of a root array -> its storage
+
+    def _storage_of(self, array: np.ndarray):
+        """(storage, offset, strides) of a tensor's array: views of one buffer share one storage, as in torch."""
+        root = array
+        while isinstance(root.base, np.ndarray):
+            root = root.base
+        item = array.itemsize
+        shift = array.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+        shareable = (root.flags.c_contiguous and root.dtype == array.dtype and shift % item == 0
+                     and all(st >= 0 and st % item == 0 for st in array.strides))
+        if not shareable:
+            root, shift = np.require(array, requirements="C"), 0
+        storage = self.by_root.get(id(root))
+        if storage is None:
+            storage = self.by_root[id(root)] = _Storage(str(len(self.storages)), root.reshape(-1), root)
+            self.storages.append(storage)
+        return storage, shift // item, tuple(st // item for st in (array.strides if shareable else root.strides))
 
     def persistent_id(self, obj):
         if isinstance(obj, _Storage):
@@ -87,11 +105,9 @@ class _Writer(pickle._Pickler):
         if isinstance(obj, Parameter):
             return _REBUILD_PARAMETER, (_plain(obj), obj.requires_grad, _ordered())
         if isinstance(obj, Tensor):
-            array = np.require(obj._data, requirements="C")
-            storage = _Storage(str(len(self.storages)), array)
-            self.storages.append(storage)
-            strides = tuple(s // array.itemsize for s in array.strides)
-            return _REBUILD_TENSOR, (storage, 0, tuple(array.shape), strides, obj.requires_grad, _ordered())
+            storage, offset, strides = self._storage_of(obj._data)
+            return _REBUILD_TENSOR, (storage, offset, tuple(obj._data.shape), strides, obj.requires_grad,
+                                     _ordered())
         if isinstance(obj, (_TorchGlobal, _dtypes.dtype)):
             return obj.name                   # a global: pickle hands it to save_global
         return NotImplemented

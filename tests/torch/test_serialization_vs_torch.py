@@ -110,6 +110,18 @@ def test_views_and_shared_storage_from_torch():
         np.testing.assert_array_equal(loaded[key]._data, expected.numpy())
 
 
+def test_views_share_one_storage_in_torch():
+    x = ft.arange(20.0).reshape(4, 5)
+    buf = io.BytesIO()
+    ft.save({"x": x, "t": x.t(), "part": x[1:3, ::2], "row": x[2], "alone": ft.ones(2)}, buf)
+    loaded = torch.load(_rewind(buf))
+    pointers = {k: v.untyped_storage().data_ptr() for k, v in loaded.items()}
+    assert pointers["x"] == pointers["t"] == pointers["part"] == pointers["row"] != pointers["alone"]
+    loaded["x"][2, 0] = -1.0
+    assert loaded["row"][0].item() == loaded["t"][0, 2].item() == -1.0
+    assert len([n for n in zipfile.ZipFile(_rewind(buf)).namelist() if "/data/" in n]) == 2
+
+
 def test_round_trip_in_fgrad_and_views():
     x = ft.arange(20.0).reshape(4, 5)
     buf = io.BytesIO()
