@@ -401,3 +401,13 @@ class DataLoader:
                 return n
             return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
         return len(self._index_sampler)
+
+
+def get_worker_info():
+    """None: batches are loaded in the calling process (as torch answers outside a worker).
+
+    Example:
+        >>> get_worker_info() is None
+        True
+    """
+    return None
