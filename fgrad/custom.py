@@ -96,9 +96,10 @@ def _batched_avals(avals: list, size: int) -> list:
 class _JvpRule:
     """Differentiates a custom_jvp call: `jvp_flat(primals, tangents) -> (outs, tangent outs)`."""
 
-    def __init__(self, call: _Call, out_tree, out_avals: list, owner, jvp_flat: Callable | None = None):
+    def __init__(self, call: _Call, out_tree, out_avals: list, owner, jvp_flat: Callable | None = None,
+                 in_avals: list | None = None):
         self.call, self.out_tree, self.out_avals, self.owner = call, out_tree, out_avals, owner
-        self.in_avals = call.in_avals
+        self.in_avals = call.in_avals if in_avals is None else in_avals
         self.jvp_flat = jvp_flat or self._user_jvp
 
     def __repr__(self):
@@ -164,8 +165,8 @@ class _JvpRule:
                 return parent(ps, full)
             return vmap(one)(primals, [tangents[i] for i in kept])
 
-        rule = _JvpRule(self.call, self.out_tree, _batched_avals(self.out_avals, size), self.owner, jvp_batched)
-        rule.in_avals = _batched_avals(self.in_avals, size)
+        rule = _JvpRule(self.call, self.out_tree, _batched_avals(self.out_avals, size), self.owner, jvp_batched,
+                        _batched_avals(self.in_avals, size))
         return bind(custom_jvp_call_p, inner, *leaves, rule=rule, index=index)
 
 
