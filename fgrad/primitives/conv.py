@@ -340,20 +340,47 @@ def _window_index(x_shape, params) -> tuple:
     return tuple(("array", a) for a in range(n)), arrays
 
 
+def _tiling(x_shape, params):
+    """For windows that tile the array (stride equal to the window, no window dilation): the
+    interleaved (out, window) shape per axis and the extent they cover; else None. Tiles are a
+    reshape and a transpose, not a gather with index arrays and its scatter."""
+    window = params["window_dimensions"]
+    if params["window_strides"] != window or any(r != 1 for r in params["window_dilation"]):
+        return None
+    out = window_shape(x_shape, **params)
+    return tuple(d for pair in zip(out, window) for d in pair), tuple(o * k for o, k in zip(out, window))
+
+
 def window_patches(x, fill, params):
-    """Every window of `x` (padded and dilated with `fill`) as one gather: shape (*out, *window)."""
-    spec, arrays = _window_index(shape_of(x), params)
-    return gather(_dilate_pad_ops(x, params["base_dilation"], params["padding"], fill), arrays, spec)
+    """Every window of `x` (padded and dilated with `fill`): shape (*out, *window)."""
+    padded = _dilate_pad_ops(x, params["base_dilation"], params["padding"], fill)
+    tiles = _tiling(shape_of(x), params)
+    if tiles is None:
+        spec, arrays = _window_index(shape_of(x), params)
+        return gather(padded, arrays, spec)
+    split, covered = tiles
+    n = len(covered)
+    blocks = reshape(gather(padded, (), tuple(("slice", 0, c, None) for c in covered)), split)
+    return transpose(blocks, tuple(range(0, 2 * n, 2)) + tuple(range(1, 2 * n, 2)))
 
 
 def window_patches_transpose(ct, x_shape, params):
     """The transpose of `window_patches`: each window's cotangent added back where it was read."""
-    spec, arrays = _window_index(x_shape, params)
     padded = tuple(dilate_dim(n, b) + lo + hi for n, b, (lo, hi) in zip(x_shape, params["base_dilation"],
                                                                        params["padding"]))
+    tiles = _tiling(x_shape, params)
+    if tiles is None:
+        spec, arrays = _window_index(x_shape, params)
+        full = scatter_add(ct, arrays, spec, padded)
+    else:
+        split, covered = tiles
+        n = len(covered)
+        blocks = reshape(transpose(ct, tuple(i // 2 + (n if i % 2 else 0) for i in range(2 * n))), covered)
+        full = blocks if covered == padded else scatter_add(blocks, [], tuple(("slice", 0, c, None) for c in covered),
+                                                           padded)
     crop = tuple(("slice", lo, lo + dilate_dim(n, b), b) for n, b, (lo, _) in zip(x_shape, params["base_dilation"],
                                                                                  params["padding"]))
-    return gather(scatter_add(ct, arrays, spec, padded), (), crop)
+    return gather(full, (), crop)
 
 
 def _first_max(x, params):
