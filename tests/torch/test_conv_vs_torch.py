@@ -69,6 +69,8 @@ CASES = [
     ("leaky_relu", lambda F, t, x: F.leaky_relu(x, 0.2), [_r(38, 4, 3)]),
     ("softmax", lambda F, t, x: F.softmax(x, dim=1) * F.log_softmax(x, dim=0), [_r(39, 4, 3)]),
     ("dropout_eval", lambda F, t, x: F.dropout(x, 0.3, training=False), [_r(40, 4, 3)]),
+    ("pad", lambda F, t, x: F.pad(x, (1, 2, 0, -1), value=0.5), [_r(44, 2, 3, 4)]),
+    ("pad_all_axes", lambda F, t, x: F.pad(x, (2, 0, 1, 1, -1, 1)), [_r(45, 2, 3, 4)]),
 ]
 IDS = [c[0] for c in CASES]
 
@@ -189,6 +191,8 @@ ERRORS = [
     lambda t: t.nn.functional.nll_loss(t.ones(2, 4, 3, 3), t.zeros(2, 3, 2, dtype=t.long)),
     lambda t: t.nn.functional.cross_entropy(t.ones(5, 4), t.ones(5, 3)),
     lambda t: t.nn.functional.cross_entropy(t.ones(5, 4), t.tensor([0, 1, 2, 3, 4])),
+    lambda t: t.nn.functional.pad(t.ones(2, 3), (1, 2, 3)),
+    lambda t: t.nn.functional.pad(t.ones(2, 3), (1, 1, 1, 1, 1, 1)),
 ]
 
 

@@ -11,6 +11,7 @@ import numpy as np
 from ... import lax as flax
 from ... import numpy as fnp
 from ...primitives import conv as _c
+from ...primitives._base import splat
 from .. import ops_shape
 from .._graph import Op
 from .._quiet import quiet
@@ -313,3 +314,38 @@ def adaptive_avg_pool2d(input, output_size) -> Tensor:  # noqa: A002
     return record(ADAPTIVE_AVG, (input, wrap(rows), wrap(cols)), (), np.asarray(value, x.dtype))
 
 
+# --- padding ------------------------------------------------------------------------------------------
+
+def _pad_fn(x, pairs, value):
+    """Constant padding, `pairs` (low, high) for each axis from the first; negative amounts crop."""
+    for axis, (lo, hi) in enumerate(pairs):
+        size = x.shape[axis]
+        x = x[(slice(None),) * axis + (slice(max(-lo, 0), size - max(-hi, 0)),)]
+        shape = tuple(x.shape)
+        parts = [splat(x, value, shape[:axis] + (k,) + shape[axis + 1:]) for k in (max(lo, 0), max(hi, 0))]
+        if lo > 0 or hi > 0:
+            x = fnp.concatenate([p for p in (parts[0], x, parts[1]) if p.shape[axis]], axis=axis)
+    return x
+
+
+CONSTANT_PAD = Op("ConstantPadNdBackward0", _pad_fn)
+
+
+@quiet
+def pad(input, pad, mode: str = "constant", value=None) -> Tensor:  # noqa: A002
+    """Pad (or crop, for negative amounts) the last len(pad) // 2 axes, last axis first, as torch does.
+
+    Example: ``F.pad(torch.ones(1, 2), (1, 0), value=5.)`` is ``tensor([[5., 1., 1.]])``.
+    """
+    x = input._data
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) > 2 * x.ndim:
+        raise RuntimeError("Padding length should be less than or equal to two times the input dimension but got "
+                           f"padding length {len(pad)} and input of dimension {x.ndim}")
+    if mode != "constant":
+        raise NotImplementedError(f"F.pad(mode='{mode}') is not supported by fgrad.torch; mode='constant' is")
+    last = [(int(pad[2 * i]), int(pad[2 * i + 1])) for i in range(len(pad) // 2)]
+    pairs = tuple([(0, 0)] * (x.ndim - len(last)) + last[::-1])
+    fill = 0.0 if value is None else float(value)
+    return record(CONSTANT_PAD, (input,), (pairs, fill), np.asarray(_pad_fn(x, pairs, fill), x.dtype))

@@ -35,6 +35,7 @@ from ._functional_conv import conv2d as conv2d  # noqa: F401
 from ._functional_conv import conv_transpose1d as conv_transpose1d  # noqa: F401
 from ._functional_conv import conv_transpose2d as conv_transpose2d  # noqa: F401
 from ._functional_conv import max_pool2d as max_pool2d  # noqa: F401
+from ._functional_conv import pad as pad  # noqa: F401
 from ._functional_loss import cross_entropy as cross_entropy  # noqa: F401
 from ._functional_loss import nll_loss as nll_loss  # noqa: F401
 from ._functional_norm import batch_norm as batch_norm  # noqa: F401
