@@ -86,7 +86,9 @@ def conv_general_dilated(lhs, rhs, window_strides: Sequence[int], padding, lhs_d
 
     `padding` is 'SAME', 'SAME_LOWER', 'VALID' or (low, high) pairs; `dimension_numbers` is None
     (NCHW / OIHW / NCHW), a triple of layout strings such as ('NHWC', 'HWIO', 'NHWC'), or a triple
-    of axis permutations. `lhs_dilation` > 1 is a transposed convolution.
+    of axis permutations. `lhs_dilation` > 1 is a transposed convolution. `precision` and
+    `preferred_element_type` are taken for jax's signature: fgrad computes in the operands' dtype
+    (the xla backend at HIGHEST precision).
 
     Example:
         >>> import numpy as np
