@@ -128,6 +128,25 @@ def test_batchnorm_running_statistics_follow_torch(momentum):
     assert int(ours.num_batches_tracked) == 3
 
 
+@pytest.mark.parametrize("output_size", [[10, 8], [1, 2, 9, 9], [11, 9], [3]])
+def test_conv_transpose_output_size_follows_torch(output_size):
+    theirs, ours = torch.nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1), ft.nn.ConvTranspose2d(2, 3, 3, stride=2,
+                                                                                                 padding=1)
+    _copy(ours, theirs)
+    x = np.random.default_rng(6).standard_normal((1, 2, 5, 4)).astype(np.float32)
+
+    def run(lib, module):
+        return module(lib.tensor(x), output_size=output_size).detach().numpy()
+    from _torch_compare import outcome
+    got, want = outcome(lambda lib: run(lib, ours if lib is ft else theirs), ft), \
+        outcome(lambda lib: run(lib, ours if lib is ft else theirs), torch)
+    assert got[0] is want[0]
+    if got[0] == "ok":
+        np.testing.assert_allclose(got[1], want[1], rtol=1e-5, atol=1e-6)
+    else:
+        assert got[1] == want[1]
+
+
 def test_embedding_padding_row_gets_no_gradient():
     theirs, ours = torch.nn.Embedding(5, 3, padding_idx=1), ft.nn.Embedding(5, 3, padding_idx=1)
     _copy(ours, theirs)

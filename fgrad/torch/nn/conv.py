@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+from .._dtypes import Size
 from ..creation import empty
 from ..tensor import Tensor
 from . import _functional_conv as FC
@@ -145,11 +146,27 @@ class _ConvTransposeNd(_ConvNd):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          padding_mode, output_padding, dtype=dtype)
 
+    def _output_padding(self, input: Tensor, output_size) -> tuple:  # noqa: A002
+        """The output_padding giving `output_size` (torch's rule and errors); output_padding if None."""
+        if output_size is None:
+            return self.output_padding
+        n, shape = self._n, tuple(input._data.shape)
+        lead = 2 if len(shape) == n + 2 else 1
+        output_size = list(output_size)[lead:] if len(output_size) == lead + n else list(output_size)
+        if len(output_size) != n:
+            raise ValueError(f"ConvTranspose{n}D: for {len(shape)}D input, output_size must have {n} or {lead + n} "
+                             f"elements (got {len(output_size)})")
+        least = [(shape[lead + d] - 1) * self.stride[d] - 2 * self.padding[d] + self.dilation[d]
+                 * (self.kernel_size[d] - 1) + 1 for d in range(n)]
+        most = [size + s - 1 for size, s in zip(least, self.stride)]
+        if any(not lo <= size <= hi for size, lo, hi in zip(output_size, least, most)):
+            raise ValueError(f"requested an output size of {output_size}, but valid sizes range from {least} to "
+                             f"{most} (for an input of {Size(shape[lead:])})")
+        return tuple(size - lo for size, lo in zip(output_size, least))
+
     def _forward(self, fn, input: Tensor, output_size) -> Tensor:  # noqa: A002
-        if output_size is not None:
-            raise NotImplementedError("fgrad.torch's transposed convolutions take output_padding, not output_size")
-        return fn(input, self.weight, self.bias, self.stride, self.padding, self.output_padding, self.groups,
-                  self.dilation)
+        return fn(input, self.weight, self.bias, self.stride, self.padding, self._output_padding(input, output_size),
+                  self.groups, self.dilation)
 
 
 class ConvTranspose1d(_ConvTransposeNd):
