@@ -9,7 +9,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 import torch.nn.functional as TF  # noqa: E402
-from _torch_compare import assert_same_outcome  # noqa: E402
+from _torch_compare import assert_same_outcome, outcome  # noqa: E402
 
 import fgrad.torch as ft  # noqa: E402
 import fgrad.torch.nn.functional as FF  # noqa: E402
@@ -198,4 +198,5 @@ ERRORS = [
 
 @pytest.mark.parametrize("k", range(len(ERRORS)))
 def test_mistakes_raise_what_torch_raises(k):
+    assert outcome(ERRORS[k], torch)[0] != "ok", "each case is a mistake torch rejects"
     assert_same_outcome(lambda lib: ERRORS[k](lib) and None, ft, torch)
