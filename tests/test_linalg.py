@@ -334,3 +334,21 @@ def test_float32_stays_float32():
         out = fgrad.jit(f)(a)
         assert out.dtype == np.float32
         assert fgrad.grad(lambda x, f=f: fnp.sum(f(x)))(a).dtype == np.float32
+
+
+def test_sqrtm_and_solve_sylvester():
+    s, a, b, c = spd(3, 3), well(3, 3), well(2, 2), rand(3, 2)
+    root = fgrad.jit(fsl.sqrtm)(s)
+    np.testing.assert_allclose(root, np.real(jsl.sqrtm(s)), rtol=1e-10, atol=1e-12)
+    x = fgrad.jit(fsl.solve_sylvester)(a, b, c)
+    np.testing.assert_allclose(x, jsl.solve_sylvester(a, b, c), rtol=1e-10, atol=1e-12)
+    # jax has no derivative for either (its Schur decomposition has none): finite differences decide
+    check_grads(lambda x: fsl.sqrtm(x + x.T + 6.0 * np.eye(3)), [a], order=2, modes=("fwd", "rev"))
+    check_grads(fsl.solve_sylvester, [a, b, c], order=2, modes=("fwd", "rev"))
+    with pytest.raises(ValueError, match="complex"):
+        fgrad.jit(fsl.sqrtm)(-np.eye(2))
+
+
+def test_norm_of_a_list_of_traced_values():
+    assert fgrad.grad(lambda x: fnp.linalg.norm([x, x + 2]))(0.0) == 1.0
+    assert fgrad.grad(lambda x: fnp.linalg.vector_norm((x, x + 2.0), ord=1))(0.5) == 2.0

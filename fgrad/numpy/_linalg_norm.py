@@ -59,6 +59,17 @@ def svdvals(x):
     return decomp.svd(as_matrix(x, "svdvals"), uv=False)
 
 
+def _gathered(x):
+    """A list or tuple holding traced values as one traced array (as NumPy turns a list into one)."""
+    if not isinstance(x, (list, tuple)):
+        return x
+    parts = [_gathered(v) for v in x]
+    if not any(isinstance(v, Tracer) for v in parts):
+        return x
+    from . import stack
+    return stack(parts)
+
+
 def _floating(x):
     x = _as_operand(x)
     dtype = result_type(x)
@@ -125,6 +136,7 @@ def norm(x, ord=None, axis=None, keepdims: bool = False):  # noqa: A002 - numpy'
 
     Example: ``norm(np.array([3., 4.]))`` is ``5.0``; ``norm(np.eye(3), 'nuc')`` is ``3.0``.
     """
+    x = _gathered(x)
     if not isinstance(x, Tracer):
         return np.linalg.norm(x, ord=ord, axis=axis, keepdims=keepdims)
     x = _floating(x)
@@ -150,6 +162,7 @@ def vector_norm(x, /, *, axis=None, keepdims: bool = False, ord=2):  # noqa: A00
 
     Example: ``vector_norm(np.ones((2, 2)))`` is ``2.0``.
     """
+    x = _gathered(x)
     if not isinstance(x, Tracer):
         return np.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=ord)
     x = _floating(x)

@@ -25,7 +25,7 @@ from ..primitives import matfun
 from ..primitives import solve as _solve
 
 __all__ = ["block_diag", "cho_factor", "cho_solve", "cholesky", "det", "eigh", "expm", "inv", "qr", "solve",
-           "solve_triangular", "svd"]
+           "solve_sylvester", "solve_triangular", "sqrtm", "svd"]
 
 inv = _nl.inv
 det = _nl.det
@@ -138,6 +138,26 @@ def expm(A, *, upper_triangular: bool = False, max_squarings: int = 16):  # noqa
     """
     a = as_matrix(A, "expm", square=True)
     return matfun.expm(a)
+
+
+def sqrtm(A, blocksize: int = 1):  # noqa: N803 - scipy's name
+    """The principal square root of each square matrix, for matrices whose root is real (a ValueError at
+    run time otherwise; jax.scipy.linalg.sqrtm returns complex results instead).
+
+    Example: ``sqrtm(np.diag([4., 9.]))`` is ``diag([2., 3.])``.
+    """
+    return matfun.sqrtm(as_matrix(A, "sqrtm", square=True))
+
+
+def solve_sylvester(A, B, C):  # noqa: N803 - scipy's names
+    """X with A X + X B = C (A, B square; C of shape (m, n)), for diagonalizable A and B.
+
+    Example: ``solve_sylvester(np.eye(2), np.eye(2), 2. * np.ones((2, 2)))`` is ``ones((2, 2))``.
+    """
+    a, b = as_matrix(A, "solve_sylvester", square=True), as_matrix(B, "solve_sylvester", square=True)
+    c = as_matrix(C, "solve_sylvester")
+    dtype = fnp.result_type(a, b, c)
+    return matfun.solve_sylvester(*(fnp.astype(x, dtype) for x in (a, b, c)))
 
 
 def block_diag(*arrs):

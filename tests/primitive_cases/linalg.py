@@ -21,6 +21,31 @@ def _scipy(m):
     return fsl if m.np is fnp else importlib.import_module("jax.scipy.linalg")
 
 
+def _jax_sqrtm_spd(x):
+    """The square root of a symmetric positive definite matrix in jax (whose sqrtm has no derivative)."""
+    jnp = importlib.import_module("jax.numpy")
+    w, v = jnp.linalg.eigh(x)
+    return (v * jnp.sqrt(w)[..., None, :]) @ jnp.swapaxes(v, -1, -2)
+
+
+def _jax_sylvester(a, b, c):
+    """A X + X B = C in jax by the Kronecker form (jax's solve_sylvester has no derivative)."""
+    jnp = importlib.import_module("jax.numpy")
+    m, n = c.shape
+    big = jnp.kron(jnp.eye(n, dtype=a.dtype), a) + jnp.kron(b.T, jnp.eye(m, dtype=a.dtype))
+    return jnp.linalg.solve(big, c.T.reshape(-1)).reshape(n, m).T
+
+
+def _sqrtm(m):
+    root = fsl.sqrtm if m.np is fnp else _jax_sqrtm_spd
+    return lambda x: root(m.np.matmul(x, m.np.swapaxes(x, -1, -2)) + 2.0 * np.eye(x.shape[-1], dtype=x.dtype))
+
+
+def _sylvester(m):
+    solver = fsl.solve_sylvester if m.np is fnp else _jax_sylvester
+    return lambda a, b, c: solver(_diag_heavy(a), _diag_heavy(b), c)
+
+
 def well(*shape, seed=0):
     """Matrices with a dominant diagonal (far from singular)."""
     return rnd(*shape, seed=seed) + 3.0 * np.eye(shape[-1])
@@ -91,6 +116,8 @@ DIFF = {
                                                                [rnd(2, 3, 4)])],
     "qr": [(_qr(F), [rnd(4, 3)]), (_qr(F), [rnd(2, 3)]), (lambda a: fnp.linalg.qr(a, mode="r") ** 2, [rnd(2, 3, 3)])],
     "expm": [(_expm(F), [rnd(3, 3)])],
+    "sqrtm": [(_sqrtm(F), [rnd(3, 3)]), (fsl.sqrtm, [spd(2, 3, 3)])],
+    "solve_sylvester": [(_sylvester(F), [rnd(3, 3), rnd(2, 2), rnd(3, 2)])],
 }
 
 JVP = {
@@ -106,6 +133,8 @@ JVP = {
                                                        [rnd(3, 4)])],
     "qr": [(_qr, [rnd(4, 3)]), (_qr, [rnd(3, 3)])],
     "expm": [(_expm, [rnd(3, 3)])],
+    "sqrtm": [(_sqrtm, [rnd(3, 3)])],
+    "solve_sylvester": [(_sylvester, [rnd(3, 3), rnd(2, 2), rnd(3, 2)])],
 }
 
 
@@ -129,6 +158,8 @@ VMAP = {
     "linalg_svd": (_svd, [(_r, (3, 2))]),
     "linalg_qr": (_qr, [(_r, (3, 2))]),
     "linalg_expm": (_expm, [(_r, (2, 2))]),
+    "linalg_sqrtm": (_sqrtm, [(_r, (3, 3))]),
+    "linalg_solve_sylvester": (_sylvester, [(_r, (3, 3)), (_r, (2, 2)), (_r, (3, 2))]),
 }
 
 
@@ -152,4 +183,6 @@ XLA = {
     "svd": (lambda a: _svd(F)(a) + fnp.sum(fnp.linalg.svd(a, compute_uv=False)), [(4, 3)], {}),
     "qr": (_qr(F), [(4, 3)], {}),
     "expm": (lambda a: fsl.expm(a * 0.5), [(3, 3)], {}),
+    "sqrtm": (_sqrtm(F), [(3, 3)], {}),
+    "solve_sylvester": (_sylvester(F), [(3, 3), (2, 2), (3, 2)], {}),
 }
