@@ -195,6 +195,16 @@ def test_fori_loop_with_traced_bounds_is_a_while_loop_that_reverse_mode_refuses(
         fgrad.grad(lambda x: f(x.astype(int), x))(3.0)
 
 
+@pytest.mark.parametrize("batch_size", [1, 3, 7, 10])
+def test_map_with_a_batch_size_matches_jax(batch_size):
+    xs = np.arange(14.0).reshape(7, 2)
+    f = lambda m: lambda w, xs: lax_of(m).map(lambda r: {"a": m.sum(m.sin(r * w)), "b": r * 2.0}, xs,
+                                              batch_size=batch_size)
+    tree_close(fgrad.jit(f(fnp))(0.3, xs), f(jnp)(0.3, xs))
+    tree_close(fgrad.grad(lambda w: fnp.sum(f(fnp)(w, xs)["a"]))(0.3),
+               jax.grad(lambda w: jnp.sum(f(jnp)(w, xs)["a"]))(0.3))
+
+
 def test_eager_calls_compute_directly():
     total, partial = flax.scan(lambda c, x: (c + x, c * x), 0.0, np.arange(4.0))
     ref = jax.lax.scan(lambda c, x: (c + x, c * x), 0.0, np.arange(4.0))

@@ -268,16 +268,31 @@ def _scan(f, init, xs, length, reverse, unroll, what: str, named: Callable):
     return tree_unflatten(carry_tree, res[:k]), tree_unflatten(box["y"], res[k:])
 
 
-def map(f: Callable, xs):  # noqa: A001 - jax.lax's name
+def map(f: Callable, xs, *, batch_size: int | None = None):  # noqa: A001 - jax.lax's name
     """`f` applied to each slice of `xs` along its leading axis, results stacked, as jax.lax.map
-    (a scan without a carry: the loop stays a loop).
+    (a scan without a carry: the loop stays a loop). With `batch_size`, each step applies
+    `vmap(f)` to that many slices, and the remainder is one more `vmap(f)`, as in jax.
 
     Example:
         >>> import fgrad.lax, numpy as np
         >>> fgrad.lax.map(lambda x: x.sum(), np.arange(6.0).reshape(3, 2)).tolist()
         [1.0, 5.0, 9.0]
     """
-    return _scan(lambda _, x: ((), f(x)), (), xs, None, False, 1, "map", f)[1]
+    if batch_size is None:
+        return _scan(lambda _, x: ((), f(x)), (), xs, None, False, 1, "map", f)[1]
+    from .. import numpy as fnp
+    from ..api_vmap import vmap
+    from ..tree import tree_map
+    leaves, tree = tree_flatten(xs)
+    n = _scan_length(leaves, None)
+    size = min(int(batch_size), n)
+    full = n // size * size
+    blocks = [fnp.reshape(x[:full], (n // size, size) + tuple(x.shape[1:])) for x in leaves]
+    ys = tree_map(lambda y: fnp.reshape(y, (full,) + tuple(y.shape[2:])), map(vmap(f), tree_unflatten(tree, blocks)))
+    if full == n:
+        return ys
+    rest = vmap(f)(tree_unflatten(tree, [x[full:] for x in leaves]))
+    return tree_map(lambda a, b: fnp.concatenate([a, b]), ys, rest)
 
 
 def select(pred, on_true, on_false):
