@@ -153,6 +153,7 @@ def test_generators_are_independent_streams():
     assert_same(tg.get_state(), fg.get_state())
     assert tg.initial_seed() == fg.initial_seed() == 11
     assert torch.Generator().initial_seed() == ft.Generator().initial_seed()
+    assert_same(torch.randn(20, generator=torch.Generator()), ft.randn(20, generator=ft.Generator()))
 
 
 def test_state_moves_between_libraries():
