@@ -65,10 +65,9 @@ def _index_item(item, arrays: list):
     if item is None:
         return ("none",)
     if isinstance(item, slice):
-        for v in (item.start, item.stop, item.step):
-            if isinstance(v, Tracer):
-                raise ConcretizationError("a slice bound", repr(v.aval), user_location())
-        return ("slice", *(None if v is None else int(v) for v in (item.start, item.stop, item.step)))
+        bounds = [scalar_value(v, "a slice bound") if isinstance(v, Tracer) else v
+                  for v in (item.start, item.stop, item.step)]     # a concrete trace reads them, guarded
+        return ("slice", *(None if v is None else int(v) for v in bounds))
     if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
         return ("int", int(item))
     if not isinstance(item, Tracer):

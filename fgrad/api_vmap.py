@@ -24,14 +24,16 @@ from .transforms.simplify import simplify
 from .tree import TreeDef, _node_type, leaf_paths, tree_flatten, tree_unflatten
 
 
-def _staged_call(cache: CompileCache, key, leaves: list, flat_fun: Callable, transform: str, fun: Callable):
-    """Run `flat_fun(*leaves)` (a pytree out) as a cached compiled program traced abstractly; what
-    the user's `fun` reads from outside its arguments is checked before a cached program is reused."""
+def _staged_call(cache: CompileCache, key, leaves: list, flat_fun: Callable, transform: str, fun: Callable,
+                 concrete: bool = False):
+    """Run `flat_fun(*leaves)` (a pytree out) as a cached compiled program traced abstractly (or with
+    concrete values the trace may read, guarded); what the user's `fun` reads from outside its
+    arguments is checked before a cached program is reused."""
     values = [_leaf_value(x) for x in leaves]
 
     def build():
         in_tree = tree_flatten((tuple(values), {}))[1]
-        ir, out_tree = trace_flat(flat_fun, in_tree, values, concrete=False, transform=transform)
+        ir, out_tree = trace_flat(flat_fun, in_tree, values, concrete=concrete, transform=transform)
         return compile_ir(simplify(ir), config.backend), out_tree
 
     outs, out_tree = _run_cached(cache, key, values, build, fun)
@@ -120,8 +122,9 @@ class VmapFunction:
             layout = self._layouts[treedef, avals] = self._axes(leaves, treedef, len(args))
         axes, size = layout
         key = (treedef, avals, axes)
+        # unmapped arguments keep their values, as under jax.vmap: Python `if`s on them work (guarded)
         return _staged_call(self.cache, key, leaves, lambda *flat: self._apply(list(flat), treedef, axes, size),
-                            "vmap", self.fun)
+                            "vmap", self.fun, concrete=None in axes)
 
     def _axes(self, leaves: list, treedef: TreeDef, nargs: int) -> tuple[tuple, int]:
         """The mapped axis of every leaf (normalised, None where unmapped) and the batch size."""
@@ -155,16 +158,18 @@ class VmapFunction:
         return tuple(normalized), sizes.pop()
 
     def _apply(self, leaves: list, treedef: TreeDef, axes: tuple, size: int):
-        """Trace one example, batch the IR, and evaluate it on `leaves` (in the enclosing trace, if any)."""
-        examples = []
-        for leaf, axis in zip(leaves, axes):
-            aval = leaf.aval if isinstance(leaf, Tracer) else aval_of(leaf)
-            shape = aval.shape if axis is None else aval.shape[:axis] + aval.shape[axis + 1:]
-            examples.append(np.broadcast_to(np.zeros((), aval.dtype), shape))   # an aval, no data
-        ir, out_tree = trace_flat(self.fun, treedef, examples, concrete=False, transform="vmap")
-        bir, out_batched = batch_ir(simplify(ir), [a is not None for a in axes], size)
-        moved = [x if a is None else bdim_to_front(x, a) for x, a in zip(leaves, axes)]
-        outs = eval_ir(bir, moved)
+        """Trace one example, batch the IR, and evaluate it on `leaves` (in the enclosing trace, if any).
+
+        Unmapped leaves reach the function as they are (a value, or a tracer of the enclosing trace), so
+        reading one concretely works wherever the enclosing trace allows it, as in jax."""
+        examples, mapped = list(leaves), [i for i, axis in enumerate(axes) if axis is not None]
+        for i in mapped:
+            aval = leaves[i].aval if isinstance(leaves[i], Tracer) else aval_of(leaves[i])
+            shape = aval.shape[:axes[i]] + aval.shape[axes[i] + 1:]
+            examples[i] = np.broadcast_to(np.zeros((), aval.dtype), shape)   # an aval, no data
+        ir, out_tree = trace_flat(self.fun, treedef, examples, concrete=False, transform="vmap", traced=mapped)
+        bir, out_batched = batch_ir(simplify(ir), [True] * len(mapped), size)
+        outs = eval_ir(bir, [bdim_to_front(leaves[i], axes[i]) for i in mapped])
         out_axes = _broadcast_prefix(self.out_axes, out_tree, "out_axes")
         return tree_unflatten(out_tree, [self._place(o, b, a, size) for o, b, a in zip(outs, out_batched, out_axes)])
 

@@ -132,9 +132,10 @@ def test_vmap_matches_jax(name, seed, backend):
     rng = np.random.default_rng(seed + 101 * sorted(CASES).index(name))
     size = int(rng.integers(1, 5))
     in_axes, args = batched_inputs(rng, specs, size)
-    ref = jax.vmap(make(J), in_axes=in_axes)(*args)
+    jargs = [jnp.asarray(a) for a in args]      # an unmapped NumPy array indexed by a mapped index
+    ref = jax.vmap(make(J), in_axes=in_axes)(*jargs)
     out_axes = int(rng.integers(-np.ndim(ref), np.ndim(ref)))
-    ref = jax.vmap(make(J), in_axes=in_axes, out_axes=out_axes)(*args)
+    ref = jax.vmap(make(J), in_axes=in_axes, out_axes=out_axes)(*jargs)
     close(fgrad.vmap(make(F), in_axes=in_axes, out_axes=out_axes)(*args), ref)
     close(fgrad.jit(fgrad.vmap(make(F), in_axes=in_axes, out_axes=out_axes))(*args), ref)
 
@@ -359,3 +360,38 @@ def test_cached_program_is_reused_only_while_the_closure_holds():
     scale[0] = 3.0
     close(scaled(xs), xs * scale[0])
     assert scaled.cache.info()["misses"] == 2           # the first call and the one after the change
+
+
+# --- unmapped arguments keep their values, as under jax.vmap --------------------------------------
+
+def _branchy(x, n):
+    return x * 2.0 if n > 0 else x - 1.0
+
+
+@pytest.mark.parametrize("n", [3.0, -1.0, np.float64(2.0), np.array(-2.0)], ids=["pos", "neg", "np-scalar", "0-d"])
+def test_python_branch_on_an_unmapped_value_matches_jax(n):
+    xs = np.arange(3.0)
+    close(fgrad.vmap(_branchy, in_axes=(0, None))(xs, n), jax.vmap(_branchy, in_axes=(0, None))(jnp.asarray(xs), n))
+
+
+def test_a_cached_vmap_is_reused_only_on_the_same_branch():
+    mapped, xs = fgrad.vmap(_branchy, in_axes=(0, None)), np.arange(3.0)
+    for n in (1.0, 5.0, -1.0, 2.0):
+        close(mapped(xs, n), jax.vmap(_branchy, in_axes=(0, None))(jnp.asarray(xs), n))
+    assert mapped.cache.info()["misses"] == 2       # one program per branch
+
+
+def test_an_unmapped_int_bounds_a_slice_as_under_jax():
+    xs = np.arange(12.0).reshape(3, 4)
+    f = lambda x, n: x[:n].sum()        # noqa: E731
+    for n in (1, 3):
+        close(fgrad.vmap(f, in_axes=(0, None))(xs, n), jax.vmap(f, in_axes=(0, None))(jnp.asarray(xs), n))
+
+
+def test_unmapped_values_under_grad_and_jit_follow_the_enclosing_trace():
+    xs = np.arange(3.0)
+    inner = lambda y: (fgrad.vmap(_branchy, in_axes=(0, None))(xs, y) * y).sum()     # noqa: E731
+    theirs = lambda y: (jax.vmap(_branchy, in_axes=(0, None))(jnp.asarray(xs), y) * y).sum()   # noqa: E731
+    close(fgrad.grad(inner)(2.0), jax.grad(theirs)(2.0))
+    with pytest.raises(fgrad.ConcretizationError):       # jit's values are abstract, as in jax
+        fgrad.jit(lambda x, n: fgrad.vmap(_branchy, in_axes=(0, None))(x, n))(xs, 1.0)
