@@ -8,6 +8,8 @@ adds one file here and edits no shared table:
 - JVP: test_jvp.py's CASES (forward mode against jax)
 - VMAP: test_vmap.py's CASES (batching against jax)
 - XLA: test_xla.py's CASES (the xla backend against the numpy backend)
+- TEMPLATES: test_registry.py's CALLABLE_EXAMPLES (operand avals and parameters for a template that is
+  a function, called to get the text whose names are checked)
 """
 
 from __future__ import annotations
