@@ -175,22 +175,12 @@ def _clamp_(self: Tensor, min=None, max=None) -> Tensor:  # noqa: A002
     return _inplace(self, lambda: ops.clamp(self, min, max))
 
 
-def _uniform_(self: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
-    from .creation import _rng
-    return _inplace(self, lambda: ops.wrap(_rng().uniform(a, b, self._data.shape).astype(self._data.dtype)))
-
-
-def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
-    from .creation import _rng
-    return _inplace(self, lambda: ops.wrap(_rng().normal(mean, std, self._data.shape).astype(self._data.dtype)))
-
-
 Tensor.fill_ = _fill_
 Tensor.zero_ = _zero_
 Tensor.copy_ = _copy_
 Tensor.clamp_ = Tensor.clip_ = _clamp_
-Tensor.uniform_ = _uniform_
-Tensor.normal_ = _normal_
+
+
 def _inplace_unary(fn):
     return lambda self: _inplace(self, lambda: fn(self))
 
