@@ -135,7 +135,8 @@ def bmm(input, mat2) -> Tensor:  # noqa: A002
     return matmul(input, mat2)
 
 
-ADDMM = Op("AddmmBackward0", lambda x, w, b, dt: fnp.matmul(x.astype(dt), fnp.transpose(w.astype(dt)))
+# the bias comes first, as in torch's addmm(bias, input, weight.T): next_functions[0] is the bias's
+ADDMM = Op("AddmmBackward0", lambda b, x, w, dt: fnp.matmul(x.astype(dt), fnp.transpose(w.astype(dt)))
            + b.astype(dt))
 LINEAR_VIEW = Op("ViewBackward0", ADDMM.fn)
 
@@ -155,4 +156,4 @@ def linear(input, weight, bias=None) -> Tensor:  # noqa: A002
     dt = _dtypes.result_type((input, weight, bias))
     _check_matmul(x, w.T)
     value = x.astype(dt) @ w.T.astype(dt) + bias._data.astype(dt)
-    return record(ADDMM if x.ndim == 2 else LINEAR_VIEW, (input, weight, as_tensor_operand(bias)), (dt,), value)
+    return record(ADDMM if x.ndim == 2 else LINEAR_VIEW, (as_tensor_operand(bias), input, weight), (dt,), value)
