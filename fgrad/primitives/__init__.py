@@ -2,3 +2,4 @@
 
 from . import elementwise, linalg, reductions, shape  # noqa: F401
 from . import math, ordering  # noqa: F401
+from . import special  # noqa: F401

@@ -7,3 +7,4 @@ Example:
 """
 
 from . import linalg as linalg
+from . import special as special

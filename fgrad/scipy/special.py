@@ -1,0 +1,208 @@
+"""fgrad.scipy.special: jax.scipy.special's functions on fgrad arrays, differentiable to any order.
+
+erf, erfc, erfinv, gammaln, digamma and polygamma are primitives (fgrad/primitives/special.py); the
+rest are compositions of them chosen to keep their digits (log_ndtr's tail, logsumexp's shift).
+
+Example:
+    >>> import fgrad, fgrad.scipy.special as fss
+    >>> float(fss.gammaln(4.0))  # log(3!)
+    1.791759469228055
+    >>> float(fgrad.grad(fss.gammaln)(1.0))  # digamma(1) = -euler_gamma
+    -0.5772156649015329
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+
+import numpy as np
+
+from .. import nn as _nn
+from .. import numpy as fnp
+from ..errors import user_location
+from ..numpy import _unary
+from ..primitives import special as _sp
+
+__all__ = ["beta", "betaln", "digamma", "erf", "erfc", "erfinv", "expit", "gamma", "gammaln", "gammasgn",
+           "log_ndtr", "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma",
+           "softmax", "xlog1py", "xlogy"]
+
+_SQRT_HALF = math.sqrt(0.5)
+_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+
+
+def erf(x):
+    """The error function 2/sqrt(pi) * integral of exp(-t**2) from 0 to x. Example: ``erf(0.0)`` is 0."""
+    return _unary(_sp.erf_p, x)
+
+
+def erfc(x):
+    """1 - erf(x), accurate where erf(x) is near 1. Example: ``erfc(0.0)`` is ``1.0``."""
+    return _unary(_sp.erfc_p, x)
+
+
+def erfinv(x):
+    """The inverse of erf on (-1, 1). Example: ``erfinv(0.0)`` is ``0.0``."""
+    return _unary(_sp.erfinv_p, x)
+
+
+def gammaln(x):
+    """log|Gamma(x)|; its derivative is digamma. Example: ``gammaln(3.0)`` is ``log(2)``."""
+    return _unary(_sp.lgamma_p, x)
+
+
+lgamma = gammaln
+
+
+def digamma(x):
+    """d/dx log Gamma(x). Example: ``digamma(1.0)`` is ``-0.5772156649015329``."""
+    return _unary(_sp.digamma_p, x)
+
+
+def _order(n) -> int:
+    """The derivative order of polygamma: a concrete integer >= 0."""
+    try:
+        k = operator.index(n.item() if isinstance(n, (np.ndarray, np.generic)) and np.ndim(n) == 0 else n)
+    except TypeError:
+        k = None
+    if k is None or k < 0:
+        raise TypeError(f"polygamma: the order n must be a concrete integer >= 0, got {n!r:.40} at "
+                        f"{user_location()}; pass a Python int such as polygamma(1, x)")
+    return k
+
+
+def polygamma(n, x):
+    """The n-th derivative of digamma. Example: ``polygamma(1, 1.0)`` is ``pi**2 / 6``."""
+    k = _order(n)
+    if not fnp._is_traced([x]):
+        return _sp.polygamma_p.impl(x, n=k)
+    return _sp.polygamma(k, fnp.astype(x, fnp._float_dtype(x)))
+
+
+def ndtr(x):
+    """The standard normal CDF. Example: ``ndtr(0.0)`` is ``0.5``."""
+    return erfc(fnp.multiply(x, -_SQRT_HALF)) * 0.5
+
+
+def ndtri(p):
+    """The inverse of ndtr (the standard normal quantile). Example: ``ndtri(0.5)`` is ``0.0``."""
+    return erfinv(fnp.subtract(fnp.multiply(p, 2.0), 1.0)) * math.sqrt(2.0)
+
+
+def log_ndtr(x, series_order: int = 3):
+    """log(ndtr(x)) without underflow: an asymptotic series below -20, log1p(-ndtr(-x)) above 6.
+
+    Example:
+        >>> round(float(log_ndtr(-40.0)), 6)
+        -804.608442
+    """
+    lower = fnp.minimum(x, -20.0)
+    inv2 = 1.0 / (lower * lower)
+    terms, coef = 1.0, 1.0
+    for k in range(1, series_order + 1):
+        coef = coef * -(2 * k - 1)
+        terms = terms + coef * inv2 ** k
+    tail = -0.5 * lower * lower - fnp.log(-lower) - _HALF_LOG_2PI + fnp.log(terms)
+    middle = fnp.log(ndtr(fnp.clip(x, -20.0, 6.0)))
+    upper = fnp.log1p(-ndtr(-fnp.maximum(x, 6.0)))
+    return fnp.where(fnp.less(x, -20.0), tail, fnp.where(fnp.greater(x, 6.0), upper, middle))
+
+
+def _zero_safe(x, y, log_fn):
+    zero = fnp.equal(x, 0)
+    return fnp.where(zero, fnp.zeros_like(fnp.multiply(x, y)), fnp.multiply(x, log_fn(fnp.where(zero, 1.0, y))))
+
+
+def xlogy(x, y):
+    """x * log(y), 0 where x is 0. Example: ``xlogy(0.0, 0.0)`` is ``0.0``."""
+    return _zero_safe(x, y, fnp.log)
+
+
+def xlog1py(x, y):
+    """x * log1p(y), 0 where x is 0. Example: ``xlog1py(0.0, -1.0)`` is ``0.0``."""
+    return _zero_safe(x, y, fnp.log1p)
+
+
+def expit(x):
+    """The logistic sigmoid 1 / (1 + exp(-x)). Example: ``expit(0.0)`` is ``0.5``."""
+    return _nn.sigmoid(x)
+
+
+def logit(p):
+    """log(p / (1 - p)), the inverse of expit. Example: ``logit(0.5)`` is ``0.0``."""
+    return fnp.log(p) - fnp.log1p(fnp.negative(p))
+
+
+def logsumexp(a, axis=None, b=None, keepdims: bool = False, return_sign: bool = False):
+    """log(sum(b * exp(a))) over `axis`, shifted by the maximum; with return_sign, (log|sum|, sign).
+
+    Example:
+        >>> float(logsumexp(np.array([0.0, 0.0])))  # log 2
+        0.6931471805599453
+    """
+    if b is None and not return_sign:
+        return _nn.logsumexp(a, axis=axis, keepdims=keepdims)
+    if b is not None:
+        a = fnp.where(fnp.equal(b, 0), -np.inf, a)   # a term with weight 0 does not set the shift
+    top = fnp.stop_gradient(fnp.max(a, axis=axis, keepdims=True))
+    top = fnp.where(fnp.isfinite(top), top, fnp.zeros_like(top))
+    terms = fnp.exp(a - top)
+    total = fnp.sum(terms if b is None else terms * b, axis=axis, keepdims=True)
+    sign = fnp.sign(total)
+    out = fnp.log(fnp.abs(total)) + top
+    if not keepdims:
+        out, sign = (fnp.squeeze(v, axis) if axis is not None else fnp.reshape(v, ()) for v in (out, sign))
+    if return_sign:
+        return out, sign
+    return fnp.where(fnp.less(sign, 0), np.nan, out)
+
+
+def softmax(x, axis=None):
+    """exp(x) / sum(exp(x)) over `axis` (all axes by default, as jax.scipy.special). Example below.
+
+    Example:
+        >>> softmax(np.zeros(2))
+        array([0.5, 0.5])
+    """
+    return _nn.softmax(x, axis=axis)
+
+
+def log_softmax(x, axis=None):
+    """x - logsumexp(x) over `axis` (all axes by default). Example: ``log_softmax(np.zeros(2))``."""
+    return _nn.log_softmax(x, axis=axis)
+
+
+def betaln(a, b):
+    """log|B(a, b)| = gammaln(a) + gammaln(b) - gammaln(a + b). Example: ``betaln(1.0, 1.0)`` is 0."""
+    return gammaln(a) + gammaln(b) - gammaln(fnp.add(a, b))
+
+
+def gammasgn(x):
+    """The sign of Gamma(x): 1 for x > 0, alternating between the poles below 0 (nan at them).
+
+    Example:
+        >>> float(gammasgn(-0.5))
+        -1.0
+    """
+    odd = fnp.equal(fnp.mod(fnp.ceil(-x), 2.0), 1.0)
+    pole = fnp.logical_and(fnp.less_equal(x, 0), fnp.equal(x, fnp.floor(x)))
+    sgn = fnp.where(fnp.greater(x, 0), 1.0, fnp.where(odd, -1.0, 1.0))
+    return fnp.where(pole, np.nan, sgn)
+
+
+def gamma(x):
+    """The gamma function, sign(Gamma(x)) * exp(gammaln(x)). Example: ``gamma(5.0)`` is ``24.0``."""
+    return gammasgn(x) * fnp.exp(gammaln(x))
+
+
+def beta(a, b):
+    """The beta function B(a, b) = Gamma(a) Gamma(b) / Gamma(a + b). Example: ``beta(1.0, 1.0)`` is 1."""
+    return gammasgn(a) * gammasgn(b) * gammasgn(fnp.add(a, b)) * fnp.exp(betaln(a, b))
+
+
+def multigammaln(a, d: int):
+    """The log of the multivariate gamma function of dimension d. Example: ``multigammaln(2.0, 1)``."""
+    d = operator.index(d)
+    out = d * (d - 1) / 4 * math.log(math.pi)
+    return out + sum(gammaln(fnp.subtract(a, j / 2)) for j in range(d))
