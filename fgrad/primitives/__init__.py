@@ -2,4 +2,4 @@
 
 from . import elementwise, linalg, reductions, shape  # noqa: F401
 from . import math, ordering  # noqa: F401
-from . import special  # noqa: F401
+from . import calls, complex, control, conv, decomp, fft, matfun, solve, special  # noqa: F401
