@@ -1,5 +1,19 @@
 """The primitive set. Importing this package registers every primitive in `fgrad.core.REGISTRY`."""
 
-from . import elementwise, linalg, reductions, shape  # noqa: F401
-from . import math, ordering  # noqa: F401
-from . import calls, complex, control, conv, decomp, fft, matfun, solve, special  # noqa: F401
+from . import (  # noqa: F401
+    calls,
+    complex,
+    control,
+    conv,
+    decomp,
+    elementwise,
+    fft,
+    linalg,
+    matfun,
+    math,
+    ordering,
+    reductions,
+    shape,
+    solve,
+    special,
+)
