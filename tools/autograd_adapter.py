@@ -117,10 +117,6 @@ def _ones_like(x):
     return onp.ones(onp.shape(x), onp.result_type(x))[()]
 
 
-def _size(x) -> int:
-    return sum(onp.size(leaf) for leaf in tree_flatten(x)[0])
-
-
 def _inner(a, b) -> float:
     return float(sum(onp.real(onp.vdot(onp.asarray(u), onp.asarray(v)))
                      for u, v in zip(tree_flatten(a)[0], tree_flatten(b)[0])))
@@ -138,11 +134,7 @@ def _is_complex(x) -> bool:
 
 @_nary
 def grad(fun, x):
-    vjp, ans = _make_vjp(fun, x)
-    if _size(ans) != 1:
-        raise TypeError("Grad only applies to real scalar-output functions. "
-                        "Try jacobian, elementwise_grad or holomorphic_grad.")
-    return vjp(_leaves_map(_ones_like, ans))
+    return fgrad.grad(fun)(x)       # fgrad's own checks: a real scalar output, float inputs
 
 
 @_nary
@@ -183,10 +175,7 @@ def make_hvp(fun, x):
 
 @_nary
 def value_and_grad(fun, x):
-    vjp, ans = _make_vjp(fun, x)
-    if _size(ans) != 1:
-        raise TypeError("value_and_grad only applies to real scalar-output functions.")
-    return ans, vjp(_leaves_map(_ones_like, ans))
+    return fgrad.value_and_grad(fun)(x)
 
 
 @_nary
@@ -196,10 +185,10 @@ def grad_and_aux(fun, x):
 
 
 def tensor_jacobian_product(fun, argnum=0):
-    def vjp_fun(*args, **kwargs):
-        vector, args = args[-1], args[:-1]
-        return make_vjp(fun, argnum)(*args, **kwargs)[0](vector)
-    return vjp_fun
+    def vector_dot_fun(*args, **kwargs):
+        args, vector = args[:-1], args[-1]
+        return fnp.tensordot(vector, fun(*args, **kwargs), axes=onp.ndim(vector))
+    return jacobian(vector_dot_fun, argnum)
 
 
 vector_jacobian_product = tensor_jacobian_product

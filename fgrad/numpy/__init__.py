@@ -65,13 +65,27 @@ def ones_like(x, dtype=None):
 
 # --- promotion and broadcasting ----------------------------------------------------------------
 
+def _holds_tracer(x) -> bool:
+    return isinstance(x, Tracer) or (isinstance(x, (list, tuple)) and builtins.any(map(_holds_tracer, x)))
+
+
 def _is_traced(args) -> bool:
-    return builtins.any(isinstance(a, Tracer) for a in args)
+    return builtins.any(map(_holds_tracer, args))
+
+
+def _lift(x):
+    """A list holding traced values as one traced array (NumPy would read, and drop, their values)."""
+    if isinstance(x, (list, tuple)) and _holds_tracer(x):
+        from ._array import array
+        return array(x)
+    return x
 
 
 def _as_operand(x):
     if isinstance(x, (Tracer, np.ndarray, np.generic, bool, int, float)):
         return x
+    if _holds_tracer(x):
+        return _lift(x)
     array = np.asarray(x)
     if array.dtype.kind not in "biufc":       # strings, objects: nothing fgrad can compute with
         raise TypeError(f"fgrad.numpy expects arrays or numbers, got {type(x).__name__} {x!r:.60} (dtype "
@@ -125,13 +139,14 @@ def _float_dtype(x) -> np.dtype:
 
 
 def _unary(prim, x, *, floating=True):
+    x = _lift(x)
     if not isinstance(x, Tracer):
         return prim.impl(x)
     return bind(prim, astype(x, _float_dtype(x)) if floating else x)
 
 
 def _binary(prim, x, y, *, dtype=None):
-    if not (isinstance(x, Tracer) or isinstance(y, Tracer)):
+    if not _is_traced((x, y)):
         return prim.impl(_as_operand(x), _as_operand(y))
     return bind(prim, *promote(x, y, dtype=dtype))
 
@@ -236,13 +251,15 @@ def clip(x, a_min=None, a_max=None, *, min=None, max=None):  # noqa: A002 - jax.
     return x
 
 
-def where(condition, x, y):
+def where(condition, x=None, y=None):
     """Choose `x` where `condition` holds, else `y` (the traced stand-in for `if`).
 
     Example:
         >>> where(np.array([True, False]), 1.0, 2.0)
         array([1., 2.])
     """
+    if x is None and y is None:
+        return np.where(condition)    # the indices of the true elements: concrete values only
     if not _is_traced((condition, x, y)):
         return np.where(condition, x, y)
     x, y, condition = _as_operand(x), _as_operand(y), _as_operand(condition)
@@ -324,6 +341,7 @@ def _keep(x, out, axes, keepdims):
 
 
 def _reduce(prim, np_fn, x, axis, keepdims, dtype=None):
+    x = _lift(x)
     if not isinstance(x, Tracer):
         return np_fn(x, axis=axis, keepdims=keepdims)
     if dtype is not None or x.dtype == np.bool_:
@@ -335,6 +353,7 @@ def _reduce(prim, np_fn, x, axis, keepdims, dtype=None):
 
 def sum(x, axis=None, keepdims=False, dtype=None):  # noqa: A001
     """Sum over `axis` (all axes by default). Example: ``sum(np.ones((2, 3)), axis=1)``."""
+    x = _lift(x)
     if not isinstance(x, Tracer):
         return np.sum(x, axis=axis, keepdims=keepdims, dtype=dtype)
     return _reduce(reductions.reduce_sum_p, np.sum, x, axis, keepdims, dtype)
@@ -360,6 +379,7 @@ def prod(x, axis=None, keepdims=False):
 
 def mean(x, axis=None, keepdims=False, dtype=None):
     """Arithmetic mean over `axis` (computed in `dtype`). Example: ``mean(np.array([1., 2., 3.]))`` is ``2.0``."""
+    x = _lift(x)
     if not isinstance(x, Tracer):
         return np.mean(x, axis=axis, keepdims=keepdims, dtype=dtype)
     x = astype(x, dtype or _float_dtype(x))
@@ -369,7 +389,7 @@ def mean(x, axis=None, keepdims=False, dtype=None):
 
 def var(x, axis=None, keepdims=False, ddof=0, *, correction=None, dtype=None):
     """Variance over `axis` with `ddof` (jax.numpy's ``correction``). Example: ``var(np.array([1., 3.]))``."""
-    ddof = ddof if correction is None else correction
+    ddof, x = (ddof if correction is None else correction), _lift(x)
     if dtype is not None:
         x = astype(x, dtype)
     if not isinstance(x, Tracer):
@@ -422,6 +442,7 @@ def reshape(x, newshape, *more):
     """Reshape, with one -1 inferred. Example: ``reshape(np.arange(6.), (2, -1)).shape`` is (2, 3)."""
     if more:
         newshape = (newshape, *more)
+    x = _lift(x)
     if not isinstance(x, Tracer):
         return np.reshape(x, newshape)
     return _sp.reshape(x, _reshape_target(x.size, newshape))
@@ -596,6 +617,7 @@ from . import linalg as linalg  # noqa: E402  (uses the functions above)
 from ._array import array as array  # noqa: E402
 from ._array import asarray as asarray  # noqa: E402
 from ._array import bool_ as bool_  # noqa: E402
+from ._array import c_ as c_  # noqa: E402
 from ._array import float16 as float16  # noqa: E402
 from ._array import float32 as float32  # noqa: E402
 from ._array import float64 as float64  # noqa: E402
@@ -604,6 +626,7 @@ from ._array import int16 as int16  # noqa: E402
 from ._array import int32 as int32  # noqa: E402
 from ._array import int64 as int64  # noqa: E402
 from ._array import linspace as linspace  # noqa: E402
+from ._array import r_ as r_  # noqa: E402
 from ._array import uint8 as uint8  # noqa: E402
 from ._array import uint32 as uint32  # noqa: E402
 from ._complex import angle as angle  # noqa: E402
@@ -653,6 +676,7 @@ from ._math import trunc as trunc  # noqa: E402
 from ._products import convolve as convolve  # noqa: E402
 from ._products import correlate as correlate  # noqa: E402
 from ._products import cross as cross  # noqa: E402
+from ._products import gradient as gradient  # noqa: E402
 from ._products import inner as inner  # noqa: E402
 from ._products import interp as interp  # noqa: E402
 from ._products import kron as kron  # noqa: E402

@@ -1,5 +1,5 @@
 """Array creation that accepts traced values: `array`/`asarray` of (nested) lists holding tracers,
-`linspace` with traced endpoints, and scalar types (`float32(x)`) that convert traced arrays.
+`linspace` with traced endpoints, `r_`/`c_`, and scalar types (`float32(x)`) that convert traced arrays.
 
 Example:
     >>> import fgrad, fgrad.numpy as fnp
@@ -9,22 +9,19 @@ Example:
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 from ..core import Tracer
-from . import _is_traced, astype, concatenate, reshape, stack
-
-
-def _holds_tracer(obj) -> bool:
-    if isinstance(obj, Tracer):
-        return True
-    return isinstance(obj, (list, tuple)) and any(_holds_tracer(o) for o in obj)
+from ..errors import user_location
+from . import _holds_tracer, _is_traced, astype, concatenate, reshape, stack
 
 
 def _stacked(obj):
     if isinstance(obj, (list, tuple)):
         return stack([_stacked(o) for o in obj])
-    return obj
+    return obj if isinstance(obj, Tracer) else np.asarray(obj)
 
 
 def array(object, dtype=None, copy: bool = True, order=None, ndmin: int = 0):  # noqa: A002
@@ -99,3 +96,37 @@ def _scalar_type(dtype) -> type:
 float16, float32, float64 = (_scalar_type(t) for t in (np.float16, np.float32, np.float64))
 int8, int16, int32, int64 = (_scalar_type(t) for t in (np.int8, np.int16, np.int32, np.int64))
 uint8, uint32, bool_ = (_scalar_type(t) for t in (np.uint8, np.uint32, np.bool_))
+
+
+class _Concatenator:
+    """`r_[...]` and `c_[...]`: arrays, numbers and slices (as aranges) joined along one axis."""
+
+    def __init__(self, name: str, numpy_version):
+        self._name, self._numpy = name, numpy_version
+
+    def __getitem__(self, key):
+        items = key if isinstance(key, tuple) else (key,)
+        if not _is_traced(items):
+            return self._numpy[key]
+        if builtins.any(isinstance(i, str) for i in items):
+            raise NotImplementedError(f"fgrad.numpy.{self._name}: string directives are not supported at "
+                                      f"{user_location()}; use fgrad.numpy.concatenate with an axis")
+        parts = [self._part(i) for i in items]
+        return concatenate(parts, axis=0 if self._name == "r_" else -1)
+
+    def _part(self, item):
+        if isinstance(item, slice):
+            step = 1 if item.step is None else item.step
+            if isinstance(step, complex):
+                part = np.linspace(item.start or 0, item.stop, int(abs(step)))
+            else:
+                part = np.arange(item.start or 0, item.stop, step)
+        else:
+            part = item if isinstance(item, Tracer) else np.asarray(item)
+        if self._name == "r_":
+            return reshape(part, (1,)) if part.ndim == 0 else part
+        return reshape(part, (-1, 1)) if part.ndim < 2 else part
+
+
+r_ = _Concatenator("r_", np.r_)
+c_ = _Concatenator("c_", np.c_)

@@ -182,3 +182,38 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     y = where(less(x, take(xp, 0)), fp[0] if left is None else left, y)
     return where(greater(x, take(xp, n - 1)), fp[n - 1] if right is None else right, y)
 
+
+
+def gradient(f, *varargs, axis=None, edge_order: int = 1):
+    """Central differences inside, one-sided differences at the edges, per axis (unit or scalar spacing).
+
+    Example: ``gradient(np.array([1., 4., 9.]))`` is [3., 4., 5.].
+    """
+    if not _is_traced((f,)):
+        return np.gradient(f, *varargs, axis=axis, edge_order=edge_order)
+    if edge_order != 1 or builtins.any(np.ndim(h) for h in varargs):
+        raise NotImplementedError("fgrad.numpy.gradient: only edge_order=1 and scalar spacings are supported")
+    f = _as_operand(f)
+    nd = ndim_of(f)
+    axes = tuple(range(nd)) if axis is None else tuple(
+        _axis(a, nd) for a in ((axis,) if isinstance(axis, (int, np.integer)) else axis))
+    spacings = list(varargs) * len(axes) if len(varargs) == 1 else list(varargs) or [1.0] * len(axes)
+    if len(spacings) != len(axes):
+        raise TypeError("invalid number of arguments")
+    out = [_gradient_along(f, ax, h) for ax, h in zip(axes, spacings)]
+    return out[0] if len(out) == 1 else out
+
+
+def _gradient_along(f, axis: int, h):
+    from . import concatenate
+    n = shape_of(f)[axis]
+    if n < 2:
+        raise ValueError("Shape of array too small to calculate a numerical gradient, at least (edge_order + 1) "
+                         "elements are required.")
+
+    def part(sl):
+        return f[(slice(None),) * axis + (sl,)]
+    first = (part(slice(1, 2)) - part(slice(0, 1))) / h
+    last = (part(slice(n - 1, n)) - part(slice(n - 2, n - 1))) / h
+    inner = (part(slice(2, None)) - part(slice(None, n - 2))) / (2.0 * h)
+    return concatenate([first, inner, last], axis=axis)

@@ -182,16 +182,16 @@ def atleast_3d(*arys):
     return _atleast(arys, 3, lambda s: (1, 1, 1) if not s else (1,) + s + (1,) if len(s) == 1 else s + (1,))
 
 
-def _as_list(tup, name: str) -> list:
-    if isinstance(tup, (Tracer, np.ndarray)):
-        raise TypeError(f"{name} expects a sequence of arrays, got a single array at {user_location()}; "
-                        f"pass a list, e.g. {name}([a, b])")
+def _as_list(tup) -> list:
+    """The arrays to stack; an array stands for the list of its rows, as in NumPy."""
+    if isinstance(tup, Tracer):
+        return [tup[i] for i in range(shape_of(tup)[0])] if tup.ndim else [tup]
     return list(tup)
 
 
 def vstack(tup):
     """Stack arrays vertically (axis 0; 1-d arrays become rows). Example: ``vstack([a, b])``."""
-    arrays = _as_list(tup, "vstack")
+    arrays = _as_list(tup)
     if not _is_traced(arrays):
         return np.vstack(arrays)
     return concatenate([atleast_2d(a) for a in arrays], axis=0)
@@ -202,7 +202,7 @@ row_stack = vstack
 
 def hstack(tup):
     """Stack arrays horizontally (axis 1; axis 0 for 1-d arrays). Example: ``hstack([a, b])``."""
-    arrays = _as_list(tup, "hstack")
+    arrays = _as_list(tup)
     if not _is_traced(arrays):
         return np.hstack(arrays)
     arrays = [atleast_1d(a) for a in arrays]
@@ -211,7 +211,7 @@ def hstack(tup):
 
 def dstack(tup):
     """Stack arrays depth-wise (axis 2). Example: ``dstack([a, b])``."""
-    arrays = _as_list(tup, "dstack")
+    arrays = _as_list(tup)
     if not _is_traced(arrays):
         return np.dstack(arrays)
     return concatenate([atleast_3d(a) for a in arrays], axis=2)
@@ -219,7 +219,7 @@ def dstack(tup):
 
 def column_stack(tup):
     """Stack 1-d arrays as columns of a 2-d array. Example: ``column_stack([a, b])``."""
-    arrays = _as_list(tup, "column_stack")
+    arrays = _as_list(tup)
     if not _is_traced(arrays):
         return np.column_stack(arrays)
     cols = [reshape(a, (-1, 1)) if ndim(a) < 2 else a for a in map(_as_operand, arrays)]
