@@ -11,7 +11,9 @@ import sys
 
 import numpy as np
 
-DOCS = "docs/errors.md"
+# The published documentation; mkdocs.yml's site_url is the same address.
+SITE_URL = "https://fgrad.readthedocs.io/en/latest/"
+DOCS = f"{SITE_URL}errors/"
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _JAX_DIR = f"{os.sep}jax{os.sep}"      # frames of jax's own tracing machinery are not the user's
 
@@ -34,7 +36,7 @@ def user_location() -> str:
 
 
 def _with_link(message: str, anchor: str) -> str:
-    return f"{message}\n(more on this error: fgrad documentation, {DOCS}#{anchor})"
+    return f"{message}\n(more on this error: {DOCS}#{anchor})"
 
 
 class FgradError(Exception):

@@ -4,6 +4,7 @@ Needs mkdocs (the docs extra), selenium, and Debian's chromium + chromium-driver
 (`.ci/install-browser.sh`); skipped when any is missing.
 """
 
+import ast
 import functools
 import http.server
 import os
@@ -16,7 +17,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from test_docs import build_site
+from test_docs import ROOT, build_site
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -102,6 +103,52 @@ def broken_links(links: list[str], base: str, cache: dict) -> list[str]:
     return broken
 
 
+# Images that did not load, and code blocks that overflow their column without a scrollbar: a block
+# is fine when its content fits or it scrolls (overflow-x auto/scroll on the <pre> or its <code>),
+# and its box must end inside the column that holds it (a home-page face, else the article).
+_LAYOUT_JS = """
+const problems = [];
+for (const img of document.querySelectorAll('img')) {
+  if (!img.complete || img.naturalWidth === 0) problems.push('broken image ' + img.src.slice(0, 80));
+}
+const scrolls = el => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+for (const pre of document.querySelectorAll('.md-content pre')) {
+  const code = pre.querySelector('code') || pre;
+  const column = pre.closest('.face') || pre.closest('.md-content__inner');
+  const label = (code.textContent || '').trim().slice(0, 40);
+  for (const el of [pre, code]) {
+    if (el.scrollWidth > el.clientWidth + 1 && !scrolls(el) && !(el === pre && scrolls(code))) {
+      problems.push('code block cut off (no scrollbar): ' + label);
+    }
+  }
+  const box = pre.getBoundingClientRect(), col = column.getBoundingClientRect();
+  if (box.width > 0 && box.right > col.right + 1) {
+    problems.push('code block wider than its column (' + Math.round(box.right) + ' > ' +
+                  Math.round(col.right) + 'px): ' + label);
+  }
+}
+return problems;
+"""
+
+WIDTHS = (1280, 390)
+
+
+def page_problems(browser, page: str, base: str, cache: dict) -> list[str]:
+    """Everything wrong with one loaded page: title, links, console, images, tracebacks, overflow."""
+    problems = []
+    if not browser.title or "404" in browser.title:
+        problems.append(f"did not load (title {browser.title!r})")
+    links = [a.get_attribute("href") or "" for a in browser.find_elements("css selector", "a[href]")]
+    problems += [f"broken link {b}" for b in broken_links(links, base, cache)]
+    problems += [f"console {entry['level']}: {entry['message']}"
+                 for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    problems += browser.execute_script(_LAYOUT_JS)
+    for pre in browser.find_elements("css selector", ".md-content pre"):
+        if "Traceback (most recent call last)" in pre.get_attribute("textContent"):
+            problems.append("an executed block printed a Traceback")
+    return problems
+
+
 def test_every_page_loads_without_errors(site, browser):
     root, base = site
     pages = site_pages(root)
@@ -109,12 +156,71 @@ def test_every_page_loads_without_errors(site, browser):
                 "conventions/", "errors/", "performance/", "examples/", "api/fgrad/", "developer/"}
     assert expected <= set(pages), f"missing pages: {sorted(expected - set(pages))}"
     problems, cache = [], {}
-    for page in pages:
-        browser.get(base + page)
-        if not browser.title or "404" in browser.title:
-            problems.append(f"{page}: did not load (title {browser.title!r})")
-        links = [a.get_attribute("href") or "" for a in browser.find_elements("css selector", "a[href]")]
-        problems += [f"{page}: broken link {b}" for b in broken_links(links, base, cache)]
-        problems += [f"{page}: console {entry['level']}: {entry['message']}"
-                     for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    for width in WIDTHS:
+        browser.set_window_size(width, 900)
+        for page in pages:
+            browser.get(base + page)
+            problems += [f"{page or 'home'} at {width}px: {p}" for p in page_problems(browser, page, base, cache)]
     assert not problems, "\n".join(problems)
+
+
+def _faces(browser) -> list[dict]:
+    """Boxes of the home page's two faces and of the code blocks in each, in page coordinates."""
+    return browser.execute_script("""
+        const box = el => { const r = el.getBoundingClientRect();
+                            return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
+        return [...document.querySelectorAll('.faces > .face')].map(face =>
+            ({box: box(face), blocks: [...face.querySelectorAll('pre')].map(box)}));
+    """)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_home_page_shows_the_two_faces(site, browser, width):
+    root, base = site
+    browser.set_window_size(width, 900)
+    browser.get(base)
+    os.makedirs(os.path.join(ROOT, "site", "screenshots"), exist_ok=True)
+    browser.save_screenshot(os.path.join(ROOT, "site", "screenshots", f"home-{width}.png"))
+    faces = _faces(browser)
+    assert len(faces) == 2, faces
+    for face in faces:
+        source, output = face["blocks"][:2]
+        assert source["bottom"] <= output["top"] + 1, f"output is not below its code: {face}"
+    left, right = faces[0]["box"], faces[1]["box"]
+    if width >= 700:
+        assert abs(left["top"] - right["top"]) < 2 and left["right"] <= right["left"], (left, right)
+    else:
+        assert left["bottom"] <= right["top"] + 1, f"faces are not stacked at {width}px: {left}, {right}"
+
+
+def _hint_anchors() -> set[str]:
+    """The anchors of every `_with_link(message, anchor)` call in the fgrad package, read from source."""
+    anchors = set()
+    for folder, _, files in os.walk(os.path.join(ROOT, "fgrad")):
+        for name in files:
+            if not name.endswith(".py"):
+                continue
+            with open(os.path.join(folder, name), encoding="utf-8") as fh:
+                tree = ast.parse(fh.read())
+            for node in ast.walk(tree):
+                func = getattr(node, "func", None)
+                if getattr(func, "id", getattr(func, "attr", None)) == "_with_link":
+                    anchor = node.args[1]
+                    assert isinstance(anchor, ast.Constant), f"{name}:{node.lineno}: anchor is not a literal"
+                    anchors.add(anchor.value)
+    return anchors
+
+
+def test_error_hints_link_to_sections_of_the_errors_page(site):
+    from fgrad import errors
+    with open(os.path.join(ROOT, "mkdocs.yml"), encoding="utf-8") as fh:
+        site_url = re.search(r"^site_url:\s*(\S+)", fh.read(), re.M).group(1)
+    assert errors.DOCS == site_url + "errors/"
+    anchors = _hint_anchors()
+    assert len(anchors) >= 5, anchors
+    message = errors.NonScalarOutputError((3,), "f.py:1").args[0]
+    assert message.endswith(f"{site_url}errors/#non-scalar-output)"), message
+    root, _ = site
+    with open(os.path.join(root, "errors", "index.html"), encoding="utf-8") as fh:
+        ids = set(re.findall(r'\bid="([^"]+)"', fh.read()))
+    assert not anchors - ids, f"hints link to sections the errors page lacks: {sorted(anchors - ids)}"
