@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import Aval, bind, shape_of
-from ..errors import ShapeError, user_location
+from ..errors import ShapeError
 
 
 def fnp():
@@ -23,16 +23,16 @@ def fnp():
 def square_matrices(name: str, a: Aval) -> int:
     """The order n of a stack of square matrices (..., n, n); a ShapeError otherwise."""
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
-        raise ShapeError(f"{name}: expected a (stack of) square matrices (..., n, n), got shape {a.shape} "
-                         f"at {user_location()}; pass an array whose last two axes are equal")
+        raise ShapeError(f"{name}: expected a (stack of) square matrices (..., n, n), got shape {a.shape}; "
+                         "pass an array whose last two axes are equal")
     return a.shape[-1]
 
 
 def matrices(name: str, a: Aval) -> tuple:
     """The (m, n) of a stack of matrices (..., m, n); a ShapeError when `a` has fewer than two axes."""
     if a.ndim < 2:
-        raise ShapeError(f"{name}: expected a (stack of) matrices (..., m, n), got shape {a.shape} at "
-                         f"{user_location()}; pass an array with at least two axes")
+        raise ShapeError(f"{name}: expected a (stack of) matrices (..., m, n), got shape {a.shape}; "
+                         "pass an array with at least two axes")
     return a.shape[-2:]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import Aval, Primitive, bind
-from ..errors import ShapeError, user_location
+from ..errors import ShapeError
 from ._matrix import float_dtype, fnp, mm, mT, square_matrices, with_batch
 from ._tangents import add_tangents, map_tangent
 
@@ -87,7 +87,7 @@ def _sylvester_abstract(a, b, c):
     m, n = square_matrices("solve_sylvester", a), square_matrices("solve_sylvester", b)
     if c.shape[-2:] != (m, n) or not a.shape[:-2] == b.shape[:-2] == c.shape[:-2]:
         raise ShapeError(f"solve_sylvester: A {a.shape}, B {b.shape} and C {c.shape} do not form A X + X B = C "
-                         f"(C must be (..., {m}, {n}) with the same leading axes) at {user_location()}")
+                         f"(C must be (..., {m}, {n}) with the same leading axes)")
     return Aval(c.shape, float_dtype("solve_sylvester", a, b, c))
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import Aval, Primitive, bind
-from ..errors import ShapeError, user_location
+from ..errors import ShapeError
 from ._matrix import (
     diag_part,
     eye_like,
@@ -37,7 +37,7 @@ def _system(name: str, a: Aval, b: Aval) -> Aval:
     n = square_matrices(name, a)
     if b.ndim != a.ndim or b.shape[:-2] != a.shape[:-2] or b.shape[-2] != n:
         raise ShapeError(f"{name}: a of shape {a.shape} and b of shape {b.shape} do not form a system "
-                         f"a x = b (b must be (..., {n}, k) with a's leading axes) at {user_location()}")
+                         f"a x = b (b must be (..., {n}, k) with a's leading axes)")
     return Aval(b.shape, float_dtype(name, a, b))
 
 
