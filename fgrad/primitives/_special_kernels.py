@@ -54,7 +54,7 @@ def _erfc_large(y):
     for i in range(7):
         num, den = (num + _C[i]) * mid, (den + _D[i]) * mid
     middle = (num + _C[7]) / (den + _D[7])
-    far = np.maximum(y, 4.0)
+    far = np.clip(y, 4.0, 27.0)
     z = 1.0 / (far * far)
     num, den = _P[5] * z, z
     for i in range(4):
@@ -132,7 +132,8 @@ def _lgamma_positive(x):
     t = small + 7.5
     lanczos = _HALF_LOG_2PI + (small + 0.5) * np.log(t) - t + np.log(total)
     big = np.maximum(x, 10.0)
-    inv, inv2 = 1.0 / big, 1.0 / (big * big)
+    inv = 1.0 / big
+    inv2 = inv * inv
     series = sum(c * inv * inv2 ** k for k, c in enumerate(_STIRLING))
     stirling = (big - 0.5) * np.log(big) - big + _HALF_LOG_2PI + series
     return np.where(x < 10.0, lanczos, stirling)
@@ -173,7 +174,7 @@ def _shift(x, threshold, term):
 
 def _digamma_positive(x):
     z, acc = _shift(x, 10.0, lambda z: 1.0 / z)
-    inv2 = 1.0 / (z * z)
+    inv2 = (1.0 / z) ** 2
     series = sum(b / (2 * k) * inv2 ** k for k, b in enumerate(_B2K, 1))
     return np.log(z) - 0.5 / z - series - acc
 

@@ -88,12 +88,30 @@ def digamma(x):
     return bind(digamma_p, x)
 
 
+_scipy_lgamma = _impl("gammaln", kernels.lgamma)
+
+
+def _lgamma(x):
+    # SciPy says -inf at -inf; jax's (and the kernel's) inf is the limit of log|Gamma|
+    out = _scipy_lgamma(x)
+    return np.where(np.isneginf(x), np.inf, out).astype(out.dtype)
+
+
 # no scalar form: math.lgamma raises at the poles where NumPy's answer is inf
-lgamma_p = _special("lgamma", _impl("gammaln", kernels.lgamma), jax="lax.lgamma({0})")
+lgamma_p = _special("lgamma", _lgamma, jax="lax.lgamma({0})")
 lgamma_p.def_vjp(lambda ct, x, out: [ct * digamma(x)])
 lgamma_p.def_jvp(lambda p, t, out: t[0] * digamma(p[0]))
 
-digamma_p = _special("digamma", _impl("digamma", kernels.digamma), jax="lax.digamma({0})")
+_scipy_digamma = _impl("digamma", kernels.digamma)
+
+
+def _digamma(x):
+    # SciPy says -inf at 0; jax (and the kernel) say nan at every pole, 0 included
+    out = _scipy_digamma(x)
+    return np.where((np.asarray(x) == 0), np.nan, out).astype(out.dtype)
+
+
+digamma_p = _special("digamma", _digamma, jax="lax.digamma({0})")
 digamma_p.def_vjp(lambda ct, x, out: [ct * polygamma(1, x)])
 digamma_p.def_jvp(lambda p, t, out: t[0] * polygamma(1, p[0]))
 
