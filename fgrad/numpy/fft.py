@@ -73,13 +73,10 @@ def _plan(name: str, x, s, axes) -> tuple[list, list | None]:
             raise ValueError(f"fgrad.numpy.fft.{name}: s={tuple(s)} has more lengths than the array of "
                              f"shape {shape_of(x)} has axes")
     else:
-        try:
-            axes = _axis_tuple(list(_seq(axes)), ndim)
-        except ValueError as err:
-            if "repeated axis" not in str(err):
-                raise
-            raise ValueError(f"fgrad.numpy.fft.{name} does not support repeated axes, got axes "
-                             f"{tuple(_seq(axes))}; transform each axis once") from None
+        given, axes = tuple(_seq(axes)), [_axis(a, ndim) for a in _seq(axes)]
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"fgrad.numpy.fft.{name} does not support repeated axes, got axes {given}; "
+                             "transform each axis once")
     return axes, s
 
 
@@ -116,7 +113,7 @@ def _to_end(x, axes: list):
     """`x` with `axes` moved to the end in their order; and the permutation that undoes it."""
     ndim = ndim_of(x)
     perm = [a for a in range(ndim) if a not in axes] + list(axes)
-    return transpose(x, perm), list(np.argsort(perm))
+    return transpose(x, perm), [int(k) for k in np.argsort(perm)]
 
 
 # --- the transforms ----------------------------------------------------------------------------
