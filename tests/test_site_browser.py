@@ -105,7 +105,7 @@ def broken_links(links: list[str], base: str, cache: dict) -> list[str]:
 
 # Images that did not load, and code blocks that overflow their column without a scrollbar: a block
 # is fine when its content fits or it scrolls (overflow-x auto/scroll on the <pre> or its <code>),
-# and its box must end inside the column that holds it (a home-page face, else the article).
+# and its box must end inside the column that holds it (a home-page face, else the content area).
 _LAYOUT_JS = """
 const problems = [];
 for (const img of document.querySelectorAll('img')) {
@@ -114,7 +114,8 @@ for (const img of document.querySelectorAll('img')) {
 const scrolls = el => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
 for (const pre of document.querySelectorAll('.md-content pre')) {
   const code = pre.querySelector('code') || pre;
-  const column = pre.closest('.face') || pre.closest('.md-content__inner');
+  // on narrow screens material lets article-level blocks bleed into the content's padding
+  const column = pre.closest('.face') || pre.closest('.md-content');
   const label = (code.textContent || '').trim().slice(0, 40);
   for (const el of [pre, code]) {
     if (el.scrollWidth > el.clientWidth + 1 && !scrolls(el) && !(el === pre && scrolls(code))) {
@@ -179,6 +180,7 @@ def test_home_page_shows_the_two_faces(site, browser, width):
     root, base = site
     browser.set_window_size(width, 900)
     browser.get(base)
+    browser.execute_script("document.querySelector('.faces').scrollIntoView()")
     os.makedirs(os.path.join(ROOT, "site", "screenshots"), exist_ok=True)
     browser.save_screenshot(os.path.join(ROOT, "site", "screenshots", f"home-{width}.png"))
     faces = _faces(browser)
@@ -224,3 +226,19 @@ def test_error_hints_link_to_sections_of_the_errors_page(site):
     with open(os.path.join(root, "errors", "index.html"), encoding="utf-8") as fh:
         ids = set(re.findall(r'\bid="([^"]+)"', fh.read()))
     assert not anchors - ids, f"hints link to sections the errors page lacks: {sorted(anchors - ids)}"
+
+
+def test_dark_scheme_toggle(site, browser):
+    _, base = site
+    browser.set_window_size(1280, 900)
+    browser.get(base)
+    scheme = "return document.body.getAttribute('data-md-color-scheme')"
+    before = browser.execute_script(scheme)
+    toggles = [t for t in browser.find_elements("css selector", "form[data-md-component=palette] label")
+               if t.is_displayed()]
+    assert len(toggles) == 1, "expected one visible light/dark toggle in the header"
+    toggles[0].click()
+    after = browser.execute_script(scheme)
+    assert {before, after} == {"default", "slate"}, (before, after)
+    os.makedirs(os.path.join(ROOT, "site", "screenshots"), exist_ok=True)
+    browser.save_screenshot(os.path.join(ROOT, "site", "screenshots", f"home-1280-{after}.png"))
