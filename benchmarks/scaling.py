@@ -10,7 +10,8 @@ Peers: `fgrad` (fgrad.grad, NumPy backend), `fgrad.torch` (the shim: forward the
 
 Memory is the rise in peak resident set size (ru_maxrss) over the process after imports and input
 creation, so it counts every allocation the call makes (Python objects, arrays, code) at no cost in
-speed; tracemalloc would slow the call several times.
+speed; tracemalloc would slow the call several times. CPU seconds (process time) are printed beside wall
+seconds: on a shared machine they are the steadier number.
 
     python benchmarks/scaling.py [--max-steps N] [--peers fgrad,fgrad.torch,torch] [--timeout S]
 """
@@ -58,11 +59,11 @@ else:
         chain(t, leaf).backward()
         return leaf.grad.detach().numpy()
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 out = call()
-seconds = time.perf_counter() - start
+seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"seconds": seconds, "mb": (peak - base) / 1024.0,
+print(json.dumps({"seconds": seconds, "cpu": cpu, "mb": (peak - base) / 1024.0,
                   "checksum": float(np.sum(out))}))
 """
 
@@ -84,14 +85,15 @@ def run_cell(peer: str, steps: int, timeout: float) -> dict:
 
 
 def table(results: dict, steps: tuple[int, ...], peers: tuple[str, ...]) -> str:
-    """A markdown table: one row per length, `seconds / MB` per peer."""
-    head = "| steps | " + " | ".join(f"{p} s | {p} MB" for p in peers) + " |"
-    rows = [head, "|" + "---|" * (1 + 2 * len(peers))]
+    """A markdown table: one row per length; wall seconds, CPU seconds and MB per peer."""
+    head = "| steps | " + " | ".join(f"{p} s | {p} cpu s | {p} MB" for p in peers) + " |"
+    rows = [head, "|" + "---|" * (1 + 3 * len(peers))]
     for n in steps:
         cells = []
         for p in peers:
             r = results[p, n]
-            cells += [r["error"], ""] if "error" in r else [f"{r['seconds']:.3f}", f"{r['mb']:.0f}"]
+            cells += ([r["error"], "", ""] if "error" in r
+                      else [f"{r['seconds']:.3f}", f"{r['cpu']:.3f}", f"{r['mb']:.0f}"])
         rows.append(f"| {n} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
