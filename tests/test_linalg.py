@@ -352,3 +352,13 @@ def test_sqrtm_and_solve_sylvester():
 def test_norm_of_a_list_of_traced_values():
     assert fgrad.grad(lambda x: fnp.linalg.norm([x, x + 2]))(0.0) == 1.0
     assert fgrad.grad(lambda x: fnp.linalg.vector_norm((x, x + 2.0), ord=1))(0.5) == 2.0
+
+
+@pytest.mark.parametrize("uplo", ["L", "U"])
+def test_eigh_on_any_input_differentiates_what_numpy_computes(uplo):
+    """The derivative of the function NumPy evaluates (one triangle read, NumPy's eigenvector signs)."""
+    def f(x):
+        w, v = fnp.linalg.eigh(x, uplo)
+        return fnp.concatenate([w, fnp.ravel(v)])
+    check_grads(f, [rand(5, 5)], order=2, modes=("fwd", "rev"))
+    check_grads(lambda x: fnp.linalg.eigvalsh(x, uplo), [rand(2, 4, 4)], order=2, modes=("fwd", "rev"))

@@ -248,7 +248,8 @@ def eigh(a, UPLO: str = "L") -> EighResult:  # noqa: N803 - numpy's name
     """
     if not _traced(a):
         return EighResult(*np.linalg.eigh(a, UPLO))
-    packed = decomp.eigh(from_triangle(as_matrix(a, "eigh", square=True), _uplo(UPLO)), vectors=True)
+    lower = _uplo(UPLO)
+    packed = decomp.eigh(from_triangle(as_matrix(a, "eigh", square=True), lower), vectors=True, lower=lower)
     return EighResult(packed[..., 0, :], packed[..., 1:, :])
 
 
@@ -259,7 +260,8 @@ def eigvalsh(a, UPLO: str = "L"):  # noqa: N803 - numpy's name
     """
     if not _traced(a):
         return np.linalg.eigvalsh(a, UPLO)
-    return decomp.eigh(from_triangle(as_matrix(a, "eigvalsh", square=True), _uplo(UPLO)), vectors=False)
+    lower = _uplo(UPLO)
+    return decomp.eigh(from_triangle(as_matrix(a, "eigvalsh", square=True), lower), vectors=False, lower=lower)
 
 
 def svd(a, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool = False):

@@ -85,26 +85,29 @@ def cholesky(a):
 
 # --- eigh ------------------------------------------------------------------------------------------
 
-def _eigh_abstract(a, *, vectors):
+def _eigh_abstract(a, *, vectors, lower):
     n = square_matrices("eigh", a)
     return Aval(a.shape[:-2] + ((n + 1, n) if vectors else (n,)), float_dtype("eigh", a))
 
 
-def _eigh_impl(a, vectors):
+def _eigh_impl(a, vectors, lower):
+    # the triangle LAPACK reads is the user's UPLO, so traced results are NumPy's, signs included
+    uplo = "L" if lower else "U"
     if not vectors:
-        return np.linalg.eigvalsh(a)
-    w, v = np.linalg.eigh(a)
+        return np.linalg.eigvalsh(a, uplo)
+    w, v = np.linalg.eigh(a, uplo)
     return np.concatenate([w[..., None, :], v], axis=-2)
 
 
 # one expression without temporaries: the repeated decomposition is one operation once XLA merges
 # identical subexpressions under jax.jit
-_EIGH_JAX = ("jnp.concatenate([jnp.linalg.eigh({0}, symmetrize_input=False)[0][..., None, :], "
-             "jnp.linalg.eigh({0}, symmetrize_input=False)[1]], axis=-2) if {vectors} else jnp.linalg.eigvalsh({0})")
+_EIGH_CALL = "jnp.linalg.eigh({0}, UPLO='L' if {lower} else 'U', symmetrize_input=False)"
+_EIGH_JAX = (f"jnp.concatenate([{_EIGH_CALL}[0][..., None, :], {_EIGH_CALL}[1]], axis=-2) if {{vectors}} "
+             "else jnp.linalg.eigvalsh({0}, UPLO='L' if {lower} else 'U', symmetrize_input=False)")
 
 
-eigh_p = Primitive("eigh", abstract=_eigh_abstract, impl=lambda a, *, vectors: _eigh_impl(a, vectors), source=SRC,
-                   numpy="_eigh({0}, {vectors})", helpers={"_eigh": _eigh_impl}, jax=_EIGH_JAX)
+eigh_p = Primitive("eigh", abstract=_eigh_abstract, impl=lambda a, *, vectors, lower: _eigh_impl(a, vectors, lower),
+                   source=SRC, numpy="_eigh({0}, {vectors}, {lower})", helpers={"_eigh": _eigh_impl}, jax=_EIGH_JAX)
 
 
 def _gaps(w):
@@ -114,16 +117,16 @@ def _gaps(w):
 
 
 @eigh_p.def_vjp
-def _eigh_vjp(ct, a, out, *, vectors):
-    packed = out if vectors else eigh(a, vectors=True)
+def _eigh_vjp(ct, a, out, *, vectors, lower):
+    packed = out if vectors else eigh(a, True, lower)
     w, v = packed[..., 0, :], packed[..., 1:, :]
     inner = diag_embed(ct[..., 0, :]) + _gaps(w) * mm(mT(v), ct[..., 1:, :]) if vectors else diag_embed(ct)
     return [sym(mm(mm(v, inner), mT(v)))]
 
 
 @eigh_p.def_jvp
-def _eigh_jvp(primals, tangents, *, out, vectors):
-    packed = out if vectors else eigh(primals[0], vectors=True)
+def _eigh_jvp(primals, tangents, *, out, vectors, lower):
+    packed = out if vectors else eigh(primals[0], True, lower)
     w, v = packed[..., 0, :], packed[..., 1:, :]
     rotated = mm(mm(mT(v), tangents[0]), v)                         # Vᵀ dA V
     if not vectors:
@@ -134,9 +137,11 @@ def _eigh_jvp(primals, tangents, *, out, vectors):
 eigh_p.def_batch(with_batch(eigh_p))
 
 
-def eigh(a, vectors: bool = True):
-    """Eigenvalues (ascending) and, with `vectors`, eigenvectors of symmetric matrices, packed."""
-    return bind(eigh_p, a, vectors=bool(vectors))
+def eigh(a, vectors: bool = True, lower: bool = True):
+    """Eigenvalues (ascending) and, with `vectors`, eigenvectors of symmetric matrices, packed; `lower`
+    names the triangle LAPACK reads (the same numbers in a symmetric matrix, but the signs of the
+    eigenvectors it picks may differ)."""
+    return bind(eigh_p, a, vectors=bool(vectors), lower=bool(lower))
 
 
 # --- svd -------------------------------------------------------------------------------------------
