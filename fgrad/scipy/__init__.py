@@ -8,3 +8,4 @@ Example:
 
 from . import linalg as linalg
 from . import special as special
+from . import stats as stats

@@ -1,0 +1,12 @@
+"""fgrad.scipy.stats: jax.scipy.stats's distributions, differentiable in values and parameters.
+
+Example:
+    >>> import fgrad
+    >>> from fgrad.scipy.stats import norm
+    >>> float(fgrad.grad(lambda mu: norm.logpdf(1.0, mu, 2.0))(0.0))  # (x - mu) / scale**2
+    0.25
+"""
+
+from . import multivariate_normal as multivariate_normal
+from . import norm as norm
+from . import t as t
