@@ -7,6 +7,14 @@ Example:
     0.25
 """
 
+from . import beta as beta
+from . import cauchy as cauchy
+from . import dirichlet as dirichlet
+from . import expon as expon
+from . import gamma as gamma
+from . import laplace as laplace
+from . import logistic as logistic
 from . import multivariate_normal as multivariate_normal
 from . import norm as norm
+from . import poisson as poisson
 from . import t as t

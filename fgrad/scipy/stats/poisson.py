@@ -1,0 +1,26 @@
+"""The Poisson distribution, as jax.scipy.stats.poisson.
+
+Example:
+    >>> from fgrad.scipy.stats import poisson
+    >>> float(poisson.pmf(0.0, 2.0))  # exp(-2)
+    0.1353352832366127
+"""
+
+from __future__ import annotations
+
+from ... import numpy as fnp
+from .. import special
+from ._common import off_support
+
+
+def logpmf(k, mu, loc=0.0):
+    """log P(K = k) for rate `mu`; -inf at negative or fractional k. Example: ``logpmf(0.0, 2.0)``."""
+    k = fnp.subtract(k, loc)
+    logp = special.xlogy(k, mu) - special.gammaln(fnp.add(k, 1.0)) - mu
+    whole = fnp.logical_and(fnp.greater_equal(k, 0), fnp.equal(k, fnp.floor(k)))
+    return off_support(whole, logp)
+
+
+def pmf(k, mu, loc=0.0):
+    """P(K = k). Example: ``pmf(0.0, 2.0)`` is ``exp(-2)``."""
+    return fnp.exp(logpmf(k, mu, loc))
