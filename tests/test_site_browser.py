@@ -221,7 +221,7 @@ def test_error_hints_link_to_sections_of_the_errors_page(site):
     anchors = _hint_anchors()
     assert len(anchors) >= 5, anchors
     message = errors.NonScalarOutputError((3,), "f.py:1").args[0]
-    assert message.endswith(f"{site_url}errors/#non-scalar-output)"), message
+    assert message.endswith(f"\n(more on this error: {site_url}errors/#non-scalar-output)"), message
     root, _ = site
     with open(os.path.join(root, "errors", "index.html"), encoding="utf-8") as fh:
         ids = set(re.findall(r'\bid="([^"]+)"', fh.read()))
