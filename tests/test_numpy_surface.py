@@ -251,3 +251,22 @@ def test_list_of_traced_values_is_an_array():
     f = lambda x: fnp.mean([x, 1.0, 2.0 * x]) + fnp.sum(fnp.append(np.ones(2), [x, x * 3]))
     g = lambda x: jnp.mean(jnp.array([x, 1.0, 2.0 * x])) + jnp.sum(jnp.append(jnp.ones(2), jnp.array([x, x * 3])))
     np.testing.assert_allclose(fgrad.grad(f)(1.5), jax.grad(g)(1.5))
+
+
+# --- fgrad.nn activations against jax.nn ----------------------------------------------------------------
+
+ACTIVATIONS = [("gelu", {}), ("gelu", {"approximate": False}), ("silu", {}), ("swish", {}), ("elu", {"alpha": 0.7}),
+               ("selu", {}), ("celu", {"alpha": 1.3}), ("leaky_relu", {"negative_slope": 0.2}), ("log_sigmoid", {}),
+               ("relu6", {}), ("hard_tanh", {}), ("hard_sigmoid", {}), ("hard_silu", {}), ("glu", {}), ("mish", {}),
+               ("soft_sign", {}), ("standardize", {}), ("logsumexp", {}), ("softmax", {}), ("log_softmax", {})]
+
+
+@pytest.mark.parametrize("name, kw", ACTIVATIONS, ids=[f"{n}-{k}" for n, k in ACTIVATIONS])
+def test_activations_match_jax_nn_to_second_order(name, kw):
+    x = np.linspace(-7.3, 7.1, 12)          # both tails, off the kinks
+    f = lambda v: fnp.sum(fnp.sin(getattr(fgrad.nn, name)(v, **kw)))
+    g = lambda v: jnp.sum(jnp.sin(getattr(jax.nn, name)(v, **kw)))
+    np.testing.assert_allclose(f(x), g(x), rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(fgrad.grad(f)(x), jax.grad(g)(x), rtol=1e-9, atol=1e-12)
+    ours = fgrad.grad(lambda v: fnp.sum(fgrad.grad(f)(v) ** 2))(x)
+    np.testing.assert_allclose(ours, jax.grad(lambda v: jnp.sum(jax.grad(g)(v) ** 2))(x), rtol=1e-8, atol=1e-10)
