@@ -208,3 +208,14 @@ def test_fgrad_computes_without_scipy():
     value, slope = map(float, out.stdout.split())
     assert abs(value - float(scipy_special.erf(0.5))) < 1e-16
     assert abs(slope - float(scipy_special.digamma(3.0))) < 1e-15
+
+
+def test_scipy_only_names_against_scipy():
+    x = np.array([0.05, 0.7, 1.6])
+    np.testing.assert_allclose(fss.erfcinv(x), scipy_special.erfcinv(x), rtol=1e-13)
+    g = np.array([-1.5, 0.0, 0.4, 3.0, -2.0])
+    np.testing.assert_array_equal(fss.rgamma(g) == 0, scipy_special.rgamma(g) == 0)
+    np.testing.assert_allclose(fss.rgamma(g), scipy_special.rgamma(g), rtol=1e-13)
+    assert fss.psi is fss.digamma
+    check_grads(fss.rgamma, [np.array([-1.5, 0.4, 3.0])], order=2)
+    check_grads(fss.erfcinv, [x], order=2)

@@ -24,9 +24,9 @@ from ..errors import user_location
 from ..numpy import _unary
 from ..primitives import special as _sp
 
-__all__ = ["beta", "betaln", "digamma", "erf", "erfc", "erfinv", "expit", "gamma", "gammaln", "gammasgn",
+__all__ = ["beta", "betaln", "digamma", "erf", "erfc", "erfcinv", "erfinv", "expit", "gamma", "gammaln", "gammasgn",
            "log_ndtr", "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma",
-           "softmax", "xlog1py", "xlogy"]
+           "psi", "rgamma", "softmax", "xlog1py", "xlogy"]
 
 _SQRT_HALF = math.sqrt(0.5)
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -47,6 +47,16 @@ def erfinv(x):
     return _unary(_sp.erfinv_p, x)
 
 
+def erfcinv(x):
+    """The inverse of erfc on (0, 2), as erfinv(1 - x) (digits below 1e-16 are lost for tiny x).
+
+    Example:
+        >>> float(erfcinv(1.0))
+        0.0
+    """
+    return erfinv(fnp.subtract(1.0, x))
+
+
 def gammaln(x):
     """log|Gamma(x)|; its derivative is digamma. Example: ``gammaln(3.0)`` is ``log(2)``."""
     return _unary(_sp.lgamma_p, x)
@@ -55,9 +65,19 @@ def gammaln(x):
 lgamma = gammaln
 
 
+def rgamma(x):
+    """1 / Gamma(x), 0 at the poles. Example: ``rgamma(3.0)`` is ``0.5``."""
+    sgn = gammasgn(x)
+    pole = fnp.isnan(sgn)
+    return fnp.where(pole, 0.0, fnp.where(pole, 1.0, sgn) * fnp.exp(-gammaln(x)))
+
+
 def digamma(x):
     """d/dx log Gamma(x). Example: ``digamma(1.0)`` is ``-0.5772156649015329``."""
     return _unary(_sp.digamma_p, x)
+
+
+psi = digamma
 
 
 def _order(n) -> int:

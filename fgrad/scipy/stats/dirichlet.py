@@ -9,6 +9,8 @@ Example:
 
 from __future__ import annotations
 
+import numpy as np
+
 from ... import numpy as fnp
 from ...errors import ShapeError, user_location
 from .. import special
@@ -32,3 +34,13 @@ def logpdf(x, alpha):
 def pdf(x, alpha):
     """The Dirichlet density. Example: ``pdf(np.array([0.5, 0.5]), np.array([2.0, 2.0]))`` is 1.5."""
     return fnp.exp(logpdf(x, alpha))
+
+
+def rvs(alpha, size=None, random_state=None):
+    """Draws from Dirichlet(alpha) with NumPy's generator (test data; not differentiable).
+
+    Example:
+        >>> rvs(np.ones(3), size=2, random_state=0).shape
+        (2, 3)
+    """
+    return np.random.default_rng(random_state).dirichlet(np.asarray(alpha, float), size)
