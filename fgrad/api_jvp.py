@@ -44,11 +44,11 @@ def _aval(x):
 
 def _check_float(leaf: int, primal, what: str) -> None:
     dtype = _aval(primal).dtype
-    check_float_dtype(dtype, what)                  # complex values: not supported yet
-    if dtype.kind not in "biuf":
+    check_float_dtype(dtype, what)                  # complex64 and complex128, as in jax
+    if dtype.kind not in "biufc":
         raise TypeError(f"{what}: primal leaf {leaf} is a {type(primal).__name__}, not an array (at "
                         f"{user_location()}); {what} differentiates every primal: close over other values")
-    if dtype.kind != "f":
+    if dtype.kind not in "fc":
         raise TypeError(f"{what}: primal leaf {leaf} has dtype {dtype}, and fgrad differentiates floating-point "
                         f"values only (at {user_location()}); convert it with `x.astype(float)`, or leave it "
                         "out of the primals and close over it (`lambda x: f(x, n)`)")
@@ -112,7 +112,7 @@ class _JvpMeta:
 
 def _zero_tangent(out):
     """The tangent of an output that does not depend on the primals: zeros, float0 for integers."""
-    if _aval(out).is_float:
+    if _aval(out).dtype.kind in "fc":
         return splat(out, 0)                    # in the output's trace when traced
     return np.zeros(shape_of(out), float0)
 
