@@ -34,6 +34,7 @@ CASES = [
     ("logistic", "logpdf", (_X, 0.2, 1.5)), ("logistic", "pdf", (_X, 0.2, 1.5)),
     ("logistic", "cdf", (_X, 0.2, 1.5)), ("logistic", "ppf", (np.array([0.1, 0.5, 0.8]), 0.2, 1.5)),
     ("cauchy", "logpdf", (_X, 0.2, 1.5)), ("cauchy", "pdf", (_X, 0.2, 1.5)),
+    ("chi2", "logpdf", (_X, 3.5, -1.5, 1.2)), ("chi2", "pdf", (_X, 3.5, -1.5, 1.2)),
     ("dirichlet", "logpdf", (_SIMPLEX[:, 0], np.array([1.5, 2.0, 3.0]))),
     ("dirichlet", "logpdf", (_SIMPLEX, np.array([1.5, 2.0, 3.0]))),
     ("dirichlet", "pdf", (_SIMPLEX, np.array([1.5, 2.0, 3.0]))),

@@ -9,6 +9,7 @@ Example:
 
 from . import beta as beta
 from . import cauchy as cauchy
+from . import chi2 as chi2
 from . import dirichlet as dirichlet
 from . import expon as expon
 from . import gamma as gamma
