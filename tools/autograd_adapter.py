@@ -132,9 +132,17 @@ def _is_complex(x) -> bool:
 
 # --- differential operators ------------------------------------------------------------------------
 
+def _size_one_as_scalar(fun: Callable) -> Callable:
+    """autograd differentiates outputs of size one of any shape; fgrad (as jax) wants shape ()."""
+    def scalar_fun(x):
+        out = fun(x)
+        return fnp.reshape(out, ()) if onp.size(out) == 1 and onp.ndim(out) else out
+    return scalar_fun
+
+
 @_nary
 def grad(fun, x):
-    return fgrad.grad(fun)(x)       # fgrad's own checks: a real scalar output, float inputs
+    return fgrad.grad(_size_one_as_scalar(fun))(x)      # fgrad's own checks: a real output, float inputs
 
 
 @_nary
@@ -175,7 +183,7 @@ def make_hvp(fun, x):
 
 @_nary
 def value_and_grad(fun, x):
-    return fgrad.value_and_grad(fun)(x)
+    return fgrad.value_and_grad(_size_one_as_scalar(fun))(x)
 
 
 @_nary
