@@ -42,7 +42,8 @@ class Aval:
 
     @property
     def is_float(self) -> bool:
-        return self.dtype.kind == "f"
+        """Whether values of this type carry derivatives: real or complex floating point."""
+        return self.dtype.kind in "fc"
 
     def __eq__(self, other):
         return isinstance(other, Aval) and self.shape == other.shape and self.dtype == other.dtype

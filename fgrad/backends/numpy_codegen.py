@@ -124,6 +124,8 @@ def literal(value) -> str:
         if math.isinf(v):
             return "inf" if v > 0 else "(-inf)"
         text = _float_text(v, dtype if dtype is not None and dtype.kind == "f" else np.dtype(np.float64))
+    elif type(v) is complex:
+        return f"complex({literal(v.real)}, {literal(v.imag)})"
     else:
         raise TypeError(f"a literal of type {type(value).__name__} cannot appear in generated source")
     return f"({text})" if text.startswith("-") else text

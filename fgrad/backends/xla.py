@@ -71,7 +71,8 @@ def needs_x64(ir: IR) -> bool:
     """True when any value of `ir` is 64-bit (jax would otherwise demote it to 32 bits)."""
     atoms = itertools.chain(ir.in_vars, ir.const_vars, ir.outs, (e.out for e in ir.eqns),
                             (a for e in ir.eqns for a in e.inputs))
-    return any(a.aval.dtype.itemsize == 8 and a.aval.dtype.kind in "fiu" for a in atoms)
+    return any(a.aval.dtype.itemsize == 8 and a.aval.dtype.kind in "fiu" or a.aval.dtype == np.complex128
+               for a in atoms)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -82,7 +82,7 @@ def _lift(x):
 
 
 def _as_operand(x):
-    if isinstance(x, (Tracer, np.ndarray, np.generic, bool, int, float)):
+    if isinstance(x, (Tracer, np.ndarray, np.generic, bool, int, float, complex)):
         return x
     if _holds_tracer(x):
         return _lift(x)
