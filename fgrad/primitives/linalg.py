@@ -124,6 +124,3 @@ def dot_general(a, b, contract, batch=((), ())):
     batch = (tuple(batch[0]), tuple(batch[1]))
     return bind(dot_general_p, a, b, contract=contract, batch=batch)
 
-
-# the matrix primitives live in files of their own; importing them here registers them with the rest
-from . import decomp, matfun, solve  # noqa: E402,F401
