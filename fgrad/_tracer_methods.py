@@ -30,6 +30,10 @@ ops = _OnFirstUse("ops", "fgrad._tracer_ops")
 updates = _OnFirstUse("updates", "fgrad._index_update")
 
 
+# operands NumPy arrays refuse too: the other operand's reflected method may handle them
+_REFUSED = (str, dict, set)
+
+
 def _missing(method: str, function: str):
     raise NotImplementedError(
         f"x.{method} on a traced array needs fgrad.numpy.{function}, which fgrad does not have yet "
@@ -64,7 +68,7 @@ def _property(name: str, function: str):
 def _binary(function: str, swap: bool = False):
     """An operator method; operands NumPy could never combine give NotImplemented, as for arrays."""
     def operator(self, other):
-        if other is None or isinstance(other, (str, dict, set)):
+        if other is None or isinstance(other, _REFUSED):
             return NotImplemented
         fn = getattr(fnp, function, None)
         if fn is None:
@@ -92,34 +96,54 @@ class TracerMethods:
 
     # the hot operators are written out: tracing a long program calls them millions of times
     def __add__(self, other):
-        return NotImplemented if _refuses(other) else fnp.add(self, other)
+        if other is None or isinstance(other, _REFUSED):
+            return NotImplemented
+        return fnp.add(self, other)
 
     def __radd__(self, other):
-        return NotImplemented if _refuses(other) else fnp.add(other, self)
+        if other is None or isinstance(other, _REFUSED):
+            return NotImplemented
+        return fnp.add(other, self)
 
     def __sub__(self, other):
-        return NotImplemented if _refuses(other) else fnp.subtract(self, other)
+        if other is None or isinstance(other, _REFUSED):
+            return NotImplemented
+        return fnp.subtract(self, other)
 
     def __rsub__(self, other):
-        return NotImplemented if _refuses(other) else fnp.subtract(other, self)
+        if other is None or isinstance(other, _REFUSED):
+            return NotImplemented
+        return fnp.subtract(other, self)
 
     def __mul__(self, other):
-        return NotImplemented if _refuses(other) else fnp.multiply(self, other)
+        if other is None or isinstance(other, _REFUSED):
+            return NotImplemented
+        return fnp.multiply(self, other)
 
     def __rmul__(self, other):
-        return NotImplemented if _refuses(other) else fnp.multiply(other, self)
+        if other is None or isinstance(other, _REFUSED):
+            return NotImplemented
+        return fnp.multiply(other, self)
 
     def __truediv__(self, other):
-        return NotImplemented if _refuses(other) else fnp.divide(self, other)
+        if other is None or isinstance(other, _REFUSED):
+            return NotImplemented
+        return fnp.divide(self, other)
 
     def __rtruediv__(self, other):
-        return NotImplemented if _refuses(other) else fnp.divide(other, self)
+        if other is None or isinstance(other, _REFUSED):
+            return NotImplemented
+        return fnp.divide(other, self)
 
     def __pow__(self, other):
-        return NotImplemented if _refuses(other) else fnp.power(self, other)
+        if other is None or isinstance(other, _REFUSED):
+            return NotImplemented
+        return fnp.power(self, other)
 
     def __rpow__(self, other):
-        return NotImplemented if _refuses(other) else fnp.power(other, self)
+        if other is None or isinstance(other, _REFUSED):
+            return NotImplemented
+        return fnp.power(other, self)
 
     def __neg__(self):
         return fnp.negative(self)
@@ -227,7 +251,3 @@ class TracerMethods:
     repeat, take, choose, compress = (_method(n) for n in ("repeat", "take", "choose", "compress"))
     dot, copy = _method("dot"), _method("copy")
 
-
-def _refuses(other) -> bool:
-    """Operands NumPy arrays refuse too: the other operand's reflected method may handle them."""
-    return other is None or isinstance(other, (str, dict, set))
