@@ -17,6 +17,7 @@ from types import SimpleNamespace
 
 from .core import IR, Tracer, Var, _current_origin, bind, eval_ir
 from .primitives.calls import checkpoint_p, remat_barrier
+from .primitives.linalg import dot_general_p
 from .tree import tree_flatten, tree_unflatten
 
 _tags = itertools.count()
@@ -34,14 +35,12 @@ def everything_saveable(prim, *avals, **params) -> bool:
 
 def dots_saveable(prim, *avals, **params) -> bool:
     """Save the results of matrix products (dot_general), recompute everything else."""
-    return prim.name == "dot_general"
+    return prim is dot_general_p
 
 
 def dots_with_no_batch_dims_saveable(prim, *avals, **params) -> bool:
     """Save matrix products without batch dimensions."""
-    dims = params.get("dimension_numbers")
-    batch = dims[1] if isinstance(dims, tuple) and len(dims) == 2 else ((), ())
-    return prim.name == "dot_general" and not any(batch)
+    return prim is dot_general_p and not any(params.get("batch", ((), ())))
 
 
 checkpoint_policies = SimpleNamespace(

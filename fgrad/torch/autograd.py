@@ -28,6 +28,10 @@ from ..backends import compile_ir
 from ..cache import CompileCache
 from ..config import config
 from ..core import IR, Aval, Var, eval_ir, new_trace
+from ..primitives import elementwise as ew
+from ..primitives import linalg as lin
+from ..primitives import reductions as red
+from ..primitives import shape as sh
 from ..primitives._base import full_in
 from ..transforms.ad import backward_ir
 from ..transforms.simplify import dce, simplify
@@ -353,10 +357,11 @@ class _Entry:
         return self.grad_ops
 
 
-_NAMES = {"mul": "MulBackward0", "add": "AddBackward0", "sub": "SubBackward0", "div": "DivBackward0",
-          "neg": "NegBackward0", "reshape": "ViewBackward0", "broadcast_in_dim": "ExpandBackward0",
-          "dot_general": "MmBackward0", "select": "WhereBackward0", "integer_pow": "PowBackward0",
-          "reduce_sum": "SumBackward1", "transpose": "PermuteBackward0"}
+# torch's node for a derivative whose last operation is this primitive (others: MulBackward0)
+_NAMES = {ew.mul_p: "MulBackward0", ew.add_p: "AddBackward0", ew.sub_p: "SubBackward0", ew.div_p: "DivBackward0",
+          ew.neg_p: "NegBackward0", sh.reshape_p: "ViewBackward0", sh.broadcast_in_dim_p: "ExpandBackward0",
+          lin.dot_general_p: "MmBackward0", ew.select_p: "WhereBackward0", ew.integer_pow_p: "PowBackward0",
+          red.reduce_sum_p: "SumBackward1", sh.transpose_p: "PermuteBackward0"}
 
 
 def _output_op(ir: IR, j: int):
@@ -366,7 +371,7 @@ def _output_op(ir: IR, j: int):
     used = {a for e in one.eqns for a in e.inputs if isinstance(a, Var)} | {out}
     positions = [k for k, v in enumerate(ir.in_vars) if v in used]
     sub = IR([ir.in_vars[k] for k in positions], one.const_vars, one.consts, one.eqns, [out])
-    last = next((e.prim.name for e in one.eqns if e.out is out), "mul")
+    last = next((e.prim for e in one.eqns if e.out is out), None)
     return Op(_NAMES.get(last, "MulBackward0"), lambda *args: eval_ir(sub, list(args))[0]), positions
 
 
