@@ -12,6 +12,9 @@ import numpy as np
 
 from . import numpy as fnp
 from ._checks import _index
+from ._nn_conv import avg_pool as avg_pool
+from ._nn_conv import conv as conv
+from ._nn_conv import max_pool as max_pool
 from .core import Tracer, bind
 from .primitives import elementwise as ew
 

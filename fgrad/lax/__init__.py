@@ -6,6 +6,7 @@ Example:
     3.0
 """
 
+from ..numpy import stop_gradient as stop_gradient
 from ._control import cond as cond
 from ._control import fori_loop as fori_loop
 from ._control import map as map  # noqa: A004 - jax.lax's name

@@ -611,7 +611,6 @@ def einsum(subscripts, *operands):
     return _einsum(subscripts, *operands)
 
 
-from .. import _tracer_ops  # noqa: E402,F401  (attaches operators and methods to Tracer)
 from . import fft as fft  # noqa: E402
 from . import linalg as linalg  # noqa: E402  (uses the functions above)
 from ._array import array as array  # noqa: E402
