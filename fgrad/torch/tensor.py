@@ -268,19 +268,26 @@ class Tensor:
         return self._data.__array_interface__["data"][0]
 
     def to(self, *args, **kwargs) -> Tensor:
-        """Convert dtype (devices other than the CPU are ignored). Example: ``x.to(torch.float64)``."""
+        """Convert dtype; the CPU is the only device (others raise as a CPU-only torch does).
+
+        Example: ``x.to(torch.float64)``, ``x.to("cpu")``.
+        """
         dt = kwargs.get("dtype")
+        _dtypes.check_device(kwargs.get("device"))
         for a in args:
             if isinstance(a, (_dtypes.dtype, type, np.dtype)):
                 dt = a
             elif isinstance(a, Tensor):
                 dt = a.dtype
+            elif isinstance(a, (str, _dtypes.device)):
+                _dtypes.check_device(a)
         return self if dt is None else ops_shape.to_dtype(self, dt)
 
     def cpu(self) -> Tensor:
         return self
 
-    cuda = cpu
+    def cuda(self, *args, **kwargs) -> Tensor:
+        raise AssertionError(_dtypes.NO_CUDA)
 
     def type(self, dtype=None):
         if dtype is None:

@@ -70,3 +70,29 @@ def test_the_usual_device_idiom():
 def test_generator_device():
     assert repr(ft.Generator().device) == repr(torch.Generator().device)
     assert repr(ft.Generator("cpu").device) == repr(torch.Generator("cpu").device)
+
+
+MOVES = {
+    "tensor.to('cuda')": lambda m: m.ones(2).to("cuda"),
+    "tensor.to(device=cuda)": lambda m: m.ones(2).to(device=m.device("cuda", 0)),
+    "tensor.cuda()": lambda m: m.ones(2).cuda(),
+    "module.to('cuda')": lambda m: m.nn.Linear(2, 2).to("cuda"),
+    "dropout p > 1": lambda m: m.nn.functional.dropout(m.ones(2), 1.5),
+    "dropout p < 0": lambda m: m.nn.functional.dropout(m.ones(2), -0.1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MOVES))
+def test_what_a_cpu_build_refuses_is_refused_as_torch(name):
+    with pytest.raises(Exception) as expected:
+        MOVES[name](torch)
+    with pytest.raises(Exception) as got:
+        MOVES[name](ft)
+    assert type(got.value) is type(expected.value) and str(got.value) == str(expected.value)
+
+
+def test_moving_to_the_cpu_keeps_values_and_dtype():
+    x = ft.ones(2, dtype=ft.float64)
+    assert x.to("cpu") is x and x.to(ft.device("cpu")).dtype == ft.float64
+    assert x.to(device="cpu", dtype=ft.float32).dtype == ft.float32
+    assert isinstance(ft.nn.Linear(2, 2).to("cpu"), ft.nn.Linear)

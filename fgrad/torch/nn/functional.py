@@ -110,6 +110,8 @@ def gelu(input, approximate: str = "none") -> Tensor:  # noqa: A002
 
 def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
     """Zero elements with probability p and scale the rest by 1/(1-p) (identity when not training)."""
+    if p < 0 or p > 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0:
         return input
     if p == 1:

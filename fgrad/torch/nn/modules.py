@@ -190,6 +190,9 @@ class Module:
         return self
 
     def to(self, *args, **kwargs) -> Module:
+        from .. import _dtypes
+        for where in [kwargs.get("device"), *(a for a in args if isinstance(a, (str, _dtypes.device)))]:
+            _dtypes.check_device(where)
         dtype = kwargs.get("dtype") or next((a for a in args if hasattr(a, "is_floating_point")), None)
         if dtype is not None:
             for p in self.parameters():
