@@ -8,6 +8,7 @@ inlines instead, which is what makes grad(grad(f)) and jit(grad(f)) work.
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
 
@@ -442,8 +443,8 @@ def vjp(fun: Callable, *primals, has_aux: bool = False):
         values = [_leaf_value(x) for x in leaves]
         key = (fun, has_aux, treedef, tuple(map(_leaf_key, values)))
         build = lambda: _compiled_vjp(fun, treedef, values, has_aux)  # noqa: E731
-        results, (bwd, meta) = _run_cached(_VJP_CACHE, key, values, build, fun)
-        run_bwd = lambda args: bwd(*[_leaf_value(a) for a in args])  # noqa: E731
+        results, (bwd, bwd_ir, meta) = _run_cached(_VJP_CACHE, key, values, build, fun)
+        run_bwd = functools.partial(_run_backward, bwd, bwd_ir)
     n_out, out_tree = meta
     outs, residuals = results[:n_out], list(results[n_out:])
     main_tree = out_tree.children[0] if has_aux else out_tree
@@ -484,4 +485,12 @@ def _vjp_programs(fun, treedef, leaves, has_aux: bool, concrete: bool):
 
 def _compiled_vjp(fun, treedef, values, has_aux):
     fwd, bwd, meta = _vjp_programs(fun, treedef, values, has_aux, concrete=True)
-    return compile_checked(fwd, config.backend), (compile_checked(bwd, config.backend), meta)
+    return compile_checked(fwd, config.backend), (compile_checked(bwd, config.backend), bwd, meta)
+
+
+def _run_backward(compiled, ir, args):
+    """The backward program on `args`; cotangents traced by an enclosing transform (`jit(vjp_fn)`)
+    are recorded into that trace from its IR instead of running the compiled program."""
+    if any(isinstance(a, Tracer) for a in args):
+        return eval_ir(ir, args)
+    return compiled(*[_leaf_value(a) for a in args])

@@ -181,6 +181,18 @@ def test_vjp_basic_and_has_aux():
     assert float(cy) == 3.0
 
 
+@pytest.mark.parametrize("backend", ["numpy", "xla"])
+def test_a_pullback_made_outside_composes_with_jit_and_grad(backend):
+    x = np.array([0.0, 1.0, 2.0])
+    _, pullback = fgrad.vjp(lambda x: fnp.sin(x) * 2.0, x)
+    ct = np.array([1.0, -2.0, 0.5])
+    want = 2.0 * np.cos(x) * ct
+    np.testing.assert_allclose(fgrad.jit(pullback, backend=backend)(ct)[0], want, rtol=1e-12)
+    # the pullback is linear in ct: the gradient of |pullback(ct)|^2 is 2 (2 cos x)^2 ct
+    grad = fgrad.grad(lambda c: fnp.sum(pullback(c)[0] ** 2))(ct)
+    np.testing.assert_allclose(grad, 2.0 * (2.0 * np.cos(x)) ** 2 * ct, rtol=1e-12)
+
+
 # --- dtypes and input errors ---------------------------------------------------------------------
 
 def test_python_floats_are_float64_and_float32_stays():
