@@ -32,14 +32,6 @@ def close(ours, theirs, rtol=1e-10, atol=1e-12):
     np.testing.assert_allclose(ours, theirs, rtol=rtol, atol=atol)
 
 
-@pytest.fixture(params=["numpy", "xla"])
-def backend(request):
-    before = fgrad.config.backend
-    fgrad.config.update("backend", request.param)
-    yield request.param
-    fgrad.config.update("backend", before)
-
-
 # real-valued losses of complex z, written once for either library
 REAL_LOSSES = {
     "abs_squared": lambda m: lambda z: m.sum(m.abs(z) ** 2),

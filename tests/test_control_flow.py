@@ -32,14 +32,6 @@ def tree_close(ours, theirs, rtol=1e-9):
         close(x, y, rtol=rtol)
 
 
-@pytest.fixture(params=["numpy", "xla"])
-def backend(request):
-    before = fgrad.config.backend
-    fgrad.config.update("backend", request.param)
-    yield request.param
-    fgrad.config.update("backend", before)
-
-
 # --- cases: (function of a numpy module, arguments, differentiable in reverse mode) --------------
 
 def _cond(m):

@@ -26,14 +26,6 @@ J = SimpleNamespace(np=jnp, custom_jvp=jax.custom_jvp, custom_vjp=jax.custom_vjp
                     grad=jax.grad, vmap=jax.vmap, jvp=jax.jvp, jit=jax.jit)
 
 
-@pytest.fixture(params=["numpy", "xla"])
-def backend(request):
-    old = fgrad.config.backend
-    fgrad.config.update("backend", request.param)
-    yield request.param
-    fgrad.config.update("backend", old)
-
-
 # --- the examples, built against either library ---------------------------------------------------
 
 def log1pexp(m):

@@ -108,14 +108,6 @@ XLA_FULL = {"sin", "logistic", "integer_pow", "pow", "max", "select", "convert_e
               "gather", "scatter_add", "concatenate", "dot_general", "reduce_max", "reduce_prod"}
 
 
-@pytest.fixture(params=["numpy", "xla"])
-def backend(request):
-    before = fgrad.config.backend
-    fgrad.config.update("backend", request.param)
-    yield request.param
-    fgrad.config.update("backend", before)
-
-
 def directions(args, seed=5):
     rng = np.random.default_rng(seed)
     return tuple(rng.standard_normal(np.shape(a)).astype(np.result_type(a)) for a in args)

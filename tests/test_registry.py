@@ -9,12 +9,12 @@ import re
 
 import numpy as np
 import pytest
+from primitive_cases import merged
 
 from fgrad.backends import numpy_codegen
 from fgrad.backends.numpy_codegen import Block
 from fgrad.core import REGISTRY, Aval, Primitive
 from fgrad.errors import MissingRuleError
-from primitive_cases import merged
 
 PRIMS = sorted(REGISTRY.values(), key=lambda p: p.name)
 IDS = [p.name for p in PRIMS]

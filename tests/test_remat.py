@@ -22,14 +22,6 @@ from fgrad.remat import saved_residuals  # noqa: E402
 W = np.random.default_rng(0).standard_normal((4, 4)) / 2
 
 
-@pytest.fixture(params=["numpy", "xla"])
-def backend(request):
-    old = fgrad.config.backend
-    fgrad.config.update("backend", request.param)
-    yield request.param
-    fgrad.config.update("backend", old)
-
-
 def layer(np_):
     return lambda x: np_.sin(np_.tanh(W @ x) * 1.5)
 

@@ -23,15 +23,6 @@ from fgrad.transforms.batching import batch_ir  # noqa: E402
 
 F = SimpleNamespace(np=fnp, nn=fgrad.nn, lax_stop=fgrad.stop_gradient, grad=fgrad.grad)
 J = SimpleNamespace(np=jnp, nn=jax.nn, lax_stop=jax.lax.stop_gradient, grad=jax.grad)
-BACKENDS = ["numpy", "xla"]
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request):
-    old = fgrad.config.backend
-    fgrad.config.update("backend", request.param)
-    yield request.param
-    fgrad.config.update("backend", old)
 
 
 
