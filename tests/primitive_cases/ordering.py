@@ -7,7 +7,7 @@ import numpy as np
 from operands import distinct, rnd
 
 import fgrad.numpy as fnp
-from fgrad.core import bind
+from fgrad.core import Aval, bind
 from fgrad.primitives import ordering as o_p
 
 DIFF = {
@@ -42,3 +42,6 @@ XLA = {
     "argsort": (lambda x: fnp.take_along_axis(x, bind(o_p.argsort_p, x, axis=1, descending=True), 1) * x,
                 [(3, 5)], {}),
 }
+
+# cumsum's templates are functions (the reversed form flips around the sum)
+TEMPLATES = {"cumsum": ([Aval((2, 3), np.dtype(np.float64))], {"axis": 1, "reverse": True})}
