@@ -8,6 +8,7 @@ from . import (  # noqa: F401
     decomp,
     elementwise,
     fft,
+    host_call,
     linalg,
     matfun,
     math,
