@@ -16,10 +16,13 @@ import math
 
 import numpy as np
 
-from ..core import Primitive, bind
+from ..core import Aval, Primitive, bind
+from ..errors import MissingRuleError
 from ..transforms.batching import elementwise_rule
+from . import _incomplete_kernels as incomplete
 from . import _special_kernels as kernels
-from .elementwise import exp_p
+from ._base import common_shape, same_dtype
+from .elementwise import exp_p, log1p_p, log_p
 
 SRC = "fgrad/primitives/special.py"
 
@@ -121,3 +124,125 @@ polygamma_p = Primitive("polygamma", abstract=lambda x, *, n: x, impl=_polygamma
 polygamma_p.def_vjp(lambda ct, x, out, *, n: [ct * polygamma(n + 1, x)])
 polygamma_p.def_jvp(lambda p, t, out, *, n: t[0] * polygamma(n + 1, p[0]))
 polygamma_p.def_batch(elementwise_rule(polygamma_p))
+
+
+# --- the incomplete gamma and beta functions: derivatives of every order in every argument ------
+
+def _psi(n: int, x):
+    """polygamma(n, x) for traced or concrete x, digamma at n = 0."""
+    return digamma(x) if n == 0 else polygamma(n, x)
+
+
+def _exp_partials(f, g, i: int, j: int):
+    """d^i/da^i d^j/db^j of f = exp(G), where g(p, q) is d^p/da^p d^q/db^q of G (p + q >= 1):
+    Leibniz's rule on f' = G' f, written in fgrad ops so that it differentiates again."""
+    memo = {(0, 0): f}
+
+    def d(p, q):
+        if (p, q) not in memo:
+            if p:
+                memo[p, q] = sum(math.comb(p - 1, r) * math.comb(q, s) * g(r + 1, s) * d(p - 1 - r, q - s)
+                                 for r in range(p) for s in range(q + 1))
+            else:
+                memo[p, q] = sum(math.comb(q - 1, s) * g(0, s + 1) * d(0, q - 1 - s) for s in range(q))
+        return memo[p, q]
+    return d(i, j)
+
+
+def _log(x):
+    return bind(log_p, x)
+
+
+def _elementwise_abstract(name: str):
+    def abstract(*avals, **params):
+        return Aval(common_shape(name, avals), same_dtype(name, avals))
+    return abstract
+
+
+def _no_xla_form(name: str, params: str):
+    """The xla template of an order jax has no function for: it says so when a program needs it."""
+    def template(args, avals, **kw):
+        raise MissingRuleError(f"{name}[{params.format(**kw)}]", "xla (jax has no such derivative)", SRC)
+    return template
+
+
+def _gammainc_impl(a, x, *, k, upper):
+    if k == 0 and _scipy_special is not None:
+        (a, x), dtype = incomplete._floats(a, x)
+        return np.asarray((_scipy_special.gammaincc if upper else _scipy_special.gammainc)(a, x)).astype(dtype)
+    return incomplete.gammainc_derivative(k, upper, a, x)
+
+
+def _gammainc_jax(args, avals, *, k, upper):
+    if k > 1:
+        return _no_xla_form("gammainc", "k={k}, upper={upper}")(args, avals, k=k, upper=upper)
+    call = ("lax.igammac" if upper else "lax.igamma") if k == 0 else "lax.igamma_grad_a"
+    return f"{'-' if k and upper else ''}{call}({args[0]}, {args[1]})"
+
+
+def _gammainc_dx(a, x, k, upper):
+    """d/dx of d^k/da^k P(a, x): the density x^(a-1) exp(-x) / Gamma(a) differentiated k times in a."""
+    log_x = _log(x)
+    density = _exp((a - 1.0) * log_x - x - bind(lgamma_p, a))
+    g = lambda p, q: log_x - digamma(a) if p == 1 else -_psi(p - 1, a)  # noqa: E731
+    out = _exp_partials(density, g, k, 0)
+    return -out if upper else out
+
+
+# d^k/da^k of P(a, x) (of Q(a, x) = 1 - P where `upper`); its a-derivative is the next k
+gammainc_p = Primitive("gammainc", abstract=_elementwise_abstract("gammainc"), impl=_gammainc_impl, source=SRC,
+                       elementwise=True, numpy="_gammainc({0}, {1}, k={k}, upper={upper})",
+                       helpers={"_gammainc": _gammainc_impl}, jax=_gammainc_jax)
+gammainc_p.def_vjp(lambda ct, a, x, out, *, k, upper: [
+    ct * bind(gammainc_p, a, x, k=k + 1, upper=upper), ct * _gammainc_dx(a, x, k, upper)])
+gammainc_p.def_jvp(lambda p, t, out, *, k, upper: _tangent(
+    t, [lambda: bind(gammainc_p, p[0], p[1], k=k + 1, upper=upper), lambda: _gammainc_dx(p[0], p[1], k, upper)]))
+gammainc_p.def_batch(elementwise_rule(gammainc_p))
+
+
+def _tangent(tangents, partials):
+    """sum of t_i * d out / d in_i over the inputs whose tangent is not a symbolic zero."""
+    terms = [t * partial() for t, partial in zip(tangents, partials) if t is not None]
+    return sum(terms[1:], terms[0]) if terms else None
+
+
+def _betainc_impl(a, b, x, *, i, j):
+    if i == j == 0 and _scipy_special is not None:
+        (a, b, x), dtype = incomplete._floats(a, b, x)
+        return np.asarray(_scipy_special.betainc(a, b, x)).astype(dtype)
+    return incomplete.betainc_derivative(i, j, a, b, x)
+
+
+def _betainc_jax(args, avals, *, i, j):
+    if i or j:
+        return _no_xla_form("betainc", "i={i}, j={j}")(args, avals, i=i, j=j)
+    return f"lax.betainc({args[0]}, {args[1]}, {args[2]})"
+
+
+def _betainc_dx(a, b, x, i, j):
+    """d/dx of d^i/da^i d^j/db^j I_x(a, b): the beta density differentiated in a and b."""
+    log_x, log_1mx, total = _log(x), bind(log1p_p, -x), a + b
+    lbeta = bind(lgamma_p, a) + bind(lgamma_p, b) - bind(lgamma_p, total)
+    density = _exp((a - 1.0) * log_x + (b - 1.0) * log_1mx - lbeta)
+
+    def g(p, q):
+        if (p, q) == (1, 0):
+            return log_x - digamma(a) + digamma(total)
+        if (p, q) == (0, 1):
+            return log_1mx - digamma(b) + digamma(total)
+        out = _psi(p + q - 1, total)
+        return out - _psi(p - 1, a) if q == 0 else (out - _psi(q - 1, b) if p == 0 else out)
+    return _exp_partials(density, g, i, j)
+
+
+# d^i/da^i d^j/db^j of the regularized incomplete beta function I_x(a, b)
+betainc_p = Primitive("betainc", abstract=_elementwise_abstract("betainc"), impl=_betainc_impl, source=SRC,
+                      elementwise=True, numpy="_betainc({0}, {1}, {2}, i={i}, j={j})",
+                      helpers={"_betainc": _betainc_impl}, jax=_betainc_jax)
+betainc_p.def_vjp(lambda ct, a, b, x, out, *, i, j: [
+    ct * bind(betainc_p, a, b, x, i=i + 1, j=j), ct * bind(betainc_p, a, b, x, i=i, j=j + 1),
+    ct * _betainc_dx(a, b, x, i, j)])
+betainc_p.def_jvp(lambda p, t, out, *, i, j: _tangent(t, [
+    lambda: bind(betainc_p, *p, i=i + 1, j=j), lambda: bind(betainc_p, *p, i=i, j=j + 1),
+    lambda: _betainc_dx(*p, i, j)]))
+betainc_p.def_batch(elementwise_rule(betainc_p))
