@@ -26,3 +26,32 @@ def logpdf(x, a, b, loc=0.0, scale=1.0):
 def pdf(x, a, b, loc=0.0, scale=1.0):
     """The beta density. Example: ``pdf(0.5, 2.0, 2.0)`` is ``1.5``."""
     return fnp.exp(logpdf(x, a, b, loc, scale))
+
+
+def _clipped(x, loc, scale):
+    return fnp.clip(standardize(x, loc, scale), 0.0, 1.0)
+
+
+def cdf(x, a, b, loc=0.0, scale=1.0):
+    """P(X <= x) = betainc(a, b, y), 0 below loc and 1 above loc + scale.
+
+    Example:
+        >>> float(cdf(0.25, 2.0, 1.0))  # y**2
+        0.0625
+    """
+    return special.betainc(a, b, _clipped(x, loc, scale))
+
+
+def logcdf(x, a, b, loc=0.0, scale=1.0):
+    """log P(X <= x). Example: ``logcdf(0.5, 1.0, 1.0)`` is ``log(0.5)``."""
+    return fnp.log(cdf(x, a, b, loc, scale))
+
+
+def sf(x, a, b, loc=0.0, scale=1.0):
+    """P(X > x) = betainc(b, a, 1 - y), keeping its digits near the top. Example: ``sf(0.5, 1.0, 1.0)``."""
+    return special.betainc(b, a, 1.0 - _clipped(x, loc, scale))
+
+
+def logsf(x, a, b, loc=0.0, scale=1.0):
+    """log P(X > x). Example: ``logsf(0.5, 1.0, 1.0)`` is ``log(0.5)``."""
+    return fnp.log(sf(x, a, b, loc, scale))

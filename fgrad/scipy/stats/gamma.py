@@ -25,3 +25,35 @@ def logpdf(x, a, loc=0.0, scale=1.0):
 def pdf(x, a, loc=0.0, scale=1.0):
     """The gamma density. Example: ``pdf(1.0, 1.0)`` is ``exp(-1)``."""
     return fnp.exp(logpdf(x, a, loc, scale))
+
+
+def cdf(x, a, loc=0.0, scale=1.0):
+    """P(X <= x) = gammainc(a, y) for y = (x - loc) / scale, 0 below loc. Example: ``cdf(1.0, 1.0)``.
+
+    Example:
+        >>> round(float(cdf(1.0, 1.0)), 12)  # 1 - exp(-1)
+        0.632120558829
+    """
+    y = standardize(x, loc, scale)
+    return special.gammainc(a, fnp.where(fnp.less(y, 0), 0.0, y))
+
+
+def logcdf(x, a, loc=0.0, scale=1.0):
+    """log P(X <= x). Example: ``logcdf(1.0, 1.0)`` is ``log(1 - exp(-1))``."""
+    return fnp.log(cdf(x, a, loc, scale))
+
+
+def sf(x, a, loc=0.0, scale=1.0):
+    """P(X > x) = gammaincc(a, y), keeping its digits in the upper tail. Example: ``sf(1.0, 1.0)``.
+
+    Example:
+        >>> round(float(sf(1.0, 1.0)), 12)  # exp(-1)
+        0.367879441171
+    """
+    y = standardize(x, loc, scale)
+    return special.gammaincc(a, fnp.where(fnp.less(y, 0), 0.0, y))
+
+
+def logsf(x, a, loc=0.0, scale=1.0):
+    """log P(X > x). Example: ``logsf(1.0, 1.0)`` is ``-1``."""
+    return fnp.log(sf(x, a, loc, scale))

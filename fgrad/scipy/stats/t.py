@@ -26,3 +26,31 @@ def logpdf(x, df, loc=0.0, scale=1.0):
 def pdf(x, df, loc=0.0, scale=1.0):
     """The t density. Example: ``pdf(0.0, 1.0)`` is ``1 / pi``."""
     return fnp.exp(logpdf(x, df, loc, scale))
+
+
+def cdf(x, df, loc=0.0, scale=1.0):
+    """P(X <= x), from the incomplete beta function: half of betainc(df/2, 1/2, df / (df + z**2)) in
+    the tail z's sign points to. Differentiable in x, df, loc and scale.
+
+    Example:
+        >>> float(cdf(0.0, 3.0))
+        0.5
+    """
+    z = standardize(x, loc, scale)
+    tail = 0.5 * special.betainc(fnp.multiply(df, 0.5), 0.5, df / (df + z * z))
+    return fnp.where(fnp.less(z, 0), tail, 1.0 - tail)
+
+
+def logcdf(x, df, loc=0.0, scale=1.0):
+    """log P(X <= x). Example: ``logcdf(0.0, 3.0)`` is ``log(0.5)``."""
+    return fnp.log(cdf(x, df, loc, scale))
+
+
+def sf(x, df, loc=0.0, scale=1.0):
+    """P(X > x), by symmetry cdf(-z). Example: ``sf(0.0, 3.0)`` is ``0.5``."""
+    return cdf(fnp.negative(standardize(x, loc, scale)), df)
+
+
+def logsf(x, df, loc=0.0, scale=1.0):
+    """log P(X > x). Example: ``logsf(0.0, 3.0)`` is ``log(0.5)``."""
+    return fnp.log(sf(x, df, loc, scale))
