@@ -32,13 +32,14 @@ class LinAlgError(ShapeError, np.linalg.LinAlgError):
     """
 
 
-def as_matrix(x, name: str, square: bool = False):
-    """`x` as a floating stack of matrices, refused with NumPy's wording when it is not one."""
+def as_matrix(x, name: str, square: bool = False, complex_ok: bool = False):
+    """`x` as a floating (or, with `complex_ok`, complex) stack of matrices, refused with NumPy's
+    wording when it is not one."""
     x = _as_operand(x)
     dtype = result_type(x)
-    if dtype.kind == "c":
+    if dtype.kind == "c" and not complex_ok:
         raise TypeError(f"fgrad.numpy.linalg.{name} takes real matrices, got {dtype} (at {user_location()})")
-    x = astype(x, np.float64) if dtype.kind != "f" else x
+    x = astype(x, np.float64) if dtype.kind not in "fc" else x
     shape = tuple(np.shape(x))
     if len(shape) < 2:
         raise LinAlgError(f"{name}: {len(shape)}-dimensional array given. Array must be at least two-dimensional; "
@@ -56,7 +57,7 @@ def svdvals(x):
     """
     if not isinstance(x, Tracer):
         return np.linalg.svdvals(x)
-    return decomp.svd(as_matrix(x, "svdvals"), uv=False)
+    return decomp.svd(as_matrix(x, "svdvals", complex_ok=True), uv=False)
 
 
 def _gathered(x):

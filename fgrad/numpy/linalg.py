@@ -42,6 +42,7 @@ from . import (  # noqa: A004
     transpose,
     where,
 )
+from ._complex import conj, real
 from ._linalg_norm import LinAlgError, as_matrix, cond, matrix_norm, norm, svdvals, vector_norm
 
 __all__ = ["LinAlgError", "EighResult", "QRResult", "SlogdetResult", "SVDResult", "cholesky", "cond", "det",
@@ -75,10 +76,14 @@ def _traced(*args) -> bool:
 
 
 def from_triangle(a, lower: bool):
-    """The symmetric matrix whose lower (or upper) triangle is that of `a`: what NumPy reads."""
+    """The symmetric (complex: Hermitian) matrix whose lower (or upper) triangle is that of `a`: what
+    NumPy reads (LAPACK ignores the imaginary part of a complex diagonal)."""
     n = a.shape[-1]
     mask = np.tri(n, dtype=bool) if lower else ~np.tri(n, k=-1, dtype=bool)
-    return where(mask, a, swapaxes(a, -1, -2))
+    if a.dtype.kind != "c":
+        return where(mask, a, swapaxes(a, -1, -2))
+    diagonal = astype(real(a), a.dtype)
+    return where(np.eye(n, dtype=bool), diagonal, where(mask, a, conj(swapaxes(a, -1, -2))))
 
 
 def _uplo(UPLO) -> bool:  # noqa: N803 - numpy's name
@@ -100,7 +105,7 @@ def inv(a):
     """
     if not _traced(a):
         return np.linalg.inv(a)
-    a = as_matrix(a, "inv", square=True)
+    a = as_matrix(a, "inv", square=True, complex_ok=True)
     return _solve.solve(a, _identities(a))
 
 
@@ -137,7 +142,7 @@ def solve(a, b):
     """
     if not _traced(a, b):
         return np.linalg.solve(a, b)
-    a, b, vector = _system("solve", as_matrix(a, "solve", square=True), b)
+    a, b, vector = _system("solve", as_matrix(a, "solve", square=True, complex_ok=True), b)
     x = _solve.solve(a, b)
     return x[..., 0] if vector else x
 
@@ -236,7 +241,7 @@ def cholesky(a, *, upper: bool = False):
     """
     if not _traced(a):
         return np.linalg.cholesky(a, upper=upper)
-    low = decomp.cholesky(from_triangle(as_matrix(a, "cholesky", square=True), not upper))
+    low = decomp.cholesky(from_triangle(as_matrix(a, "cholesky", square=True, complex_ok=True), not upper))
     return swapaxes(low, -1, -2) if upper else low
 
 
@@ -249,8 +254,9 @@ def eigh(a, UPLO: str = "L") -> EighResult:  # noqa: N803 - numpy's name
     if not _traced(a):
         return EighResult(*np.linalg.eigh(a, UPLO))
     lower = _uplo(UPLO)
-    packed = decomp.eigh(from_triangle(as_matrix(a, "eigh", square=True), lower), vectors=True, lower=lower)
-    return EighResult(packed[..., 0, :], packed[..., 1:, :])
+    a = as_matrix(a, "eigh", square=True, complex_ok=True)
+    packed = decomp.eigh(from_triangle(a, lower), vectors=True, lower=lower)
+    return EighResult(real(packed[..., 0, :]), packed[..., 1:, :])
 
 
 def eigvalsh(a, UPLO: str = "L"):  # noqa: N803 - numpy's name
@@ -261,7 +267,8 @@ def eigvalsh(a, UPLO: str = "L"):  # noqa: N803 - numpy's name
     if not _traced(a):
         return np.linalg.eigvalsh(a, UPLO)
     lower = _uplo(UPLO)
-    return decomp.eigh(from_triangle(as_matrix(a, "eigvalsh", square=True), lower), vectors=False, lower=lower)
+    a = as_matrix(a, "eigvalsh", square=True, complex_ok=True)
+    return decomp.eigh(from_triangle(a, lower), vectors=False, lower=lower)
 
 
 def svd(a, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool = False):
@@ -274,7 +281,7 @@ def svd(a, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool 
     """
     if not _traced(a):
         return np.linalg.svd(a, full_matrices, compute_uv, hermitian)
-    a = as_matrix(a, "svd")
+    a = as_matrix(a, "svd", complex_ok=True)
     if not compute_uv:
         return decomp.svd(a, uv=False)
     m, n = a.shape[-2:]
@@ -282,7 +289,7 @@ def svd(a, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool 
     packed = decomp.svd(a, uv=True, full=full)
     k = min(m, n)
     u, v = packed[..., :m, :m if full else k], packed[..., m + 1:, :n if full else k]
-    return SVDResult(u, packed[..., m, :k], swapaxes(v, -1, -2))
+    return SVDResult(u, real(packed[..., m, :k]), conj(swapaxes(v, -1, -2)))
 
 
 def qr(a, mode: str = "reduced"):
@@ -295,7 +302,7 @@ def qr(a, mode: str = "reduced"):
     if mode not in ("reduced", "complete", "r"):
         raise ValueError(f"Unrecognized mode {mode!r} for a traced array (at {user_location()}); use 'reduced', "
                          "'complete' or 'r'")
-    a = as_matrix(a, "qr")
+    a = as_matrix(a, "qr", complex_ok=True)
     m, n = a.shape[-2:]
     packed = decomp.qr(a, complete=mode == "complete" and m > n)
     r = packed[..., :, m:]

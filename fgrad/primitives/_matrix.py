@@ -36,12 +36,19 @@ def matrices(name: str, a: Aval) -> tuple:
     return a.shape[-2:]
 
 
-def float_dtype(name: str, *avals: Aval) -> np.dtype:
-    """The one floating dtype of the operands (fgrad.numpy.linalg promotes integers before binding)."""
+def float_dtype(name: str, *avals: Aval, kinds: str = "f") -> np.dtype:
+    """The one floating dtype of the operands (fgrad.numpy.linalg promotes integers before binding);
+    `kinds="fc"` admits complex dtypes too."""
     dtypes = {a.dtype for a in avals}
-    if len(dtypes) != 1 or next(iter(dtypes)).kind != "f":
-        raise TypeError(f"{name}: operands must share one floating dtype, got {sorted(d.name for d in dtypes)}")
+    if len(dtypes) != 1 or next(iter(dtypes)).kind not in kinds:
+        kind = "floating or complex" if "c" in kinds else "floating"
+        raise TypeError(f"{name}: operands must share one {kind} dtype, got {sorted(d.name for d in dtypes)}")
     return dtypes.pop()
+
+
+def inexact_dtype(name: str, *avals: Aval) -> np.dtype:
+    """The one floating or complex dtype of the operands."""
+    return float_dtype(name, *avals, kinds="fc")
 
 
 def with_batch(prim):
@@ -66,9 +73,15 @@ def mm(a, b):
     return fnp().matmul(a, b)
 
 
+def mH(x):
+    """The conjugate transpose of each matrix in a stack (the transpose, for a real stack)."""
+    return fnp().conj(mT(x))
+
+
 def sym(x):
-    """The symmetric part (x + xᵀ) / 2."""
-    return (x + mT(x)) * 0.5
+    """The symmetric (for a complex stack, Hermitian) part (x + xᴴ) / 2: in jax's convention the
+    transpose of the projection onto Hermitian matrices is that projection again."""
+    return (x + mH(x)) * 0.5
 
 
 def eye_like(x, n: int | None = None) -> np.ndarray:

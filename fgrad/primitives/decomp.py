@@ -4,13 +4,16 @@ An equation has one output, so a decomposition with several results returns them
 array, which fgrad.numpy.linalg slices apart (the slices' derivatives are ordinary gathers):
 
 - eigh with vectors: (..., n + 1, n), the eigenvalues in row 0 and the eigenvectors below;
-- svd with uv: (..., m + 1 + n, k), the rows of U (m, k), then s, then those of V = Vᵀᵀ (n, k);
+- svd with uv: (..., m + 1 + n, k), the rows of U (m, k), then s, then those of V = Vhᴴ (n, k);
 - qr: (..., k, m + n), Qᵀ (k, m) beside R (k, n).
 
-cholesky and eigh take symmetric matrices: fgrad.numpy.linalg builds the symmetric matrix from the
-triangle numpy.linalg reads (UPLO) before binding, so values match NumPy on any input and the
-derivatives are those of that function. As in jax, eigenvector and singular-vector derivatives
-are not defined where eigenvalues (singular values) repeat: they divide by their differences.
+cholesky and eigh take symmetric (complex: Hermitian) matrices; fgrad.numpy.linalg builds one from the
+triangle numpy.linalg reads (UPLO) before binding, so values match NumPy on any input. Complex
+matrices follow jax's rules and its convention (a vjp is the transpose of the jvp, so the
+cotangent of a real loss is dL/dRe - 1j dL/dIm); eigenvalues and singular values stay real, and in
+a packed complex result they are stored as complex numbers with zero imaginary part. As in jax,
+eigenvector and singular-vector derivatives are not defined where eigenvalues (singular values)
+repeat: they divide by their differences.
 Eigenvalues and singular values alone (vectors=False, uv=False) have derivatives everywhere.
 """
 
@@ -19,13 +22,15 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import Aval, Primitive, bind
+from ._base import real_dtype
 from ._matrix import (
     diag_embed,
     diag_part,
     eye_like,
-    float_dtype,
     fnp,
+    inexact_dtype,
     matrices,
+    mH,
     mm,
     mT,
     square_matrices,
@@ -46,11 +51,20 @@ def _row(v):
     return fnp().expand_dims(v, -2)
 
 
+def _col(v):
+    return fnp().expand_dims(v, -1)
+
+
+def _real_dtype(name, a):
+    """The real dtype of the values (eigen-, singular) of a real or complex operand."""
+    return real_dtype(inexact_dtype(name, a))
+
+
 # --- cholesky --------------------------------------------------------------------------------------
 
 def _cholesky_abstract(a):
     square_matrices("cholesky", a)
-    return Aval(a.shape, float_dtype("cholesky", a))
+    return Aval(a.shape, inexact_dtype("cholesky", a))
 
 
 cholesky_p = Primitive("cholesky", abstract=_cholesky_abstract, impl=np.linalg.cholesky, source=SRC,
@@ -66,13 +80,14 @@ def _phi(x):
 def _cholesky_jvp(primals, tangents, *, out):
     (t,) = tangents
     left = triangular_solve(out, t, lower=True)                        # L⁻¹ dA
-    return mm(out, _phi(mT(triangular_solve(out, mT(left), lower=True))))     # L Φ(L⁻¹ dA L⁻ᵀ)
+    return mm(out, _phi(mH(triangular_solve(out, mH(left), lower=True))))     # L Φ(L⁻¹ dA L⁻ᴴ)
 
 
 @cholesky_p.def_vjp
 def _cholesky_vjp(ct, a, out):
-    left = triangular_solve(out, _phi(mm(mT(out), ct)), lower=True, transpose_a=True)    # L⁻ᵀ Φ(Lᵀ ct)
-    return [sym(mT(triangular_solve(out, mT(left), lower=True, transpose_a=True)))]      # ... L⁻¹
+    # the transpose of the jvp: L⁻ᵀ Φ(Lᵀ ct) conj(L)⁻¹, then the Hermitian part
+    left = triangular_solve(out, _phi(mm(mT(out), ct)), lower=True, transpose_a=True)
+    return [sym(mT(triangular_solve(fnp().conj(out), mT(left), lower=True, transpose_a=True)))]
 
 
 cholesky_p.def_batch(with_batch(cholesky_p))
@@ -87,7 +102,9 @@ def cholesky(a):
 
 def _eigh_abstract(a, *, vectors, lower):
     n = square_matrices("eigh", a)
-    return Aval(a.shape[:-2] + ((n + 1, n) if vectors else (n,)), float_dtype("eigh", a))
+    if not vectors:
+        return Aval(a.shape[:-2] + (n,), _real_dtype("eigh", a))
+    return Aval(a.shape[:-2] + (n + 1, n), inexact_dtype("eigh", a))
 
 
 def _eigh_impl(a, vectors, lower):
@@ -116,22 +133,30 @@ def _gaps(w):
     return 1.0 / (eye + _row(w) - fnp().expand_dims(w, -1)) - eye
 
 
+def _eigh_parts(a, out, vectors, lower):
+    packed = out if vectors else eigh(a, True, lower)
+    return fnp().real(packed[..., 0, :]), packed[..., 1:, :]
+
+
 @eigh_p.def_vjp
 def _eigh_vjp(ct, a, out, *, vectors, lower):
-    packed = out if vectors else eigh(a, True, lower)
-    w, v = packed[..., 0, :], packed[..., 1:, :]
-    inner = diag_embed(ct[..., 0, :]) + _gaps(w) * mm(mT(v), ct[..., 1:, :]) if vectors else diag_embed(ct)
-    return [sym(mm(mm(v, inner), mT(v)))]
+    # the transpose of the jvp: conj(V) (diag(ct_w) + F ∘ Vᵀ ct_V) Vᵀ
+    w, v = _eigh_parts(a, out, vectors, lower)
+    if not vectors:
+        inner = diag_embed(ct)
+    else:
+        inner = diag_embed(fnp().real(ct[..., 0, :])) + _gaps(w) * mm(mT(v), ct[..., 1:, :])
+    return [sym(mm(mm(fnp().conj(v), inner), mT(v)))]
 
 
 @eigh_p.def_jvp
 def _eigh_jvp(primals, tangents, *, out, vectors, lower):
-    packed = out if vectors else eigh(primals[0], True, lower)
-    w, v = packed[..., 0, :], packed[..., 1:, :]
-    rotated = mm(mm(mT(v), tangents[0]), v)                         # Vᵀ dA V
+    w, v = _eigh_parts(primals[0], out, vectors, lower)
+    rotated = mm(mm(mH(v), tangents[0]), v)                         # Vᴴ dA V
+    dw = fnp().real(diag_part(rotated))
     if not vectors:
-        return diag_part(rotated)
-    return _concat([_row(diag_part(rotated)), mm(v, _gaps(w) * rotated)], -2)
+        return dw
+    return _concat([_row(fnp().astype(dw, v.dtype)), mm(v, _gaps(w) * rotated)], -2)
 
 
 eigh_p.def_batch(with_batch(eigh_p))
@@ -150,8 +175,8 @@ def _svd_abstract(a, *, uv, full):
     m, n = matrices("svd", a)
     k = min(m, n)
     if not uv:
-        return Aval(a.shape[:-2] + (k,), float_dtype("svd", a))
-    return Aval(a.shape[:-2] + (m + 1 + n, max(m, n) if full else k), float_dtype("svd", a))
+        return Aval(a.shape[:-2] + (k,), _real_dtype("svd", a))
+    return Aval(a.shape[:-2] + (m + 1 + n, max(m, n) if full else k), inexact_dtype("svd", a))
 
 
 def _svd_pad(xp, x, width):
@@ -163,13 +188,13 @@ def _svd_impl(a, uv, full):
         return np.linalg.svd(a, compute_uv=False)
     u, s, vt = np.linalg.svd(a, full_matrices=full)
     width = max(a.shape[-2:]) if full else s.shape[-1]
-    parts = [u, s[..., None, :], np.swapaxes(vt, -1, -2)]
+    parts = [u, s[..., None, :], np.conj(np.swapaxes(vt, -1, -2))]
     return np.concatenate([_svd_pad(np, x, width) for x in parts], axis=-2)
 
 
 def _svd_jax_part(i: int, pad: str) -> str:
     part = f"jnp.linalg.svd({{0}}, full_matrices={{full}})[{i}]"
-    part = {0: part, 1: f"{part}[..., None, :]", 2: f"jnp.swapaxes({part}, -1, -2)"}[i]
+    part = {0: part, 1: f"{part}[..., None, :]", 2: f"jnp.conj(jnp.swapaxes({part}, -1, -2))"}[i]
     return f"jnp.pad({part}, ((0, 0),) * ({{0}}.ndim - 1) + ((0, {{full}} * {pad}),))"
 
 
@@ -188,7 +213,22 @@ def _svd_parts(a, out, uv):
     """U, s, V of each matrix from svd's packed result (computed afresh when only s was)."""
     packed = out if uv else svd(a, uv=True)
     m = a.shape[-2]
-    return packed[..., :m, :], packed[..., m, :], packed[..., m + 1:, :]
+    return packed[..., :m, :], fnp().real(packed[..., m, :]), packed[..., m + 1:, :]
+
+
+def _inverse_gaps(s):
+    """1 / (s_j² - s_i²) off the diagonal, 0 on it (as jax: infinite where singular values repeat)."""
+    s2, eye = s * s, eye_like(s)
+    return 1.0 / (_row(s2) - _col(s2) + eye) - eye
+
+
+def _phase_term(x, s):
+    """i Im(diag(x)) / s on the diagonal (zero for a real x; its own transpose). In svd's jvp, with
+    x = Uᴴ dA V, the part of dU along iU that jax keeps for complex matrices; in qr's, the imaginary
+    diagonal of the skew-Hermitian part."""
+    if x.dtype.kind != "c":
+        return 0.0
+    return diag_embed(fnp().astype(fnp().imag(diag_part(x)) / s, x.dtype) * 1j)
 
 
 def _no_full_derivative(full):
@@ -199,47 +239,48 @@ def _no_full_derivative(full):
 
 @svd_p.def_vjp
 def _svd_vjp(ct, a, out, *, uv, full):
-    # Townsend (2016), "Differentiating the singular value decomposition", as autograd writes it
+    # Townsend (2016), "Differentiating the singular value decomposition", in the conjugate convention
+    # (PyTorch's linalg_svd_backward with jax's phase term); jax's cotangent is its conjugate
     _no_full_derivative(full)
     u, s, v = _svd_parts(a, out, uv)
     if not uv:
-        return [mm(u * _row(ct), mT(v))]
+        return [mm(fnp().conj(u) * _row(ct), mT(v))]
     m, n = a.shape[-2:]
-    ct_u, ct_s, ct_v = ct[..., :m, :], ct[..., m, :], ct[..., m + 1:, :]
-    s2, eye = s * s, eye_like(s)
-    f = 1.0 / (_row(s2) - fnp().expand_dims(s2, -1) + eye)
-    ut_gu, vt_gv = mm(mT(u), ct_u), mm(mT(v), ct_v)
-    inner = ((f * (ut_gu - mT(ut_gu))) * _row(s) + diag_embed(ct_s)
-             + fnp().expand_dims(s, -1) * (f * (vt_gv - mT(vt_gv))))
-    ct_a = mm(mm(u, inner), mT(v))
+    conj = fnp().conj
+    g_u, g_s, g_v = conj(ct[..., :m, :]), fnp().real(ct[..., m, :]), conj(ct[..., m + 1:, :])
+    f = _inverse_gaps(s)
+    uh_gu, vh_gv = mm(mH(u), g_u), mm(mH(v), g_v)
+    inner = ((f * (uh_gu - mH(uh_gu))) * _row(s) + diag_embed(g_s) + _col(s) * (f * (vh_gv - mH(vh_gv)))
+             + _phase_term(uh_gu, s))
+    g_a = mm(mm(u, inner), mH(v))
     if m < n:
-        ct_a = ct_a + mm(mm(u / _row(s), mT(ct_v)), eye_like(a) - mm(v, mT(v)))
+        g_a = g_a + mm(mm(u / _row(s), mH(g_v)), eye_like(a) - mm(v, mH(v)))
     elif m > n:
-        ct_a = ct_a + mm(eye_like(a, m) - mm(u, mT(u)), mm(ct_u, mT(v / _row(s))))
-    return [ct_a]
+        g_a = g_a + mm(eye_like(a, m) - mm(u, mH(u)), mm(g_u, mH(v / _row(s))))
+    return [conj(g_a)]
 
 
 @svd_p.def_jvp
 def _svd_jvp(primals, tangents, *, out, uv, full):
-    # jax's rule (lax.linalg._svd_jvp_rule) for real matrices
+    # jax's rule (lax.linalg._svd_jvp_rule)
     _no_full_derivative(full)
     (a,), (t,) = primals, tangents
     u, s, v = _svd_parts(a, out, uv)
-    rotated = mm(mm(mT(u), t), v)                                     # Uᵀ dA V
-    ds = diag_part(rotated)
+    rotated = mm(mm(mH(u), t), v)                                     # Uᴴ dA V
+    ds = fnp().real(diag_part(rotated))
     if not uv:
         return ds
-    col, row, eye = fnp().expand_dims(s, -1), _row(s), eye_like(s)
-    f = 1.0 / ((row + col) * (row - col) + eye) - eye
-    du, dv = mm(u, f * (row * rotated + mT(row * rotated))), mm(v, f * (col * rotated + mT(col * rotated)))
+    col, row, f = _col(s), _row(s), _inverse_gaps(s)
+    du = mm(u, f * (row * rotated + mH(row * rotated)) + _phase_term(rotated, s))
+    dv = mm(v, f * (col * rotated + mH(col * rotated)))
     m, n = a.shape[-2:]
     if m > n:
         dav = mm(t, v)
-        du = du + (dav - mm(u, mm(mT(u), dav))) / row
+        du = du + (dav - mm(u, mm(mH(u), dav))) / row
     if n > m:
-        dau = mm(mT(t), u)
-        dv = dv + (dau - mm(v, mm(mT(v), dau))) / row
-    return _concat([du, _row(ds), dv], -2)
+        dau = mm(mH(t), u)
+        dv = dv + (dau - mm(v, mm(mH(v), dau))) / row
+    return _concat([du, _row(fnp().astype(ds, u.dtype)), dv], -2)
 
 
 svd_p.def_batch(with_batch(svd_p))
@@ -255,7 +296,7 @@ def svd(a, uv: bool = True, full: bool = False):
 def _qr_abstract(a, *, complete):
     m, n = matrices("qr", a)
     rows = m if complete else min(m, n)
-    return Aval(a.shape[:-2] + (rows, m + n), float_dtype("qr", a))
+    return Aval(a.shape[:-2] + (rows, m + n), inexact_dtype("qr", a))
 
 
 def _qr_impl(a, complete):
@@ -286,10 +327,11 @@ def _right_solve_r(x, r):
 
 
 def _thin_qr_vjp(q, r, ct_q, ct_r):
-    # (ct_Q + Q copyltu(M)) R⁻ᵀ with M = R ct_Rᵀ - ct_Qᵀ Q (Walter and Lehmann 2018)
-    big_m = mm(r, mT(ct_r)) - mm(mT(ct_q), q)
-    copyltu = triangle(big_m, True) + mT(triangle(big_m, True, -1))
-    return mT(triangular_solve(r, mT(ct_q + mm(q, copyltu)), lower=False))
+    # the transpose of _thin_qr_jvp; for real matrices (ct_Q + Q copyltu(M)) R⁻ᵀ with
+    # M = R ct_Rᵀ - ct_Qᵀ Q (Walter and Lehmann 2018)
+    d = mm(mT(q), ct_q) - mm(ct_r, mT(r))                              # the cotangent of the skew part
+    ct_y = triangle(d - mH(d), True, -1) - d + _phase_term(d, 1.0)
+    return mT(triangular_solve(r, mT(ct_q + mm(fnp().conj(q), ct_y)), lower=False))
 
 
 @qr_p.def_vjp
@@ -299,18 +341,18 @@ def _qr_vjp(ct, a, out, *, complete):
     ct_q, ct_r = mT(ct[..., :, :m]), ct[..., :, m:]
     if m >= n:
         return [_thin_qr_vjp(q, r, ct_q, ct_r)]
-    # wide: A = [A1 A2], R = [R1 R2] with A1 = Q R1 and R2 = Qᵀ A2
+    # wide: A = [A1 A2], R = [R1 R2] with A1 = Q R1 and R2 = Qᴴ A2
     a2, ct_r2 = a[..., :, m:], ct_r[..., :, m:]
-    ct_a1 = _thin_qr_vjp(q, r[..., :, :m], ct_q + mm(a2, mT(ct_r2)), ct_r[..., :, :m])
-    return [_concat([ct_a1, mm(q, ct_r2)], -1)]
+    ct_a1 = _thin_qr_vjp(q, r[..., :, :m], ct_q + mH(mm(ct_r2, mT(a2))), ct_r[..., :, :m])
+    return [_concat([ct_a1, mm(fnp().conj(q), ct_r2)], -1)]
 
 
 def _thin_qr_jvp(q, r, t):
     # jax's _thin_qr_jvp (j-towns.github.io/papers/qr-derivative.pdf)
     t_rinv = _right_solve_r(t, r)
-    qt_t_rinv = mm(mT(q), t_rinv)
+    qt_t_rinv = mm(mH(q), t_rinv)
     low = triangle(qt_t_rinv, True, -1)
-    skew = low - mT(low)
+    skew = low - mH(low) + _phase_term(qt_t_rinv, 1.0)              # skew-Hermitian
     return mm(q, skew - qt_t_rinv) + t_rinv, mm(qt_t_rinv - skew, r)
 
 
@@ -323,7 +365,7 @@ def _qr_jvp(primals, tangents, *, out, complete):
         dq, dr = _thin_qr_jvp(q, r, t)
     else:
         dq, dr1 = _thin_qr_jvp(q, r[..., :, :m], t[..., :, :m])
-        dr = _concat([dr1, mm(mT(dq), a[..., :, m:]) + mm(mT(q), t[..., :, m:])], -1)
+        dr = _concat([dr1, mm(mH(dq), a[..., :, m:]) + mm(mH(q), t[..., :, m:])], -1)
     return _concat([mT(dq), dr], -1)
 
 

@@ -6,6 +6,9 @@ broadcast the batch axes and turn vectors into one-column matrices before bindin
 
 slogdet has two results; it returns them packed in one array (..., 2) holding sign and log|det|,
 which fgrad.numpy.linalg.slogdet unpacks (an equation has one output).
+
+triangular_solve and solve take complex systems too; their rules conjugate nothing, as a vjp in
+jax's convention is the plain transpose of the (complex-linear) jvp.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from ._matrix import (
     eye_like,
     float_dtype,
     fnp,
+    inexact_dtype,
     inverse_transpose,
     matrices,
     mm,
@@ -38,7 +42,7 @@ def _system(name: str, a: Aval, b: Aval) -> Aval:
     if b.ndim != a.ndim or b.shape[:-2] != a.shape[:-2] or b.shape[-2] != n:
         raise ShapeError(f"{name}: a of shape {a.shape} and b of shape {b.shape} do not form a system "
                          f"a x = b (b must be (..., {n}, k) with a's leading axes)")
-    return Aval(b.shape, float_dtype(name, a, b))
+    return Aval(b.shape, inexact_dtype(name, a, b))
 
 
 # --- triangular_solve: op(T) x = b, T the lower or upper triangle of a ---------------------------
