@@ -1,11 +1,11 @@
 """Run HIPS autograd 1.9.1's own test suite against fgrad and report the pass rate per file.
 
 The tests are taken unchanged from autograd's sdist (downloaded once with pip into a cache folder);
-only their import lines are rewritten: `autograd.numpy` becomes `fgrad.numpy`, `autograd.scipy.*`
-becomes `fgrad.scipy.*`, `autograd.numpy.random` (which only draws test data) becomes NumPy's, and
-every other `from autograd... import` reads tools/autograd_adapter.py, autograd's differential
-operators and gradient checks written with fgrad.vjp/fgrad.jvp. Autograd-only APIs are stubs there
-that raise, so the tests using them count as failures, with the reason.
+only their import lines are rewritten: `autograd.X` becomes `fgrad.autograd.X` (autograd's API on
+fgrad, with `autograd.numpy` being fgrad.numpy plus NumPy's random module), `autograd.scipy.*`
+becomes `fgrad.scipy.*`, and `import autograd` / `from autograd import` read
+tools/autograd_adapter.py, which is fgrad.autograd name for name (plus `autograd.scipy`). The suite
+measures fgrad's public API: no test reaches code of its own.
 
 Usage:
     python tools/autograd_suite.py                      # all files
@@ -13,8 +13,8 @@ Usage:
     python tools/autograd_suite.py --cache DIR --keep   # sdist cache, keep the temporary folder
 
 Example:
-    >>> rewrite_imports("import autograd.numpy as np\\nfrom autograd import grad\\n")
-    'import fgrad.numpy as np\\nfrom _fgrad_autograd import grad\\n'
+    >>> rewrite_imports("import autograd.numpy as np\\nfrom autograd.extend import primitive\\n")
+    'import fgrad.autograd.numpy as np\\nfrom fgrad.autograd.extend import primitive\\n'
 """
 
 from __future__ import annotations
@@ -38,13 +38,12 @@ ADAPTER = Path(__file__).resolve().parent / "autograd_adapter.py"
 
 # (pattern, replacement) applied line by line to every copied test file, in this order
 _REWRITES = [
-    (r"^(\s*)import autograd\.numpy\.random as (\w+)", r"\1import numpy.random as \2"),
-    (r"^(\s*)import autograd\.numpy as (\w+)", r"\1import fgrad.numpy as \2"),
+    (r"^(\s*)import autograd\.numpy([\w.]*) as (\w+)", r"\1import fgrad.autograd.numpy\2 as \3"),
     (r"^(\s*)import autograd\.scipy\.([\w.]+) as (\w+)", r"\1import fgrad.scipy.\2 as \3"),
     (r"^(\s*)import autograd\.scipy\.([\w.]+)[ \t]*$", r"\1import fgrad.scipy.\2, _fgrad_autograd as autograd"),
-    (r"^(\s*)from autograd\.numpy(\.[\w.]+)? import", r"\1from fgrad.numpy\2 import"),
     (r"^(\s*)from autograd\.scipy(\.[\w.]+)? import", r"\1from fgrad.scipy\2 import"),
-    (r"^(\s*)from autograd(\.[\w.]+)? import", r"\1from _fgrad_autograd import"),
+    (r"^(\s*)from autograd(\.[\w.]+) import", r"\1from fgrad.autograd\2 import"),
+    (r"^(\s*)from autograd import", r"\1from _fgrad_autograd import"),
     (r"^(\s*)import autograd[ \t]*$", r"\1import _fgrad_autograd as autograd"),
 ]
 

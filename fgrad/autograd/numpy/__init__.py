@@ -1,0 +1,54 @@
+"""autograd.numpy on fgrad: fgrad.numpy's array API, plus what autograd.numpy adds to it.
+
+`random` is NumPy's own (it draws data, which has no derivative), `__version__` is NumPy's, and
+`where` with neither arrays nor traced values among its arguments returns Python values, as
+autograd's does.
+
+Example:
+    >>> import fgrad.autograd.numpy as np
+    >>> np.where(True, 1, 2), type(np.random.randn(2))
+    (1, <class 'numpy.ndarray'>)
+"""
+
+import builtins as _builtins
+
+import numpy as _np
+
+from fgrad.numpy import *  # noqa: F403 - the whole array API, as autograd.numpy re-exports NumPy's
+from fgrad.numpy import where as _fgrad_where
+
+from ...core import Tracer as _Tracer
+from . import fft as fft
+from . import linalg as linalg
+from . import random as random
+
+__version__ = _np.__version__
+
+
+def _is_array_like(x) -> bool:
+    if isinstance(x, (_Tracer, _np.ndarray, _np.generic)):
+        return True
+    return isinstance(x, (list, tuple)) and _builtins.any(_is_array_like(item) for item in x)
+
+
+def where(condition, *args, **kwargs):
+    """`fgrad.numpy.where`; on Python values only (no arrays, no traced values) the result is a
+    Python value (a number, or a list), as autograd.numpy.where gives.
+
+    Raises:
+        ValueError: when only one of x and y is given.
+
+    Example:
+        >>> where([True, False], [1, 2], [3, 4])
+        [1, 4]
+    """
+    if not args and not kwargs:
+        return _fgrad_where(condition)
+    if len(args) + len(kwargs) != 2:
+        raise ValueError("either both or neither of x and y should be given")
+    x = args[0] if args else kwargs.get("x")
+    y = args[1] if len(args) > 1 else kwargs.get("y")
+    if _builtins.any(_is_array_like(v) for v in (condition, x, y)):
+        return _fgrad_where(condition, x, y)
+    result = _np.where(condition, x, y)
+    return result.tolist() if isinstance(result, _np.ndarray) else result
