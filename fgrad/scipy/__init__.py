@@ -6,6 +6,8 @@ Example:
     array([1., 1.])
 """
 
+from . import integrate as integrate
 from . import linalg as linalg
+from . import signal as signal
 from . import special as special
 from . import stats as stats
