@@ -19,10 +19,11 @@ import numpy as np
 from ..core import Aval, Primitive, bind
 from ..errors import MissingRuleError
 from ..transforms.batching import elementwise_rule
+from . import _bessel_kernels as bessel
 from . import _incomplete_kernels as incomplete
 from . import _special_kernels as kernels
 from ._base import common_shape, same_dtype
-from .elementwise import exp_p, log1p_p, log_p
+from .elementwise import exp_p, log1p_p, log_p, sign_p
 
 SRC = "fgrad/primitives/special.py"
 
@@ -246,3 +247,68 @@ betainc_p.def_jvp(lambda p, t, out, *, i, j: _tangent(t, [
     lambda: bind(betainc_p, *p, i=i + 1, j=j), lambda: bind(betainc_p, *p, i=i, j=j + 1),
     lambda: _betainc_dx(*p, i, j)]))
 betainc_p.def_batch(elementwise_rule(betainc_p))
+
+
+# --- Bessel functions: J_n and Y_n of integer order, exp(-|x|) I_v of real order ----------------
+# each derivative is a combination of neighbouring orders, so every order of derivative exists
+
+def _order_impl(scipy_name: str, kernel):
+    def impl(x, **params):
+        order = next(iter(params.values()))
+        if _scipy_special is None:
+            return kernel(order, x)
+        x, dtype = kernels.as_float(x)
+        return np.asarray(getattr(_scipy_special, scipy_name)(order, x)).astype(dtype)
+    impl.__name__ = kernel.__name__
+    return impl
+
+
+def _bessel_jax(kind: str):
+    def template(args, avals, *, n):
+        if abs(n) > 1:
+            raise MissingRuleError(f"bessel_{kind}n[n={n}]", "xla (jax has no Bessel J or Y of this order)", SRC)
+        text = bessel.jax_text(kind, abs(n), args[0])
+        return f"(-{text})" if n == -1 else text
+    return template
+
+
+def _bessel_prim(kind: str, impl) -> Primitive:
+    prim = Primitive(f"bessel_{kind}n", abstract=lambda x, *, n: x, impl=impl, source=SRC, elementwise=True,
+                     numpy=f"_bessel_{kind}n({{0}}, n={{n}})", helpers={f"_bessel_{kind}n": impl},
+                     jax=_bessel_jax(kind))
+    neighbours = lambda x, n: (bind(prim, x, n=n - 1) - bind(prim, x, n=n + 1)) * 0.5  # noqa: E731
+    prim.def_vjp(lambda ct, x, out, *, n: [ct * neighbours(x, n)])
+    prim.def_jvp(lambda p, t, out, *, n: t[0] * neighbours(p[0], n))
+    prim.def_batch(elementwise_rule(prim))
+    return prim
+
+
+# J_n (jv at integer order) and Y_n; d/dx is half the difference of the neighbouring orders
+bessel_jn_p = _bessel_prim("j", _order_impl("jv", bessel.jn))
+bessel_yn_p = _bessel_prim("y", _order_impl("yn", bessel.yn))
+
+
+def _ive_jax(args, avals, *, v):
+    if v not in (0.0, 1.0, -1.0):
+        raise MissingRuleError(f"bessel_ive[v={v}]", "xla (jax has exp(-|x|) I_v for v = 0 and 1 only)", SRC)
+    return f"lax.bessel_i{int(abs(v))}e({args[0]})"
+
+
+def _ive_dx(x, v: float):
+    """d/dx exp(-|x|) I_v(x) = exp(-|x|) I_v'(x) - sign(x) exp(-|x|) I_v(x), with I_v' from the
+    neighbouring orders (I_{v+1} + v / x I_v where v - 1 would be a fractional negative order)."""
+    here = bind(bessel_ive_p, x, v=v)
+    if float(v).is_integer() or v > 1:
+        slope = (bind(bessel_ive_p, x, v=v - 1.0) + bind(bessel_ive_p, x, v=v + 1.0)) * 0.5
+    else:
+        slope = bind(bessel_ive_p, x, v=v + 1.0) + here * v / x
+    return slope - bind(sign_p, x) * here
+
+
+# exp(-|x|) I_v(x) for a real order v (a parameter); i0, i1, iv and their scaled forms build on it
+bessel_ive_p = Primitive("bessel_ive", abstract=lambda x, *, v: x, impl=_order_impl("ive", bessel.ive), source=SRC,
+                         elementwise=True, numpy="_bessel_ive({0}, v={v})",
+                         helpers={"_bessel_ive": _order_impl("ive", bessel.ive)}, jax=_ive_jax)
+bessel_ive_p.def_vjp(lambda ct, x, out, *, v: [ct * _ive_dx(x, v)])
+bessel_ive_p.def_jvp(lambda p, t, out, *, v: t[0] * _ive_dx(p[0], v))
+bessel_ive_p.def_batch(elementwise_rule(bessel_ive_p))

@@ -26,8 +26,9 @@ from ..numpy import _unary
 from ..primitives import special as _sp
 
 __all__ = ["beta", "betainc", "betaln", "digamma", "erf", "erfc", "erfcinv", "erfinv", "expit", "gamma", "gammainc",
-           "gammaincc", "gammaln", "gammasgn", "log_ndtr", "log_softmax", "logit", "logsumexp", "multigammaln",
-           "ndtr", "ndtri", "polygamma", "psi", "rgamma", "softmax", "xlog1py", "xlogy"]
+           "gammaincc", "gammaln", "gammasgn", "i0", "i0e", "i1", "i1e", "iv", "ive", "j0", "j1", "jn", "log_ndtr",
+           "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "rgamma",
+           "softmax", "xlog1py", "xlogy", "y0", "y1", "yn"]
 
 _SQRT_HALF = math.sqrt(0.5)
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -294,6 +295,148 @@ def betainc(a, b, x):
         0.25
     """
     return _elementwise(_sp.betainc_p, a, b, x, i=0, j=0)
+
+
+def _concrete_order(name: str, order, integer: bool):
+    """A Bessel function's order: a concrete integer (jn, yn) or real number (iv, ive)."""
+    if isinstance(order, (np.ndarray, np.generic)) and np.ndim(order) == 0:
+        order = order.item()
+    ok = isinstance(order, int) if integer else isinstance(order, (int, float)) and math.isfinite(order)
+    if isinstance(order, bool) or not ok:
+        kind = "an integer" if integer else "a finite real number"
+        raise TypeError(f"{name}: the order must be a concrete {kind}, got {order!r:.40} at {user_location()}; "
+                        f"pass a Python number such as {name}(2, x)")
+    return order if integer else float(order)
+
+
+def _bessel(prim, x, **params):
+    x = fnp._lift(x)
+    if not fnp._is_traced([x]):
+        return prim.impl(np.asarray(x), **params)
+    return bind(prim, fnp.astype(x, fnp._float_dtype(x)), **params)
+
+
+def jn(n, x):
+    """The Bessel function of the first kind J_n(x) of integer order n (SciPy's jn), any x.
+
+    Parameters:
+        n: the order, a concrete integer (negative orders are (-1)**n J_{-n}).
+        x: the argument.
+
+    Returns:
+        J_n(x); its derivative (J_{n-1} - J_{n+1}) / 2, and every higher one, is available.
+
+    Raises:
+        TypeError: when n is not a concrete integer.
+
+    Example:
+        >>> import fgrad
+        >>> round(float(jn(2, 1.0)), 12)
+        0.114903484932
+        >>> round(float(fgrad.grad(lambda x: jn(0, x))(1.0)), 12)  # -J_1(1)
+        -0.440050585745
+    """
+    return _bessel(_sp.bessel_jn_p, x, n=_concrete_order("jn", n, integer=True))
+
+
+def yn(n, x):
+    """The Bessel function of the second kind Y_n(x) of integer order n (SciPy's yn); -inf at 0, nan below.
+
+    Parameters:
+        n: the order, a concrete integer.
+        x: the argument, >= 0.
+
+    Returns:
+        Y_n(x), differentiable to any order ((Y_{n-1} - Y_{n+1}) / 2 is the first derivative).
+
+    Raises:
+        TypeError: when n is not a concrete integer.
+
+    Example:
+        >>> round(float(yn(1, 1.0)), 12)
+        -0.781212821300
+    """
+    return _bessel(_sp.bessel_yn_p, x, n=_concrete_order("yn", n, integer=True))
+
+
+def j0(x):
+    """J_0(x). Example: ``j0(0.0)`` is ``1.0``."""
+    return _bessel(_sp.bessel_jn_p, x, n=0)
+
+
+def j1(x):
+    """J_1(x). Example: ``j1(0.0)`` is ``0.0``."""
+    return _bessel(_sp.bessel_jn_p, x, n=1)
+
+
+def y0(x):
+    """Y_0(x); -inf at 0. Example: ``y0(1.0)`` is ``0.08825696421567697``."""
+    return _bessel(_sp.bessel_yn_p, x, n=0)
+
+
+def y1(x):
+    """Y_1(x); -inf at 0. Example: ``y1(1.0)`` is ``-0.7812128213002887``."""
+    return _bessel(_sp.bessel_yn_p, x, n=1)
+
+
+def ive(v, x):
+    """The exponentially scaled modified Bessel function exp(-|x|) I_v(x) of real order v.
+
+    Parameters:
+        v: the order, a concrete real number (x < 0 needs an integer v: nan otherwise, as SciPy).
+        x: the argument.
+
+    Returns:
+        exp(-|x|) I_v(x), which does not overflow; differentiable in x to any order.
+
+    Raises:
+        TypeError: when v is not a concrete real number.
+
+    Example:
+        >>> round(float(ive(0.5, 2.0)), 12)  # sqrt(2 / (pi x)) sinh(x) exp(-x)
+        0.275104222293
+    """
+    return _bessel(_sp.bessel_ive_p, x, v=_concrete_order("ive", v, integer=False))
+
+
+def iv(v, x):
+    """The modified Bessel function of the first kind I_v(x) of real order v, as ive(v, x) exp(|x|).
+
+    Parameters:
+        v: the order, a concrete real number.
+        x: the argument.
+
+    Returns:
+        I_v(x) (inf where it overflows float64), differentiable in x to any order.
+
+    Raises:
+        TypeError: when v is not a concrete real number.
+
+    Example:
+        >>> round(float(iv(0.5, 2.0)), 12)  # sqrt(2 / (pi x)) sinh(x)
+        2.032723187143
+    """
+    return ive(v, x) * fnp.exp(fnp.abs(x))
+
+
+def i0e(x):
+    """exp(-|x|) I_0(x). Example: ``i0e(0.0)`` is ``1.0``."""
+    return _bessel(_sp.bessel_ive_p, x, v=0.0)
+
+
+def i1e(x):
+    """exp(-|x|) I_1(x). Example: ``i1e(0.0)`` is ``0.0``."""
+    return _bessel(_sp.bessel_ive_p, x, v=1.0)
+
+
+def i0(x):
+    """The modified Bessel function I_0(x). Example: ``i0(0.0)`` is ``1.0``."""
+    return i0e(x) * fnp.exp(fnp.abs(x))
+
+
+def i1(x):
+    """The modified Bessel function I_1(x). Example: ``i1(0.0)`` is ``0.0``."""
+    return i1e(x) * fnp.exp(fnp.abs(x))
 
 
 def multigammaln(a, d: int):
