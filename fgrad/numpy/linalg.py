@@ -45,9 +45,15 @@ from . import (  # noqa: A004
 from ._complex import conj, real
 from ._linalg_norm import LinAlgError, as_matrix, cond, matrix_norm, norm, svdvals, vector_norm
 
-__all__ = ["LinAlgError", "EighResult", "QRResult", "SlogdetResult", "SVDResult", "cholesky", "cond", "det",
-           "eigh", "eigvalsh", "inv", "lstsq", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm",
-           "pinv", "qr", "slogdet", "solve", "svd", "svdvals", "tensorinv", "tensorsolve", "vector_norm"]
+__all__ = ["LinAlgError", "EigResult", "EighResult", "QRResult", "SlogdetResult", "SVDResult", "cholesky",
+           "cond", "det", "eig", "eigh", "eigvals", "eigvalsh", "inv", "lstsq", "matrix_norm", "matrix_power",
+           "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "svd", "svdvals", "tensorinv",
+           "tensorsolve", "vector_norm"]
+
+
+class EigResult(NamedTuple):
+    eigenvalues: object
+    eigenvectors: object
 
 
 class EighResult(NamedTuple):
@@ -269,6 +275,30 @@ def eigvalsh(a, UPLO: str = "L"):  # noqa: N803 - numpy's name
     lower = _uplo(UPLO)
     a = as_matrix(a, "eigvalsh", square=True, complex_ok=True)
     return decomp.eigh(from_triangle(a, lower), vectors=False, lower=lower)
+
+
+def eig(a) -> EigResult:
+    """Eigenvalues and right eigenvectors (columns, unit norm, largest entry real) of each square matrix.
+
+    Traced, both are always complex, as in jax (NumPy returns real arrays when every eigenvalue is
+    real). The eigenvector derivative is jax's with enable_eigvec_derivs: it differentiates LAPACK's
+    normalisation and, like the eigenvalues', is undefined where eigenvalues repeat.
+    Example: ``eig(np.diag([2., 1.])).eigenvalues`` is ``[2., 1.]``.
+    """
+    if not _traced(a):
+        return EigResult(*np.linalg.eig(a))
+    packed = decomp.eig(as_matrix(a, "eig", square=True, complex_ok=True), vectors=True)
+    return EigResult(packed[..., 0, :], packed[..., 1:, :])
+
+
+def eigvals(a):
+    """Eigenvalues of each square matrix, complex when traced (as in jax).
+
+    Example: ``eigvals(np.array([[0., -1.], [1., 0.]]))`` is ``[1j, -1j]``.
+    """
+    if not _traced(a):
+        return np.linalg.eigvals(a)
+    return decomp.eig(as_matrix(a, "eigvals", square=True, complex_ok=True), vectors=False)
 
 
 def svd(a, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool = False):

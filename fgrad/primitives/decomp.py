@@ -5,7 +5,8 @@ array, which fgrad.numpy.linalg slices apart (the slices' derivatives are ordina
 
 - eigh with vectors: (..., n + 1, n), the eigenvalues in row 0 and the eigenvectors below;
 - svd with uv: (..., m + 1 + n, k), the rows of U (m, k), then s, then those of V = Vhᴴ (n, k);
-- qr: (..., k, m + n), Qᵀ (k, m) beside R (k, n).
+- qr: (..., k, m + n), Qᵀ (k, m) beside R (k, n);
+- eig with vectors: (..., n + 1, n), complex, the eigenvalues in row 0 and the eigenvectors below.
 
 cholesky and eigh take symmetric (complex: Hermitian) matrices; fgrad.numpy.linalg builds one from the
 triangle numpy.linalg reads (UPLO) before binding, so values match NumPy on any input. Complex
@@ -22,7 +23,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import Aval, Primitive, bind
-from ._base import real_dtype
+from . import complex as cx
+from ._base import complex_dtype, real_dtype
 from ._matrix import (
     diag_embed,
     diag_part,
@@ -38,7 +40,7 @@ from ._matrix import (
     triangle,
     with_batch,
 )
-from .solve import triangular_solve
+from .solve import solve, triangular_solve
 
 SRC = "fgrad/primitives/decomp.py"
 
@@ -375,3 +377,82 @@ qr_p.def_batch(with_batch(qr_p))
 def qr(a, complete: bool = False):
     """The QR decomposition of each matrix, packed as [Qᵀ | R]."""
     return bind(qr_p, a, complete=bool(complete))
+
+
+# --- eig: the eigenvalues and right eigenvectors of general square matrices --------------------------
+
+def _eig_abstract(a, *, vectors):
+    n = square_matrices("eig", a)
+    return Aval(a.shape[:-2] + ((n + 1, n) if vectors else (n,)), complex_dtype(inexact_dtype("eig", a)))
+
+
+def _eig_impl(a, vectors):
+    # eigenvalues alone come from the full decomposition too, so their order is the one the
+    # derivative's eigenvectors have
+    w, v = np.linalg.eig(a)
+    out = np.concatenate([w[..., None, :], v], axis=-2) if vectors else w
+    return out.astype(complex_dtype(a.dtype), copy=False)
+
+
+_EIG_JAX = ("jnp.concatenate([jnp.linalg.eig({0})[0][..., None, :], jnp.linalg.eig({0})[1]], axis=-2) "
+            "if {vectors} else jnp.linalg.eig({0})[0]")
+
+eig_p = Primitive("eig", abstract=_eig_abstract, impl=lambda a, *, vectors: _eig_impl(a, vectors), source=SRC,
+                  numpy="_eig({0}, {vectors})", helpers={"_eig": _eig_impl}, jax=_EIG_JAX)
+
+
+def _eig_parts(a, out, vectors):
+    packed = out if vectors else eig(a, True)
+    return packed[..., 0, :], packed[..., 1:, :]
+
+
+def _largest(v):
+    """1 where each eigenvector (column) has its largest magnitude: LAPACK scales that entry real."""
+    first = fnp().argmax(fnp().stop_gradient(fnp().abs(v)), axis=-2)
+    return fnp().astype(np.arange(v.shape[-2])[:, None] == _row(first), v.dtype)
+
+
+def _eig_scale_parts(v, u):
+    """The real and imaginary parts of c in dV = U + V diag(c), fixed by LAPACK's normalisation (unit
+    norm, a real largest entry): c = -Re(vᴴ u) - i Im(u_k) / v_k."""
+    mask = _largest(v)
+    return (-fnp().real(fnp().sum(fnp().conj(v) * u, axis=-2)),
+            -fnp().imag(fnp().sum(mask * u, axis=-2)) / fnp().real(fnp().sum(mask * v, axis=-2)))
+
+
+@eig_p.def_jvp
+def _eig_jvp(primals, tangents, *, out, vectors):
+    # jax's eig_jvp_rule with enable_eigvec_derivs (Giles 2008, sec. 3.1)
+    w, v = _eig_parts(primals[0], out, vectors)
+    p = mm(solve(v, fnp().astype(tangents[0], v.dtype)), v)           # V⁻¹ dA V
+    if not vectors:
+        return diag_part(p)
+    u = mm(v, _gaps(w) * p)
+    return _concat([_row(diag_part(p)), u + v * _row(cx.make_complex(*_eig_scale_parts(v, u)))], -2)
+
+
+@eig_p.def_vjp
+def _eig_vjp(ct, a, out, *, vectors):
+    # the transpose of the jvp: V⁻ᵀ (diag(ct_w) + F ∘ Vᵀ ct_U) Vᵀ, ct_U gathering ct_V and c's share
+    w, v = _eig_parts(a, out, vectors)
+    if not vectors:
+        ct_p = diag_embed(ct)
+    else:
+        ct_v = ct[..., 1:, :]
+        ct_c = fnp().sum(v * ct_v, axis=-2)
+        mask = _largest(v)
+        ratio = fnp().imag(ct_c) / fnp().real(fnp().sum(mask * v, axis=-2))
+        imaginary = cx.make_complex(fnp().zeros_like(ratio), ratio)
+        ct_u = ct_v - fnp().conj(v) * _row(fnp().real(ct_c)) - mask * _row(imaginary)
+        ct_p = diag_embed(ct[..., 0, :]) + _gaps(w) * mm(mT(v), ct_u)
+    ct_a = solve(mT(v), mm(ct_p, mT(v)))
+    return [ct_a if a.dtype.kind == "c" else fnp().real(ct_a)]
+
+
+eig_p.def_batch(with_batch(eig_p))
+
+
+def eig(a, vectors: bool = True):
+    """Eigenvalues and, with `vectors`, right eigenvectors (unit norm, largest entry real, as LAPACK
+    returns them) of general square matrices, complex, packed."""
+    return bind(eig_p, a, vectors=bool(vectors))
