@@ -254,4 +254,7 @@ def correlate2d(in1, in2, mode: str = "full", boundary: str = "fill", fillvalue=
     _check_mode(mode, "correlate2d")
     a, b = _operands(in1, in2)
     _check_2d(a, b, boundary, fillvalue, "correlate2d")
+    if mode == "same":
+        # SciPy centres correlate2d's 'same' window from the other end than correlate's
+        return fnp.flip(_generalized(fnp.flip(a), fnp.conj(b), None, ((), ()), mode))
     return correlate(a, b, mode)
