@@ -105,11 +105,12 @@ def _initial_step(fun: Callable, t0, y0, f0, rtol: float, atol: float):
     """Hairer, Nørsett and Wanner's starting step (Solving ODEs I, II.4), for a method of order 4."""
     scale = atol + fnp.abs(y0) * rtol
     d0, d1 = fnp.linalg.norm(y0 / scale), fnp.linalg.norm(f0 / scale)
-    small = (d0 < 1e-5) | (d1 < 1e-5)
+    # fnp's logical ops, not | and &: a NumPy bool on the left would hand a tracer to NumPy
+    small = fnp.logical_or(d0 < 1e-5, d1 < 1e-5)
     h0 = fnp.asarray(fnp.where(small, 1e-6, 0.01 * d0 / fnp.where(small, 1.0, d1)), t0.dtype)
     f1 = fun(y0 + fnp.asarray(h0, y0.dtype) * f0, t0 + h0)
     d2 = fnp.linalg.norm((f1 - f0) / scale) / h0
-    flat = (d1 <= 1e-15) & (d2 <= 1e-15)
+    flat = fnp.logical_and(d1 <= 1e-15, d2 <= 1e-15)
     h1 = fnp.where(flat, fnp.maximum(1e-6, h0 * 1e-3), (0.01 / fnp.where(flat, 1.0, fnp.maximum(d1, d2))) ** 0.2)
     return fnp.asarray(fnp.minimum(100.0 * h0, h1), t0.dtype)
 
@@ -123,8 +124,8 @@ def _interval(fun: Callable, opts: tuple, carry: tuple, target):
 
     def keep_going(state):
         i, _, _, t, dt = state
-        more = (t < target) & (dt > 0.0)
-        return more & (i < mxstep) if math.isfinite(mxstep) else more
+        more = fnp.logical_and(t < target, dt > 0.0)
+        return fnp.logical_and(more, i < mxstep) if math.isfinite(mxstep) else more
 
     def step(state):
         i, y, f, t, dt = state
@@ -135,7 +136,7 @@ def _interval(fun: Callable, opts: tuple, carry: tuple, target):
         accept = ratio <= 1.0
         # a step cut short to land on `target` does not shrink the next one
         proposed = _next_step(h, ratio)
-        dt_next = fnp.clip(fnp.where(accept & lands, fnp.maximum(proposed, dt), proposed), 0.0, hmax)
+        dt_next = fnp.clip(fnp.where(fnp.logical_and(accept, lands), fnp.maximum(proposed, dt), proposed), 0.0, hmax)
         return (i + 1, fnp.where(accept, y1, y), fnp.where(accept, f1, f),
                 fnp.where(accept, fnp.where(lands, target, t + h), t), dt_next)
 
