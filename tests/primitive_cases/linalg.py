@@ -83,6 +83,34 @@ def _qr(m, mode="reduced"):
     return f
 
 
+def _eig_of(m):
+    """eig with eigenvector derivatives: fgrad.numpy.linalg.eig, or jax.lax.linalg.eig opting in."""
+    if m.np is fnp:
+        return fnp.linalg.eig
+    lax_linalg = importlib.import_module("jax.lax").linalg
+    return lambda x: lax_linalg.eig(x, compute_left_eigenvectors=False, enable_eigvec_derivs=True)
+
+
+def _eig(m):
+    # invariant under the order of the eigenpairs (LAPACK builds may order them differently)
+    def f(x):
+        w, v = _eig_of(m)(x)
+        weight = m.np.real(w) + m.np.imag(w) ** 2
+        return m.np.abs(v) ** 2 * m.np.expand_dims(weight, -2)
+    return f
+
+
+def _eigvals(m):
+    def f(x):
+        w = m.np.linalg.eigvals(x) if m.np is fnp else _eig_of(m)(x)[0]
+        return m.np.sum(m.np.abs(w) ** 3 + m.np.real(w) ** 2, axis=-1)
+    return f
+
+
+def _eig_complex(m):
+    return lambda x, y: _eig(m)(x + 1j * y)
+
+
 def _cholesky(m):
     return lambda x: m.np.linalg.cholesky(m.np.matmul(x, m.np.swapaxes(x, -1, -2))
                                           + 3.0 * np.eye(x.shape[-1], dtype=x.dtype))
@@ -116,6 +144,8 @@ DIFF = {
                                                                [rnd(2, 3, 4)])],
     "qr": [(_qr(F), [rnd(4, 3)]), (_qr(F), [rnd(2, 3)]), (lambda a: fnp.linalg.qr(a, mode="r") ** 2, [rnd(2, 3, 3)])],
     "expm": [(_expm(F), [rnd(3, 3)])],
+    "eig": [(_eig(F), [rnd(3, 3, seed=5)]), (_eigvals(F), [rnd(2, 3, 3)]),
+            (_eig_complex(F), [rnd(3, 3, seed=3), rnd(3, 3, seed=4)])],
     "sqrtm": [(_sqrtm(F), [rnd(3, 3)]), (fsl.sqrtm, [spd(2, 3, 3)])],
     "solve_sylvester": [(_sylvester(F), [rnd(3, 3), rnd(2, 2), rnd(3, 2)])],
 }
@@ -133,6 +163,8 @@ JVP = {
                                                        [rnd(3, 4)])],
     "qr": [(_qr, [rnd(4, 3)]), (_qr, [rnd(3, 3)])],
     "expm": [(_expm, [rnd(3, 3)])],
+    "eig": [(_eig, [rnd(3, 3, seed=5)]), (_eigvals, [rnd(3, 3, seed=3)]),
+            (_eig_complex, [rnd(3, 3, seed=3), rnd(3, 3, seed=4)])],
     "sqrtm": [(_sqrtm, [rnd(3, 3)])],
     "solve_sylvester": [(_sylvester, [rnd(3, 3), rnd(2, 2), rnd(3, 2)])],
 }
@@ -158,6 +190,7 @@ VMAP = {
     "linalg_svd": (_svd, [(_r, (3, 2))]),
     "linalg_qr": (_qr, [(_r, (3, 2))]),
     "linalg_expm": (_expm, [(_r, (2, 2))]),
+    "linalg_eig": (_eig, [(_r, (3, 3))]),
     "linalg_sqrtm": (_sqrtm, [(_r, (3, 3))]),
     "linalg_solve_sylvester": (_sylvester, [(_r, (3, 3)), (_r, (2, 2)), (_r, (3, 2))]),
 }
@@ -183,6 +216,7 @@ XLA = {
     "svd": (lambda a: _svd(F)(a) + fnp.sum(fnp.linalg.svd(a, compute_uv=False)), [(4, 3)], {}),
     "qr": (_qr(F), [(4, 3)], {}),
     "expm": (lambda a: fsl.expm(a * 0.5), [(3, 3)], {}),
+    "eig": (lambda a: _eig(F)(a) + _eigvals(F)(a)[..., None, None], [(3, 3)], {}),
     "sqrtm": (_sqrtm(F), [(3, 3)], {}),
     "solve_sylvester": (_sylvester(F), [(3, 3), (2, 2), (3, 2)], {}),
 }
