@@ -267,7 +267,7 @@ class PrimitiveRules:
 
     def vjp(self, ct, primals: list, out) -> list:
         site = self.site
-        wrt = [k for k, p in zip(site.traced, primals) if _fit(0.0, p) is not None]
+        wrt = [k for k, p, need in zip(site.traced, primals, site.needed) if need and _fit(0.0, p) is not None]
         rule = site.prim._vjp_argnums
         if rule is None:
             raise NotImplementedError(f"VJP of {_name(site.prim)} wrt argnums {tuple(wrt)} not defined")

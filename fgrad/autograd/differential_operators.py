@@ -19,7 +19,7 @@ import fgrad.numpy as fnp
 
 from . import core
 from .vspaces import vspace
-from .wrap_util import unary_to_nary
+from .wrap_util import unary_to_nary, wraps
 
 make_vjp = unary_to_nary(core.make_vjp)
 make_jvp = unary_to_nary(core.make_jvp)
@@ -27,18 +27,33 @@ make_jvp = unary_to_nary(core.make_jvp)
 
 def _size_one_as_scalar(fun: Callable) -> Callable:
     """autograd differentiates outputs of size one of any shape; fgrad (as jax) wants shape ()."""
-    def scalar_fun(x):
-        out = fun(x)
+    def scalar_fun(*args, **kwargs):
+        out = fun(*args, **kwargs)
         return fnp.reshape(out, ()) if np.size(out) == 1 and np.ndim(out) else out
     return scalar_fun
 
 
-@unary_to_nary
-def grad(fun, x):
+def _direct(transform: Callable, operator: Callable, fun: Callable, argnum) -> Callable:
+    """`transform` (fgrad.grad or fgrad.value_and_grad) of `fun` itself, named as unary_to_nary
+    names it: one function for all calls, so fgrad compiles it once per input type."""
+    if type(argnum) not in (int, tuple, list):
+        raise TypeError(f"argnum must be an int or a tuple of ints, got {argnum!r}")
+    compiled = transform(_size_one_as_scalar(fun), argnums=argnum if isinstance(argnum, int) else tuple(argnum))
+
+    @wraps(fun, "{op}_of_{fun}_wrt_argnum_{argnum}",
+           "    {op} of function {fun} with respect to argument number {argnum}. Takes the same\n"
+           "    arguments as {fun} but returns the {op}.\n", op=operator.__name__, argnum=argnum)
+    def nary_f(*args, **kwargs):
+        return compiled(*args, **kwargs)
+    return nary_f
+
+
+def grad(fun: Callable, argnum=0) -> Callable:
     """
     Returns a function which computes the gradient of `fun` with respect to positional argument
-    number `argnum` (default 0). The returned function takes the same arguments as `fun` and
-    returns the gradient, of the argument's type. `fun` must return a real scalar.
+    number `argnum` (default 0; a tuple: a tuple of gradients). The returned function takes the
+    same arguments as `fun` and returns the gradient, of the argument's type. `fun` must return a
+    real scalar (an output of size one of any shape).
 
     Raises:
         TypeError: when the output is not one real number, or the argument is not floating point.
@@ -47,18 +62,17 @@ def grad(fun, x):
         >>> float(grad(lambda x, y: x * y, 1)(2.0, 3.0))
         2.0
     """
-    return fgrad.grad(_size_one_as_scalar(fun))(x)
+    return _direct(fgrad.grad, grad, fun, argnum)
 
 
-@unary_to_nary
-def value_and_grad(fun, x):
-    """Returns a function giving `(fun(*args), grad(fun)(*args))` from one forward pass.
+def value_and_grad(fun: Callable, argnum=0) -> Callable:
+    """Returns a function giving `(fun(*args), grad(fun, argnum)(*args))` from one forward pass.
 
     Example:
         >>> [float(v) for v in value_and_grad(lambda x: x ** 2)(3.0)]
         [9.0, 6.0]
     """
-    return fgrad.value_and_grad(_size_one_as_scalar(fun))(x)
+    return _direct(fgrad.value_and_grad, value_and_grad, fun, argnum)
 
 
 @unary_to_nary
@@ -209,9 +223,9 @@ def grad_and_aux(fun, x):
     """Returns a function giving `(gradient of fun's first output, fun's second output)`.
 
     Example:
-        >>> g, aux = grad_and_aux(lambda x: (x ** 2, "aux"))(3.0)
-        >>> float(g), aux
-        (6.0, 'aux')
+        >>> g, aux = grad_and_aux(lambda x: (x ** 2, x + 1.0))(3.0)
+        >>> float(g), float(aux)
+        (6.0, 4.0)
     """
     out, pullback, aux = fgrad.vjp(fun, x, has_aux=True)
     return pullback(vspace(out).ones())[0], aux

@@ -181,16 +181,23 @@ class _Site:
         self.prim, self.kwargs, self.traced = prim, kwargs, traced
         self.template = subvals(args, [(i, None) for i in traced])
         self.tracers = [args[i] for i in traced]
+        # the arguments whose cotangents are wanted: a rule is needed for those only, as autograd
+        # asks for the rules of boxed arguments only (a trace marking none differentiates all)
+        self.needed = [not t._trace.differentiated or t._trace.depends_on_differentiated(t._var)
+                       for t in self.tracers]
         self.concrete = False              # whether `example` was computed on the concrete values
         if example is None:
             example, self.concrete = _example(prim, args, kwargs, traced)
         self.leaves, self.tree = tree_flatten(example)
         try:
             self.avals = [aval_of(np.asarray(v)) for v in self.leaves]
+            numeric = all(a.dtype.kind in "biufc" for a in self.avals)
         except TypeError:
+            numeric = False
+        if not numeric:
             raise TypeError(f"the autograd primitive {_name(prim)} returned {type(example).__name__} at "
                             f"{user_location()}; a primitive returns arrays, numbers, or lists, tuples and dicts "
-                            "of them") from None
+                            "of them")
         from .core import PrimitiveRules
         self.calls = [HostCall(self._leaf_fun(j), aval, _name(prim), PrimitiveRules(self, j))
                       for j, aval in enumerate(self.avals)]

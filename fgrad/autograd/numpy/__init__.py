@@ -1,8 +1,11 @@
 """autograd.numpy on fgrad: fgrad.numpy's array API, plus what autograd.numpy adds to it.
 
-`random` is NumPy's own (it draws data, which has no derivative), `__version__` is NumPy's, and
-`where` with neither arrays nor traced values among its arguments returns Python values, as
-autograd's does.
+`random` is NumPy's own (it draws data, which has no derivative), `__version__` is NumPy's, the
+floating-point scalar types are NumPy's (so `x.dtype.type is np.float32` holds), and `where` with
+neither arrays nor traced values among its arguments returns Python values, as autograd's does.
+A NumPy function fgrad.numpy does not have is NumPy's, wrapped as an autograd primitive without
+derivative rules: it runs on traced values, and differentiating through it raises
+NotImplementedError, as autograd does for the functions it has no gradient for.
 
 Example:
     >>> import fgrad.autograd.numpy as np
@@ -18,11 +21,30 @@ from fgrad.numpy import *  # noqa: F403 - the whole array API, as autograd.numpy
 from fgrad.numpy import where as _fgrad_where
 
 from ...core import Tracer as _Tracer
+from ..tracer import primitive as _primitive
 from . import fft as fft
 from . import linalg as linalg
 from . import random as random
 
 __version__ = _np.__version__
+float16 = _np.float16
+float32 = _np.float32
+float64 = _np.float64
+longdouble = _np.longdouble
+complex64 = _np.complex64
+complex128 = _np.complex128
+clongdouble = _np.clongdouble
+
+_WRAPPED: dict = {}     # NumPy functions wrapped on first use; at most one per NumPy name
+
+
+def __getattr__(name: str):
+    fun = getattr(_np, name, None)
+    if name.startswith("_") or not callable(fun) or isinstance(fun, type):
+        raise AttributeError(f"module 'fgrad.autograd.numpy' has no attribute {name!r}")
+    if name not in _WRAPPED:
+        _WRAPPED[name] = _primitive(fun)
+    return _WRAPPED[name]
 
 
 def _is_array_like(x) -> bool:
