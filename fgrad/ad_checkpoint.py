@@ -8,6 +8,7 @@ Example:
 """
 
 from .remat import checkpoint as checkpoint
+from .remat import checkpoint_name as checkpoint_name
 from .remat import checkpoint_policies as checkpoint_policies
 from .remat import print_saved_residuals as print_saved_residuals
 from .remat import remat as remat

@@ -6,17 +6,20 @@ NumPy (no tracer among the arguments) or records an equation in the innermost ac
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
+import os
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from ._tracer_methods import TracerMethods
-from .errors import MissingRuleError, TracerLeakError, user_location
+from .config import config
+from .errors import _JAX_DIR, _PACKAGE_DIR, MissingRuleError, TracerLeakError, user_location
 
 _SHORT = {"float64": "f64", "float32": "f32", "float16": "f16", "int64": "i64", "int32": "i32",
           "int16": "i16", "int8": "i8", "uint8": "u8", "uint32": "u32", "uint64": "u64", "bool": "bool"}
@@ -94,12 +97,76 @@ Atom = Any  # Var | Lit
 
 
 class Eqn:
-    """One equation `out = prim[params](*inputs)`; `origin` is the forward equation it differentiates."""
+    """One equation `out = prim[params](*inputs)`; `origin` is the forward equation it differentiates;
+    `where` the user's Site that made it, recorded only while sites are on (see `recording_sites`)."""
 
-    __slots__ = ("prim", "inputs", "params", "out", "origin")
+    __slots__ = ("prim", "inputs", "params", "out", "origin", "where")
 
-    def __init__(self, prim: Primitive, inputs: list, params: dict, out: Var, origin: Eqn | None = None):
+    def __init__(self, prim: Primitive, inputs: list, params: dict, out: Var, origin: Eqn | None = None,
+                 where: Site | None = None):
         self.prim, self.inputs, self.params, self.out, self.origin = prim, inputs, params, out, origin
+        self.where = where
+
+
+class Site(NamedTuple):
+    """Where the user's code made an equation: file, line, 0-based column and function name.
+
+    Example:
+        >>> str(Site("train.py", 12, 4, "loss"))
+        'train.py:12'
+    """
+
+    file: str
+    line: int
+    column: int
+    function: str
+
+    def __str__(self):            # file:line, as error messages give a location
+        return f"{self.file}:{self.line}"
+
+
+class _SiteState(threading.local):
+    on = 0              # > 0: bind records each equation's Site (print_saved_residuals asks for them)
+    inherited = None    # the Site of the equation eval_ir is replaying: its copy keeps it
+
+
+_sites = _SiteState()
+
+
+def recording_sites() -> bool:
+    """Whether bind records the user's Site of each equation: while debug_nans / debug_infs is on, or
+    inside `with sites_on():`. Off, bind does no more than check this."""
+    return bool(_sites.on) or config.debug_nans or config.debug_infs
+
+
+class sites_on:
+    """`with sites_on():` records each equation's Site in this thread (for print_saved_residuals)."""
+
+    def __enter__(self):
+        _sites.on += 1
+
+    def __exit__(self, *exc):
+        _sites.on -= 1
+        return False
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_internal(filename: str) -> bool:
+    path = os.path.abspath(filename)
+    return path.startswith(_PACKAGE_DIR) or filename.startswith("<fgrad") or _JAX_DIR in path
+
+
+def user_site() -> Site | None:
+    """The Site of the innermost stack frame outside fgrad (and jax), with the column of the call."""
+    frame = sys._getframe(1)
+    while frame is not None and _is_internal(frame.f_code.co_filename):
+        frame = frame.f_back
+    if frame is None:
+        return None
+    code = frame.f_code
+    position = next(itertools.islice(code.co_positions(), frame.f_lasti // 2, None), None)
+    column = position[2] if position is not None and position[2] is not None else 0
+    return Site(code.co_filename, frame.f_lineno, column, code.co_qualname)
 
 
 class IR:
@@ -409,11 +476,18 @@ def bind(prim: Primitive, *args, **params):
     """Apply `prim`: eagerly on NumPy values, or recorded in the innermost trace among the args."""
     trace = find_trace(args)
     if trace is None:
+        if config.debug_nans or config.debug_infs:
+            from .debug_nans import checked_impl
+            return checked_impl(prim, args, params)
         return prim.impl(*args, **params)
     atoms = [trace.to_atom(a) for a in args]
     aval = prim.abstract(*[a.aval for a in atoms], **params)
     out = Var(aval)
-    trace.record(Eqn(prim, atoms, params, out, _current_origin[-1]))
+    eqn = Eqn(prim, atoms, params, out, _current_origin[-1])
+    if _sites.on or config.debug_nans or config.debug_infs:
+        origin = eqn.origin
+        eqn.where = _sites.inherited or (origin.where if origin is not None else user_site())
+    trace.record(eqn)
     return Tracer(trace, out)
 
 
@@ -454,13 +528,18 @@ def eval_ir(ir: IR, args: list, consts: list | None = None) -> list:
     env.update(zip(ir.const_vars, consts))
     read = lambda a: env[a] if isinstance(a, Var) else a.val  # noqa: E731
     copies: dict = {}                     # inner eqn -> its copy, so backward comments survive
+    sites, inherited = recording_sites(), _sites.inherited
     for eqn in ir.eqns:
         # an origin outside `ir` (a forward equation removed as dead) still marks a backward line
         _current_origin.append(copies.get(eqn.origin, eqn.origin))
+        if sites:                         # the copy keeps the user's site of the equation replayed
+            _sites.inherited = eqn.where or inherited
         try:
             out = bind(eqn.prim, *[read(a) for a in eqn.inputs], **eqn.params)
         finally:
             _current_origin.pop()
+            if sites:
+                _sites.inherited = inherited
         if isinstance(out, Tracer):
             copies[eqn] = out._trace._producer.get(out._var)
         env[eqn.out] = out

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from .config import config
-from .core import IR, Eqn, Var
+from .core import IR, Eqn, Primitive, Site, Var, user_site
 
 
 def compile_checked(ir: IR, backend: str | None = None):
@@ -61,27 +61,45 @@ class CheckedProgram:
     def _check(self, eqn: Eqn, out) -> None:
         if not eqn.out.aval.is_float:
             return
-        values = np.asarray(out)
-        if self.nans and np.isnan(values).any():
-            raise FloatingPointError(describe(eqn, "invalid value (nan)"))
-        if self.infs and np.isinf(values).any():
-            raise FloatingPointError(describe(eqn, "divide by zero or overflow (inf)"))
+        what = _found(np.asarray(out), self.nans, self.infs)
+        if what is not None:
+            raise FloatingPointError(describe(eqn, what))
 
 
-def where(eqn: Eqn) -> str | None:
-    """The user's file:line of an equation, where the IR records one."""
-    return getattr(eqn, "where", None)
+def checked_impl(prim: Primitive, args: tuple, params: dict):
+    """`prim` computed eagerly, raising FloatingPointError (at the user's line) if it makes a NaN or inf."""
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):   # reported below instead
+        out = prim.impl(*args, **params)
+    values = np.asarray(out)
+    if values.dtype.kind in "fc":
+        what = _found(values, config.debug_nans, config.debug_infs)
+        if what is not None:
+            raise FloatingPointError(_message(what, prim.name, None, user_site()))
+    return out
+
+
+def _found(values: np.ndarray, nans: bool, infs: bool) -> str | None:
+    if nans and np.isnan(values).any():
+        return "invalid value (nan)"
+    if infs and np.isinf(values).any():
+        return "divide by zero or overflow (inf)"
+    return None
 
 
 def describe(eqn: Eqn, what: str) -> str:
     """`what` encountered in `eqn`, located at its forward operation, with the fix."""
     forward = eqn.origin
-    text = f"{what} encountered in {eqn.prim.name}"
-    if forward is not None:
-        text += f", in the gradient of {forward.prim.name}"
-    location = where(forward if forward is not None else eqn)
-    if location is not None:
-        text += f" at {location}"
+    site = (forward if forward is not None else eqn).where
+    return _message(what, eqn.prim.name, None if forward is None else forward.prim.name, site)
+
+
+def _message(what: str, name: str, gradient_of: str | None, site: Site | None) -> str:
+    """jax's wording ("invalid value (nan) encountered in log"), then where and the fix."""
+    text = f"{what} encountered in {name}"
+    if gradient_of is not None:
+        text += f", in the gradient of {gradient_of}"
+    if site is not None:
+        text += f" at {site}"
     return (f"{text}. The first NaN or infinity of the program appears here; check the operation's "
             "inputs (a log or sqrt of a negative number, 0/0, inf - inf), or turn the check off with "
             "fgrad.config.update('debug_nans', False)")

@@ -15,8 +15,9 @@ import itertools
 from collections.abc import Callable
 from types import SimpleNamespace
 
-from .core import IR, Tracer, Var, _current_origin, bind, eval_ir
-from .primitives.calls import checkpoint_p, remat_barrier
+from .core import IR, Eqn, Tracer, Var, _current_origin, bind, eval_ir, sites_on
+from .primitives.calls import checkpoint_name as checkpoint_name
+from .primitives.calls import checkpoint_p, name_p, remat_barrier
 from .primitives.linalg import dot_general_p
 from .tree import tree_flatten, tree_unflatten
 
@@ -43,9 +44,29 @@ def dots_with_no_batch_dims_saveable(prim, *avals, **params) -> bool:
     return prim is dot_general_p and not any(params.get("batch", ((), ())))
 
 
+def save_only_these_names(*names: str) -> Callable:
+    """Save only the values named (with checkpoint_name) by one of `names`."""
+    chosen = frozenset(names)
+    return lambda prim, *avals, **params: prim is name_p and params["name"] in chosen
+
+
+def save_any_names_but_these(*names: str) -> Callable:
+    """Save the named values (with checkpoint_name) except those named by one of `names`."""
+    refused = frozenset(names)
+    return lambda prim, *avals, **params: prim is name_p and params["name"] not in refused
+
+
+def save_from_both_policies(policy_1: Callable, policy_2: Callable) -> Callable:
+    """Save what either policy saves."""
+    return lambda prim, *avals, **params: bool(policy_1(prim, *avals, **params) or policy_2(prim, *avals, **params))
+
+
 checkpoint_policies = SimpleNamespace(
     nothing_saveable=nothing_saveable, everything_saveable=everything_saveable, dots_saveable=dots_saveable,
-    checkpoint_dots=dots_saveable, dots_with_no_batch_dims_saveable=dots_with_no_batch_dims_saveable)
+    checkpoint_dots=dots_saveable, dots_with_no_batch_dims_saveable=dots_with_no_batch_dims_saveable,
+    checkpoint_dots_with_no_batch_dims=dots_with_no_batch_dims_saveable,
+    save_only_these_names=save_only_these_names, save_any_names_but_these=save_any_names_but_these,
+    save_from_both_policies=save_from_both_policies)
 
 
 class _RematRule:
@@ -75,7 +96,9 @@ class _RematRule:
         bir, floats = self._backward_ir(index)
         leaves, saved = args[:self.n_in], args[self.n_in:]
         inputs = [remat_barrier(x, ct, self.tag) if isinstance(x, Tracer) else x for x in leaves]
-        known = {bir.eqns[k].out: value for k, value in zip(self.saved, saved)}   # replayed in order
+        # saved values pass the barrier too: what is computed from them stays in the backward pass
+        known = {bir.eqns[k].out: remat_barrier(value, ct, self.tag) if isinstance(value, Tracer) else value
+                 for k, value in zip(self.saved, saved)}                       # replayed in order
         grads = _eval_with(bir, inputs + [ct], known)[1:]
         cts = [None] * len(args)
         for i, g in zip(floats, grads):
@@ -188,19 +211,49 @@ remat = checkpoint
 
 
 def saved_residuals(fun: Callable, *args, **kwargs) -> list[tuple]:
-    """The values `fgrad.vjp(fun, *args)` keeps for its backward pass: `(aval, where from)` each."""
+    """The values `fgrad.vjp(fun, *args)` keeps for its backward pass: `(aval, where from)` each, in
+    jax's order and words ("output of sin from file.py:3:9 (g)", "named 'a' from ...")."""
     from .api import _vjp_programs
     leaves, treedef = tree_flatten((args, kwargs))
-    fwd, _, (n_out, _) = _vjp_programs(lambda *a, **k: fun(*a, **k), treedef, leaves, False, concrete=False)
+    with sites_on():
+        fwd, _, (n_out, _) = _vjp_programs(lambda *a, **k: fun(*a, **k), treedef, leaves, False, concrete=False)
     residuals = fwd.outs[n_out:]
     saved = {r for r in residuals if isinstance(r, Var)}
     names = _argument_names(fun, treedef)
-    # in jax's order: literals, constants, arguments, then results in program order
+    # in jax's order: literals, constants, arguments, then results in the order of the forward pass
     found = [(r.aval, "from a literal") for r in residuals if not isinstance(r, Var)]
     found += [(v.aval, "from a constant") for v in fwd.const_vars if v in saved]
     found += [(v.aval, f"from the argument {name}") for v, name in zip(fwd.in_vars, names) if v in saved]
-    found += [(e.out.aval, f"output of {e.prim.name}") for e in fwd.eqns if e.out in saved]
+    found += [(e.out.aval, _source(e, fwd)) for e in _forward_order(fwd) if e.out in saved]
     return found
+
+
+_MARKERS = ("checkpoint", "custom_jvp_call", "custom_vjp_call")
+
+
+def _forward_order(fwd: IR) -> list[Eqn]:
+    """The equations in the order jax computes them: a value a derivative rule needs (cos of sin's
+    operand) right after the forward operation it differentiates, as jax's forward pass has it."""
+    position = {id(e): k for k, e in enumerate(fwd.eqns)}
+
+    def key(k_eqn):
+        k, eqn = k_eqn
+        origin = eqn.origin
+        return (position[id(origin)], 1, k) if origin is not None and id(origin) in position else (k, 0, k)
+    return [e for _, e in sorted(enumerate(fwd.eqns), key=key)]
+
+
+def _source(eqn: Eqn, fwd: IR) -> str:
+    """'output of <primitive> from <site>' or "named '<name>' from <site>", looking through the
+    markers of custom rules and checkpoint to the equation that computed the value."""
+    producer = {e.out: e for e in fwd.eqns}
+    while eqn.prim.name in _MARKERS and eqn.inputs[0] in producer:
+        eqn = producer[eqn.inputs[0]]
+    site = eqn.where if eqn.where is not None or eqn.origin is None else eqn.origin.where
+    where = "" if site is None else f" from {site.file}:{site.line}:{site.column} ({site.function})"
+    if eqn.prim is name_p:
+        return f"named '{eqn.params['name']}'{where}"
+    return f"output of {eqn.prim.name}{where}"
 
 
 def _argument_names(fun: Callable, treedef) -> list[str]:

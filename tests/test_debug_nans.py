@@ -4,6 +4,9 @@ differentiates); with the options off, programs are the backend's own."""
 
 from __future__ import annotations
 
+import linecache
+import sys
+
 import numpy as np
 import pytest
 
@@ -11,8 +14,9 @@ import fgrad
 import fgrad.numpy as fnp
 from fgrad.backends.numpy_codegen import Program
 from fgrad.config import Config
-from fgrad.core import Eqn
+from fgrad.core import bind, sites_on
 from fgrad.debug_nans import CheckedProgram
+from fgrad.primitives.elementwise import log_p
 
 
 @pytest.fixture
@@ -32,11 +36,25 @@ def weighted_root(x, w):
 X, W = np.array([0.0, 1.0]), np.array([0.0, 2.0])
 
 
-def test_a_forward_nan_names_the_primitive(debug):
-    with pytest.raises(FloatingPointError, match=r"^invalid value \(nan\) encountered in log\."):
+def test_a_forward_nan_names_the_primitive_and_the_user_s_line(debug):
+    line = r"test_debug_nans.py:\d+\. The first NaN"
+    with pytest.raises(FloatingPointError, match=r"^invalid value \(nan\) encountered in log at .*" + line):
         fgrad.jit(lambda x: fnp.sum(fnp.log(x)))(np.array([1.0, -1.0]))
-    with pytest.raises(FloatingPointError, match=r"^invalid value \(nan\) encountered in sqrt\."):
+    with pytest.raises(FloatingPointError, match=r"^invalid value \(nan\) encountered in sqrt at .*" + line):
         fgrad.grad(lambda x: fnp.sum(fnp.sqrt(x)))(np.array([1.0, -1.0]))
+
+
+def test_eager_binds_are_checked_where_they_run(debug):
+    here = sys._getframe().f_lineno + 2
+    with pytest.raises(FloatingPointError, match=rf"^invalid value \(nan\) encountered in log at .*:{here}\."):
+        bind(log_p, np.float64(-75.0))
+    assert bind(log_p, np.float64(2.0)) == np.log(2.0)
+
+
+@pytest.mark.xfail(strict=True, reason="fgrad.numpy's eager functions call prim.impl, not bind")
+def test_eager_fgrad_numpy_is_checked(debug):
+    with pytest.raises(FloatingPointError, match=r"^invalid value \(nan\) encountered in log at "):
+        fnp.log(-3.0 * fnp.square(5.0))                   # jax's debugging-flags example, not under jit
 
 
 def test_a_backward_nan_names_the_forward_operation(debug):
@@ -93,8 +111,24 @@ def test_options_take_booleans_only(monkeypatch):
         Config()
 
 
-@pytest.mark.xfail(not hasattr(Eqn, "where"), strict=True,
-                   reason="the IR does not record the user's file:line of each equation yet")
 def test_the_message_gives_the_user_s_line(debug):
-    with pytest.raises(FloatingPointError, match=r"in the gradient of sqrt at .*test_debug_nans.py:\d+"):
+    line = weighted_root.__code__.co_firstlineno + 1
+    with pytest.raises(FloatingPointError, match=rf"in the gradient of sqrt at .*test_debug_nans.py:{line}\."):
         fgrad.grad(weighted_root)(X, W)
+    with pytest.raises(FloatingPointError, match=rf"in the gradient of sqrt at .*test_debug_nans.py:{line}\."):
+        fgrad.jit(fgrad.grad(weighted_root))(X, W)          # through jit's replay of the program
+
+
+def test_sites_are_recorded_only_while_asked_for():
+    line = weighted_root.__code__.co_firstlineno + 1
+    ir = fgrad.make_ir(weighted_root)(X, W)
+    assert all(e.where is None for e in ir.eqns)
+    with sites_on():
+        ir = fgrad.make_ir(weighted_root)(X, W)
+    sqrt = next(e for e in ir.eqns if e.prim.name == "sqrt")
+    assert (sqrt.where.line, sqrt.where.column, sqrt.where.function) == \
+        (line, linecache.getline(__file__, line).index("fnp.sqrt"), "weighted_root")
+    with sites_on():                                        # batching's copies keep them
+        batched = fgrad.make_ir(fgrad.vmap(fgrad.grad(weighted_root), in_axes=(0, None)))(np.stack([X, X]), W)
+    sites = {(e.prim.name, e.where) for e in batched.eqns}
+    assert ("sqrt", sqrt.where) in sites and all(where is not None for _, where in sites)

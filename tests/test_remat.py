@@ -15,6 +15,7 @@ import jax.numpy as jnp  # noqa: E402
 from assertions import close  # noqa: E402
 
 import fgrad  # noqa: E402
+import fgrad.ad_checkpoint  # noqa: E402
 import fgrad.numpy as fnp  # noqa: E402
 from fgrad.ir_print import typecheck  # noqa: E402
 from fgrad.remat import saved_residuals  # noqa: E402
@@ -109,14 +110,64 @@ def test_vjp_saves_only_the_checkpointed_inputs():
     close(pull(1.0)[0], jax.grad(chain(jnp, jax.checkpoint, depth=4))(x))
 
 
-def test_print_saved_residuals(capsys):
-    fgrad.print_saved_residuals(lambda x, y: fnp.sum(fnp.sin(x) * y), np.ones(3), np.ones(3))
-    lines = capsys.readouterr().out.splitlines()
+def _printed(capsys, print_saved_residuals, fun, *args) -> list[str]:
+    print_saved_residuals(fun, *args)
+    return capsys.readouterr().out.splitlines()
+
+
+def _sin_times(np_):
+    return lambda x, y: np_.sum(np_.sin(x) * y)
+
+
+def test_print_saved_residuals_prints_what_jax_prints(capsys):
     from jax.ad_checkpoint import print_saved_residuals
-    print_saved_residuals(lambda x, y: jnp.sum(jnp.sin(x) * y), np.ones(3), np.ones(3))
-    theirs = capsys.readouterr().out.splitlines()
-    # jax adds the source line of each operation ("output of cos from file.py:12 (f)")
-    assert sorted(lines) == sorted(line.split(" from /")[0] for line in theirs)
+    args = np.ones(3), np.ones(3)
+    ours = _printed(capsys, fgrad.print_saved_residuals, _sin_times(fnp), *args)
+    assert ours == _printed(capsys, print_saved_residuals, _sin_times(jnp), *args)
+    assert any(line.startswith("f64[3] output of cos from ") and "test_remat.py:" in line for line in ours)
+
+
+def _layers(np_, lib, policy=None):
+    """The checkpointing guide's three layers: dot then sin, each output named."""
+    name = fgrad.ad_checkpoint.checkpoint_name if lib is fgrad else jax.ad_checkpoint.checkpoint_name
+
+    def g(w, x):
+        return np_.sin(np_.dot(w, x))
+
+    def f(w1, w2, w3, x):
+        for label, w in zip("abc", (w1, w2, w3)):
+            x = name(g(w, x), name=label)
+        return x
+    return f if policy is None else lib.checkpoint(f, policy=policy(lib.checkpoint_policies))
+
+
+POLICY_CASES = {
+    "none": None,
+    "dots": lambda p: p.dots_with_no_batch_dims_saveable,
+    "names": lambda p: p.save_only_these_names("a"),
+    "all names but": lambda p: p.save_any_names_but_these("a"),
+    "both": lambda p: p.save_from_both_policies(p.save_only_these_names("b"), p.dots_saveable),
+    "nothing": lambda p: p.nothing_saveable,
+}
+
+
+@pytest.mark.parametrize("case", sorted(POLICY_CASES))
+def test_residuals_under_policies_and_names_print_as_jax(case, capsys):
+    from jax.ad_checkpoint import print_saved_residuals
+    args = [np.ones((5, 4)), np.ones((6, 5)), np.ones((7, 6)), np.ones(4)]
+    ours = _printed(capsys, fgrad.print_saved_residuals, _layers(fnp, fgrad, POLICY_CASES[case]), *args)
+    assert ours == _printed(capsys, print_saved_residuals, _layers(jnp, jax, POLICY_CASES[case]), *args)
+    ours = fgrad.grad(lambda *a: fnp.sum(_layers(fnp, fgrad, POLICY_CASES[case])(*a)), argnums=(0, 3))(*args)
+    theirs = jax.grad(lambda *a: jnp.sum(_layers(jnp, jax, POLICY_CASES[case])(*a)), argnums=(0, 3))(*args)
+    for a, b in zip(ours, theirs):
+        close(a, b)
+
+
+def test_checkpoint_name_is_checked_and_vanishes_from_the_program():
+    with pytest.raises(TypeError, match="name must be a str"):
+        fgrad.ad_checkpoint.checkpoint_name(np.ones(2), 3)
+    source = fgrad.jit(lambda x: fgrad.ad_checkpoint.checkpoint_name(fnp.sin(x), "s") * 2.0).lower(1.0).as_text()
+    assert "name" not in source.split("def ", 1)[1].split("(", 1)[1]
 
 
 def peak_bytes(fun, x) -> int:

@@ -1,4 +1,4 @@
-"""Call-like primitives: custom_jvp_call, custom_vjp_call and checkpoint.
+"""Call-like primitives: custom_jvp_call, custom_vjp_call and checkpoint (and name, checkpoint_name's tag).
 
 A function with a rule of its own (fgrad.custom_jvp, fgrad.custom_vjp, fgrad.checkpoint) is traced
 inline, as any function is, and each of its output leaves then passes through one of these markers:
@@ -102,3 +102,39 @@ remat_barrier_p.def_batch(_barrier_batch)
 def remat_barrier(x, dependency, tag: int):
     """`x`, through a barrier that no other equation shares and that runs after `dependency` (see above)."""
     return bind(remat_barrier_p, x, dependency, tag=tag)
+
+
+# --- name ----------------------------------------------------------------------------------------
+# name[name="a"](x) is x, tagged for checkpoint policies (save_only_these_names, ...) and for
+# print_saved_residuals ("named 'a'"), as jax.ad_checkpoint.checkpoint_name.
+
+def _name_batch(args, batched, *, size, name):
+    return checkpoint_name(args[0], name)
+
+
+def _name_emit(args, avals, *, name):
+    return args[0]                  # a callable template: the user's name never reaches the source
+
+
+name_p = Primitive("name", abstract=lambda x, *, name: x, impl=lambda x, *, name: x, source=SRC,
+                   numpy=_name_emit, jax=_name_emit, linear_view=True)
+name_p.def_vjp(lambda ct, x, out, *, name: [ct])
+name_p.def_jvp(lambda primals, tangents, *, out, name: tangents[0])
+name_p.def_batch(_name_batch)
+
+
+def checkpoint_name(x, name: str):
+    """`x`, named `name` for checkpoint policies and print_saved_residuals (jax.ad_checkpoint's name).
+
+    Example:
+        >>> import fgrad, fgrad.numpy as fnp
+        >>> f = fgrad.checkpoint(lambda x: fnp.sin(checkpoint_name(fnp.sin(x), "s")),
+        ...                      policy=fgrad.checkpoint_policies.save_only_these_names("s"))
+        >>> fgrad.print_saved_residuals(f, 1.0)  # doctest: +ELLIPSIS
+        f64[] from the argument x
+        f64[] named 's' from ...
+    """
+    if not isinstance(name, str):
+        from ..errors import user_location
+        raise TypeError(f"checkpoint_name: name must be a str, got {type(name).__name__} (at {user_location()})")
+    return bind(name_p, x, name=name)

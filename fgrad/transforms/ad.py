@@ -22,7 +22,7 @@ def _replay(trace, ir: IR) -> dict:
     for eqn in ir.eqns:
         inputs = [env[a]._var if isinstance(a, Var) else a for a in eqn.inputs]
         out = Var(eqn.out.aval)
-        copy = Eqn(eqn.prim, inputs, eqn.params, out, eqn.origin)
+        copy = Eqn(eqn.prim, inputs, eqn.params, out, eqn.origin, eqn.where)
         trace.record(copy)
         env[eqn.out] = Tracer(trace, out)
     return env

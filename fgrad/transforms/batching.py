@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import IR, Aval, Eqn, Tracer, Var, _current_origin, new_trace, shape_of
+from ..core import IR, Aval, Eqn, Tracer, Var, _current_origin, _sites, new_trace, recording_sites, shape_of
 
 
 def batch_ir(ir: IR, batched_inputs: list[bool], size: int) -> tuple[IR, list[bool]]:
@@ -37,12 +37,17 @@ def batch_ir(ir: IR, batched_inputs: list[bool], size: int) -> tuple[IR, list[bo
         for var, value in zip(ir.const_vars, ir.consts):
             env[var] = (Tracer(trace, trace.const_var(value)), False)
         copies: dict = {}
+        sites, inherited = recording_sites(), _sites.inherited
         for eqn in ir.eqns:
             _current_origin.append(copies.get(eqn.origin, eqn.origin))
+            if sites:                     # the batched equations keep the user's site of the original
+                _sites.inherited = eqn.where or inherited
             try:
                 out, is_batched = _batch_eqn(trace, eqn, env, size)
             finally:
                 _current_origin.pop()
+                if sites:
+                    _sites.inherited = inherited
             copies[eqn] = trace._producer.get(out._var) if isinstance(out, Tracer) else None
             env[eqn.out] = (out, is_batched)
         outs = [env[o] if isinstance(o, Var) else (o.val, False) for o in ir.outs]
@@ -56,7 +61,7 @@ def _batch_eqn(trace, eqn: Eqn, env: dict, size: int):
         # copied as is (no eager evaluation, so a splat of a literal stays a splat, not a constant)
         inputs = [trace.to_atom(v) for v, _ in args]
         out = Var(eqn.out.aval)
-        trace.record(Eqn(eqn.prim, inputs, eqn.params, out, _current_origin[-1]))
+        trace.record(Eqn(eqn.prim, inputs, eqn.params, out, _current_origin[-1], eqn.where))
         return Tracer(trace, out), False
     rule = eqn.prim.rule("batch")
     return rule([v for v, _ in args], batched, size=size, **eqn.params), True

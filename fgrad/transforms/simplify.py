@@ -48,7 +48,7 @@ class _Simplifier:
             return
         self.splat[eqn.out] = value
         params = {"shape": eqn.out.aval.shape, "dims": ()}
-        self.emit(Eqn(sh.broadcast_in_dim_p, [Lit(value)], params, eqn.out, eqn.origin))
+        self.emit(Eqn(sh.broadcast_in_dim_p, [Lit(value)], params, eqn.out, eqn.origin, eqn.where))
 
     def fold(self, eqn: Eqn, inputs: list) -> bool:
         """Constant-fold equations whose operands are literals or splats, by the primitive's `fold` fact."""
@@ -74,7 +74,7 @@ class _Simplifier:
         eqn, inputs = _minus_one_to_neg(eqn, inputs)
         if self.fold_negation(eqn, inputs) or self.push_negation(eqn, inputs):
             return
-        self.emit(Eqn(eqn.prim, inputs, eqn.params, eqn.out, eqn.origin))
+        self.emit(Eqn(eqn.prim, inputs, eqn.params, eqn.out, eqn.origin, eqn.where))
 
     def fold_negation(self, eqn: Eqn, inputs: list) -> bool:
         """-(-x) -> x, x + (-y) -> x - y, (-x) + y -> y - x, x - (-y) -> x + y."""
@@ -92,7 +92,7 @@ class _Simplifier:
             prim, operands = ew.sub_p, [y, neg[x]]
         else:
             return False
-        self.emit(Eqn(prim, operands, {}, eqn.out, eqn.origin))
+        self.emit(Eqn(prim, operands, {}, eqn.out, eqn.origin, eqn.where))
         return True
 
     def push_negation(self, eqn: Eqn, inputs: list) -> bool:
@@ -104,8 +104,8 @@ class _Simplifier:
             return False
         plain = [self.negated[a] if n else a for a, n in zip(inputs, negs)]
         product = Var(eqn.out.aval)
-        self.emit(Eqn(eqn.prim, plain, eqn.params, product, eqn.origin))
-        self.emit(Eqn(ew.neg_p, [self.atom(product)], {}, eqn.out, eqn.origin))
+        self.emit(Eqn(eqn.prim, plain, eqn.params, product, eqn.origin, eqn.where))
+        self.emit(Eqn(ew.neg_p, [self.atom(product)], {}, eqn.out, eqn.origin, eqn.where))
         return True
 
     def emit(self, eqn: Eqn) -> None:
@@ -126,7 +126,7 @@ def _minus_one_to_neg(eqn: Eqn, inputs: list):
     if eqn.prim is ew.mul_p:
         for lit, other in ((inputs[0], inputs[1]), (inputs[1], inputs[0])):
             if _is_value(lit, -1) and isinstance(other, Var) and other.aval == eqn.out.aval:
-                return Eqn(ew.neg_p, [other], {}, eqn.out, eqn.origin), [other]
+                return Eqn(ew.neg_p, [other], {}, eqn.out, eqn.origin, eqn.where), [other]
     return eqn, inputs
 
 

@@ -1,12 +1,15 @@
 """Cases for the call-like primitives (fgrad/primitives/calls.py): custom_jvp_call, custom_vjp_call,
-checkpoint and remat_barrier. Builders take a namespace whose `np` is fgrad.numpy or jax.numpy and
-build the same function with that library's custom_jvp, custom_vjp and checkpoint.
+checkpoint, remat_barrier and name (checkpoint_name's tag). Builders take a namespace whose `np` is
+fgrad.numpy or jax.numpy and build the same function with that library's custom_jvp, custom_vjp,
+checkpoint and checkpoint_name.
 
 A custom_vjp function has no forward-mode derivative (jvp raises, as in jax), so its cases apply it
 where the tangent is a symbolic zero (to sign(x)); its rule is tested in test_custom_rules.
 """
 
 from __future__ import annotations
+
+import importlib
 
 import numpy as np
 
@@ -46,6 +49,14 @@ def barrier(m):
     return lambda x: x ** 2
 
 
+def named(m):
+    """sin(x) named "s" inside a checkpoint that saves it (jax.ad_checkpoint.checkpoint_name)."""
+    lib = _library(m)
+    name = importlib.import_module(f"{lib.__name__}.ad_checkpoint").checkpoint_name
+    policy = lib.checkpoint_policies.save_only_these_names("s")
+    return lib.checkpoint(lambda x: m.np.cos(name(m.np.sin(x), "s")) * x, policy=policy)
+
+
 def _rnd(*shape, seed=0):
     return np.random.default_rng(seed).uniform(-2.0, 2.0, shape)
 
@@ -57,6 +68,7 @@ DIFF = {
     "custom_vjp_call": [(cube_of_sign(_F), [_rnd(4)])],
     "checkpoint": [(checkpointed(_F), [_rnd(3)])],
     "remat_barrier": [(barrier(_F), [_rnd(3)])],
+    "name": [(named(_F), [_rnd(3)])],
 }
 
 JVP = {
@@ -64,6 +76,7 @@ JVP = {
     "custom_vjp_call": [(cube_of_sign, [_rnd(4)])],
     "checkpoint": [(checkpointed, [_rnd(3)])],
     "remat_barrier": [(barrier, [_rnd(3)])],
+    "name": [(named, [_rnd(3)])],
 }
 
 
@@ -81,6 +94,7 @@ VMAP = {
     "custom_vjp_call": (cube_of_sign, [(_uniform, (3,))]),
     "checkpoint": (checkpointed, [(_uniform, (2, 2))]),
     "grad_of_checkpoint": (_grad_of(checkpointed), [(_uniform, (3,))]),
+    "name": (named, [(_uniform, (2, 3))]),
 }
 
 XLA = {
@@ -88,6 +102,7 @@ XLA = {
     "custom_vjp_call": (cube_of_sign(_F), [(5,)], {}),
     "checkpoint": (checkpointed(_F), [(3, 2)], {}),
     "remat_barrier": (barrier(_F), [(4,)], {}),
+    "name": (named(_F), [(3, 2)], {}),
 }
 
 F64 = np.dtype(np.float64)
@@ -95,3 +110,4 @@ F64 = np.dtype(np.float64)
 # their templates pass operand 0 through whatever the rule is
 TEMPLATES = {name: ([Aval((3,), F64), Aval((3,), F64)], {"rule": None, "index": 0})
              for name in ("custom_jvp_call", "custom_vjp_call", "checkpoint")}
+TEMPLATES["name"] = ([Aval((3,), F64)], {"name": "s"})
