@@ -1,12 +1,21 @@
-"""Generated NumPy code: workspace buffers reused across calls never leak into results."""
+"""Generated NumPy code: workspace buffers reused across calls never leak into results, and long
+programs run as a chain of part-functions compiled one at a time."""
 
 import threading
+import traceback
+import tracemalloc
 
+import jax
+import jax.numpy as jnp
 import numpy as np
+import pytest
 
 import fgrad
 import fgrad.numpy as fnp
+from fgrad.backends import numpy_codegen
 from fgrad.backends.numpy_codegen import BIG
+
+jax.config.update("jax_enable_x64", True)
 
 
 def loss(x):
@@ -51,3 +60,89 @@ def test_threads_get_their_own_workspace():
         t.join()
     for x, r in zip(inputs, results):
         np.testing.assert_allclose(r, expected_grad(x), rtol=1e-12, atol=1e-14)
+
+
+# --- long programs: a chain of part-functions, each compiled on its own ---------------------------
+
+def chain(m, x, steps):
+    """The scaling benchmark's chain: four kinds of cheap step, cycled."""
+    for i in range(steps):
+        k = i & 3
+        if k == 0:
+            x = m.sin(x) * 0.9 + 0.1 * x
+        elif k == 1:
+            x = m.tanh(x) * 0.8 + 0.2 * x
+        elif k == 2:
+            x = x * m.exp(-0.05 * (x * x))
+        else:
+            x = x - 0.05 * x * m.log1p(x * x)
+    return m.sum(x)
+
+
+@pytest.fixture
+def short_parts(monkeypatch):
+    """Parts of 60 lines, so a program of a few hundred equations is cut into several."""
+    monkeypatch.setattr(numpy_codegen, "PART_LINES", 60)
+    return 60
+
+
+@pytest.mark.parametrize("size", [(), (7,), (BIG,)])
+def test_parts_agree_with_jax(short_parts, size):
+    x = np.random.default_rng(1).uniform(-2, 2, size)
+    vg = fgrad.value_and_grad(lambda x: chain(fnp, x, 60))
+    value, grad = vg(x)
+    want_value, want_grad = jax.value_and_grad(lambda x: chain(jnp, x, 60))(x)
+    np.testing.assert_allclose(value, want_value, rtol=1e-12)
+    np.testing.assert_allclose(grad, want_grad, rtol=1e-10, atol=1e-14)
+    source = fgrad.jit(vg).lower(x).as_text()
+    functions = source.split("\ndef ")
+    assert sum(f.startswith("_program_part") for f in functions) > 3
+    # each part holds at most PART_LINES lines of equations, plus its header, reads and exports
+    assert max(len(f.splitlines()) for f in functions) < short_parts + 30
+
+
+def test_parts_keep_results_and_workspace_apart(short_parts):
+    g = fgrad.grad(lambda x: chain(fnp, x, 40))
+    x1, x2 = np.linspace(-2, 2, BIG), np.linspace(-1, 1.5, BIG)
+    first = g(x1)
+    kept = first.copy()
+    second = g(x2)
+    np.testing.assert_array_equal(first, kept)
+    np.testing.assert_allclose(second, jax.grad(lambda x: chain(jnp, x, 40))(x2), rtol=1e-10, atol=1e-14)
+
+
+def test_parts_point_tracebacks_at_the_source(short_parts):
+    ir = fgrad.make_ir(lambda x: fnp.log(chain(fnp, x, 40) - 100.0))(np.ones(3))
+    program = numpy_codegen.compile_ir(ir)
+    assert program.source.count("def _program_part") >= 3
+    with np.errstate(invalid="raise"), pytest.raises(FloatingPointError) as info:
+        program(np.ones(3))
+    frame = traceback.extract_tb(info.value.__traceback__)[-1]
+    assert frame.filename == program.filename
+    assert program.source.splitlines()[frame.lineno - 1].strip() == frame.line
+    assert "np.log(" in frame.line
+
+
+def test_parts_bound_compile_memory(monkeypatch):
+    def steps(x):
+        for _ in range(3000):
+            x = x * 1.0001 + 0.5
+        return x
+
+    x = np.ones(3)
+    ir = fgrad.make_ir(steps)(x)
+
+    def peak(lines):
+        monkeypatch.setattr(numpy_codegen, "PART_LINES", lines)
+        tracemalloc.start()
+        try:
+            program = numpy_codegen.Program(ir)
+            return tracemalloc.get_traced_memory()[1], program
+        finally:
+            tracemalloc.stop()
+
+    whole, one = peak(10 ** 9)
+    parted, many = peak(500)
+    assert "_program_part" not in one.source and many.source.count("def _program_part") >= 10
+    np.testing.assert_allclose(many(x)[0], one(x)[0], rtol=1e-14)
+    assert parted < whole / 2, (parted, whole)

@@ -21,11 +21,13 @@ import weakref
 import numpy as np
 
 from ..core import IR, Eqn, Lit, Var
+from .parts import PART_LINES, Part, compile_pieces, part_functions
 
 BIG = 1 << 12            # arrays with at least this many elements get buffer reuse and early del
 WORKSPACE_LIMIT = 1 << 29  # bytes of scratch buffers one program may keep between calls
 _counter = itertools.count()
-_RESERVED = {"np", "inf", "nan", "math", "program", "args"}
+_RESERVED = {"np", "inf", "nan", "math", "program", "args", "env"}
+_NEW_PART = object()       # the comment state at the start of a part: no block is open
 
 
 def _names():
@@ -399,21 +401,63 @@ class _Emitter:
         return any(e.out is var and e.prim.numpy_broadcast for e in self.ir.eqns)
 
     def source(self) -> str:
+        """The program's source: one function, or a driver and its parts (see `parts`)."""
+        return "\n".join(self.chunks())
+
+    def chunks(self) -> list:
+        """The program's functions, one source string each, to be compiled one at a time."""
         for k, (var, value) in enumerate(zip(self.ir.const_vars, self.ir.consts)):
             self.names[var] = f"_c{k}"
             self.namespace[f"_c{k}"] = value
         params = ", ".join(self.name(v) for v in self.ir.in_vars)
         if self.scalar:                # Python floats: the math module is ~3x faster than 0-d NumPy
             self.lines.append(f"    {params}, = {', '.join(f'float({p})' for p in params.split(', '))},")
-        for i, eqn in enumerate(self.ir.eqns):
-            self.statement(i, eqn)
+        parts = self.emit_statements()
         outs = ", ".join(self.output(o) for o in self.ir.outs)
         body = self.lines + [f"    return ({outs}{',' if len(self.ir.outs) == 1 else ''})"]
+        prologue = []
         if self.slots:
             self.namespace["_ws"] = Workspace(self.slots)
-            body.insert(0, "    " + ", ".join(f"_w{k}" for k in range(len(self.slots))) + ", = _ws()")
+            prologue = ["    " + ", ".join(f"_w{k}" for k in range(len(self.slots))) + ", = _ws()"]
         name = "program_scalar" if self.scalar else "program"
-        return "\n".join([f"def {name}({params}):"] + body) + "\n"
+        if parts:
+            return part_functions(name, params, body, parts, prologue)
+        return ["\n".join([f"def {name}({params}):"] + prologue + body) + "\n"]
+
+    def emit_statements(self) -> list:
+        """Write every equation's lines, cutting a long program into parts of about `PART_LINES`
+        lines (see `parts`); returns the parts, or [] for a program short enough to stay whole."""
+        parts = [Part(0)]
+        home = dict.fromkeys(self.ir.in_vars, 0)       # var -> the part that defines it
+        defined = [[v for v in self.ir.in_vars if v in self.uses]]
+        for i, eqn in enumerate(self.ir.eqns):
+            if len(self.lines) - parts[-1].start >= PART_LINES and eqn.out not in self.aliases:
+                self._close(parts[-1], defined[-1], i)
+                parts.append(Part(len(self.lines)))
+                defined.append([])
+                self.origin = _NEW_PART            # each part opens with its own comment
+            self._note_reads(parts, home, self.operands(i, eqn))
+            self.statement(i, eqn)
+            if eqn.out not in self.aliases and eqn.out in self.uses:
+                home[eqn.out] = len(parts) - 1
+                defined[-1].append(eqn.out)
+        self._note_reads(parts, home, [o for o in self.ir.outs if isinstance(o, Var)])
+        self._close(parts[-1], defined[-1], len(self.ir.eqns) + 1)
+        return parts if len(parts) > 1 else []
+
+    def operands(self, i: int, eqn: Eqn) -> list:
+        """The vars equation `i` reads, broadcasts NumPy does itself resolved to their sources."""
+        return [self.aliases.get(a, a) for a in eqn.inputs if isinstance(a, Var)]
+
+    def _note_reads(self, parts: list, home: dict, operands: list) -> None:
+        for v in operands:
+            if home.get(v, 0) < len(parts) - 1 and v not in self.ir.const_vars:
+                parts[-1].reads.setdefault(self.name(v), v)
+
+    def _close(self, part: Part, defined: list, next_eqn: int) -> None:
+        """Settle which values `part` takes out of `env` and which it leaves there."""
+        part.reads = {n: self.uses[v][-1] < next_eqn for n, v in part.reads.items()}
+        part.exports = [self.name(v) for v in defined if self.uses[v][-1] >= next_eqn]
 
 
 def scalar_path_ok(ir: IR) -> bool:
@@ -440,19 +484,28 @@ def register_source(owner, filename: str, source: str) -> None:
     weakref.finalize(owner, linecache.cache.pop, filename, None)
 
 
+def _separated(chunks: list) -> list:
+    """Function sources as pieces of one text, a blank line between functions."""
+    return chunks[:1] + ["\n" + c for c in chunks[1:]]
+
+
 class Program:
     """A compiled IR: call it with the flat input arrays; `.source` is the generated code."""
 
     def __init__(self, ir: IR):
         emitter = _Emitter(ir)
-        self.ir, self.source = ir, emitter.source()
-        self.filename = f"<fgrad-program-{next(_counter)}>"
+        pieces = _separated(emitter.chunks())
         namespace = emitter.namespace
         if scalar_path_ok(ir):
             namespace["math"] = math
-            self.source += "\n\n" + _Emitter(ir, scalar=True).source() + _SCALAR_WRAPPER
+            pieces += ["\n\n"] + _separated(_Emitter(ir, scalar=True).chunks()) + [_SCALAR_WRAPPER]
+        self.ir, self.source = ir, "".join(pieces)
+        self.filename = f"<fgrad-program-{next(_counter)}>"
         register_source(self, self.filename, self.source)
-        exec(compile(self.source, self.filename, "exec"), namespace)  # noqa: S102 - our own generated code
+        if self.source.count("\n") < 2 * PART_LINES:
+            exec(compile(self.source, self.filename, "exec"), namespace)  # noqa: S102 - our own generated code
+        else:                          # a long program: one part at a time bounds compile memory
+            compile_pieces(pieces, self.filename, namespace)
         self.fn = namespace.get("program_fast", namespace["program"])
 
     def __call__(self, *args):
