@@ -1,4 +1,4 @@
-"""Tensor operators, math methods and in-place methods, all delegating to the op table.
+"""TensorMethods, a base class of Tensor: operators, math and in-place methods, delegating to the op table.
 
 In-place methods follow torch: on a leaf that requires grad they are an error (outside no_grad);
 on a tensor in a graph they record the op and rebind the tensor to the result; otherwise they write
@@ -15,20 +15,24 @@ Example:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from . import _dtypes, _products, ops, ops_shape
 from . import _errors as E
 from ._graph import MODE, bump_version, check_inplace, rebound
 from ._quiet import quiet
-from .tensor import Tensor
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
 
 arith = ops.arith
 
 
 def _operand(fn):
     def method(self, other):
-        if isinstance(other, (Tensor, int, float, bool, np.generic)):
+        if isinstance(other, (ops.Tensor, int, float, bool, np.generic)):
             return fn(self, other)
         if isinstance(other, np.ndarray):        # torch takes arrays, but not lists, as operands
             return fn(self, ops.wrap(other))
@@ -36,79 +40,28 @@ def _operand(fn):
     return method
 
 
+def _forward(kind):
+    return _operand(lambda self, other: arith(kind, self, other))
+
+
 def _reflected(kind):
     return _operand(lambda self, other: arith(kind, other, self))
-
-
-for _kind in ("add", "sub", "mul", "pow"):
-    setattr(Tensor, f"__{_kind}__", _operand(lambda self, other, k=_kind: arith(k, self, other)))
-    setattr(Tensor, f"__r{_kind}__", _reflected(_kind))
-Tensor.__truediv__ = _operand(lambda self, other: arith("div", self, other))
-Tensor.__rtruediv__ = _reflected("div")
-Tensor.__matmul__ = _operand(lambda self, other: _products.matmul(self, ops.as_tensor_operand(other)))
-Tensor.__rmatmul__ = _operand(lambda self, other: _products.matmul(ops.as_tensor_operand(other), self))
-Tensor.__neg__ = ops.neg
-Tensor.__pos__ = lambda self: self
-Tensor.__abs__ = ops.abs
 
 
 def _integer_op(fn):
     @quiet
     def method(self, other):
         ops.check_int_divisor(self, other)
-        return ops.wrap(fn(self._data, other._data if isinstance(other, Tensor) else other))
+        return ops.wrap(fn(self._data, other._data if isinstance(other, ops.Tensor) else other))
     return method
 
 
-Tensor.__floordiv__ = _integer_op(np.floor_divide)
-Tensor.__mod__ = _integer_op(np.mod)
+def _comparison(fn):
+    return lambda self, other: ops.compare(fn, self, other)
 
-for _name, _fn in (("lt", np.less), ("le", np.less_equal), ("gt", np.greater), ("ge", np.greater_equal),
-                   ("eq", np.equal), ("ne", np.not_equal)):
-    setattr(Tensor, f"__{_name}__", _operand(lambda self, other, f=_fn: ops.compare(f, self, other)))
-    setattr(Tensor, _name, lambda self, other, f=_fn: ops.compare(f, self, other))
-Tensor.__and__ = lambda self, other: ops.compare(np.logical_and if self._data.dtype == bool else np.bitwise_and,
-                                                 self, other)
-Tensor.__or__ = lambda self, other: ops.compare(np.logical_or if self._data.dtype == bool else np.bitwise_or,
-                                                self, other)
-Tensor.__invert__ = lambda self: ops.wrap(np.invert(self._data))
-Tensor.__hash__ = lambda self: id(self)
 
-# --- math methods ------------------------------------------------------------------------------
-
-for _name in ("exp", "log", "log1p", "expm1", "sin", "cos", "tan", "tanh", "sinh", "cosh", "atan", "sqrt",
-              "rsqrt", "sigmoid", "abs", "relu", "sign", "neg", "square", "clamp", "clamp_min", "clamp_max",
-              "maximum", "minimum", "pow", "add", "sub", "mul", "div"):
-    setattr(Tensor, _name, getattr(ops, _name))
-Tensor.clip = ops.clamp
-Tensor.negative = ops.neg
-Tensor.absolute = ops.abs
-Tensor.arctan = ops.atan
-Tensor.multiply = ops.mul
-Tensor.divide = Tensor.true_divide = ops.div
-Tensor.subtract = ops.sub
-Tensor.isnan = ops.isnan
-Tensor.logical_not = ops.logical_not
-Tensor.equal = ops.equal
-Tensor.allclose = ops.allclose
-Tensor.where = lambda self, condition, other: ops.where(condition, self, other)
-for _name in ("sum", "mean", "max", "min", "amax", "amin", "argmax", "argmin", "prod", "var", "std", "softmax",
-              "log_softmax", "logsumexp", "norm", "reshape", "view", "flatten", "squeeze", "unsqueeze", "permute",
-              "transpose", "t", "expand", "clone"):
-    setattr(Tensor, _name, getattr(ops_shape, _name))
-for _name in ("matmul", "mm", "dot", "mv", "bmm"):
-    setattr(Tensor, _name, getattr(_products, _name))
-Tensor.T = property(lambda self: ops_shape.permute(self, tuple(reversed(range(self._data.ndim)))))
-Tensor.mT = property(lambda self: ops_shape.transpose(self, -2, -1))
-Tensor.view_as = lambda self, other: ops_shape.view(self, other._data.shape)
-Tensor.reshape_as = lambda self, other: ops_shape.reshape(self, other._data.shape)
-Tensor.expand_as = lambda self, other: ops_shape.expand(self, other._data.shape)
-Tensor.type_as = lambda self, other: self.to(other.dtype)
-Tensor.swapaxes = Tensor.transpose
-Tensor.ravel = lambda self: ops_shape.reshape(self, -1)
-Tensor.all = lambda self, dim=None: ops.wrap(np.all(self._data, axis=dim))
-Tensor.any = lambda self, dim=None: ops.wrap(np.any(self._data, axis=dim))
-Tensor.norm = ops_shape.norm
+def _logical(logical, bitwise):
+    return lambda self, other: ops.compare(logical if self._data.dtype == bool else bitwise, self, other)
 
 
 # --- in-place methods --------------------------------------------------------------------------
@@ -146,16 +99,9 @@ def _inplace_arith(kind):
     return method
 
 
-for _kind, _names in (("add", ("add_", "__iadd__")), ("sub", ("sub_", "__isub__")),
-                      ("mul", ("mul_", "__imul__")), ("div", ("div_", "__itruediv__")),
-                      ("pow", ("pow_", "__ipow__"))):
-    for _name in _names:
-        setattr(Tensor, _name, _inplace_arith(_kind))
-
-
 def _fill_(self: Tensor, value) -> Tensor:
     """Set every element to `value`. Example: ``torch.ones(2).fill_(3.)``."""
-    v = value.item() if isinstance(value, Tensor) else value
+    v = value.item() if isinstance(value, ops.Tensor) else value
     return _inplace(self, lambda: ops.wrap(np.full(self._data.shape, v, self._data.dtype)))
 
 
@@ -175,23 +121,123 @@ def _clamp_(self: Tensor, min=None, max=None) -> Tensor:  # noqa: A002
     return _inplace(self, lambda: ops.clamp(self, min, max))
 
 
-Tensor.fill_ = _fill_
-Tensor.zero_ = _zero_
-Tensor.copy_ = _copy_
-Tensor.clamp_ = Tensor.clip_ = _clamp_
-
-
 def _inplace_unary(fn):
     return lambda self: _inplace(self, lambda: fn(self))
 
 
-for _name in ("exp", "log", "sin", "cos", "tanh", "sigmoid", "relu", "abs", "sqrt", "neg"):
-    setattr(Tensor, _name + "_", _inplace_unary(getattr(ops, _name)))
-Tensor.clamp_min_ = lambda self, min: _inplace(self, lambda: ops.clamp_min(self, min))  # noqa: A006
-Tensor.clamp_max_ = lambda self, max: _inplace(self, lambda: ops.clamp_max(self, max))  # noqa: A006
-Tensor.new_tensor = lambda self, data, dtype=None, requires_grad=False: __import__(
-    "fgrad.torch.creation", fromlist=["tensor"]).tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
-Tensor.new_zeros = lambda self, *size, dtype=None: ops.wrap(
-    np.zeros(ops_shape.shape_arg(size), _dtypes.to_numpy_dtype(dtype or self.dtype)))
-Tensor.new_ones = lambda self, *size, dtype=None: ops.wrap(
-    np.ones(ops_shape.shape_arg(size), _dtypes.to_numpy_dtype(dtype or self.dtype)))
+def _new_filled(fill):
+    return lambda self, *size, dtype=None: ops.wrap(
+        fill(ops_shape.shape_arg(size), _dtypes.to_numpy_dtype(dtype or self.dtype)))
+
+
+def _new_tensor(self, data, dtype=None, requires_grad=False):
+    from .creation import tensor
+    return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+def _transposed(self):
+    return ops_shape.permute(self, tuple(reversed(range(self._data.ndim))))
+
+
+class TensorMethods:
+    """Tensor's operators, math methods and in-place methods; Tensor inherits them."""
+
+    __slots__ = ()
+
+    # --- operators -----------------------------------------------------------------------------
+    __add__, __radd__ = _forward("add"), _reflected("add")
+    __sub__, __rsub__ = _forward("sub"), _reflected("sub")
+    __mul__, __rmul__ = _forward("mul"), _reflected("mul")
+    __pow__, __rpow__ = _forward("pow"), _reflected("pow")
+    __truediv__, __rtruediv__ = _forward("div"), _reflected("div")
+    __matmul__ = _operand(lambda self, other: _products.matmul(self, ops.as_tensor_operand(other)))
+    __rmatmul__ = _operand(lambda self, other: _products.matmul(ops.as_tensor_operand(other), self))
+    __neg__ = ops.neg
+    __abs__ = ops.abs
+    __floordiv__ = _integer_op(np.floor_divide)
+    __mod__ = _integer_op(np.mod)
+    lt, le, gt, ge = _comparison(np.less), _comparison(np.less_equal), _comparison(np.greater), \
+        _comparison(np.greater_equal)
+    eq, ne = _comparison(np.equal), _comparison(np.not_equal)
+    __lt__, __le__, __gt__, __ge__ = _operand(lt), _operand(le), _operand(gt), _operand(ge)
+    __eq__, __ne__ = _operand(eq), _operand(ne)
+    __and__ = _logical(np.logical_and, np.bitwise_and)
+    __or__ = _logical(np.logical_or, np.bitwise_or)
+
+    def __pos__(self):
+        return self
+
+    def __invert__(self):
+        return ops.wrap(np.invert(self._data))
+
+    def __hash__(self):
+        return id(self)
+
+    # --- math methods --------------------------------------------------------------------------
+    exp, log, log1p, expm1 = ops.exp, ops.log, ops.log1p, ops.expm1
+    sin, cos, tan, tanh, sinh, cosh, atan = ops.sin, ops.cos, ops.tan, ops.tanh, ops.sinh, ops.cosh, ops.atan
+    sqrt, rsqrt, sigmoid, abs, relu, sign = ops.sqrt, ops.rsqrt, ops.sigmoid, ops.abs, ops.relu, ops.sign
+    neg, square, maximum, minimum = ops.neg, ops.square, ops.maximum, ops.minimum
+    clamp, clamp_min, clamp_max, clip = ops.clamp, ops.clamp_min, ops.clamp_max, ops.clamp
+    pow, add, sub, mul, div = ops.pow, ops.add, ops.sub, ops.mul, ops.div  # noqa: A003
+    negative, absolute, arctan, multiply, subtract = ops.neg, ops.abs, ops.atan, ops.mul, ops.sub
+    divide = true_divide = ops.div
+    isnan, logical_not, equal, allclose = ops.isnan, ops.logical_not, ops.equal, ops.allclose
+    sum, mean, max, min = ops_shape.sum, ops_shape.mean, ops_shape.max, ops_shape.min  # noqa: A003
+    amax, amin, argmax, argmin, prod = ops_shape.amax, ops_shape.amin, ops_shape.argmax, ops_shape.argmin, \
+        ops_shape.prod
+    var, std, norm = ops_shape.var, ops_shape.std, ops_shape.norm
+    softmax, log_softmax, logsumexp = ops_shape.softmax, ops_shape.log_softmax, ops_shape.logsumexp
+    reshape, view, flatten, expand, clone = ops_shape.reshape, ops_shape.view, ops_shape.flatten, \
+        ops_shape.expand, ops_shape.clone
+    squeeze, unsqueeze, permute, transpose, t = ops_shape.squeeze, ops_shape.unsqueeze, ops_shape.permute, \
+        ops_shape.transpose, ops_shape.t
+    swapaxes = ops_shape.transpose
+    matmul, mm, dot, mv, bmm = _products.matmul, _products.mm, _products.dot, _products.mv, _products.bmm
+    T = property(_transposed)
+    mT = property(lambda self: ops_shape.transpose(self, -2, -1))
+
+    def where(self, condition, other):
+        return ops.where(condition, self, other)
+
+    def view_as(self, other):
+        return ops_shape.view(self, other._data.shape)
+
+    def reshape_as(self, other):
+        return ops_shape.reshape(self, other._data.shape)
+
+    def expand_as(self, other):
+        return ops_shape.expand(self, other._data.shape)
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+    def ravel(self):
+        return ops_shape.reshape(self, -1)
+
+    def all(self, dim=None):  # noqa: A003
+        return ops.wrap(np.all(self._data, axis=dim))
+
+    def any(self, dim=None):  # noqa: A003
+        return ops.wrap(np.any(self._data, axis=dim))
+
+    # --- in-place methods ----------------------------------------------------------------------
+    add_ = __iadd__ = _inplace_arith("add")
+    sub_ = __isub__ = _inplace_arith("sub")
+    mul_ = __imul__ = _inplace_arith("mul")
+    div_ = __itruediv__ = _inplace_arith("div")
+    pow_ = __ipow__ = _inplace_arith("pow")
+    fill_, zero_, copy_ = _fill_, _zero_, _copy_
+    clamp_ = clip_ = _clamp_
+    exp_, log_, sin_, cos_, tanh_ = (_inplace_unary(f) for f in (ops.exp, ops.log, ops.sin, ops.cos, ops.tanh))
+    sigmoid_, relu_, abs_, sqrt_, neg_ = (_inplace_unary(f) for f in (ops.sigmoid, ops.relu, ops.abs, ops.sqrt,
+                                                                       ops.neg))
+
+    def clamp_min_(self, min):  # noqa: A002
+        return _inplace(self, lambda: ops.clamp_min(self, min))
+
+    def clamp_max_(self, max):  # noqa: A002
+        return _inplace(self, lambda: ops.clamp_max(self, max))
+
+    new_tensor = _new_tensor
+    new_zeros, new_ones = _new_filled(np.zeros), _new_filled(np.ones)

@@ -15,17 +15,21 @@ Example:
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import user_location
 from . import _boxmuller as bm
-from . import _dtypes
+from . import _dtypes, ops
 from ._errors import torch_error
 from ._mt19937 import DEFAULT_SEED, Engine
+from ._out import accepts_out
 from .ops import wrap
 from .ops_shape import shape_arg
-from .tensor import Tensor
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
 
 _WIDE_RANGE = 1 << 28          # PyTorch takes 64-bit words for ranges this large or larger
 _U64 = np.uint64
@@ -68,8 +72,8 @@ class Generator:
 
     def set_state(self, new_state: Tensor) -> Generator:
         """Restore a state from `get_state` (this library's or PyTorch's own)."""
-        if not isinstance(new_state, Tensor) or new_state._data.dtype != np.uint8:
-            kind = type(new_state).__name__ if not isinstance(new_state, Tensor) else new_state.dtype
+        if not isinstance(new_state, ops.Tensor) or new_state._data.dtype != np.uint8:
+            kind = type(new_state).__name__ if not isinstance(new_state, ops.Tensor) else new_state.dtype
             raise _fail(f"expected a torch.ByteTensor, but got {kind}",
                         "pass what get_state()/torch.get_rng_state() returned (a uint8 tensor)", TypeError)
         self.engine.set_state(new_state._data)
@@ -252,6 +256,7 @@ def _sized(size) -> tuple:
     return size[0] if len(size) == 1 and isinstance(size[0], (tuple, list, _dtypes.Size)) else size
 
 
+@accepts_out
 def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False, **_) -> Tensor:
     """Uniform samples in [0, 1), PyTorch's numbers for the same seed.
 
@@ -265,6 +270,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = F
     return _finish(out, requires_grad)
 
 
+@accepts_out
 def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False, **_) -> Tensor:
     """Standard normal samples, PyTorch's numbers for the same seed.
 
@@ -336,7 +342,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
         >>> torch.normal(torch.zeros(3), 1.0).shape
         torch.Size([3])
     """
-    tensors = [v for v in (mean, std) if isinstance(v, Tensor)]
+    tensors = [v for v in (mean, std) if isinstance(v, ops.Tensor)]
     if not tensors:
         if size is None:
             raise TypeError("normal() received an invalid combination of arguments: with float mean and std, "
@@ -344,19 +350,19 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
         out = _fresh(_sized((size,)), _float_dtype(dtype))
         out.reshape(-1)[...] = normal_values(engine(generator), out.size, out.dtype, mean, std, True)
         return _finish(out, requires_grad)
-    if isinstance(std, Tensor) and (std._data < 0).any():
+    if isinstance(std, ops.Tensor) and (std._data < 0).any():
         raise RuntimeError("normal expects all elements of std >= 0.0")
-    if not isinstance(std, Tensor) and std < 0:
+    if not isinstance(std, ops.Tensor) and std < 0:
         raise _fail(f"normal expects std >= 0.0, but found std {_num(std)}", "pass a non-negative std")
     shape = np.broadcast_shapes(*(t._data.shape for t in tensors))
     dt = _dtypes.result_type(tensors)
     e = engine(generator)
-    if isinstance(mean, Tensor) and not isinstance(std, Tensor):
+    if isinstance(mean, ops.Tensor) and not isinstance(std, ops.Tensor):
         draws = normal_values(e, int(np.prod(shape)), dt, 0.0, float(std), True).reshape(shape)
         return _finish(draws + mean._data.astype(dt), requires_grad)
     draws = normal_values(e, int(np.prod(shape)), dt, 0.0, 1.0, True).reshape(shape)
     std_a = std._data.astype(dt)
-    mean_a = mean._data.astype(dt) if isinstance(mean, Tensor) else dt.type(mean)
+    mean_a = mean._data.astype(dt) if isinstance(mean, ops.Tensor) else dt.type(mean)
     return _finish(draws * std_a + mean_a, requires_grad)
 
 
@@ -451,6 +457,3 @@ def _fail(message: str, hint: str, kind: type = RuntimeError) -> Exception:
 def _num(x) -> str:
     """A number as PyTorch's C++ messages print it (-1, not -1.0)."""
     return f"{float(x):g}"
-
-
-from . import _random_inplace  # noqa: E402,F401  (the in-place samplers, attached to Tensor)

@@ -1,4 +1,4 @@
-"""In-place samplers on Tensor: uniform_, normal_, random_, exponential_, bernoulli_, log_normal_, ...
+"""In-place samplers (uniform_, normal_, random_, bernoulli_, ...): RandomMethods, a base class of Tensor.
 
 Each fills its tensor with what PyTorch's kernel writes for the same generator state, visiting the
 elements in memory order (see _random), and goes through the shim's in-place rules (a leaf that
@@ -13,8 +13,11 @@ Example:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+from . import ops
 from ._random import (
     _check_probs,
     _fail,
@@ -34,7 +37,9 @@ from ._random import (
     uniform_values,
 )
 from .ops import wrap
-from .tensor import Tensor
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
 
 
 def _fill_inplace(self: Tensor, draw) -> Tensor:
@@ -106,7 +111,7 @@ def _bernoulli_(self: Tensor, p=0.5, *, generator=None) -> Tensor:
         [1.0, 1.0, 1.0]
     """
     e = engine(generator)
-    if isinstance(p, Tensor):
+    if isinstance(p, ops.Tensor):
         probs = np.broadcast_to(p._data, self._data.shape)
         _check_probs(probs)
         return _fill_inplace(self, lambda n, _c: bernoulli_values(
@@ -146,16 +151,19 @@ def _geometric_(self: Tensor, p: float, *, generator=None) -> Tensor:
     return _fill_inplace(self, lambda n, _c: geometric_values(engine(generator), n, p))
 
 
-Tensor.uniform_ = _uniform_
-Tensor.normal_ = _normal_
-Tensor.random_ = _random_
-Tensor.exponential_ = _exponential_
-Tensor.bernoulli_ = _bernoulli_
-Tensor.log_normal_ = _log_normal_
-Tensor.cauchy_ = _cauchy_
-Tensor.geometric_ = _geometric_
-Tensor.bernoulli = lambda self, p=None, *, generator=None: bernoulli(self, p, generator=generator)
-Tensor.multinomial = lambda self, num_samples, replacement=False, *, generator=None: multinomial(
-    self, num_samples, replacement, generator=generator)
+def _bernoulli(self, p=None, *, generator=None):
+    return bernoulli(self, p, generator=generator)
 
 
+def _multinomial(self, num_samples, replacement=False, *, generator=None):
+    return multinomial(self, num_samples, replacement, generator=generator)
+
+
+class RandomMethods:
+    """The samplers as Tensor methods; Tensor inherits them."""
+
+    __slots__ = ()
+
+    uniform_, normal_, random_, exponential_ = _uniform_, _normal_, _random_, _exponential_
+    bernoulli_, log_normal_, cauchy_, geometric_ = _bernoulli_, _log_normal_, _cauchy_, _geometric_
+    bernoulli, multinomial = _bernoulli, _multinomial

@@ -21,7 +21,10 @@ from . import _dtypes, _graph, _indexing, _products, autograd, ops, ops_shape
 from . import _errors as E
 from ._dtypes import Size
 from ._errors import torch_error
+from ._methods import TensorMethods
+from ._names import TorchClass
 from ._printing import format_tensor
+from ._random_inplace import RandomMethods
 
 
 class _Handle:
@@ -35,8 +38,10 @@ class _Handle:
             self.hooks.remove(self.fn)
 
 
-class Tensor:
+class Tensor(TensorMethods, RandomMethods, metaclass=TorchClass):
     """A tensor: values (a NumPy array), `requires_grad`, `grad`, `grad_fn`, and torch's methods."""
+
+    _torch_path = "torch.Tensor"
 
     # _ver: False when in-place changes through it are not counted (torch's .data), else None;
     # _base: the tensor a view was taken from (version counters belong to memory: _graph.bump_version)
@@ -338,5 +343,3 @@ def _check_grad(t: Tensor, g) -> None:
 
 
 ops.Tensor = ops_shape.Tensor = _products.Tensor = _indexing.Tensor = autograd.Tensor = Tensor
-from . import _methods  # noqa: E402,F401  (operators, math methods and in-place methods)
-

@@ -34,6 +34,8 @@ class Parameter(Tensor):
         tensor([1., 1.], requires_grad=True)
     """
 
+    _torch_path = "torch.nn.parameter.Parameter"
+
     __slots__ = ()
 
     def __new__(cls, data: Tensor | None = None, requires_grad: bool = True):
