@@ -9,7 +9,7 @@ PATH is a checkout of github.com/pytorch/tutorials (or any folder of sphinx-gall
 NAMEs are paths under it (``beginner_source/blitz/autograd_tutorial.py``) or file stems; without NAMEs
 every script found under PATH runs. Each script runs twice in its own subprocess, once with PyTorch and
 once with ``import torch`` (and every ``torch.*`` submodule) answered by ``fgrad.torch``; stdout is
-compared line by line, and the last stderr line (the exception, if the script raised) is compared too.
+compared line by line, and the exception a script ends with (its first line) is compared too.
 Object addresses (`` at 0x7f...``) are masked: they differ between any two runs of the same program.
 
 ``--fixed`` seeds Python's ``random``, NumPy's and torch's generators with 0 before the script runs,
@@ -44,6 +44,7 @@ _EXTRA_IMPORT = re.compile(r"^\s*(?:import|from)\s+(?:%s)\b.*$" % "|".join(EXTRA
 _NEEDS_DOWNLOAD = re.compile(
     r"\b(?:%s)\b|download\s*=\s*True|urlretrieve|requests\.get|urlopen|wget |!pip" % "|".join(EXTRA_PACKAGES))
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")  # object reprs: the address differs between any two runs
+_EXCEPTION = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit)\b")
 _NUMBER = re.compile(r"-?\d+\.\d*(?:e[-+]?\d+)?|-?\d+e[-+]?\d+")
 
 # Makes `import torch` and `import torch.x.y` return fgrad.torch and fgrad.torch.x.y in the child.
@@ -121,7 +122,8 @@ def _run(command: str, env: dict, timeout: float, folder: str) -> Outcome:
     except subprocess.TimeoutExpired as exc:
         out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
         return Outcome(out.splitlines(), f"timed out after {timeout:g} s", True)
-    errors = [line for line in proc.stderr.splitlines() if line.strip()]
+    # the exception's first line (fgrad adds a hint line after torch's message)
+    errors = [line for line in proc.stderr.splitlines() if _EXCEPTION.match(line)]
     error = errors[-1] if proc.returncode and errors else ""
     return Outcome(proc.stdout.splitlines(), error, False)
 

@@ -18,6 +18,7 @@ from .. import numpy as fnp
 from . import _dtypes
 from ._errors import CPP_NAMES, SCALAR_NAMES
 from ._graph import Op
+from ._out import accepts_out
 from ._quiet import quiet
 from .ops import as_tensor_operand, check_broadcast, record
 from .ops_shape import t
@@ -89,6 +90,7 @@ def _matmul_dtype_error(a: np.ndarray, b: np.ndarray) -> None:
                        f"{CPP_NAMES[b.dtype.name]}")
 
 
+@accepts_out
 @quiet
 def matmul(input, other) -> Tensor:  # noqa: A002
     """Matrix product with torch's 1-D and batch rules (grad_fn MmBackward0, MvBackward0, ...).
@@ -100,6 +102,7 @@ def matmul(input, other) -> Tensor:  # noqa: A002
     return record(_matmul_op(a.ndim, b.ndim), (input, other), (a.dtype,), a @ b)
 
 
+@accepts_out
 def mm(input, mat2) -> Tensor:  # noqa: A002
     """2-D matrix product. Example: ``torch.mm(torch.ones(2, 3), torch.ones(3, 4)).shape``."""
     if input._data.ndim != 2 or mat2._data.ndim != 2:
@@ -121,6 +124,7 @@ def mv(input, vec) -> Tensor:  # noqa: A002
     return matmul(input, vec)
 
 
+@accepts_out
 def bmm(input, mat2) -> Tensor:  # noqa: A002
     """Batched matrix product of 3-D tensors. Example: ``torch.bmm(torch.ones(2, 2, 3), torch.ones(2, 3, 4)).shape``."""
     a, b = input._data, mat2._data

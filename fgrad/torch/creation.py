@@ -192,9 +192,41 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
 
 
 def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """`steps` evenly spaced values from start to end. Example: ``torch.linspace(0, 1, 5)``."""
+    """`steps` evenly spaced values from start to end, bit for bit as torch's CPU kernel computes them.
+
+    Example: ``torch.linspace(0, 1, 5)`` is ``tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])``.
+    """
     dt = _dtypes.to_numpy_dtype(dtype) if dtype is not None else _dtypes.DEFAULT_FLOAT[0].np
-    return _finish(np.linspace(start, end, steps).astype(dt), requires_grad)
+    if not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise RuntimeError("linspace(): number of steps must be non-negative")
+    work = dt if dt.kind == "f" and dt.itemsize >= 4 else np.dtype(np.float64)
+    s, e = work.type(dt.type(start)), work.type(dt.type(end))     # torch casts the ends to the output type
+    if steps <= 1:
+        return _finish(np.full(steps, s).astype(dt), requires_grad)
+    # torch: start + step * i for the first half, end - step * (steps - 1 - i) for the second, each a
+    # fused multiply-add in the output's precision (integer outputs: in double, then truncated)
+    step = (e - s) / work.type(steps - 1)
+    i = np.arange(steps)
+    low = _fma(np.full(steps, step, work), i.astype(work), np.full(steps, s, work))
+    high = _fma(np.full(steps, -step, work), (steps - 1 - i).astype(work), np.full(steps, e, work))
+    return _finish(np.where(i < steps // 2, low, high).astype(dt), requires_grad)
+
+
+def _fma(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """a * b + c rounded once (Dekker's exact product, then an exact sum), as a hardware fma gives."""
+    p = a * b
+    split = a.dtype.type(134217729.0 if a.dtype.itemsize == 8 else 4097.0)   # Veltkamp: 2^ceil(p/2) + 1
+
+    def halves(x):
+        t = split * x
+        hi = t - (t - x)
+        return hi, x - hi
+    (ah, al), (bh, bl) = halves(a), halves(b)
+    product_error = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    total = p + c
+    back = total - p
+    sum_error = (p - (total - back)) + (c - back)
+    return total + (sum_error + product_error)
 
 
 def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:

@@ -23,6 +23,7 @@ from .. import numpy as fnp
 from . import _dtypes
 from ._errors import torch_error
 from ._graph import MODE, Op
+from ._out import accepts_out
 from ._quiet import enter, leave, quiet
 
 Tensor = None          # set by fgrad.torch.tensor
@@ -194,6 +195,7 @@ def check_broadcast(a: tuple, b: tuple) -> None:
                                f"at non-singleton dimension {max(len(a), len(b)) - i}")
 
 
+@accepts_out
 @quiet
 def add(input, other, *, alpha=1) -> Tensor:  # noqa: A002 - torch's argument names
     """input + alpha * other. Example: ``torch.add(torch.ones(2), 1)`` is ``tensor([2., 2.])``."""
@@ -205,6 +207,7 @@ def add(input, other, *, alpha=1) -> Tensor:  # noqa: A002 - torch's argument na
     return arith("add", input, arith("mul", other, alpha))
 
 
+@accepts_out
 @quiet
 def sub(input, other, *, alpha=1) -> Tensor:  # noqa: A002
     """input - alpha * other. Example: ``torch.sub(torch.ones(2), 1)`` is ``tensor([0., 0.])``."""
@@ -216,11 +219,13 @@ def sub(input, other, *, alpha=1) -> Tensor:  # noqa: A002
     return arith("sub", input, arith("mul", other, alpha))
 
 
+@accepts_out
 def mul(input, other) -> Tensor:  # noqa: A002
     """Elementwise product. Example: ``torch.mul(torch.ones(2), 3)`` is ``tensor([3., 3.])``."""
     return arith("mul", input, other)
 
 
+@accepts_out
 @quiet
 def div(input, other, *, rounding_mode=None) -> Tensor:  # noqa: A002
     """True division (integers give floats). Example: ``torch.div(torch.ones(2), 2)``."""
@@ -242,6 +247,7 @@ def check_int_divisor(x, y) -> None:
                                                "or mask the zeros first", RuntimeError)
 
 
+@accepts_out
 def pow(input, exponent) -> Tensor:  # noqa: A001
     """input ** exponent. Example: ``torch.pow(torch.tensor([2.]), 3)`` is ``tensor([8.])``."""
     return arith("pow", input, exponent)

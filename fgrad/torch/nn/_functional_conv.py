@@ -102,7 +102,7 @@ def _check_conv(x: np.ndarray, w: np.ndarray, groups: int, transposed: bool, pad
 def _record_conv(ops: tuple, input, weight, bias, params) -> Tensor:  # noqa: A002
     op, args = (ops[0], (input, weight)) if bias is None else (ops[1], (input, weight, bias))
     value = op.fn(*[a._data for a in args], *params)
-    return record(op, args, params, np.asarray(value, input._data.dtype))
+    return record(op, args, params, np.ascontiguousarray(value, input._data.dtype))
 
 
 @quiet
@@ -227,7 +227,8 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     _pool_rank(input)
     k, s, d, pads = _pool_geometry(input._data, kernel_size, stride, padding, dilation, ceil_mode)
     params = tuple(_full_window(input._data.ndim, k, s, d, pads).items())
-    out = record(MAX_POOL, (input,), (params,), np.asarray(_max_pool_fn(input._data, params), input._data.dtype))
+    value = np.ascontiguousarray(_max_pool_fn(input._data, params), input._data.dtype)   # torch's layout
+    out = record(MAX_POOL, (input,), (params,), value)
     return (out, wrap(_max_indices(input._data, dict(params)))) if return_indices else out
 
 
@@ -276,7 +277,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode: bool = Fal
         divisor = _avg_divisor(x.shape[-2:], k, s, pads, _ntuple(padding, 2), count_include_pad, x.dtype)
     params = tuple(_full_window(x.ndim, k, s, d, pads).items())
     div = wrap(divisor)
-    return record(AVG_POOL, (input, div), (params,), np.asarray(_avg_pool_fn(x, params, divisor), x.dtype))
+    return record(AVG_POOL, (input, div), (params,), np.ascontiguousarray(_avg_pool_fn(x, params, divisor), x.dtype))
 
 
 def _adaptive_matrix(size: int, out: int, dtype) -> np.ndarray:
@@ -311,7 +312,7 @@ def adaptive_avg_pool2d(input, output_size) -> Tensor:  # noqa: A002
         return ops_shape.mean(input, (-2, -1), keepdim=True)
     rows, cols = _adaptive_matrix(x.shape[-2], oh, x.dtype), _adaptive_matrix(x.shape[-1], ow, x.dtype).T
     value = _adaptive_avg(x, rows, cols)
-    return record(ADAPTIVE_AVG, (input, wrap(rows), wrap(cols)), (), np.asarray(value, x.dtype))
+    return record(ADAPTIVE_AVG, (input, wrap(rows), wrap(cols)), (), np.ascontiguousarray(value, x.dtype))
 
 
 # --- padding ------------------------------------------------------------------------------------------
