@@ -36,8 +36,8 @@ class Aval:
     __slots__ = ("shape", "dtype", "_hash")
 
     def __init__(self, shape: tuple, dtype):
-        self.shape = tuple(int(d) for d in shape)
-        self.dtype = np.dtype(dtype)
+        self.shape = tuple(map(int, shape))        # map: made once per equation, so kept cheap
+        self.dtype = dtype if isinstance(dtype, np.dtype) else np.dtype(dtype)
         self._hash = hash((self.shape, self.dtype))
 
     ndim = property(lambda self: len(self.shape))
@@ -87,10 +87,23 @@ class Lit:
 
     def __init__(self, val):
         self.val = val if isinstance(val, np.generic) else np.asarray(val)[()]
-        self.aval = Aval((), self.val.dtype)
+        self.aval = _scalar_aval(self.val.dtype)
 
     def __repr__(self):
         return repr(self.val.item())
+
+
+_SCALAR_AVALS: dict = {}     # dtype -> its 0-d Aval: literals are made by the thousand in long programs
+
+
+def _scalar_aval(dtype: np.dtype) -> Aval:
+    """The (immutable, shared) Aval of a 0-d value of `dtype`."""
+    aval = _SCALAR_AVALS.get(dtype)
+    if aval is None:
+        aval = Aval((), dtype)
+        if len(_SCALAR_AVALS) < 64:           # bounded: structured dtypes could be many
+            _SCALAR_AVALS[dtype] = aval
+    return aval
 
 
 Atom = Any  # Var | Lit
