@@ -1,8 +1,9 @@
 """autograd.numpy on fgrad: fgrad.numpy's array API, plus what autograd.numpy adds to it.
 
 `random` is NumPy's own (it draws data, which has no derivative), `__version__` is NumPy's, the
-floating-point scalar types are NumPy's (so `x.dtype.type is np.float32` holds), and `where` with
-neither arrays nor traced values among its arguments returns Python values, as autograd's does.
+floating-point scalar types are NumPy's (so `x.dtype.type is np.float32` holds), `where` with
+neither arrays nor traced values among its arguments returns Python values, as autograd's does, and
+`make_diagonal` is autograd's complement of `diagonal`.
 A NumPy function fgrad.numpy does not have is NumPy's, wrapped as an autograd primitive without
 derivative rules: it runs on traced values, and differentiating through it raises
 NotImplementedError, as autograd does for the functions it has no gradient for.
@@ -34,6 +35,24 @@ longdouble = _np.longdouble
 complex64 = _np.complex64
 complex128 = _np.complex128
 clongdouble = _np.clongdouble
+
+def make_diagonal(D, offset: int = 0, axis1: int = 0, axis2: int = 1):
+    """The arrays whose diagonals (over the last two axes) are `D`'s last axis: shape
+    `D.shape + D.shape[-1:]`, as autograd.numpy.make_diagonal (which takes only these axes).
+
+    Raises:
+        NotImplementedError: for other offsets or axes, as autograd does.
+
+    Example:
+        >>> make_diagonal(_np.array([1.0, 2.0]), axis1=-1, axis2=-2)
+        array([[1., 0.],
+               [0., 2.]])
+    """
+    if not (offset == 0 and axis1 == -1 and axis2 == -2):
+        raise NotImplementedError("Currently make_diagonal only supports offset=0, axis1=-1, axis2=-2")
+    D = asarray(D)  # noqa: F405 - fgrad.numpy's
+    return D[..., None] * eye(D.shape[-1], dtype=D.dtype)  # noqa: F405 - fgrad.numpy's
+
 
 _WRAPPED: dict = {}     # NumPy functions wrapped on first use; at most one per NumPy name
 
