@@ -34,6 +34,7 @@ class _Simplifier:
         self.splat: dict = {}           # Var -> NumPy scalar it is filled with
         self.seen: dict = {}            # CSE key -> Var
         self.negated: dict = {}         # output of a neg -> its operand
+        self.emitted: dict = {}         # Var -> the kept equation defining it
         self.eqns: list = []
 
     def atom(self, a):
@@ -55,6 +56,8 @@ class _Simplifier:
         if eqn.prim.fold is None or eqn.prim.effect:
             return False
         scalars = [a.val if isinstance(a, Lit) else self.splat.get(a) for a in inputs]
+        if inputs and scalars.count(None) == len(scalars):
+            return False                # no operand is a literal or a splat: nothing to fold from
         value = eqn.prim.fold(scalars, [a.aval for a in inputs], **eqn.params)
         if value is None:
             return False
@@ -62,9 +65,16 @@ class _Simplifier:
         return True
 
     def visit(self, eqn: Eqn) -> None:
-        inputs = [self.atom(a) for a in eqn.inputs]
-        if eqn.prim.elementwise and any(isinstance(a, Var) and a not in self.splat for a in inputs):
-            inputs = [Lit(self.splat[a]) if isinstance(a, Var) and a in self.splat else a for a in inputs]
+        subst, splat = self.subst, self.splat
+        inputs = [subst.get(a, a) for a in eqn.inputs]     # replacements are final: no chains
+        if splat and eqn.prim.elementwise and any(a in splat for a in inputs) and \
+                any(isinstance(a, Var) and a not in splat for a in inputs):
+            inputs = [Lit(splat[a]) if a in splat else a for a in inputs]
+        origin = eqn.origin
+        if origin is not None:          # backward comments point at the kept forward equations
+            kept = self.emitted.get(self.atom(origin.out), origin)
+            if kept is not origin:
+                eqn = Eqn(eqn.prim, eqn.inputs, eqn.params, eqn.out, kept, eqn.where)
         if self.fold(eqn, inputs):
             return
         same = _identity(eqn, inputs)
@@ -74,11 +84,15 @@ class _Simplifier:
         eqn, inputs = _minus_one_to_neg(eqn, inputs)
         if self.fold_negation(eqn, inputs) or self.push_negation(eqn, inputs):
             return
-        self.emit(Eqn(eqn.prim, inputs, eqn.params, eqn.out, eqn.origin, eqn.where))
+        # an unchanged equation is kept as it is (equations are never changed in place): long
+        # programs are mostly unchanged, and a copy of each would double their memory
+        self.emit(eqn if inputs == eqn.inputs else Eqn(eqn.prim, inputs, eqn.params, eqn.out, eqn.origin, eqn.where))
 
     def fold_negation(self, eqn: Eqn, inputs: list) -> bool:
         """-(-x) -> x, x + (-y) -> x - y, (-x) + y -> y - x, x - (-y) -> x + y."""
         prim, neg = eqn.prim, self.negated
+        if not neg or (prim is not ew.neg_p and prim is not ew.add_p and prim is not ew.sub_p):
+            return False
         negs = [a if isinstance(a, Var) and a in neg else None for a in inputs]
         if prim is ew.neg_p and negs[0] is not None:
             self.subst[eqn.out] = neg[negs[0]]
@@ -110,7 +124,8 @@ class _Simplifier:
 
     def emit(self, eqn: Eqn) -> None:
         if not eqn.prim.effect:
-            key = (eqn.prim, tuple(_atom_key(a) for a in eqn.inputs), _params_key(eqn.params))
+            key = (eqn.prim, tuple([_atom_key(a) for a in eqn.inputs]),
+                   tuple(sorted(eqn.params.items())) if eqn.params else ())
             found = self.seen.get(key)
             if found is not None:
                 self.subst[eqn.out] = found
@@ -118,6 +133,7 @@ class _Simplifier:
             self.seen[key] = eqn.out
         if eqn.prim is ew.neg_p:
             self.negated[eqn.out] = eqn.inputs[0]
+        self.emitted[eqn.out] = eqn
         self.eqns.append(eqn)
 
 
@@ -131,11 +147,7 @@ def _minus_one_to_neg(eqn: Eqn, inputs: list):
 
 
 def _atom_key(a):
-    return ("lit", a.val.item(), a.val.dtype.str) if isinstance(a, Lit) else id(a)
-
-
-def _params_key(params: dict):
-    return tuple(sorted(params.items()))
+    return ("lit", a.val.item(), a.val.dtype) if type(a) is Lit else a    # a Var hashes by identity
 
 
 def dce(ir: IR) -> IR:
@@ -145,7 +157,7 @@ def dce(ir: IR) -> IR:
     for eqn in reversed(ir.eqns):
         if eqn.out in live or eqn.prim.effect:
             kept.append(eqn)
-            live.update(a for a in eqn.inputs if isinstance(a, Var))
+            live.update(eqn.inputs)     # literals too: harmless, and cheaper than filtering them out
     kept.reverse()
     used = [(v, c) for v, c in zip(ir.const_vars, ir.consts) if v in live]
     return IR(ir.in_vars, [v for v, _ in used], [c for _, c in used], kept, ir.outs)
@@ -164,10 +176,6 @@ def simplify(ir: IR, horner: bool | None = None) -> IR:
     s = _Simplifier()
     for eqn in ir.eqns:
         s.visit(eqn)
-    renamed = {e.out: e for e in s.eqns}
-    for eqn in s.eqns:                # backward comments point at the kept forward equations
-        if eqn.origin is not None:
-            eqn.origin = renamed.get(s.atom(eqn.origin.out), eqn.origin)
     outs = [s.atom(o) for o in ir.outs]
     cleaned = dce(IR(ir.in_vars, ir.const_vars, ir.consts, s.eqns, outs))
     return dce(rebuild_sums(cleaned)) if (config.horner if horner is None else horner) else cleaned
