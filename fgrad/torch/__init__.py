@@ -124,6 +124,31 @@ from .ops import sub as sub
 from .ops import tan as tan
 from .ops import tanh as tanh
 from .ops import where as where
+from .ops_math import acos as acos
+from .ops_math import acosh as acosh
+from .ops_math import asin as asin
+from .ops_math import asinh as asinh
+from .ops_math import atanh as atanh
+from .ops_math import bitwise_and as bitwise_and
+from .ops_math import bitwise_not as bitwise_not
+from .ops_math import bitwise_or as bitwise_or
+from .ops_math import bitwise_xor as bitwise_xor
+from .ops_math import ceil as ceil
+from .ops_math import cross as cross
+from .ops_math import exp2 as exp2
+from .ops_math import fix as fix
+from .ops_math import floor as floor
+from .ops_math import frac as frac
+from .ops_math import log2 as log2
+from .ops_math import log10 as log10
+from .ops_math import logical_and as logical_and
+from .ops_math import logical_or as logical_or
+from .ops_math import logical_xor as logical_xor
+from .ops_math import reciprocal as reciprocal
+from .ops_math import round as round
+from .ops_math import svd as svd
+from .ops_math import trunc as trunc
+from .ops_math import unique as unique
 from .ops_shape import amax as amax
 from .ops_shape import amin as amin
 from .ops_shape import argmax as argmax
@@ -161,7 +186,39 @@ multiply = mul
 divide = true_divide = div
 absolute = abs
 arctan = atan
+arcsin, arccos, arcsinh, arccosh, arctanh = asin, acos, asinh, acosh, atanh
 __version__ = "2.13.0+fgrad"
+
+# torch's in-place functions (torch.sin_(x)) are its in-place methods called on their first argument
+fill_ = Tensor.fill_
+zero_ = Tensor.zero_
+clamp_ = Tensor.clamp_
+clip_ = Tensor.clip_
+exp_ = Tensor.exp_
+log_ = Tensor.log_
+sin_ = Tensor.sin_
+cos_ = Tensor.cos_
+tanh_ = Tensor.tanh_
+sigmoid_ = Tensor.sigmoid_
+relu_ = Tensor.relu_
+abs_ = Tensor.abs_
+sqrt_ = Tensor.sqrt_
+neg_ = Tensor.neg_
+tan_ = Tensor.tan_
+log1p_ = Tensor.log1p_
+expm1_ = Tensor.expm1_
+rsqrt_ = Tensor.rsqrt_
+asin_ = Tensor.asin_
+acos_ = Tensor.acos_
+floor_ = Tensor.floor_
+ceil_ = Tensor.ceil_
+trunc_ = Tensor.trunc_
+round_ = Tensor.round_
+frac_ = Tensor.frac_
+reciprocal_ = Tensor.reciprocal_
+square_ = Tensor.square_
+clamp_min_ = Tensor.clamp_min_
+clamp_max_ = Tensor.clamp_max_
 
 # torch.func, torch.autograd.functional and torch.autograd.forward_ad build on Tensor, which imports
 # autograd, so they are attached here; the sys.modules entries make `import torch.autograd.forward_ad

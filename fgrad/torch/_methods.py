@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import _dtypes, _products, ops, ops_shape
+from . import _dtypes, _products, ops, ops_math, ops_shape
 from . import _errors as E
 from ._graph import MODE, bump_version, check_inplace, rebound
 from ._quiet import quiet
@@ -125,6 +125,19 @@ def _inplace_unary(fn):
     return lambda self: _inplace(self, lambda: fn(self))
 
 
+def _inplace_view(fn):
+    """An in-place shape change (unsqueeze_, t_, ...): the tensor takes the new view of its values."""
+    def method(self, *args):
+        check_inplace(self)
+        result, old = fn(self, *args), self._data
+        self._data = result._data
+        if MODE.enabled and result._rg:
+            self.grad_fn, self._rg = result.grad_fn, True
+            rebound(self, old)
+        return self
+    return method
+
+
 def _new_filled(fill):
     return lambda self, *size, dtype=None: ops.wrap(
         fill(ops_shape.shape_arg(size), _dtypes.to_numpy_dtype(dtype or self.dtype)))
@@ -197,6 +210,17 @@ class TensorMethods:
     T = property(_transposed)
     mT = property(lambda self: ops_shape.transpose(self, -2, -1))
 
+    asin, acos, asinh, acosh, atanh = ops_math.asin, ops_math.acos, ops_math.asinh, ops_math.acosh, ops_math.atanh
+    arcsin, arccos, arcsinh, arccosh, arctanh = asin, acos, asinh, acosh, atanh
+    log2, log10, exp2, reciprocal = ops_math.log2, ops_math.log10, ops_math.exp2, ops_math.reciprocal
+    floor, ceil, trunc, fix, frac, round = ops_math.floor, ops_math.ceil, ops_math.trunc, ops_math.fix, \
+        ops_math.frac, ops_math.round
+    bitwise_and, bitwise_or, bitwise_xor, bitwise_not = ops_math.bitwise_and, ops_math.bitwise_or, \
+        ops_math.bitwise_xor, ops_math.bitwise_not
+    __xor__ = bitwise_xor
+    logical_and, logical_or, logical_xor = ops_math.logical_and, ops_math.logical_or, ops_math.logical_xor
+    unique, cross, svd = ops_math.unique, ops_math.cross, ops_math.svd
+
     def where(self, condition, other):
         return ops.where(condition, self, other)
 
@@ -232,6 +256,12 @@ class TensorMethods:
     exp_, log_, sin_, cos_, tanh_ = (_inplace_unary(f) for f in (ops.exp, ops.log, ops.sin, ops.cos, ops.tanh))
     sigmoid_, relu_, abs_, sqrt_, neg_ = (_inplace_unary(f) for f in (ops.sigmoid, ops.relu, ops.abs, ops.sqrt,
                                                                        ops.neg))
+    tan_, log1p_, expm1_, rsqrt_, sign_ = (_inplace_unary(f) for f in (ops.tan, ops.log1p, ops.expm1, ops.rsqrt,
+                                                                        ops.sign))
+    asin_, acos_, floor_, ceil_, trunc_ = (_inplace_unary(f) for f in (ops_math.asin, ops_math.acos, ops_math.floor,
+                                                                        ops_math.ceil, ops_math.trunc))
+    round_, frac_, reciprocal_, square_ = (_inplace_unary(f) for f in (ops_math.round, ops_math.frac,
+                                                                        ops_math.reciprocal, ops.square))
 
     def clamp_min_(self, min):  # noqa: A002
         return _inplace(self, lambda: ops.clamp_min(self, min))
@@ -239,5 +269,7 @@ class TensorMethods:
     def clamp_max_(self, max):  # noqa: A002
         return _inplace(self, lambda: ops.clamp_max(self, max))
 
+    unsqueeze_, squeeze_ = _inplace_view(ops_shape.unsqueeze), _inplace_view(ops_shape.squeeze)
+    t_, transpose_ = _inplace_view(ops_shape.t), _inplace_view(ops_shape.transpose)
     new_tensor = _new_tensor
     new_zeros, new_ones = _new_filled(np.zeros), _new_filled(np.ones)

@@ -97,3 +97,116 @@ def test_classes_print_under_torch_names():
     class Mine(ft.Tensor):
         pass
     assert repr(Mine).endswith(".Mine'>")
+
+
+INSIDE = [-0.75, -0.5, 0.25, 0.5, 0.9]          # inside (-1, 1), for the inverse trigonometric functions
+POSITIVE = [1.5, 2.0, 2.5, 3.25, 7.0]
+MIXED = [-2.5, -1.25, 0.5, 1.5, 2.75]
+UNARY = {"asin": INSIDE, "acos": INSIDE, "atanh": INSIDE, "asinh": MIXED, "acosh": POSITIVE, "log2": POSITIVE,
+         "log10": POSITIVE, "exp2": MIXED, "reciprocal": MIXED, "floor": MIXED, "ceil": MIXED, "trunc": MIXED,
+         "frac": MIXED, "round": MIXED}
+
+
+@pytest.mark.parametrize("name", list(UNARY))
+def test_unary_math_values_gradients_and_node_names(name):
+    def run(t):
+        x = t.tensor(UNARY[name], requires_grad=True)
+        y = getattr(t, name)(x)
+        y.sum().backward()
+        return y.detach().numpy(), x.grad.numpy(), y.grad_fn.name(), str(getattr(x.detach(), name)())
+
+    got, want = run(ft), run(torch)
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-6)
+    np.testing.assert_allclose(got[1], want[1], rtol=1e-6)
+    assert got[2:] == want[2:]
+
+
+@pytest.mark.parametrize("name", ["floor", "ceil", "round", "trunc"])
+def test_rounding_keeps_integer_tensors(name):
+    assert str(getattr(ft, name)(ft.tensor([1, -2]))) == str(getattr(torch, name)(torch.tensor([1, -2])))
+
+
+def test_round_half_to_even_and_decimals():
+    values = [0.5, 1.5, 2.5, -0.5, -1.5, 1.2345, 2.675]
+    assert str(ft.round(ft.tensor(values))) == str(torch.round(torch.tensor(values)))
+    assert str(ft.round(ft.tensor(values), decimals=2)) == str(torch.round(torch.tensor(values), decimals=2))
+
+
+@pytest.mark.parametrize("name", ["bitwise_xor", "bitwise_and", "bitwise_or", "logical_and", "logical_or",
+                                  "logical_xor"])
+def test_bitwise_and_logical_ops(name):
+    def run(t):
+        a, b = t.tensor([1, 5, 11, 0]), t.tensor([2, 7, 10, 0])
+        return str(getattr(t, name)(a, b)), str(getattr(t, name)(a > 2, b > 2))
+
+    assert run(ft) == run(torch)
+    if name.startswith("bitwise"):
+        assert_same_outcome(lambda t: getattr(t, name)(t.ones(2), t.ones(2)), ft, torch)
+
+
+def test_unique_and_its_extras():
+    def run(t):
+        x = t.tensor([3, 1, 2, 1, 3, 3])
+        return (str(t.unique(x)), str(t.unique(x, return_counts=True)), str(t.unique(x, return_inverse=True)),
+                str(t.unique(t.tensor([[1.0, 2.0], [1.0, 2.0]]), dim=0)), str(x.unique()))
+
+    assert run(ft) == run(torch)
+
+
+def test_cross_values_gradients_and_default_dim_warning():
+    def run(t):
+        a = t.tensor([[1.0, 0.5, -2.0], [0.3, 0.2, 0.1]], requires_grad=True)
+        b = t.tensor([[0.0, 1.0, 0.0], [1.0, -1.0, 2.0]])
+        y = t.cross(a, b, dim=1)
+        y.sum().backward()
+        with pytest.warns(UserWarning, match="Using torch.cross without specifying the dim arg is deprecated"):
+            default = t.cross(a.detach(), b)
+        return str(y.detach()), str(a.grad), y.grad_fn.name(), str(default)
+
+    assert run(ft) == run(torch)
+    assert_same_outcome(lambda t: t.cross(t.ones(2), t.ones(2), dim=0), ft, torch)
+
+
+def test_svd_prints_torch_return_type():
+    def run(t):
+        m = t.tensor([[2.2125, 2.4985], [2.5332, 0.8822]])
+        result = t.svd(m)
+        return repr(result), str(result.S), str(result.V.shape)
+
+    got, want = run(ft), run(torch)
+    assert got == want
+
+
+@pytest.mark.parametrize("name", ["sin_", "exp_", "floor_", "abs_", "sqrt_", "reciprocal_", "clamp_min_"])
+def test_torch_level_inplace_functions_change_their_argument(name):
+    def run(t):
+        x = t.tensor([0.25, 1.5, 4.0])
+        args = (0.5,) if name == "clamp_min_" else ()
+        result = getattr(t, name)(x, *args)
+        return result is x, str(x)
+
+    assert run(ft) == run(torch)
+
+
+def test_inplace_shape_methods():
+    def run(t):
+        x = t.ones(3, 226, 4)
+        x.unsqueeze_(0)
+        y = t.ones(2, 3)
+        y.t_()
+        z = t.ones(1, 4, 1)
+        z.squeeze_()
+        w = t.ones(2, 5)
+        w.transpose_(0, 1)
+        a = t.ones(2, requires_grad=True) * 2
+        a.unsqueeze_(0)
+        a.sum().backward()
+        return x.shape, y.shape, z.shape, w.shape, a.shape, a.requires_grad
+
+    assert run(ft) == run(torch)
+    assert_same_outcome(lambda t: t.ones(2, requires_grad=True).unsqueeze_(0), ft, torch)
+
+
+def test_torch_functional_module_is_importable():
+    import fgrad.torch.functional as ff
+    assert str(ff.unique(ft.tensor([2, 1, 2]))) == str(torch.functional.unique(torch.tensor([2, 1, 2])))
