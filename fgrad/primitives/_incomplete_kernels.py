@@ -260,7 +260,8 @@ def betainc_derivative(i: int, j: int, a, b, x) -> np.ndarray:
     a, b, x = (np.broadcast_to(v, shape).ravel() for v in (a, b, x))
     out = np.full(a.shape, np.nan)
     valid = (a > 0) & (b > 0) & (x > 0) & (x < 1) & np.isfinite(a) & np.isfinite(b)
-    low = valid & (x < (a + 1.0) / (a + b + 2.0))
+    a_safe, b_safe = np.where(valid, a, 1.0), np.where(valid, b, 1.0)
+    low = valid & (x < (a_safe + 1.0) / (a_safe + b_safe + 2.0))
     scale = math.factorial(i) * math.factorial(j)
     if low.any():
         out[low] = _beta_fraction(a[low], b[low], x[low], (i + 1, j + 1))[i, j] * scale
@@ -282,5 +283,8 @@ def betainc(a, b, x) -> np.ndarray:
 
 
 def _floats(*args):
+    """The operands as float64 arrays, and the result dtype: Python numbers (literals) are weak, as in
+    the traced program, so a float32 array with a literal beside it stays float32."""
     arrays = [kernels.as_float(v) for v in args]
-    return [v for v, _ in arrays], np.result_type(*[d for _, d in arrays])
+    strong = [d for v, (_, d) in zip(args, arrays) if not isinstance(v, (int, float))]
+    return [v for v, _ in arrays], np.result_type(*strong) if strong else np.dtype(np.float64)
