@@ -21,12 +21,13 @@ import weakref
 import numpy as np
 
 from ..core import IR, Eqn, Lit, Var
+from . import fusion
 from .parts import PART_LINES, Part, compile_pieces, part_functions
 
 BIG = 1 << 12            # arrays with at least this many elements get buffer reuse and early del
 WORKSPACE_LIMIT = 1 << 29  # bytes of scratch buffers one program may keep between calls
 _counter = itertools.count()
-_RESERVED = {"np", "inf", "nan", "math", "program", "args", "env"}
+_RESERVED = {"np", "inf", "nan", "math", "program", "args", "env"} | fusion.RESERVED
 _NEW_PART = object()       # the comment state at the start of a part: no block is open
 
 
@@ -182,13 +183,15 @@ class Block:
 
 
 class _Emitter:
-    def __init__(self, ir: IR, scalar: bool = False):
+    def __init__(self, ir: IR, scalar: bool = False, fuse: bool = True):
         self.ir, self.scalar = ir, scalar
         self.names: dict = {}
         self.gen = _names()
         self.namespace = namespace_for({e.prim for e in ir.eqns})
         self.lines: list = []
         self.aliases = self._broadcast_aliases()
+        self.fusion = fusion.plan(ir, self.aliases) if fuse and not scalar else fusion.Plan({})
+        self.kernels = None           # the program's fused expressions (`_ne`), once it has one
         self.uses = self._uses()
         self.roots = self._roots()
         self.root_end = self._root_last_use()
@@ -221,9 +224,8 @@ class _Emitter:
     def _uses(self) -> dict:
         uses: dict = {}
         for i, eqn in enumerate(self.ir.eqns):
-            for a in eqn.inputs:
-                if isinstance(a, Var):
-                    uses.setdefault(self.aliases.get(a, a), []).append(i)
+            for a in self.operands(i, eqn):
+                uses.setdefault(a, []).append(i)
         end = len(self.ir.eqns)
         for o in self.ir.outs:
             if isinstance(o, Var):
@@ -304,8 +306,8 @@ class _Emitter:
         return slot
 
     def release_slots(self, i: int, eqn: Eqn) -> None:
-        for a in eqn.inputs:
-            root = self.roots.get(a, a) if isinstance(a, Var) else None
+        for a in self.operands(i, eqn):
+            root = self.roots.get(a, a)
             if root in self.slot_of and self.root_end.get(root) == i:
                 self.free_slots.setdefault(root.aval, []).append(self.slot_of.pop(root))
 
@@ -346,7 +348,7 @@ class _Emitter:
         self.lines.append(f"    # backward of: {target}{prim_label(o.prim)}({operands})")
 
     def statement(self, i: int, eqn: Eqn) -> None:
-        if eqn.out in self.aliases:
+        if eqn.out in self.aliases or self.fusion.inlined(i):
             return
         self.comment(eqn)
         rule = eqn.prim.emit["numpy"]
@@ -356,18 +358,34 @@ class _Emitter:
             self.pinned.update(self.roots.get(b, b) for a in eqn.inputs if isinstance(a, Var)
                                for b in [self.aliases.get(a, a)])
         else:
-            expr = self.expression(i, eqn)
+            expr = self.fused(i, eqn) if i in self.fusion.roots else self.expression(i, eqn)
             self.lines.append(f"    {expr}" if eqn.prim.effect else f"    {self.name(eqn.out)} = {expr}")
             if self.scalar:
                 return
             if not eqn.prim.view and eqn.out.aval.ndim:
                 self.owned.add(eqn.out)
             self.release_slots(i, eqn)
-        dead = [a for a in dict.fromkeys(eqn.inputs) if isinstance(a, Var) and a not in self.aliases
-                and a.aval.size >= BIG and self.uses[a][-1] == i and a not in self.ir.in_vars
+        dead = [a for a in dict.fromkeys(self.operands(i, eqn))
+                if a.aval.size >= BIG and self.uses[a][-1] == i and a not in self.ir.in_vars
                 and a not in self.ir.const_vars]
         if dead:
             self.lines.append("    del " + ", ".join(self.name(a) for a in dead))
+
+    def fused(self, i: int, eqn: Eqn) -> str:
+        """One numexpr call computing equation `i`'s fused expression (see `fusion`)."""
+        if self.kernels is None:
+            self.kernels = self.namespace["_ne"] = fusion.Kernels()
+        text, reads = fusion.write(self.ir, self.fusion, i, self.text, self.constant)
+        self.kernels.add(text, reads)
+        slot = self.take_slot(eqn)
+        out = "" if slot is None else f", out=_w{slot}"
+        return f'_ne("{text}", {", ".join(n for n, _ in reads)}{out})'
+
+    def constant(self, value) -> str:
+        """A name in the program's namespace for `value` (numbers numexpr would misread as text)."""
+        name = f"_k{sum(n.startswith('_k') for n in self.namespace)}"
+        self.namespace[name] = value
+        return name
 
     def fresh(self) -> str:
         """A new name, for the loop variables and results a `Block` writes."""
@@ -377,7 +395,7 @@ class _Emitter:
         """The lines computing `ir` (a sub-program without constants) inside a loop or branch of
         this program, `depth` levels deep, with its inputs read from the expressions `inputs`; and
         the expressions of its outputs."""
-        child = _Emitter(ir)
+        child = _Emitter(ir, fuse=False)       # one `_ne` per program: loop bodies stay NumPy
         child.gen, child.nested = self.gen, True
         child.names.update(zip(ir.in_vars, inputs))
         for i, eqn in enumerate(ir.eqns):
@@ -446,7 +464,10 @@ class _Emitter:
         return parts if len(parts) > 1 else []
 
     def operands(self, i: int, eqn: Eqn) -> list:
-        """The vars equation `i` reads, broadcasts NumPy does itself resolved to their sources."""
+        """The vars equation `i` reads, broadcasts NumPy does itself resolved to their sources; a
+        fused expression reads its inputs where its last equation is."""
+        if i in self.fusion.members:
+            return self.fusion.inputs[i] if i in self.fusion.roots else []
         return [self.aliases.get(a, a) for a in eqn.inputs if isinstance(a, Var)]
 
     def _note_reads(self, parts: list, home: dict, operands: list) -> None:

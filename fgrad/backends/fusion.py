@@ -1,0 +1,277 @@
+"""Fused elementwise arithmetic for the NumPy backend, evaluated in one pass by numexpr.
+
+With the `fgrad[fast]` extra (numexpr) installed, a chain of elementwise arithmetic on large arrays
+becomes one line of the generated program, the math still readable in it:
+
+    m = _ne("e * (1.0 - b * (a * 2.0 + b)) + a * 2.0 / (c + 1.0)", a, b, c, e)
+
+numexpr evaluates the expression block by block, so the chain makes one pass over memory instead
+of one per operation, on the threads numexpr's own environment variables give it
+(NUMEXPR_MAX_THREADS, NUMEXPR_NUM_THREADS, OMP_NUM_THREADS); fgrad never sets them. Without
+numexpr the program is the plain NumPy one.
+
+What fuses is chosen by measurement (benchmarks/fusion.py) and by dtype:
+
+- only arithmetic, comparisons, logic, where, abs and (float64) sqrt, max and min: NumPy's SIMD
+  sin, exp, tanh, log... are 2-20x faster than numexpr's without Intel's VML, so they stay NumPy
+  calls and their results are the fused expression's inputs;
+- only where numexpr computes in the dtype NumPy would: float32 and float64 values, bool
+  conditions; never integers (numexpr divides and overflows differently), complex or float16.
+  numexpr reads a decimal literal as float64, which would widen float32 arithmetic, so a float32
+  expression writes integral literals as integers and passes any other as a named float32 input;
+- only chains of at least two operations whose result has at least `FUSE_MIN` elements: below
+  that, numexpr's call overhead is more than the passes it saves.
+
+A value joins the expression that reads it when every reader is in that same expression (numexpr
+computes a repeated subexpression once); otherwise it is computed on its own line.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+
+import numpy as np
+
+from ..core import Lit, Var
+from ..primitives import elementwise as ew
+
+FUSE_MIN = 1 << 16     # elements: the measured size from which one numexpr pass beats NumPy's passes
+MAX_NODES = 48         # operations in one expression (the text stays readable, numexpr's registers few)
+MAX_INPUTS = 24        # arrays one expression reads (numexpr iterates them together)
+
+F32, F64, BOOL = np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.bool_)
+FLOATS = frozenset((F32, F64))
+
+# Python's precedence, loosest first: how tightly each form binds its operands
+CMP, OR, AND, ADD, MUL, UNARY, POW, ATOM = range(8)
+
+# primitive -> (template, precedence, dtypes its float operands and result may have)
+_INFIX = {ew.add_p: ("+", ADD), ew.sub_p: ("-", ADD), ew.mul_p: ("*", MUL), ew.div_p: ("/", MUL),
+          ew.pow_p: ("**", POW), ew.lt_p: ("<", CMP), ew.le_p: ("<=", CMP), ew.gt_p: (">", CMP),
+          ew.ge_p: (">=", CMP), ew.eq_p: ("==", CMP), ew.ne_p: ("!=", CMP), ew.and_p: ("&", AND),
+          ew.or_p: ("|", OR)}
+_CALLS = {ew.abs_p: ("abs", FLOATS), ew.sqrt_p: ("sqrt", {F64}), ew.max_p: ("maximum", {F64}),
+          ew.min_p: ("minimum", {F64}), ew.select_p: ("where", FLOATS)}
+_LOGIC = {ew.and_p, ew.or_p, ew.not_p}
+# numexpr's own names: a program variable must not be called like one of them
+RESERVED = frozenset({
+    "abs", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh", "exp", "log", "where", "real", "imag",
+    "complex", "conj", "copy", "sum", "prod", "min", "max", "ceil", "floor", "round", "trunc", "sign",
+    "fmod", "hypot", "isnan", "isinf", "contains", "maximum", "minimum", "arcsin", "arccos", "arctan",
+    "log1p", "log10", "log2", "expm1", "arctan2", "arcsinh", "arccosh", "arctanh", "copysign", "isfinite",
+    "signbit", "nextafter", "ones_like", "int", "long", "float", "double", "bool", "bytes", "str"})
+
+
+def numexpr():
+    """The numexpr module, or None where it is not installed (fusion is then off).
+
+    Example:
+        >>> numexpr() is None or hasattr(numexpr(), "NumExpr")
+        True
+    """
+    try:
+        return importlib.import_module("numexpr")
+    except ImportError:
+        return None
+
+
+def fusible(eqn) -> bool:
+    """Whether numexpr computes `eqn` exactly as NumPy would: a form it has, in the same dtype."""
+    prim, out = eqn.prim, eqn.out.aval.dtype
+    dtypes = {a.aval.dtype for a in eqn.inputs}
+    if prim in _LOGIC:
+        return dtypes == {BOOL} and out == BOOL
+    if prim is ew.select_p:
+        return eqn.inputs[0].aval.dtype == BOOL and out in FLOATS and {a.aval.dtype for a in eqn.inputs[1:]} == {out}
+    if prim in _INFIX:
+        return len(dtypes) == 1 and dtypes <= FLOATS and out in (dtypes | {BOOL})
+    if prim in _CALLS:
+        return dtypes == {out} and out in _CALLS[prim][1]
+    if prim is ew.neg_p:
+        return out in FLOATS
+    if prim is ew.integer_pow_p:
+        return out in FLOATS and 1 <= abs(eqn.params["n"]) <= 8
+    return False
+
+
+class Plan:
+    """Which equations of an IR fuse: `members[i]` is the index of the equation whose expression
+    computes equation i's result (i itself for the last one, the root); `roots` lists the roots,
+    `inputs[root]` the arrays its expression reads."""
+
+    def __init__(self, members: dict, inputs: dict | None = None):
+        self.members, self.inputs = members, inputs or {}
+        self.roots = {r for r in members.values()}
+        self.group: dict = {}
+        for i, r in members.items():
+            self.group.setdefault(r, []).append(i)
+
+    def inlined(self, i: int) -> bool:
+        return i in self.members and self.members[i] != i
+
+
+def plan(ir, aliases: dict) -> Plan:
+    """The fused groups of `ir` (see the module's description), given the broadcasts the emitter
+    leaves to NumPy."""
+    if numexpr() is None:
+        return Plan({})
+    readers: dict = {}
+    for i, eqn in enumerate(ir.eqns):
+        for a in eqn.inputs:
+            if isinstance(a, Var):
+                readers.setdefault(aliases.get(a, a), set()).add(i)
+    outs = {o for o in ir.outs if isinstance(o, Var)}
+    candidates = {i for i, e in enumerate(ir.eqns)
+                  if e.out not in aliases and e.out.aval.size >= FUSE_MIN and fusible(e)}
+    forced: set = set()
+    while True:
+        members = _assign(ir, candidates, readers, outs, forced)
+        oversized = _split_points(ir, members)
+        if not oversized:
+            break
+        forced |= oversized
+    sizes: dict = {}
+    for r in members.values():
+        sizes[r] = sizes.get(r, 0) + 1
+    fused = {i: r for i, r in members.items() if sizes[r] >= 2}
+    return Plan(fused, _inputs(ir, fused, aliases))
+
+
+def _assign(ir, candidates: set, readers: dict, outs: set, forced: set) -> dict:
+    """Each candidate's root, from the last equation back: a value joins its readers' expression
+    when all of them are in one expression of the same shape."""
+    members: dict = {}
+    for i in sorted(candidates, reverse=True):
+        out = ir.eqns[i].out
+        roots = {members.get(j) for j in readers.get(out, ())}
+        root = roots.pop() if len(roots) == 1 else None
+        joins = (root is not None and i not in forced and out not in outs
+                 and ir.eqns[root].out.aval.shape == out.aval.shape)
+        members[i] = root if joins else i
+    return members
+
+
+def _split_points(ir, members: dict) -> set:
+    """For each expression over `MAX_NODES` operations or `MAX_INPUTS` inputs, the member to
+    compute on its own line instead: the largest one below its root."""
+    group: dict = {}
+    for i, r in members.items():
+        group.setdefault(r, []).append(i)
+    by_out = {ir.eqns[i].out: i for i in members}
+    split = set()
+    for root, indices in group.items():
+        size, leaves = _expanded(ir, root, members, by_out)
+        if size[root] > MAX_NODES or len(leaves) > MAX_INPUTS:
+            split.add(max((i for i in indices if i != root), key=lambda i: size[i]))
+    return split
+
+
+def _expanded(ir, root: int, members: dict, by_out: dict) -> tuple:
+    """The operation count of each member's expression as text (shared parts counted each time)
+    and the root's input arrays."""
+    size, leaves = {}, set()
+    for i in sorted(i for i, r in members.items() if r == root):
+        total = 1
+        for a in ir.eqns[i].inputs:
+            j = by_out.get(a) if isinstance(a, Var) else None
+            if j is not None and members[j] == root and j != root:
+                total += size[j]
+            elif isinstance(a, Var):
+                leaves.add(a)
+        size[i] = total
+    return size, leaves
+
+
+def _inputs(ir, members: dict, aliases: dict) -> dict:
+    """Each root's input arrays: what its members read that no other member computes."""
+    inner = {ir.eqns[i].out for i, r in members.items() if i != r}
+    inputs: dict = {}
+    for i, r in members.items():
+        for a in ir.eqns[i].inputs:
+            if isinstance(a, Var) and a not in inner:
+                inputs.setdefault(r, {})[aliases.get(a, a)] = None
+    return {r: list(vs) for r, vs in inputs.items()}
+
+
+class Kernels:
+    """The `_ne` of a program: its fused expressions compiled once, called by their text.
+
+    Example:
+        >>> ne = Kernels()
+        >>> ne.add("a * b + 1", [("a", np.dtype("float64")), ("b", np.dtype("float64"))])
+        >>> ne("a * b + 1", np.arange(3.0), np.full(3, 2.0))
+        array([1., 3., 5.])
+    """
+
+    def __init__(self):
+        self.compiled: dict = {}
+
+    def add(self, text: str, signature: list) -> None:
+        ne = numexpr()
+        types = [(name, ne.necompiler.getType(np.empty(0, dtype))) for name, dtype in signature]
+        _, uses_vml = ne.necompiler.getExprNames(text, ne.necompiler.getContext({}))
+        self.compiled[text] = (ne.NumExpr(text, signature=types), uses_vml)
+
+    def __call__(self, text: str, *arrays, out=None):
+        kernel, uses_vml = self.compiled[text]
+        return kernel(*arrays, out=out, order="K", casting="safe", ex_uses_vml=uses_vml)
+
+
+def write(ir, plan: Plan, root: int, name, constant) -> tuple:
+    """The numexpr text of `root`'s expression and the (name, dtype) of what it reads, in order:
+    `name(var)` is an input's name in the program, `constant(value)` the name of a named constant."""
+    by_out = {ir.eqns[i].out: i for i in plan.group[root] if i != root}
+    read: dict = {}
+
+    def atom(a):
+        if isinstance(a, Lit):
+            return _literal(a, constant, read)
+        if a in by_out:
+            return node(by_out[a])
+        read[name(a)] = a.aval.dtype
+        return name(a), ATOM
+
+    def node(i):
+        eqn = ir.eqns[i]
+        return _form(eqn, [atom(a) for a in eqn.inputs])
+
+    text, _ = node(root)
+    return text, list(read.items())
+
+
+def _wrap(arg: tuple, prec: int, strict: bool) -> str:
+    text, own = arg
+    return f"({text})" if own < prec or (strict and own == prec) else text
+
+
+def _form(eqn, args: list) -> tuple:
+    prim = eqn.prim
+    if prim in _INFIX:
+        op, prec = _INFIX[prim]
+        chained = prec in (CMP, POW)          # a < b < c and a ** b ** c mean something else
+        return f"{_wrap(args[0], prec, chained)} {op} {_wrap(args[1], prec, True)}", prec
+    if prim in _CALLS:
+        return f"{_CALLS[prim][0]}({', '.join(text for text, _ in args)})", ATOM
+    if prim is ew.integer_pow_p:
+        n = eqn.params["n"]
+        return f"{_wrap(args[0], POW, True)}**{n if n > 0 else f'({n})'}", POW
+    sign = "~" if prim is ew.not_p else "-"
+    return f"{sign}{_wrap(args[0], UNARY, True)}", UNARY
+
+
+def _literal(lit, constant, read: dict) -> tuple:
+    """A literal as numexpr reads it in the literal's dtype; a named constant where numexpr would
+    read its text in another dtype (a decimal in float32, inf and nan)."""
+    from .numpy_codegen import exact, literal
+    v, dtype = exact(lit.val), lit.aval.dtype
+    if type(v) is bool or dtype == BOOL:
+        return ("True" if v else "False"), ATOM
+    v = float(v)
+    if dtype == F64 and math.isfinite(v):
+        return literal(v), ATOM
+    if v.is_integer() and abs(v) <= 2 ** 24 and math.copysign(1.0, v) > 0:   # keeps float32 float32
+        return literal(int(v)), ATOM
+    text = constant(np.asarray(v, dtype))
+    read[text] = dtype
+    return text, ATOM

@@ -1,0 +1,216 @@
+"""Fused elementwise code (numexpr, the `fgrad[fast]` extra): fused programs agree with the plain
+NumPy ones in value and dtype, fuse only what numexpr computes in NumPy's dtype, above the size
+where it pays, and the plain program is what runs without numexpr."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+import fgrad
+import fgrad.numpy as fnp
+from fgrad.backends import fusion, numpy_codegen
+
+numexpr = pytest.importorskip("numexpr")
+
+
+def compiled(fn, args, *, fused: bool, monkeypatch, grad: bool = False):
+    """fn (or its gradient) compiled by the NumPy backend, with every large-enough chain fused or
+    with numexpr hidden as if it were not installed."""
+    ir = fgrad.make_ir(fgrad.grad(fn) if grad else fn)(*args)
+    with monkeypatch.context() as m:
+        if fused:
+            m.setattr(fusion, "FUSE_MIN", 0)
+        else:
+            m.setitem(sys.modules, "numexpr", None)      # `import numexpr` now raises ImportError
+        return numpy_codegen.compile_ir(ir)
+
+
+def assert_agree(fn, args, monkeypatch, grad=False, must_fuse=True):
+    plain = compiled(fn, args, fused=False, monkeypatch=monkeypatch, grad=grad)
+    fused = compiled(fn, args, fused=True, monkeypatch=monkeypatch, grad=grad)
+    assert "_ne(" not in plain.source
+    if must_fuse:
+        assert "_ne(" in fused.source, fused.source
+    flat = fgrad.tree_flatten(args)[0]
+    for want, got in zip(plain(*flat), fused(*flat)):
+        assert got.dtype == want.dtype and got.shape == want.shape
+        tol = 1e-4 if want.dtype == np.float32 else 1e-10
+        finite = np.abs(want[np.isfinite(want)]) if want.dtype.kind == "f" else np.zeros(0)
+        scale = float(np.max(finite, initial=1.0))
+        np.testing.assert_allclose(got, want, rtol=tol, atol=tol * scale)
+    return fused.source
+
+
+# --- random elementwise programs ------------------------------------------------------------------
+
+STEPS = [
+    lambda u, v: u + v, lambda u, v: u - v, lambda u, v: u * v, lambda u, v: u / (v * v + 1.0),
+    lambda u, v: -u, lambda u, v: fnp.abs(u) * 0.1, lambda u, v: u ** 2 * 0.5, lambda u, v: u ** 3 - 2.5,
+    lambda u, v: fnp.where(u > 0.3, u, v), lambda u, v: fnp.maximum(u, v), lambda u, v: fnp.minimum(u, 0.5),
+    lambda u, v: fnp.where((u > 0) & (v < 1.0), u * 3.0, v), lambda u, v: fnp.sqrt(fnp.abs(u) + 1.0),
+    lambda u, v: fnp.sin(u) + v, lambda u, v: (1.0 - u) * (v + 0.7), lambda u, v: 0.25 * u + v / 3.0,
+]
+
+
+def random_program(seed: int, steps: int = 9):
+    """A program of `steps` random elementwise steps, each reading two earlier values."""
+    rng = np.random.default_rng(seed)
+    picks = [(rng.integers(len(STEPS)), rng.integers(1 << 20), rng.integers(1 << 20)) for _ in range(steps)]
+
+    def program(x, y, row):
+        values = [x, y, x * row]                     # row: (n,) broadcast against (m, n)
+        for step, i, j in picks:
+            values.append(STEPS[step](values[i % len(values)], values[j % len(values)]))
+        return fnp.sum(values[-1] + 0.5 * values[-2])
+    return program
+
+
+def random_args(seed: int, dtype):
+    rng = np.random.default_rng(seed + 1000)
+    return tuple(rng.uniform(-1.5, 1.5, shape).astype(dtype) for shape in ((30, 20), (30, 20), (20,)))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("seed", range(12))
+def test_random_programs_agree(seed, dtype, monkeypatch):
+    program, args = random_program(seed), random_args(seed, dtype)
+    assert_agree(program, args, monkeypatch, must_fuse=False)
+    assert_agree(program, args, monkeypatch, grad=True)
+
+
+def test_float32_arithmetic_stays_float32_bit_for_bit(monkeypatch):
+    # numexpr reads 0.1 as float64: were it computing in float64, the results would differ in the
+    # last bit for many elements; fused float32 arithmetic must be NumPy's, exactly
+    x = np.random.default_rng(0).uniform(-3, 3, 5000).astype(np.float32)
+    fn = lambda x: ((x * 0.1 + 0.7) * x - 1.3) / (x * x + 2.0)  # noqa: E731
+    plain = compiled(fn, (x,), fused=False, monkeypatch=monkeypatch)
+    fused = compiled(fn, (x,), fused=True, monkeypatch=monkeypatch)
+    assert "_ne(" in fused.source and "_k0" in fused.source and "0.1" not in fused.source
+    want, got = plain(x)[0], fused(x)[0]
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got, want)
+
+
+def test_literals_numexpr_would_misread_are_named(monkeypatch):
+    x = np.linspace(-2, 2, 3000)
+    fn = lambda x: fnp.where(x > 0.5, x * -0.0, fnp.minimum(x * 3.0, -np.inf) + x)  # noqa: E731
+    source = assert_agree(fn, (x,), monkeypatch)
+    assert "inf" not in source.split("_ne(")[1].split(")")[0]
+
+
+def test_integers_are_never_fused(monkeypatch):
+    rng = np.random.default_rng(3)
+    for dtype in (np.int32, np.int64):
+        x, y = (rng.integers(-1000, 1000, 4000).astype(dtype) for _ in range(2))
+        fn = lambda x, y: (x * y + 7) * (x - y) + x // (fnp.abs(y) + 1)  # noqa: E731
+        plain = compiled(fn, (x, y), fused=False, monkeypatch=monkeypatch)
+        fused = compiled(fn, (x, y), fused=True, monkeypatch=monkeypatch)
+        assert "_ne(" not in fused.source
+        np.testing.assert_array_equal(fused(x, y)[0], plain(x, y)[0])
+
+
+def test_bool_logic_fuses_exactly(monkeypatch):
+    x, y = np.random.default_rng(4).standard_normal((2, 4000))
+    fn = lambda x, y: fnp.where(((x > 0) & (y < 0.5)) | ~(x > y), x * y, y - x)  # noqa: E731
+    plain = compiled(fn, (x, y), fused=False, monkeypatch=monkeypatch)
+    fused = compiled(fn, (x, y), fused=True, monkeypatch=monkeypatch)
+    assert "_ne(" in fused.source
+    np.testing.assert_array_equal(fused(x, y)[0], plain(x, y)[0])
+
+
+def test_transcendentals_stay_numpy(monkeypatch):
+    x = np.linspace(-1, 1, 3000)
+    source = assert_agree(lambda x: fnp.exp(x * 2.0 + 1.0) * fnp.tanh(x) * 3.0 - 1.0, (x,), monkeypatch)
+    assert "np.exp(" in source and "np.tanh(" in source
+    assert all("exp" not in line and "tanh" not in line for line in source.splitlines() if "_ne(" in line)
+
+
+# --- where it pays: sizes, the generated line ---------------------------------------------------------
+
+def test_only_large_arrays_fuse():
+    fn = lambda x: fnp.sum((x * 2.0 + 1.0) * x)  # noqa: E731
+    small, large = np.ones(fusion.FUSE_MIN // 2), np.ones(fusion.FUSE_MIN)
+    assert "_ne(" not in fgrad.jit(fgrad.grad(fn)).lower(small).as_text()
+    assert "_ne(" in fgrad.jit(fgrad.grad(fn)).lower(large).as_text()
+    np.testing.assert_allclose(fgrad.grad(fn)(large), 4 * large + 1)
+
+
+def test_the_fused_line_reads_as_the_math():
+    x = np.random.default_rng(5).standard_normal(fusion.FUSE_MIN)
+    loss = lambda x: fnp.sum(fnp.tanh(x) * fnp.exp(-x ** 2) + fnp.log1p(x ** 2))  # noqa: E731
+    source = fgrad.jit(fgrad.grad(loss)).lower(x).as_text()
+    (line,) = [ln for ln in source.splitlines() if "_ne(" in ln]
+    assert line.split(" = ")[1].startswith('_ne("e * (1.0 - b * (a * 2.0 + b)) + a * 2.0 / (c + 1.0)"')
+    t, e = np.tanh(x), np.exp(-x ** 2)
+    np.testing.assert_allclose(fgrad.grad(loss)(x), e * (1 - t * t) - 2 * x * t * e + 2 * x / (1 + x ** 2),
+                               rtol=1e-12, atol=1e-14)
+
+
+def test_without_numexpr_the_plain_program_runs(monkeypatch):
+    monkeypatch.setitem(sys.modules, "numexpr", None)
+    assert fusion.numexpr() is None
+    x = np.linspace(-1, 1, fusion.FUSE_MIN)
+    g = fgrad.grad(lambda x: fnp.sum((x * 2.0 + 1.0) * x))
+    assert "_ne(" not in fgrad.jit(g).lower(x).as_text()
+    np.testing.assert_allclose(g(x), 4 * x + 1)
+
+
+# --- buffers, threads, user text ------------------------------------------------------------------
+
+def test_fused_results_survive_later_calls_and_threads(monkeypatch):
+    monkeypatch.setattr(fusion, "FUSE_MIN", 0)
+    g = fgrad.grad(lambda x: fnp.sum((x * x - 3.0 * x) * (x + 0.5) / (x * x + 1.0)))
+    want = lambda x: ((2 * x - 3) * (x + 0.5) + (x * x - 3 * x)) / (x * x + 1) \
+        - (x * x - 3 * x) * (x + 0.5) * 2 * x / (x * x + 1) ** 2  # noqa: E731
+    inputs = [np.linspace(-2 + k, 2 + k, 20000) for k in range(4)]
+    first = g(inputs[0])
+    kept = first.copy()
+    results = [None] * len(inputs)
+
+    def work(k):
+        for _ in range(10):
+            results[k] = g(inputs[k])
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(len(inputs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    np.testing.assert_array_equal(first, kept)
+    for x, r in zip(inputs, results):
+        np.testing.assert_allclose(r, want(x), rtol=1e-10, atol=1e-12)
+
+
+def test_hostile_constants_never_reach_the_fused_text(monkeypatch):
+    payload = "__import__('os').environ.__setitem__('FGRAD_PWNED', '1')"
+
+    def text(self, *spec):
+        return f"({payload}) or 1"
+    hostile = type("HostileFloat", (float,), {"__repr__": text, "__str__": text, "__format__": text})
+    for dtype in (np.float64, np.float32):
+        x = np.linspace(-1, 1, 3000).astype(dtype)
+        source = assert_agree(lambda x: (x * hostile(0.3) + hostile(2.0)) * x, (x,), monkeypatch)
+        assert payload not in source and "FGRAD_PWNED" not in os.environ
+
+
+def test_threads_follow_numexprs_environment(monkeypatch):
+    before = numexpr.get_num_threads()
+    assert_agree(lambda x: (x * 2.0 + 1.0) * x, (np.ones(3000),), monkeypatch)
+    assert numexpr.get_num_threads() == before           # fgrad never sets numexpr's threads
+    code = ("import numpy as np, fgrad, fgrad.numpy as fnp, numexpr\n"
+            "from fgrad.backends import fusion\n"
+            "x = np.ones(fusion.FUSE_MIN)\n"
+            "g = fgrad.grad(lambda x: fnp.sum((x * 2.0 + 1.0) * x))\n"
+            "assert '_ne(' in fgrad.jit(g).lower(x).as_text()\n"
+            "g(x)\n"
+            "print(numexpr.get_num_threads())\n")
+    env = dict(os.environ, NUMEXPR_NUM_THREADS="1", NUMEXPR_MAX_THREADS="1")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-1] == "1"
