@@ -467,7 +467,12 @@ class Tracer(TracerMethods):
 
 def shape_of(x) -> tuple:
     """The shape of an array, tracer or Python number (without NumPy's dispatch machinery)."""
-    return x.shape if isinstance(x, (Tracer, np.ndarray, np.generic)) else np.shape(x)
+    if isinstance(x, (Tracer, np.ndarray, np.generic)):
+        return x.shape
+    return () if type(x) in _PYTHON_SCALARS else np.shape(x)   # np.shape(0.9) makes an array
+
+
+_PYTHON_SCALARS = frozenset((float, int, bool, complex))
 
 
 def ndim_of(x) -> int:
