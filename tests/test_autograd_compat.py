@@ -290,3 +290,21 @@ def test_autograd_numpy_extras():
 
 
 _nondiff = primitive(onp.spacing)
+
+
+def test_make_diagonal_and_generated_source_names_no_user_text():
+    D = RNG.standard_normal((3, 4))
+    A = np.make_diagonal(D, axis1=-1, axis2=-2)
+    assert all(onp.allclose(onp.diag(A[i]), D[i]) for i in range(3))
+    check_grads(lambda d: np.make_diagonal(d, axis1=-1, axis2=-2))(D)
+    with pytest.raises(NotImplementedError, match="only supports"):
+        np.make_diagonal(D)
+
+    def double(x):
+        return 2.0 * x
+    double.__name__ = "evil); import os #"
+    p = primitive(double)
+    defvjp(p, lambda ans, x: lambda g: 2.0 * g)
+    source = fgrad.jit(fgrad.grad(lambda x: p(x) * x)).lower(1.5).as_text()
+    assert "evil" not in source and "host_call" in source
+    close(fgrad.grad(lambda x: p(x) * x)(1.5), 6.0)

@@ -128,11 +128,11 @@ def notrace_primitive(fun: Callable) -> Callable:
         _refuse_traced_kwargs(f_wrapped, kwargs)
         if not traced:
             return fun(*args, **kwargs)
-        example, _ = _example(f_wrapped, args, kwargs, traced)
+        example, concrete = _example(f_wrapped, args, kwargs, traced)
         leaves, _ = tree_flatten(example)
         if not leaves or not all(isinstance(v, (np.ndarray, np.generic, float, complex)) for v in leaves):
             return example
-        return _Site(f_wrapped, args, kwargs, traced, example).outputs()
+        return _Site(f_wrapped, args, kwargs, traced, (example, concrete)).outputs()
 
     f_wrapped.fun = fun
     f_wrapped._is_autograd_primitive = True
@@ -177,7 +177,7 @@ def _example(prim, args: tuple, kwargs: dict, traced: list) -> tuple:
 class _Site:
     """One call of a primitive on traced arguments: its static arguments, and the output's structure."""
 
-    def __init__(self, prim, args: tuple, kwargs: dict, traced: list, example=None):
+    def __init__(self, prim, args: tuple, kwargs: dict, traced: list, example: tuple | None = None):
         self.prim, self.kwargs, self.traced = prim, kwargs, traced
         self.template = subvals(args, [(i, None) for i in traced])
         self.tracers = [args[i] for i in traced]
@@ -185,9 +185,8 @@ class _Site:
         # asks for the rules of boxed arguments only (a trace marking none differentiates all)
         self.needed = [not t._trace.differentiated or t._trace.depends_on_differentiated(t._var)
                        for t in self.tracers]
-        self.concrete = False              # whether `example` was computed on the concrete values
-        if example is None:
-            example, self.concrete = _example(prim, args, kwargs, traced)
+        # the output on example values, and whether those were the concrete values
+        example, self.concrete = example or _example(prim, args, kwargs, traced)
         self.leaves, self.tree = tree_flatten(example)
         try:
             self.avals = [aval_of(np.asarray(v)) for v in self.leaves]
