@@ -49,6 +49,15 @@ from ._graph import enable_grad as enable_grad
 from ._graph import is_grad_enabled as is_grad_enabled
 from ._graph import no_grad as no_grad
 from ._graph import set_grad_enabled as set_grad_enabled
+from ._legacy import BoolTensor as BoolTensor
+from ._legacy import ByteTensor as ByteTensor
+from ._legacy import CharTensor as CharTensor
+from ._legacy import DoubleTensor as DoubleTensor
+from ._legacy import FloatTensor as FloatTensor
+from ._legacy import HalfTensor as HalfTensor
+from ._legacy import IntTensor as IntTensor
+from ._legacy import LongTensor as LongTensor
+from ._legacy import ShortTensor as ShortTensor
 from ._printing import get_printoptions as get_printoptions
 from ._printing import set_printoptions as set_printoptions
 from ._products import bmm as bmm
@@ -225,12 +234,14 @@ clamp_max_ = Tensor.clamp_max_
 # as fwAD` (torch's idiom) work, since autograd is a module rather than a package here.
 import sys as _sys  # noqa: E402
 
+from . import _legacy  # noqa: E402
 from . import autograd_function as _autograd_function  # noqa: E402,F401  (torch.autograd.Function)
 from . import autograd_functional as _autograd_functional  # noqa: E402
 from . import forward_ad as _forward_ad  # noqa: E402
 from . import func as func  # noqa: E402
 
 autograd.functional = _autograd_functional
+autograd.Variable = _legacy.Variable
 autograd.forward_ad = _forward_ad
 _sys.modules[__name__ + ".autograd.functional"] = _autograd_functional
 _sys.modules[__name__ + ".autograd.forward_ad"] = _forward_ad

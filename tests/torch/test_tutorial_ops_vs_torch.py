@@ -210,3 +210,16 @@ def test_inplace_shape_methods():
 def test_torch_functional_module_is_importable():
     import fgrad.torch.functional as ff
     assert str(ff.unique(ft.tensor([2, 1, 2]))) == str(torch.functional.unique(torch.tensor([2, 1, 2])))
+
+
+def test_variable_and_typed_constructors_of_old_tutorials():
+    def run(t):
+        x = t.ones(2)
+        v = t.autograd.Variable(x, requires_grad=True)
+        w = t.autograd.Variable(x * 2)
+        return (v is x, v.requires_grad, x.requires_grad, w.grad_fn, isinstance(x, t.autograd.Variable),
+                str(t.LongTensor([1, 2])), str(t.FloatTensor(2, 3).shape), str(t.ByteTensor([1])),
+                isinstance(t.ones(1), t.FloatTensor), isinstance(t.ones(1), t.LongTensor), repr(t.LongTensor),
+                str(t.Tensor([[1.0, 2.0]])), str(t.DoubleTensor([0.5])))
+
+    assert run(ft) == run(torch)
