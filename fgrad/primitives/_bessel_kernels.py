@@ -135,7 +135,7 @@ def _chbevl(y, coefs):
 def _hankel(x, order: int):
     """(J, Y) of order 0 or 1 for x >= 5 from the asymptotic P and Q."""
     pp, pq, qp, qq = (_P0_PP, _P0_PQ, _P0_QP, _P0_QQ) if order == 0 else (_P1_PP, _P1_PQ, _P1_QP, _P1_QQ)
-    z = 25.0 / (x * x)
+    z = (5.0 / x) ** 2
     p = _polevl(z, pp) / _polevl(z, pq)
     q = _polevl(z, qp) / _polevl(z, qq, monic=True)
     shifted = x - (0.25 if order == 0 else 0.75) * math.pi
@@ -171,8 +171,9 @@ def _y01(order: int, x):
 def _forward(first, second, n: int, x):
     """Order n from orders 0 and 1 by f_{k+1} = (2k / x) f_k - f_{k-1}."""
     prev, cur = first, second
-    for k in range(1, n):
-        prev, cur = cur, (2.0 * k / x) * cur - prev
+    with np.errstate(over="ignore", invalid="ignore"):     # Y_n near 0 overflows, as it should: yn cleans up
+        for k in range(1, n):
+            prev, cur = cur, (2.0 * k / x) * cur - prev
     return cur
 
 
@@ -211,7 +212,7 @@ def jn(n: int, x) -> np.ndarray:
         out = np.where(ax > n, _forward(_j01(0, ax), _j01(1, ax), n, np.maximum(ax, n)),
                        np.where(ax < 1e-5, series, middle))
     out = np.where(x < 0, out * (-1.0) ** n, out) * sign
-    out = np.where(finite, out, np.where(np.isnan(x), np.nan, 0.0))
+    out = np.where(finite, out, np.where(np.isposinf(x), 0.0, np.nan))    # SciPy's nan at -inf
     return out.astype(dtype)
 
 
@@ -227,6 +228,7 @@ def yn(n: int, x) -> np.ndarray:
     n = abs(n)
     safe = np.where(np.isfinite(x) & (x > 0), x, 1.0)
     out = _y01(n, safe) if n < 2 else _forward(_y01(0, safe), _y01(1, safe), n, safe)
+    out = np.where(np.isnan(out), -np.inf, out)          # past overflow: -inf - (-inf) near 0
     out = np.where(x == 0, -np.inf, out * sign)
     out = np.where(np.isposinf(x), 0.0, np.where((x < 0) | np.isnan(x), np.nan, out))
     return out.astype(dtype)

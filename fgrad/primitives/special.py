@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from ..core import Aval, Primitive, bind
+from ..core import Aval, Primitive, Tracer, bind
 from ..errors import MissingRuleError
 from ..transforms.batching import elementwise_rule
 from . import _bessel_kernels as bessel
@@ -174,15 +174,29 @@ def _gammainc_impl(a, x, *, k, upper):
     return incomplete.gammainc_derivative(k, upper, a, x)
 
 
+def _same_dtype_args(args, avals) -> str:
+    """The operands of a lax call that wants one dtype: literals converted to the arrays' dtype."""
+    dtype = next((a.dtype for a in avals if a.shape), avals[-1].dtype)
+    return ", ".join(f"lax.convert_element_type({arg}, jnp.{np.dtype(dtype).name})" for arg in args)
+
+
 def _gammainc_jax(args, avals, *, k, upper):
     if k > 1:
         return _no_xla_form("gammainc", "k={k}, upper={upper}")(args, avals, k=k, upper=upper)
     call = ("lax.igammac" if upper else "lax.igamma") if k == 0 else "lax.igamma_grad_a"
-    return f"{'-' if k and upper else ''}{call}({args[0]}, {args[1]})"
+    return f"{'-' if k and upper else ''}{call}({_same_dtype_args(args, avals)})"
+
+
+def _like(v, x):
+    """A concrete operand (a literal) in x's dtype, so that a float32 program stays float32."""
+    if isinstance(v, Tracer):
+        return v
+    return np.asarray(v, dtype=x.dtype if isinstance(x, Tracer) else np.asarray(x).dtype)
 
 
 def _gammainc_dx(a, x, k, upper):
     """d/dx of d^k/da^k P(a, x): the density x^(a-1) exp(-x) / Gamma(a) differentiated k times in a."""
+    a = _like(a, x)
     log_x = _log(x)
     density = _exp((a - 1.0) * log_x - x - bind(lgamma_p, a))
     g = lambda p, q: log_x - digamma(a) if p == 1 else -_psi(p - 1, a)  # noqa: E731
@@ -217,11 +231,12 @@ def _betainc_impl(a, b, x, *, i, j):
 def _betainc_jax(args, avals, *, i, j):
     if i or j:
         return _no_xla_form("betainc", "i={i}, j={j}")(args, avals, i=i, j=j)
-    return f"lax.betainc({args[0]}, {args[1]}, {args[2]})"
+    return f"lax.betainc({_same_dtype_args(args, avals)})"
 
 
 def _betainc_dx(a, b, x, i, j):
     """d/dx of d^i/da^i d^j/db^j I_x(a, b): the beta density differentiated in a and b."""
+    a, b = _like(a, x), _like(b, x)
     log_x, log_1mx, total = _log(x), bind(log1p_p, -x), a + b
     lbeta = bind(lgamma_p, a) + bind(lgamma_p, b) - bind(lgamma_p, total)
     density = _exp((a - 1.0) * log_x + (b - 1.0) * log_1mx - lbeta)
@@ -272,13 +287,28 @@ def _bessel_jax(kind: str):
     return template
 
 
+def _over_x_limit(head, c1, x, at_zero):
+    """head - c1 / x, and `at_zero` at x = 0 (its limit there) when given."""
+    # the rule is written in fgrad.numpy, imported when it runs (fgrad.numpy imports this module)
+    from .. import numpy as fnp
+    if at_zero is None:
+        return head - c1 / x
+    zero = fnp.equal(x, 0)
+    return fnp.where(zero, at_zero, head - c1 / fnp.where(zero, 1.0, x))
+
+
 def _bessel_prim(kind: str, impl) -> Primitive:
     prim = Primitive(f"bessel_{kind}n", abstract=lambda x, *, n: x, impl=impl, source=SRC, elementwise=True,
                      numpy=f"_bessel_{kind}n({{0}}, n={{n}})", helpers={f"_bessel_{kind}n": impl},
                      jax=_bessel_jax(kind))
-    neighbours = lambda x, n: (bind(prim, x, n=n - 1) - bind(prim, x, n=n + 1)) * 0.5  # noqa: E731
-    prim.def_vjp(lambda ct, x, out, *, n: [ct * neighbours(x, n)])
-    prim.def_jvp(lambda p, t, out, *, n: t[0] * neighbours(p[0], n))
+    def slope(x, n):
+        if n == 0:
+            return -bind(prim, x, n=1)
+        if abs(n) == 1:      # C_1' = C_0 - C_1 / x keeps orders 0 and 1, which jax source exists for
+            return _over_x_limit(bind(prim, x, n=0), bind(prim, x, n=1), x, 0.5 if kind == "j" else None) * n
+        return (bind(prim, x, n=n - 1) - bind(prim, x, n=n + 1)) * 0.5
+    prim.def_vjp(lambda ct, x, out, *, n: [ct * slope(x, n)])
+    prim.def_jvp(lambda p, t, out, *, n: t[0] * slope(p[0], n))
     prim.def_batch(elementwise_rule(prim))
     return prim
 
@@ -298,6 +328,10 @@ def _ive_dx(x, v: float):
     """d/dx exp(-|x|) I_v(x) = exp(-|x|) I_v'(x) - sign(x) exp(-|x|) I_v(x), with I_v' from the
     neighbouring orders (I_{v+1} + v / x I_v where v - 1 would be a fractional negative order)."""
     here = bind(bessel_ive_p, x, v=v)
+    if v == 0.0:
+        return bind(bessel_ive_p, x, v=1.0) - bind(sign_p, x) * here
+    if abs(v) == 1.0:        # I_1' = I_0 - I_1 / x keeps orders 0 and 1, which lax has
+        return _over_x_limit(bind(bessel_ive_p, x, v=0.0), here, x, 0.5) - bind(sign_p, x) * here
     if float(v).is_integer() or v > 1:
         slope = (bind(bessel_ive_p, x, v=v - 1.0) + bind(bessel_ive_p, x, v=v + 1.0)) * 0.5
     else:

@@ -303,7 +303,7 @@ def _concrete_order(name: str, order, integer: bool):
         order = order.item()
     ok = isinstance(order, int) if integer else isinstance(order, (int, float)) and math.isfinite(order)
     if isinstance(order, bool) or not ok:
-        kind = "an integer" if integer else "a finite real number"
+        kind = "integer" if integer else "finite real number"
         raise TypeError(f"{name}: the order must be a concrete {kind}, got {order!r:.40} at {user_location()}; "
                         f"pass a Python number such as {name}(2, x)")
     return order if integer else float(order)
