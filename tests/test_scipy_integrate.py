@@ -110,6 +110,21 @@ def test_decreasing_and_integer_times():
                                rtol=1e-6)
 
 
+def test_float32_state_one_time_and_traced_decreasing_times():
+    f = lambda y, t, k: -k * y + fnp.sin(t)  # noqa: E731
+    out = odeint(f, np.array([1.0, 2.0], np.float32), np.linspace(0.0, 1.0, 3), np.float32(0.5))
+    assert np.asarray(out).dtype == np.float32
+    np.testing.assert_allclose(out, si.odeint(lambda y, t: -0.5 * y + np.sin(t), [1.0, 2.0], np.linspace(0, 1, 3)),
+                               rtol=1e-5)
+    # a single time is y0; its gradient is the identity
+    np.testing.assert_array_equal(fgrad.grad(lambda y: odeint(f, y, np.array([0.3]), 0.5).sum())(np.ones(2)),
+                                  np.ones(2))
+    # under jit the direction of t is read from traced values
+    t = np.array([1.0, 0.6, 0.2])
+    np.testing.assert_allclose(fgrad.jit(lambda s: odeint(f, np.ones(2), s, 0.5, **TIGHT))(t),
+                               si.odeint(lambda y, s: -0.5 * y + np.sin(s), np.ones(2), t, **TIGHT), rtol=1e-9)
+
+
 def test_jit_on_both_backends(backend):
     w = np.random.default_rng(1).normal(size=(len(T), 3))
     loss = lambda y0, a1: fnp.sum(odeint(rhs(fnp), y0, T, (a1, A2), **TIGHT) * w)  # noqa: E731

@@ -110,6 +110,15 @@ def test_both_backends_jit_and_vmap(backend):
     np.testing.assert_allclose(g, jax.grad(lambda x: jnp.sum(jss.convolve(x, b, "same") ** 2))(a), rtol=1e-12)
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_complex_inputs_match_scipy(name):
+    rng = np.random.default_rng(10)
+    a = rng.normal(size=(5, 2)) + 1j * rng.normal(size=(5, 2))
+    b = rng.normal(size=(3, 2)) + 1j * rng.normal(size=(3, 2))
+    for mode in MODES:
+        np.testing.assert_allclose(getattr(fss, name)(a, b, mode), getattr(ss, name)(a, b, mode), rtol=1e-12)
+
+
 def test_integers_and_scalars():
     np.testing.assert_allclose(fss.convolve([1, 2, 3], [0, 1]), ss.convolve([1.0, 2, 3], [0.0, 1]))
     assert np.asarray(fss.convolve([1, 2], [3, 4])).dtype == np.float64
