@@ -1,6 +1,6 @@
 """Fused elementwise code (numexpr, the `fgrad[fast]` extra): fused programs agree with the plain
-NumPy ones in value and dtype, fuse only what numexpr computes in NumPy's dtype, above the size
-where it pays, and the plain program is what runs without numexpr."""
+NumPy ones in value and dtype, fuse only float64 arithmetic (what numexpr computes as NumPy does and
+faster), above the size where it pays, and the plain program is what runs without numexpr."""
 
 from __future__ import annotations
 
@@ -76,25 +76,28 @@ def random_args(seed: int, dtype):
     return tuple(rng.uniform(-1.5, 1.5, shape).astype(dtype) for shape in ((30, 20), (30, 20), (20,)))
 
 
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("seed", range(12))
-def test_random_programs_agree(seed, dtype, monkeypatch):
-    program, args = random_program(seed), random_args(seed, dtype)
+@pytest.mark.parametrize("seed", range(16))
+def test_random_programs_agree(seed, monkeypatch):
+    program, args = random_program(seed), random_args(seed, np.float64)
     assert_agree(program, args, monkeypatch, must_fuse=False)
     assert_agree(program, args, monkeypatch, grad=True)
 
 
-def test_float32_arithmetic_stays_float32_bit_for_bit(monkeypatch):
-    # numexpr reads 0.1 as float64: were it computing in float64, the results would differ in the
-    # last bit for many elements; fused float32 arithmetic must be NumPy's, exactly
-    x = np.random.default_rng(0).uniform(-3, 3, 5000).astype(np.float32)
-    fn = lambda x: ((x * 0.1 + 0.7) * x - 1.3) / (x * x + 2.0)  # noqa: E731
+def test_float64_arithmetic_is_numpys_bit_for_bit(monkeypatch):
+    # + - * / in the order the parentheses give are NumPy's own IEEE operations
+    x = np.random.default_rng(0).uniform(-3, 3, 5000)
+    fn = lambda x: ((x * 0.1 + 0.7) * x - 1.3) / (x * x + 2.0) - (-x)  # noqa: E731
     plain = compiled(fn, (x,), fused=False, monkeypatch=monkeypatch)
     fused = compiled(fn, (x,), fused=True, monkeypatch=monkeypatch)
-    assert "_ne(" in fused.source and "_k0" in fused.source and "0.1" not in fused.source
-    want, got = plain(x)[0], fused(x)[0]
-    assert got.dtype == np.float32
-    np.testing.assert_array_equal(got, want)
+    assert fused.source.count("_ne(") == 1
+    np.testing.assert_array_equal(fused(x)[0], plain(x)[0])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_float32_stays_numpy(seed, monkeypatch):
+    # numexpr computes float32 right but slower than NumPy at every size measured
+    program, args = random_program(seed), random_args(seed, np.float32)
+    assert "_ne(" not in assert_agree(program, args, monkeypatch, grad=True, must_fuse=False)
 
 
 def test_literals_numexpr_would_misread_are_named(monkeypatch):
@@ -193,10 +196,9 @@ def test_hostile_constants_never_reach_the_fused_text(monkeypatch):
     def text(self, *spec):
         return f"({payload}) or 1"
     hostile = type("HostileFloat", (float,), {"__repr__": text, "__str__": text, "__format__": text})
-    for dtype in (np.float64, np.float32):
-        x = np.linspace(-1, 1, 3000).astype(dtype)
-        source = assert_agree(lambda x: (x * hostile(0.3) + hostile(2.0)) * x, (x,), monkeypatch)
-        assert payload not in source and "FGRAD_PWNED" not in os.environ
+    x = np.linspace(-1, 1, 3000)
+    source = assert_agree(lambda x: (x * hostile(0.3) + hostile(2.0)) * x, (x,), monkeypatch)
+    assert payload not in source and "FGRAD_PWNED" not in os.environ
 
 
 def test_threads_follow_numexprs_environment(monkeypatch):

@@ -15,12 +15,13 @@ What fuses is chosen by measurement (benchmarks/fusion.py) and by dtype:
 - only arithmetic, comparisons, logic, where, abs and (float64) sqrt, max and min: NumPy's SIMD
   sin, exp, tanh, log... are 2-20x faster than numexpr's without Intel's VML, so they stay NumPy
   calls and their results are the fused expression's inputs;
-- only where numexpr computes in the dtype NumPy would: float32 and float64 values, bool
-  conditions; never integers (numexpr divides and overflows differently), complex or float16.
-  numexpr reads a decimal literal as float64, which would widen float32 arithmetic, so a float32
-  expression writes integral literals as integers and passes any other as a named float32 input;
+- only float64 values (and bool conditions on them): numexpr computes those exactly as NumPy
+  does. Never integers (numexpr divides and overflows differently), complex or float16; and not
+  float32, which numexpr computes right but 1.3-4x slower than NumPy's passes at every size measured;
 - only chains of at least two operations whose result has at least `FUSE_MIN` elements: below
-  that, numexpr's call overhead is more than the passes it saves.
+  that, the arrays sit in cache, NumPy's SIMD loops win and numexpr's call overhead adds to it.
+
+inf and nan, which numexpr cannot read as text, reach the expression as named constants.
 
 A value joins the expression that reads it when every reader is in that same expression (numexpr
 computes a repeated subexpression once); otherwise it is computed on its own line.
@@ -36,23 +37,23 @@ import numpy as np
 from ..core import Lit, Var
 from ..primitives import elementwise as ew
 
-FUSE_MIN = 1 << 16     # elements: the measured size from which one numexpr pass beats NumPy's passes
+FUSE_MIN = 1 << 18     # elements: the measured size from which one numexpr pass beats NumPy's passes
 MAX_NODES = 48         # operations in one expression (the text stays readable, numexpr's registers few)
+MIN_VERSION = (2, 14)  # the numexpr whose compiled-expression call `Kernels` makes (older: plain NumPy)
 MAX_INPUTS = 24        # arrays one expression reads (numexpr iterates them together)
 
-F32, F64, BOOL = np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.bool_)
-FLOATS = frozenset((F32, F64))
+F64, BOOL = np.dtype(np.float64), np.dtype(np.bool_)
+FLOATS = frozenset((F64,))     # the dtypes whose arithmetic fuses (see above for float32)
 
 # Python's precedence, loosest first: how tightly each form binds its operands
 CMP, OR, AND, ADD, MUL, UNARY, POW, ATOM = range(8)
 
-# primitive -> (template, precedence, dtypes its float operands and result may have)
+# primitive -> (operator, precedence); primitive -> numexpr function
 _INFIX = {ew.add_p: ("+", ADD), ew.sub_p: ("-", ADD), ew.mul_p: ("*", MUL), ew.div_p: ("/", MUL),
           ew.pow_p: ("**", POW), ew.lt_p: ("<", CMP), ew.le_p: ("<=", CMP), ew.gt_p: (">", CMP),
           ew.ge_p: (">=", CMP), ew.eq_p: ("==", CMP), ew.ne_p: ("!=", CMP), ew.and_p: ("&", AND),
           ew.or_p: ("|", OR)}
-_CALLS = {ew.abs_p: ("abs", FLOATS), ew.sqrt_p: ("sqrt", {F64}), ew.max_p: ("maximum", {F64}),
-          ew.min_p: ("minimum", {F64}), ew.select_p: ("where", FLOATS)}
+_CALLS = {ew.abs_p: "abs", ew.sqrt_p: "sqrt", ew.max_p: "maximum", ew.min_p: "minimum", ew.select_p: "where"}
 _LOGIC = {ew.and_p, ew.or_p, ew.not_p}
 # numexpr's own names: a program variable must not be called like one of them
 RESERVED = frozenset({
@@ -71,9 +72,11 @@ def numexpr():
         True
     """
     try:
-        return importlib.import_module("numexpr")
+        module = importlib.import_module("numexpr")
     except ImportError:
         return None
+    version = tuple(int(part) for part in module.__version__.split(".")[:2] if part.isdigit())
+    return module if version >= MIN_VERSION else None
 
 
 def fusible(eqn) -> bool:
@@ -87,7 +90,7 @@ def fusible(eqn) -> bool:
     if prim in _INFIX:
         return len(dtypes) == 1 and dtypes <= FLOATS and out in (dtypes | {BOOL})
     if prim in _CALLS:
-        return dtypes == {out} and out in _CALLS[prim][1]
+        return dtypes == {out} and out in FLOATS
     if prim is ew.neg_p:
         return out in FLOATS
     if prim is ew.integer_pow_p:
@@ -252,7 +255,7 @@ def _form(eqn, args: list) -> tuple:
         chained = prec in (CMP, POW)          # a < b < c and a ** b ** c mean something else
         return f"{_wrap(args[0], prec, chained)} {op} {_wrap(args[1], prec, True)}", prec
     if prim in _CALLS:
-        return f"{_CALLS[prim][0]}({', '.join(text for text, _ in args)})", ATOM
+        return f"{_CALLS[prim]}({', '.join(text for text, _ in args)})", ATOM
     if prim is ew.integer_pow_p:
         n = eqn.params["n"]
         return f"{_wrap(args[0], POW, True)}**{n if n > 0 else f'({n})'}", POW
@@ -261,17 +264,14 @@ def _form(eqn, args: list) -> tuple:
 
 
 def _literal(lit, constant, read: dict) -> tuple:
-    """A literal as numexpr reads it in the literal's dtype; a named constant where numexpr would
-    read its text in another dtype (a decimal in float32, inf and nan)."""
+    """A literal as numexpr reads it; a named constant for inf and nan, which it cannot."""
     from .numpy_codegen import exact, literal
     v, dtype = exact(lit.val), lit.aval.dtype
     if type(v) is bool or dtype == BOOL:
         return ("True" if v else "False"), ATOM
     v = float(v)
-    if dtype == F64 and math.isfinite(v):
+    if math.isfinite(v):
         return literal(v), ATOM
-    if v.is_integer() and abs(v) <= 2 ** 24 and math.copysign(1.0, v) > 0:   # keeps float32 float32
-        return literal(int(v)), ATOM
     text = constant(np.asarray(v, dtype))
     read[text] = dtype
     return text, ATOM
