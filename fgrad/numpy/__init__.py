@@ -15,6 +15,9 @@ import builtins
 
 import numpy as np
 
+# the version of the NumPy whose API this mirrors (autograd.numpy's convention)
+__version__ = np.__version__
+
 from .._checks import _axis, _axis_tuple, _concat_axis, _numeric, _reshape_target, _shape_tuple
 from ..core import Tracer, bind, ndim_of, shape_of
 from ..errors import ShapeError, user_location
@@ -397,7 +400,9 @@ def var(x, axis=None, keepdims=False, ddof=0, *, correction=None, dtype=None):
     x = astype(x, _float_dtype(x))
     centred = x - mean(x, axis, keepdims=True)
     count = int(np.prod([x.shape[a] for a in _axes(x, axis)], dtype=np.int64))
-    return sum(centred * centred, axis, keepdims) / builtins.max(count - ddof, 0)
+    # |x - mean|², real for complex x as in NumPy
+    squares = real(centred * conj(centred)) if x.dtype.kind == "c" else centred * centred
+    return sum(squares, axis, keepdims) / builtins.max(count - ddof, 0)
 
 
 def _sqrt_zero_safe(s):
@@ -634,9 +639,12 @@ from ._complex import complex128 as complex128  # noqa: E402
 from ._complex import conj as conj  # noqa: E402
 from ._complex import conjugate as conjugate  # noqa: E402
 from ._complex import imag as imag  # noqa: E402
+from ._complex import iscomplex as iscomplex  # noqa: E402
 from ._complex import iscomplexobj as iscomplexobj  # noqa: E402
+from ._complex import isreal as isreal  # noqa: E402
 from ._complex import isrealobj as isrealobj  # noqa: E402
 from ._complex import real as real  # noqa: E402
+from ._complex import real_if_close as real_if_close  # noqa: E402
 from ._math import arccos as arccos  # noqa: E402
 from ._math import arccosh as arccosh  # noqa: E402
 from ._math import arcsin as arcsin  # noqa: E402

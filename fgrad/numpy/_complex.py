@@ -1,4 +1,5 @@
-"""fgrad.numpy's complex-number functions: real, imag, conj/conjugate, angle, iscomplexobj, isrealobj.
+"""fgrad.numpy's complex-number functions: real, imag, conj/conjugate, angle, real_if_close, iscomplex,
+isreal, iscomplexobj, isrealobj.
 
 As in jax.numpy, they accept real arrays too: `real` and `conj` of a real array are the array,
 `imag` is zeros of its dtype. On traced arrays they record the primitives of
@@ -105,3 +106,47 @@ def angle(z, deg: bool = False):
         z = astype(z, np.float64)
     out = cx.angle(z)
     return out * (180 / math.pi) if deg else out
+
+
+def real_if_close(a, tol=100):
+    """`a`'s real part when every imaginary part is below `tol` machine epsilons (`tol` itself when
+    it is below 1), else `a`, as numpy.real_if_close. The result's dtype depends on the values, so
+    under jit a complex traced array raises ConcretizationError: take real() explicitly there.
+
+    Example:
+        >>> import fgrad.numpy as fnp
+        >>> fnp.real_if_close(fnp.array([2.1 + 4e-14j, 5.2 + 3e-15j]))
+        array([2.1, 5.2])
+    """
+    a = _operand(a)
+    if a.dtype.kind != "c":
+        return a
+    if tol > 1:
+        tol = tol * np.finfo(a.dtype).eps
+    from . import abs as absolute
+    from . import all as every
+    return real(a) if bool(every(absolute(imag(a)) < tol)) else a
+
+
+def iscomplex(x):
+    """Elementwise: whether the imaginary part is nonzero (False for real dtypes), as numpy.iscomplex.
+
+    Example:
+        >>> import fgrad.numpy as fnp
+        >>> fnp.iscomplex(fnp.array([1 + 1j, 1 + 0j]))
+        array([ True, False])
+    """
+    x = _operand(x)
+    return imag(x) != 0
+
+
+def isreal(x):
+    """Elementwise: whether the imaginary part is zero (True for real dtypes), as numpy.isreal.
+
+    Example:
+        >>> import fgrad.numpy as fnp
+        >>> fnp.isreal(fnp.array([1 + 1j, 1 + 0j]))
+        array([False,  True])
+    """
+    x = _operand(x)
+    return imag(x) == 0
