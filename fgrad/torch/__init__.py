@@ -20,6 +20,7 @@ from . import cuda as cuda
 from . import linalg as linalg
 from . import nn as nn
 from . import optim as optim
+from . import profiler as profiler
 from . import random as random
 from . import utils as utils
 from ._dtypes import Size as Size
@@ -242,6 +243,8 @@ from . import func as func  # noqa: E402
 
 autograd.functional = _autograd_functional
 autograd.Variable = _legacy.Variable
+autograd.profiler = profiler
 autograd.forward_ad = _forward_ad
 _sys.modules[__name__ + ".autograd.functional"] = _autograd_functional
 _sys.modules[__name__ + ".autograd.forward_ad"] = _forward_ad
+_sys.modules[__name__ + ".autograd.profiler"] = profiler

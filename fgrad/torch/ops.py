@@ -25,6 +25,7 @@ from ._errors import torch_error
 from ._graph import MODE, Op
 from ._out import accepts_out
 from ._quiet import enter, leave, quiet
+from .profiler import RECORDER
 
 Tensor = None          # set by fgrad.torch.tensor
 _new = object.__new__
@@ -47,6 +48,8 @@ def record(op: Op, inputs: tuple, params: tuple, value) -> Tensor:
     out = _new(Tensor)
     out._data, out._rg, out._grad, out.grad_fn, out._hooks, out._accum, out._ver, out._base = \
         value, False, None, None, None, None, None, None
+    if RECORDER.active is not None:
+        RECORDER.active.event(op.name)
     if MODE.enabled:
         for t in inputs:
             if t._rg:
