@@ -128,6 +128,8 @@ def test_integers_and_scalars():
 @pytest.mark.parametrize("call,error,words", [
     (lambda: fss.convolve(np.ones(3), np.ones(2), "wide"), ValueError, "Acceptable mode flags"),
     (lambda: fss.convolve(np.ones(3), np.ones((2, 2))), ValueError, "same dimensionality"),
+    (lambda: fss.convolve(np.ones(3), np.ones(2), method="fast"), ValueError, "Acceptable method flags"),
+    (lambda: fss.correlate(np.ones(0), np.ones(2)), ValueError, "must not be empty"),
     (lambda: fss.convolve(np.ones((4, 2)), np.ones((2, 4)), "valid"), ValueError, "at least as large"),
     (lambda: fss.convolve(np.ones(3), np.ones(2), ([0], [0])), TypeError, "keyword arguments"),
     (lambda: fss.convolve(np.ones((2, 3)), np.ones((3, 3)), axes=([1], [1]), dot_axes=([0], [0])), ValueError,

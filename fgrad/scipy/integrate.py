@@ -323,7 +323,8 @@ def odeint(func: Callable, y0, t, *extra, args=None, rtol=None, atol=None, mxste
     or as jax does (`odeint(func, y0, t, a, b)`); a single tuple after `t` is always SciPy's `args`
     (pass `args=(tup,)` for one tuple-valued argument). `t` may decrease (SciPy); it is assumed
     monotonic. Values `func` reads from an enclosing trace (closures over parameters) are
-    differentiated too.
+    differentiated too. Derivatives are reverse mode (grad, vjp, jacrev, to any order) under jit
+    and vmap; forward mode (jvp, jacfwd) is a TypeError, as for jax's odeint.
 
     Parameters:
         func: `func(y, t, *args)` (`func(t, y, *args)` with tfirst=True) returning dy/dt with y's

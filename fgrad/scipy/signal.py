@@ -37,6 +37,11 @@ def _operands(in1, in2) -> tuple:
     return fnp.asarray(a, dtype), fnp.asarray(b, dtype)
 
 
+def _check_method(method) -> None:
+    if method not in ("auto", "direct", "fft"):
+        raise ValueError(f"Acceptable method flags are 'auto', 'direct', or 'fft'. Got {method!r} ({user_location()})")
+
+
 def _check_mode(mode, what: str) -> None:
     if not isinstance(mode, str):
         raise TypeError(f"{what}: mode must be one of 'full', 'valid' or 'same', got {type(mode).__name__}; "
@@ -117,6 +122,9 @@ def _generalized(a, b, axes, dot_axes, mode: str):
     spec_a, spec_b = _parse_axes(shape_of(a), shape_of(b), axes, dot_axes)
     sizes_a = [shape_of(a)[i] for i in spec_a[0]]
     sizes_b = [shape_of(b)[i] for i in spec_b[0]]
+    if 0 in sizes_a + sizes_b:
+        raise ValueError(f"convolve: the inputs must not be empty along the convolved axes (sizes {sizes_a} and "
+                         f"{sizes_b}) ({user_location()})")
     if mode == "valid" and not _valid_order(sizes_a, sizes_b):
         out = _convolve_core(b, a, spec_b, spec_a, [(0, 0)] * len(sizes_a))
         n_b, n_a = len(spec_b[2]), len(spec_a[2])
@@ -151,8 +159,9 @@ def convolve(in1, in2, mode: str = "full", method: str = "auto", precision=None,
         The convolution, in the inputs' common floating dtype (integers give float64).
 
     Raises:
-        ValueError: an unknown mode, inputs of different rank without `axes`, axes named twice or
-            out of range, dot axes of different sizes, or 'valid' sizes that do not nest.
+        ValueError: an unknown mode or method, inputs of different rank without `axes`, axes named
+            twice or out of range, dot axes of different sizes, an empty convolved axis, or 'valid'
+            sizes that do not nest.
         TypeError: a mode that is not a string (autograd's axes passed positionally).
 
     Example:
@@ -161,6 +170,7 @@ def convolve(in1, in2, mode: str = "full", method: str = "auto", precision=None,
         [3.0, 5.0]
     """
     _check_mode(mode, "convolve")
+    _check_method(method)
     a, b = _operands(in1, in2)
     if axes is None and not any(len(d) for d in dot_axes) and len(shape_of(a)) == len(shape_of(b)) == 0:
         return a * b
@@ -188,6 +198,7 @@ def correlate(in1, in2, mode: str = "full", method: str = "auto", precision=None
         [1.0, 2.0]
     """
     _check_mode(mode, "correlate")
+    _check_method(method)
     a, b = _operands(in1, in2)
     if len(shape_of(a)) != len(shape_of(b)):
         raise ValueError(f"in1 and in2 should have the same dimensionality (shapes {shape_of(a)} and "
