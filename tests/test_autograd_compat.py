@@ -308,3 +308,26 @@ def test_make_diagonal_and_generated_source_names_no_user_text():
     source = fgrad.jit(fgrad.grad(lambda x: p(x) * x)).lower(1.5).as_text()
     assert "evil" not in source and "host_call" in source
     close(fgrad.grad(lambda x: p(x) * x)(1.5), 6.0)
+
+
+def test_adam_matches_torch_and_the_optimizers_keep_the_structure():
+    torch = pytest.importorskip("torch")
+    from fgrad.autograd.misc.optimizers import adam, rmsprop, sgd
+    target = RNG.standard_normal(3)
+    loss_grad = grad(lambda p, i: np.sum((p["w"] - target) ** 2))
+    ours = adam(loss_grad, {"w": onp.zeros(3)}, num_iters=40, step_size=0.1)
+    w = torch.zeros(3, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.Adam([w], lr=0.1, betas=(0.9, 0.999), eps=1e-8)
+    for _ in range(40):
+        opt.zero_grad()
+        ((w - torch.tensor(target)) ** 2).sum().backward()
+        opt.step()
+    close(ours["w"], w.detach().numpy(), rtol=1e-7)
+    seen = []
+    quadratic = grad(lambda p, i: np.sum((p[0] - 1.0) ** 2) + (p[1][0] + 2.0) ** 2)
+    for optimize, kwargs in ((sgd, {"num_iters": 400}), (rmsprop, {"num_iters": 600, "step_size": 0.02})):
+        out = optimize(quadratic, (onp.zeros(2), [0.0]), lambda p, i, g: seen.append(i), **kwargs)
+        assert isinstance(out, tuple) and isinstance(out[1], list)
+        close(out[0], onp.ones(2), rtol=1e-2, atol=1e-2)
+        close(out[1][0], -2.0, rtol=1e-2)
+    assert seen == list(range(400)) + list(range(600))
