@@ -107,11 +107,15 @@ class _Tree:
         return _times(x, y) if prim is ew.mul_p else _plus(x, y, 1.0 if prim is ew.add_p else -1.0)
 
     def _expandable(self, eqn: Eqn) -> bool:
-        if not eqn.prim.polynomial or eqn.out.aval != self.aval:
+        aval = self.aval
+        if not eqn.prim.polynomial or not (eqn.out.aval is aval or eqn.out.aval == aval):
             return False
         if eqn.prim is ew.integer_pow_p and eqn.params["n"] not in (2, 3):
             return False
-        return all(isinstance(a, Lit) or a.aval == self.aval for a in eqn.inputs)
+        for a in eqn.inputs:
+            if not (type(a) is Lit or a.aval is aval or a.aval == aval):
+                return False
+        return True
 
     def _divide(self, inputs: list) -> dict:
         numerator, denominator = inputs
@@ -191,20 +195,24 @@ class _Tree:
         return value, negated
 
     def _lit(self, value: float) -> Lit:
-        with np.errstate(over="raise"):
-            try:
-                return Lit(self.aval.dtype.type(value))
-            except FloatingPointError:
-                raise _GiveUp from None    # finite in float64, not in this dtype (float32)
+        dtype = self.aval.dtype
+        if abs(value) > _largest(dtype):
+            raise _GiveUp                  # finite in float64, not in this dtype (float32)
+        return Lit(dtype.type(value))
 
     def _emit(self, prim, inputs: list, **params) -> Var:
-        key = (prim, tuple(a if isinstance(a, Var) else ("lit", a.val.item()) for a in inputs),
-               tuple(sorted(params.items())))
+        key = (prim, tuple([a if isinstance(a, Var) else ("lit", a.val.item()) for a in inputs]),
+               tuple(sorted(params.items())) if params else ())
         if key not in self.memo:
             out = Var(self.aval)
             self.eqns.append(Eqn(prim, inputs, params, out, self.root.origin))
             self.memo[key] = out
         return self.memo[key]
+
+
+def _largest(dtype: np.dtype) -> float:
+    """The largest finite value of a real floating dtype (NumPy caches finfo)."""
+    return float(np.finfo(dtype).max)
 
 
 def _consumers(ir: IR) -> dict:
