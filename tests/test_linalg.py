@@ -201,6 +201,21 @@ def test_traced_values_match_numpy_on_non_symmetric_input():
                                np.linalg.cholesky(a + a.T - np.tril(a), upper=True), rtol=1e-12)
 
 
+@pytest.mark.parametrize("upper", [False, True])
+def test_cholesky_gradient_is_symmetric_as_jaxs(upper):
+    """The value reads one triangle (NumPy's); the derivative is that of (a + aᵀ) / 2 (jax's)."""
+    a, weights = spd(4, 4), rand(4, 4)
+    loss = lambda m: lambda x: m.sum(m.linalg.cholesky(x, upper=upper) * weights)
+    theirs = lambda x: jnp.sum((jnp.linalg.cholesky(x).T if upper else jnp.linalg.cholesky(x)) * weights)
+    ours = fgrad.grad(loss(fnp))(a)
+    np.testing.assert_allclose(ours, ours.T, rtol=1e-12)
+    np.testing.assert_allclose(ours, jax.grad(theirs)(a), rtol=1e-10)
+    t = rand(4, 4)                              # not symmetric: the derivative along its symmetric part
+    np.testing.assert_allclose(fgrad.jvp(loss(fnp), (a,), (t,))[1], jax.jvp(theirs, (a,), (t,))[1], rtol=1e-10)
+    hvp = jax.jvp(jax.grad(theirs), (a,), (t,))[1]
+    np.testing.assert_allclose(fgrad.jvp(fgrad.grad(loss(fnp)), (a,), (t,))[1], hvp, rtol=1e-8, atol=1e-12)
+
+
 def test_full_matrices_svd_and_complete_qr_values():
     for shape in [(4, 2), (2, 4), (2, 3, 5)]:
         a = rand(*shape)

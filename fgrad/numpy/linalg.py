@@ -92,6 +92,13 @@ def from_triangle(a, lower: bool):
     return where(np.eye(n, dtype=bool), diagonal, where(mask, a, conj(swapaxes(a, -1, -2))))
 
 
+def _triangle_value_symmetric_derivative(a, lower: bool):
+    """from_triangle(a) in value, with the derivative of (a + aᴴ) / 2: jax's symmetrized input, so a
+    gradient is symmetric (Hermitian) rather than folded onto the triangle read."""
+    half = (a + conj(swapaxes(a, -1, -2))) * 0.5
+    return from_triangle(stop_gradient(a), lower) + (half - stop_gradient(half))
+
+
 def _uplo(UPLO) -> bool:  # noqa: N803 - numpy's name
     if UPLO not in ("L", "U", "l", "u"):
         raise ValueError(f"UPLO argument must be 'L' or 'U', got {UPLO!r} (at {user_location()})")
@@ -241,13 +248,15 @@ def lstsq(a, b, rcond=None):
 
 def cholesky(a, *, upper: bool = False):
     """The Cholesky factor of each symmetric positive definite matrix, read from its lower (or, with
-    `upper`, upper) triangle as NumPy does; lower triangular unless `upper`.
+    `upper`, upper) triangle as NumPy does; lower triangular unless `upper`. Its derivative is jax's,
+    that of the symmetric part (a + aᴴ) / 2, so gradients are symmetric (Hermitian) matrices.
 
     Example: ``cholesky(np.array([[4., 2.], [2., 2.]]))`` is ``[[2., 0.], [1., 1.]]``.
     """
     if not _traced(a):
         return np.linalg.cholesky(a, upper=upper)
-    low = decomp.cholesky(from_triangle(as_matrix(a, "cholesky", square=True, complex_ok=True), not upper))
+    a = as_matrix(a, "cholesky", square=True, complex_ok=True)
+    low = decomp.cholesky(_triangle_value_symmetric_derivative(a, not upper))
     return swapaxes(low, -1, -2) if upper else low
 
 
