@@ -2,8 +2,8 @@
 
 tools/autograd_suite.py copies this file next to autograd's tests as `_fgrad_autograd` and points
 their `import autograd` and `from autograd import ...` lines here; imports of autograd's submodules
-go to fgrad.autograd's directly. The only addition is `autograd.scipy`, which test bodies reach as
-an attribute, and which is fgrad.scipy (autograd.scipy's counterpart in fgrad).
+go to fgrad.autograd's directly. Test bodies reach `autograd.numpy` and `autograd.scipy` as
+attributes, so both are imported here.
 
 Example:
     >>> import numpy as np
@@ -16,6 +16,6 @@ Example:
 from __future__ import annotations
 
 import fgrad.autograd.numpy as numpy  # noqa: F401 - `autograd.numpy` as an attribute
-import fgrad.scipy as scipy  # noqa: F401 - `autograd.scipy.signal.convolve` in a test body
+import fgrad.autograd.scipy as scipy  # noqa: F401 - `autograd.scipy.signal.convolve` in a test body
 from fgrad.autograd import *  # noqa: F403 - autograd's top-level names
 from fgrad.autograd.test_util import check_grads  # noqa: F401 - for the example above

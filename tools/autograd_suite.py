@@ -2,10 +2,10 @@
 
 The tests are taken unchanged from autograd's sdist (downloaded once with pip into a cache folder);
 only their import lines are rewritten: `autograd.X` becomes `fgrad.autograd.X` (autograd's API on
-fgrad, with `autograd.numpy` being fgrad.numpy plus NumPy's random module), `autograd.scipy.*`
-becomes `fgrad.scipy.*`, and `import autograd` / `from autograd import` read
-tools/autograd_adapter.py, which is fgrad.autograd name for name (plus `autograd.scipy`). The suite
-measures fgrad's public API: no test reaches code of its own.
+fgrad: `autograd.numpy` is fgrad.numpy plus NumPy's random module, `autograd.scipy` is
+fgrad.scipy), and `import autograd` / `from autograd import` read tools/autograd_adapter.py, which
+is fgrad.autograd name for name. The suite measures fgrad's public API: no test reaches code of
+its own.
 
 Usage:
     python tools/autograd_suite.py                      # all files
@@ -38,10 +38,8 @@ ADAPTER = Path(__file__).resolve().parent / "autograd_adapter.py"
 
 # (pattern, replacement) applied line by line to every copied test file, in this order
 _REWRITES = [
-    (r"^(\s*)import autograd\.numpy([\w.]*) as (\w+)", r"\1import fgrad.autograd.numpy\2 as \3"),
-    (r"^(\s*)import autograd\.scipy\.([\w.]+) as (\w+)", r"\1import fgrad.scipy.\2 as \3"),
-    (r"^(\s*)import autograd\.scipy\.([\w.]+)[ \t]*$", r"\1import fgrad.scipy.\2, _fgrad_autograd as autograd"),
-    (r"^(\s*)from autograd\.scipy(\.[\w.]+)? import", r"\1from fgrad.scipy\2 import"),
+    (r"^(\s*)import autograd\.([\w.]+) as (\w+)", r"\1import fgrad.autograd.\2 as \3"),
+    (r"^(\s*)import autograd\.([\w.]+)[ \t]*$", r"\1import fgrad.autograd.\2, _fgrad_autograd as autograd"),
     (r"^(\s*)from autograd(\.[\w.]+) import", r"\1from fgrad.autograd\2 import"),
     (r"^(\s*)from autograd import", r"\1from _fgrad_autograd import"),
     (r"^(\s*)import autograd[ \t]*$", r"\1import _fgrad_autograd as autograd"),

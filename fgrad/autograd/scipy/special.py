@@ -1,0 +1,3 @@
+"""autograd.scipy.special: fgrad.scipy.special, name for name."""
+
+from fgrad.scipy.special import *  # noqa: F403 - fgrad's, name for name
