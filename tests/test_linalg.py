@@ -377,3 +377,33 @@ def test_eigh_on_any_input_differentiates_what_numpy_computes(uplo):
         return fnp.concatenate([w, fnp.ravel(v)])
     check_grads(f, [rand(5, 5)], order=2, modes=("fwd", "rev"))
     check_grads(lambda x: fnp.linalg.eigvalsh(x, uplo), [rand(2, 4, 4)], order=2, modes=("fwd", "rev"))
+
+
+def _jax_banded(l_and_u, ab):
+    lower, upper = l_and_u
+    m = ab.shape[1]
+    return sum(jnp.diag(ab[upper - k, max(k, 0):m + min(k, 0)], k) for k in range(-lower, upper + 1))
+
+
+@pytest.mark.parametrize("l_and_u, b_shape", [((1, 1), (5,)), ((2, 0), (5, 2)), ((0, 3), (5, 1))])
+def test_solve_banded_matches_scipy_and_jax(l_and_u, b_shape):
+    scipy_linalg = pytest.importorskip("scipy.linalg")
+    ab, b = rand(sum(l_and_u) + 1, 5), rand(*b_shape)
+    ab[l_and_u[1]] += 4.0                                    # a dominant main diagonal
+    np.testing.assert_allclose(fsl.solve_banded(l_and_u, ab, b), scipy_linalg.solve_banded(l_and_u, ab, b),
+                               rtol=1e-12)
+    np.testing.assert_allclose(fgrad.jit(lambda a, y: fsl.solve_banded(l_and_u, a, y))(ab, b),
+                               scipy_linalg.solve_banded(l_and_u, ab, b), rtol=1e-12)
+    loss = lambda m, solve: lambda a, y: m.sum(solve(a, y) ** 3)
+    ours = fgrad.grad(loss(fnp, lambda a, y: fsl.solve_banded(l_and_u, a, y)), argnums=(0, 1))(ab, b)
+    theirs = jax.grad(loss(jnp, lambda a, y: jnp.linalg.solve(_jax_banded(l_and_u, a), y)), argnums=(0, 1))(ab, b)
+    for o, t in zip(ours, theirs):
+        np.testing.assert_allclose(o, t, rtol=1e-10, atol=1e-12)
+    check_grads(lambda a, y: fsl.solve_banded(l_and_u, a, y), [ab, b], order=2, modes=("fwd", "rev"))
+
+
+def test_solve_banded_refuses_mismatched_shapes():
+    with pytest.raises(ValueError, match=r"l\+u\+1 \(3\) does not equal ab.shape\[0\] \(2\)"):
+        fsl.solve_banded((1, 1), rand(2, 4), rand(4))
+    with pytest.raises(ValueError, match="shapes of ab .* and b .* are not compatible"):
+        fgrad.grad(lambda a: fnp.sum(fsl.solve_banded((1, 1), a, rand(3))))(rand(3, 4))

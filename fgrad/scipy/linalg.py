@@ -25,7 +25,7 @@ from ..primitives import matfun
 from ..primitives import solve as _solve
 
 __all__ = ["block_diag", "cho_factor", "cho_solve", "cholesky", "det", "eigh", "expm", "inv", "qr", "solve",
-           "solve_sylvester", "solve_triangular", "sqrtm", "svd"]
+           "solve_banded", "solve_sylvester", "solve_triangular", "sqrtm", "svd"]
 
 inv = _nl.inv
 det = _nl.det
@@ -90,6 +90,39 @@ def solve(a, b, lower: bool = False, overwrite_a: bool = False, overwrite_b: boo
     if assume_a != "gen":
         a = _nl.from_triangle(as_matrix(a, "solve", square=True), lower)
     return fnp.linalg.solve(a, b)
+
+
+def _banded_to_dense(l_and_u, ab):
+    """The square matrix a with a[i, j] = ab[u + i - j, j] inside the band and zeros outside it."""
+    lower, upper = (int(k) for k in l_and_u)
+    rows, m = np.shape(ab)
+    if lower < 0 or upper < 0 or rows != lower + upper + 1:
+        raise ValueError(f"invalid values for the number of lower and upper diagonals: l+u+1 "
+                         f"({lower + upper + 1}) does not equal ab.shape[0] ({rows}) (at {user_location()}); "
+                         "ab holds one row per diagonal")
+    i, j = np.indices((m, m))
+    band_row = upper + i - j
+    inside = (band_row >= 0) & (band_row < rows)
+    return fnp.where(inside, fnp.asarray(ab)[np.clip(band_row, 0, rows - 1), j], 0.0)
+
+
+def solve_banded(l_and_u, ab, b, overwrite_ab: bool = False, overwrite_b: bool = False,
+                 check_finite: bool = True):
+    """x with a x = b for a banded matrix a given by its diagonals, as scipy.linalg.solve_banded:
+    l_and_u = (l, u) counts the diagonals below and above the main one, and ab[u + i - j, j] = a[i, j].
+    b is (M,) or (M, K). The matrix is expanded to a dense one and solved (differentiable in ab and
+    b, to any order), so it costs O(M³) rather than SciPy's O(M (l + u)²).
+
+    Example: ``solve_banded((1, 1), np.array([[0., 1.], [2., 2.], [1., 0.]]), np.array([3., 3.]))``
+    is ``[1., 1.]``.
+    """
+    if np.ndim(ab) != 2:
+        raise ValueError(f"solve_banded: ab must be 2-d (one row per diagonal), got shape {np.shape(ab)} "
+                         f"(at {user_location()})")
+    if np.ndim(b) not in (1, 2) or np.shape(b)[0] != np.shape(ab)[1]:
+        raise ValueError(f"shapes of ab {np.shape(ab)} and b {np.shape(b)} are not compatible (at "
+                         f"{user_location()}); b must be (M,) or (M, K) with M = ab.shape[1]")
+    return fnp.linalg.solve(_banded_to_dense(l_and_u, ab), b)
 
 
 def eigh(a, b=None, lower: bool = True, eigvals_only: bool = False, overwrite_a: bool = False,
