@@ -593,8 +593,11 @@ def dot(a, b):
 
 
 def vdot(a, b):
-    """Dot product of flattened arrays. Example: ``vdot(np.ones(2), np.ones(2))`` is ``2.0``."""
-    return dot(ravel(a), ravel(b))
+    """Dot product of flattened arrays, the first conjugated (as numpy.vdot).
+
+    Example: ``vdot(np.array([1j, 2.]), np.array([1j, 3.]))`` is ``7+0j``.
+    """
+    return dot(conj(ravel(a)), ravel(b))
 
 
 def outer(a, b):
