@@ -344,9 +344,50 @@ def pad(input, pad, mode: str = "constant", value=None) -> Tensor:  # noqa: A002
     if len(pad) > 2 * x.ndim:
         raise RuntimeError("Padding length should be less than or equal to two times the input dimension but got "
                            f"padding length {len(pad)} and input of dimension {x.ndim}")
-    if mode != "constant":
-        raise NotImplementedError(f"F.pad(mode='{mode}') is not supported by fgrad.torch; mode='constant' is")
     last = [(int(pad[2 * i]), int(pad[2 * i + 1])) for i in range(len(pad) // 2)]
+    if mode != "constant":
+        return _index_pad(input, last[::-1], mode)
     pairs = tuple([(0, 0)] * (x.ndim - len(last)) + last[::-1])
     fill = 0.0 if value is None else float(value)
     return record(CONSTANT_PAD, (input,), (pairs, fill), np.asarray(_pad_fn(x, pairs, fill), x.dtype))
+
+
+# reflect / replicate / circular: each padded axis is a gather with NumPy's pad of its index range
+_INDEX_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+_INDEX_NODE = {"reflect": "ReflectionPad{n}DBackward0", "replicate": "ReplicationPad{n}DBackward0",
+               "circular": "torch::autograd::CopySlices"}
+_SUPPORTED = ("Supported combinations for non-constant padding:\n"
+              "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+              "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+              "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+
+
+def _gather_fn(x, taken):
+    for axis, idx in taken:
+        x = fnp.take(x, np.asarray(idx, np.int64), axis=axis)
+    return x
+
+
+_INDEX_OPS = {(mode, n): Op(_INDEX_NODE[mode].format(n=n), _gather_fn) for mode in _INDEX_MODES for n in (1, 2, 3)}
+
+
+def _index_pad(input, pairs: list, mode: str) -> Tensor:  # noqa: A002
+    """F.pad in reflect, replicate or circular mode; `pairs` (low, high) for the last len(pairs) axes."""
+    x, n = input._data, len(pairs)
+    if mode not in _INDEX_MODES:
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if n > 3 or x.ndim not in (n + 1, n + 2):
+        raise NotImplementedError(f"Padding size {2 * n} is not supported for {x.ndim}D input tensor.\n{_SUPPORTED}")
+    taken = []
+    for axis, (lo, hi) in zip(range(x.ndim - n, x.ndim), pairs):
+        size = x.shape[axis]
+        kept = np.arange(size)[max(-lo, 0):size - max(-hi, 0)]      # negative amounts crop first
+        lo, hi = max(lo, 0), max(hi, 0)
+        if mode == "reflect" and (lo >= size or hi >= size):
+            raise RuntimeError(f"Argument #{2 * n + 2}: Padding size should be less than the corresponding input "
+                               f"dimension, but got: padding ({lo}, {hi}) at dimension {axis} of input {list(x.shape)}")
+        if mode == "circular" and (lo > len(kept) or hi > len(kept)):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        taken.append((axis, tuple(np.pad(kept, (lo, hi), mode=_INDEX_MODES[mode]).tolist())))
+    taken = tuple(taken)
+    return record(_INDEX_OPS[mode, n], (input,), (taken,), np.ascontiguousarray(_gather_fn(x, taken)))

@@ -44,9 +44,6 @@ def _check_conv_args(in_channels, out_channels, stride, padding, groups, padding
             raise ValueError("padding='same' is not supported for strided convolutions")
     if padding_mode not in _PADDING_MODES:
         raise ValueError(f"padding_mode must be one of {_PADDING_MODES}, but got padding_mode='{padding_mode}'")
-    if padding_mode != "zeros":
-        raise NotImplementedError(f"padding_mode='{padding_mode}' is not supported by fgrad.torch; pad the input "
-                                  "with torch.nn.functional.pad and use padding_mode='zeros'")
 
 
 class _ConvNd(Module):
@@ -74,6 +71,17 @@ class _ConvNd(Module):
         self.reset_parameters()
         if dtype is not None:
             self.to(dtype=dtype)
+
+    def _padded(self, input: Tensor) -> tuple:  # noqa: A002
+        """(input, padding) for the convolution: other padding modes pad the input first, as torch does."""
+        if self.padding_mode == "zeros":
+            return input, self.padding
+        amounts = []
+        for k, d, p in zip(self.kernel_size[::-1], self.dilation[::-1],
+                           (None,) * self._n if isinstance(self.padding, str) else self.padding[::-1]):
+            total = d * (k - 1) if self.padding == "same" else 0 if self.padding == "valid" else 2 * p
+            amounts += [total // 2, total - total // 2]
+        return FC.pad(input, tuple(amounts), mode=self.padding_mode), 0
 
     def reset_parameters(self) -> None:
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
@@ -112,7 +120,8 @@ class Conv1d(_ConvNd):
                          padding_mode, dtype=dtype)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return FC.conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        x, padding = self._padded(input)
+        return FC.conv1d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
 
 class Conv2d(_ConvNd):
@@ -130,7 +139,8 @@ class Conv2d(_ConvNd):
                          padding_mode, dtype=dtype)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return FC.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        x, padding = self._padded(input)
+        return FC.conv2d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
 
 class _ConvTransposeNd(_ConvNd):
