@@ -201,7 +201,7 @@ def gradient(f, *varargs, axis=None, edge_order: int = 1):
     if len(spacings) != len(axes):
         raise TypeError("invalid number of arguments")
     out = [_gradient_along(f, ax, h) for ax, h in zip(axes, spacings)]
-    return out[0] if len(out) == 1 else out
+    return out[0] if len(out) == 1 else tuple(out)         # a tuple, as NumPy 2 returns
 
 
 def _gradient_along(f, axis: int, h):
