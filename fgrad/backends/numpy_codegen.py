@@ -523,10 +523,7 @@ class Program:
         self.ir, self.source = ir, "".join(pieces)
         self.filename = f"<fgrad-program-{next(_counter)}>"
         register_source(self, self.filename, self.source)
-        if self.source.count("\n") < 2 * PART_LINES:
-            exec(compile(self.source, self.filename, "exec"), namespace)  # noqa: S102 - our own generated code
-        else:                          # a long program: one part at a time bounds compile memory
-            compile_pieces(pieces, self.filename, namespace)
+        compile_pieces(pieces, self.filename, namespace)   # one function at a time: bounded memory
         self.fn = namespace.get("program_fast", namespace["program"])
 
     def __call__(self, *args):
