@@ -223,3 +223,12 @@ def test_variable_and_typed_constructors_of_old_tutorials():
                 str(t.Tensor([[1.0, 2.0]])), str(t.DoubleTensor([0.5])))
 
     assert run(ft) == run(torch)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW"])
+def test_optimizer_param_group_keys_in_torch_order(name):
+    def run(t):
+        opt = getattr(t.optim, name)([t.nn.Parameter(t.ones(1))], lr=0.1)
+        return list(opt.param_groups[0]), str(opt), list(opt.state_dict()["param_groups"][0])
+
+    assert run(ft) == run(torch)
