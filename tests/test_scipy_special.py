@@ -219,3 +219,20 @@ def test_scipy_only_names_against_scipy():
     assert fss.psi is fss.digamma
     check_grads(fss.rgamma, [np.array([-1.5, 0.4, 3.0])], order=2)
     check_grads(fss.erfcinv, [x], order=2)
+
+
+def test_ndtri_keeps_its_digits_in_the_far_tails():
+    p = np.array([1e-300, 1e-100, 1e-30, 1e-13, 0.02, 0.5, 0.9, 1 - 1e-12])
+    mpmath = pytest.importorskip("mpmath")
+    with mpmath.workdps(50):          # the root of ncdf(x) = p, from SciPy's value
+        roots = [mpmath.findroot(lambda x, v=v: mpmath.ncdf(x) - v, float(scipy_special.ndtri(v))) for v in p]
+        exact = [float(r) for r in roots]
+        slope = [float(1 / mpmath.npdf(r)) for r in roots]
+    for ndtri in (fss.ndtri, kernels.ndtri):
+        np.testing.assert_allclose(ndtri(p), exact, rtol=2e-15)
+    # exp(x**2 / 2) at x = -37 carries x**2 / 2 * eps of relative error
+    np.testing.assert_allclose(fgrad.grad(lambda t: fnp.sum(fss.ndtri(t)))(p), slope, rtol=5e-13)
+    np.testing.assert_array_equal(kernels.ndtri(np.array([0.0, 1.0, -0.5, 2.0, np.nan])),
+                                  [-np.inf, np.inf, np.nan, np.nan, np.nan])
+    x = np.array([1e-20, 0.3, 0.97])
+    np.testing.assert_allclose(fgrad.jit(fss.ndtri, backend="xla")(x), jss.ndtri(x), rtol=1e-14)

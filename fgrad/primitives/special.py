@@ -75,6 +75,14 @@ erfinv_p = _special("erfinv", _impl("erfinv", kernels.erfinv), jax="lax.erf_inv(
 erfinv_p.def_vjp(lambda ct, x, out: [ct * (_exp(out * out) / _TWO_OVER_SQRT_PI)])
 erfinv_p.def_jvp(lambda p, t, out: t[0] * (_exp(out * out) / _TWO_OVER_SQRT_PI))
 
+# the normal quantile: SciPy's ndtri, or a kernel accurate down to p = 1e-300 (erfinv(2p - 1) would
+# lose p's digits below 1e-12); its slope 1 / npdf(out) is written with the output. jax.scipy.special
+# is loaded by `import jax` in the jax versions fgrad supports (lax has no ndtri)
+_SQRT_2PI = math.sqrt(2.0 * math.pi)
+ndtri_p = _special("ndtri", _impl("ndtri", kernels.ndtri), jax="jax.scipy.special.ndtri({0})")
+ndtri_p.def_vjp(lambda ct, x, out: [ct * (_exp(out * out * 0.5) * _SQRT_2PI)])
+ndtri_p.def_jvp(lambda p, t, out: t[0] * (_exp(out * out * 0.5) * _SQRT_2PI))
+
 
 # --- the gamma family: each derivative is the next function of the family -------------------
 

@@ -108,8 +108,15 @@ def ndtr(x):
 
 
 def ndtri(p):
-    """The inverse of ndtr (the standard normal quantile). Example: ``ndtri(0.5)`` is ``0.0``."""
-    return erfinv(fnp.subtract(fnp.multiply(p, 2.0), 1.0)) * math.sqrt(2.0)
+    """The inverse of ndtr (the standard normal quantile), accurate in the far tails (p down to 1e-300).
+
+    Example:
+        >>> float(ndtri(0.5))
+        0.0
+        >>> round(float(ndtri(1e-20)), 9)
+        -9.26234009
+    """
+    return _unary(_sp.ndtri_p, p)
 
 
 def log_ndtr(x, series_order: int = 3):
