@@ -1,6 +1,11 @@
 """custom_jvp and custom_vjp: functions whose derivative is a rule the user writes, as in JAX.
 
-The function itself is traced inline like any other; each output leaf then passes through a marker
+Called where its inputs are being differentiated (under grad, vjp, value_and_grad, jvp), a custom
+function runs its rule instead of itself, as jax does: custom_jvp's jvp rule with symbolic tangents
+(its primal outputs are the function's; its tangent program is kept), custom_vjp's fwd (its residuals
+become operands of the markers, so fwd runs once). The rules then see the values of a concrete trace,
+so Python control flow on them works as under jax.grad. Elsewhere (jit, vmap, make_ir) the function
+itself is traced inline like any other. Either way each output leaf passes through a marker
 primitive (fgrad/primitives/calls.py) whose rules call the user's rule, traced when a transform needs
 it. Under reverse mode a custom_jvp function is differentiated by transposing its jvp rule (the vjp of
 the linear map t -> jvp_rule(primals, t), taken by fgrad's own reverse mode); a custom_vjp function
@@ -10,17 +15,36 @@ transform, both just call the function.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
+import threading
 from collections.abc import Callable
 
 import numpy as np
 
-from .core import Tracer, aval_of, bind, shape_of
+from .core import IR, Tracer, aval_of, bind, eval_ir, find_trace, new_trace, shape_of
 from .primitives.calls import custom_jvp_call_p, custom_vjp_call_p
 from .tree import leaf_paths, tree_flatten, tree_unflatten
 
 _FLOAT0 = np.dtype([("float0", np.void, 0)])    # jax.dtypes.float0: the tangent type of integers
+_DIFFERENTIATING = ("grad", "value_and_grad", "vjp", "jvp", "linearize")   # traces taking derivatives
+
+
+class _RuleDepth(threading.local):
+    depth = 0             # > 0 while a custom rule runs where its function was called
+
+
+_in_rule = _RuleDepth()
+
+
+@contextlib.contextmanager
+def _running_rule():
+    _in_rule.depth += 1
+    try:
+        yield
+    finally:
+        _in_rule.depth -= 1
 
 
 def _aval(x):
@@ -73,11 +97,21 @@ class _Call:
     def diff_args(self, leaves: list) -> tuple:
         return tree_unflatten(self.in_tree, leaves)
 
-    def mark(self, prim, out, rule_class, *rule_args):
-        """`out`'s leaves passed through `prim`'s marker, each holding the rule that differentiates it."""
+    def differentiating(self) -> bool:
+        """Whether the innermost trace takes the derivative of one of the differentiated leaves (never
+        inside a rule run where it was called: what the rule computes is primal, as under jax)."""
+        trace = find_trace(self.leaves)
+        if _in_rule.depth or trace is None or trace.transform not in _DIFFERENTIATING:
+            return False
+        mine = [x._var for x in self.leaves if isinstance(x, Tracer) and x._trace is trace]
+        return trace.transform == "vjp" or any(trace.depends_on_differentiated(v) for v in mine)
+
+    def mark(self, prim, out, rule_class, *rule_args, extra: list = ()):
+        """`out`'s leaves passed through `prim`'s marker, each holding the rule that differentiates it;
+        `extra` values of the trace (a traced rule's) follow the leaves as operands."""
         out_leaves, out_tree = tree_flatten(out)
         rule = rule_class(self, out_tree, [_aval(o) for o in out_leaves], *rule_args)
-        return tree_unflatten(out_tree, [bind(prim, o, *self.leaves, rule=rule, index=i)
+        return tree_unflatten(out_tree, [bind(prim, o, *self.leaves, *extra, rule=rule, index=i)
                                          for i, o in enumerate(out_leaves)])
 
 
@@ -106,6 +140,10 @@ class _JvpRule:
         return f"custom_jvp({_name(self.owner.fun)})"
 
     def _user_jvp(self, primals: list, tangents: list):
+        return self.rule_outputs(primals, tangents)[1:]
+
+    def rule_outputs(self, primals: list, tangents: list) -> tuple:
+        """(output tree, output leaves, tangent leaves) of the user's jvp rule, checked as jax checks them."""
         tangents = [_zeros(a) if t is None else t for t, a in zip(tangents, self.in_avals)]
         rule = self.owner.jvp
         pair = rule(*self.call.nondiff_values, self.call.diff_args(primals), self.call.diff_args(tangents))
@@ -126,7 +164,7 @@ class _JvpRule:
                 raise TypeError(f"Custom JVP rule must produce primal and tangent outputs with corresponding "
                                 f"shapes and dtypes. Expected {p_aval!r} (tangent type of {p_aval!r}) but got "
                                 f"{t_aval!r}.")
-        return outs, t_outs
+        return out_tree, outs, t_outs
 
     def jvp(self, primals: list, tangents: list, index: int):
         return self.jvp_flat(primals, tangents)[1][index]
@@ -168,6 +206,52 @@ class _JvpRule:
         rule = _JvpRule(self.call, self.out_tree, _batched_avals(self.out_avals, size), self.owner, jvp_batched,
                         _batched_avals(self.in_avals, size))
         return bind(custom_jvp_call_p, inner, *leaves, rule=rule, index=index)
+
+
+class _TracedJvpRule(_JvpRule):
+    """A custom_jvp call whose jvp rule ran where it was called: its tangent program `tangent_ir` takes
+    the rule's values from the trace (the markers' operands after the leaves) and the leaves' tangents."""
+
+    def __init__(self, call: _Call, out_tree, out_avals: list, owner, tangent_ir: IR, kept: list):
+        super().__init__(call, out_tree, out_avals, owner, self._tangents)
+        self.tangent_ir, self.kept, self.n = tangent_ir, kept, len(call.leaves)
+
+    def _tangents(self, primals: list, tangents: list):
+        floats = [i for i, a in enumerate(self.in_avals) if a.is_float]
+        ts = [np.zeros(self.in_avals[i].shape, self.in_avals[i].dtype) if tangents[i] is None else tangents[i]
+              for i in floats]
+        outs = eval_ir(self.tangent_ir, list(primals[self.n:]) + ts)
+        by_output = dict(zip(self.kept, outs))
+        return None, [by_output.get(i) for i in range(len(self.out_avals))]
+
+    def jvp(self, primals: list, tangents: list, index: int):
+        return self._tangents(primals, tangents)[1][index]
+
+    def batch(self, args: list, batched: list, size: int, index: int):
+        # batched as a call of the user's rule on the leaves, the operands after them left out
+        plain = _JvpRule(self.call, self.out_tree, self.out_avals, self.owner)
+        return plain.batch(args[:1 + self.n], batched[:1 + self.n], size, index)
+
+
+def _run_jvp_rule(owner, call: _Call):
+    """The outputs of a custom_jvp call made by running its jvp rule on symbolic tangents (jax's order
+    of calls under differentiation), marked with the tangent program the rule traced."""
+    floats = [i for i, a in enumerate(call.in_avals) if a.is_float]
+    with new_trace("custom_jvp") as sub, _running_rule():
+        t_args = dict(zip(floats, [sub.new_arg(call.in_avals[i]) for i in floats]))
+        out_tree, outs, t_outs = _JvpRule(call, None, None, owner).rule_outputs(
+            call.leaves, [t_args.get(i) for i in range(len(call.leaves))])
+        if any(isinstance(o, Tracer) and o._trace is sub for o in outs):
+            raise TypeError(f"Custom JVP rule {_name(owner.jvp)} for function {_name(owner.fun)} computes its "
+                            "primal output from the tangents; the primal output must depend on the primals only")
+        kept = [k for k, o in enumerate(outs) if _aval(o).is_float]
+        tir = sub.to_ir([t_outs[k] for k in kept])
+    outer = [k for k, c in enumerate(tir.consts) if isinstance(c, Tracer)]
+    rest = [k for k in range(len(tir.consts)) if k not in outer]
+    tangent_ir = IR([tir.const_vars[k] for k in outer] + tir.in_vars, [tir.const_vars[k] for k in rest],
+                    [tir.consts[k] for k in rest], tir.eqns, tir.outs)
+    return call.mark(custom_jvp_call_p, tree_unflatten(out_tree, outs), _TracedJvpRule, owner, tangent_ir, kept,
+                     extra=[tir.consts[k] for k in outer])
 
 
 class custom_jvp:
@@ -214,6 +298,8 @@ class custom_jvp:
             raise AttributeError(f"No JVP defined for custom_jvp function {_name(self.fun)} using defjvp.")
         args = _resolve_kwargs(self.fun, args, kwargs)
         call = _Call(args, self.nondiff_argnums)
+        if call.differentiating():
+            return _run_jvp_rule(self, call)
         out = self.fun(*args)
         return call.mark(custom_jvp_call_p, out, _JvpRule, self) if call.traced() else out
 
@@ -285,6 +371,44 @@ class _VjpRule:
         return bind(custom_vjp_call_p, inner, *leaves, rule=rule, index=index)
 
 
+class _ResidualVjpRule(_VjpRule):
+    """A custom_vjp call whose fwd rule ran where it was called: its residuals that are values of the
+    trace are the markers' operands after the leaves, the others (constants) are kept here."""
+
+    def __init__(self, call: _Call, out_tree, out_avals: list, owner, res_leaves: list, res_tree):
+        super().__init__(call, out_tree, out_avals, owner)
+        self.n, self.res_tree = len(call.leaves), res_tree
+        self.res_consts = [None if isinstance(r, Tracer) else r for r in res_leaves]
+
+    def vjp(self, ct, operands: list, index: int) -> list:
+        traced = iter(operands[self.n:])
+        res = tree_unflatten(self.res_tree, [next(traced) if c is None else c for c in self.res_consts])
+        cts = self.bwd_flat(res, [ct if i == index else None for i in range(len(self.out_avals))])
+        return cts + [None] * (len(operands) - self.n)
+
+    def batch(self, args: list, batched: list, size: int, index: int):
+        # batched as a call of the user's rules on the leaves, the residual operands left out
+        plain = _VjpRule(self.call, self.out_tree, self.out_avals, self.owner)
+        return plain.batch(args[:1 + self.n], batched[:1 + self.n], size, index)
+
+
+def _run_fwd_rule(owner, call: _Call):
+    """The outputs of a custom_vjp call made by running its fwd rule (jax's order of calls under
+    differentiation), marked with the residuals it returned."""
+    with _running_rule():
+        pair = owner.fwd(*call.args(call.leaves))
+    if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+        fwd, name = _name(owner.fwd), _name(owner.fun)
+        raise TypeError(f"Custom VJP fwd rule {fwd} for function {name} must produce a pair (list or tuple of "
+                        "length two) where the first element represents the primal output (equal to those of "
+                        f"the custom_vjp-decorated function {name}) and the second element represents residuals "
+                        "(i.e. values stored from the forward pass for use on the backward pass), but instead "
+                        f"of a pair the fwd rule {fwd} produced {pair}.")
+    res_leaves, res_tree = tree_flatten(pair[1])
+    extra = [r for r in res_leaves if isinstance(r, Tracer)]
+    return call.mark(custom_vjp_call_p, pair[0], _ResidualVjpRule, owner, res_leaves, res_tree, extra=extra)
+
+
 def _flat_cotangents(in_cts, in_tree, in_avals: list) -> list:
     """The bwd rule's output as one cotangent per input leaf (None: zero), checked as jax checks it."""
     n_args = len(in_tree.children)
@@ -347,5 +471,7 @@ class custom_vjp:
             raise AttributeError(f"No VJP defined for custom_vjp function {_name(self.fun)} using defvjp.")
         args = _resolve_kwargs(self.fun, args, kwargs)
         call = _Call(args, self.nondiff_argnums)
+        if call.differentiating():
+            return _run_fwd_rule(self, call)
         out = self.fun(*args)
         return call.mark(custom_vjp_call_p, out, _VjpRule, self) if call.traced() else out

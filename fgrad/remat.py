@@ -228,9 +228,6 @@ def saved_residuals(fun: Callable, *args, **kwargs) -> list[tuple]:
     return found
 
 
-_MARKERS = ("checkpoint", "custom_jvp_call", "custom_vjp_call")
-
-
 def _forward_order(fwd: IR) -> list[Eqn]:
     """The equations in the order jax computes them: a value a derivative rule needs (cos of sin's
     operand) right after the forward operation it differentiates, as jax's forward pass has it."""
@@ -247,7 +244,7 @@ def _source(eqn: Eqn, fwd: IR) -> str:
     """'output of <primitive> from <site>' or "named '<name>' from <site>", looking through the
     markers of custom rules and checkpoint to the equation that computed the value."""
     producer = {e.out: e for e in fwd.eqns}
-    while eqn.prim.name in _MARKERS and eqn.inputs[0] in producer:
+    while getattr(eqn.prim, "marker", False) and eqn.inputs[0] in producer:
         eqn = producer[eqn.inputs[0]]
     site = eqn.where if eqn.where is not None or eqn.origin is None else eqn.origin.where
     where = "" if site is None else f" from {site.file}:{site.line}:{site.column} ({site.function})"

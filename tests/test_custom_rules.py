@@ -299,3 +299,61 @@ def test_a_jvp_rule_with_a_wrong_tangent_shape_raises_as_jax():
     theirs = error_of(jax.jvp, build(J), (x,), (x,))
     assert ours[0] is theirs[0] is TypeError
     assert ours[1].split(" Expected")[0] == theirs[1].split(" Expected")[0]
+
+
+# --- where the rules run: jax's order of calls, concrete values ---------------------------------
+
+def logged_functions(m, log):
+    """The tutorial's printing custom_jvp and custom_vjp versions of sin."""
+    f = m.custom_jvp(lambda x: (log.append("f"), m.np.sin(x))[1])
+    f.defjvp(lambda p, t: (log.append("f_jvp"), (f(p[0]), m.np.cos(p[0]) * t[0]))[1])
+    g = m.custom_vjp(lambda x: (log.append("g"), m.np.sin(x))[1])
+    g.defvjp(lambda x: (log.append("g_fwd"), (g(x), m.np.cos(x)))[1],
+             lambda cos_x, ct: (log.append("g_bwd"), (cos_x * ct,))[1])
+    return f, g
+
+
+@pytest.mark.parametrize("case", ["grad f", "jvp f", "grad g", "value_and_grad g", "jvp g", "jit f"])
+def test_the_rules_are_called_in_jax_s_order(case):
+    def calls(m):
+        log = []
+        f, g = logged_functions(m, log)
+        fun = {"f": f, "g": g}[case[-1]]
+        transform = {"grad": lambda h: m.grad(h)(3.0), "jvp": lambda h: m.jvp(h, (3.0,), (1.0,)),
+                     "value_and_grad": lambda h: (jax if m is J else fgrad).value_and_grad(h)(3.0),
+                     "jit": lambda h: m.jit(h)(3.0)}[case.split()[0]]
+        try:
+            value = transform(fun)
+        except TypeError as e:
+            value = str(e)
+        return log, value
+    (ours, value), (theirs, expected) = calls(F), calls(J)
+    assert ours == theirs
+    if isinstance(expected, str):
+        assert value == expected
+    else:
+        for a, b in zip(jax.tree_util.tree_leaves(value), jax.tree_util.tree_leaves(expected)):
+            close(a, b)
+
+
+def test_a_jvp_rule_sees_concrete_values_under_grad():
+    def build(m):
+        f = m.custom_jvp(lambda x: x)           # the tutorial's branching rule
+        f.defjvp(lambda p, t: (p[0], 2.0 * t[0] if p[0] > 0 else 3.0 * t[0]))
+        return f
+    for x in (1.0, -1.0):
+        close(fgrad.grad(build(F))(x), jax.grad(build(J))(x))
+        close(fgrad.grad(lambda y: build(F)(y) * y)(x), jax.grad(lambda y: build(J)(y) * y)(x))
+
+
+def test_rules_run_where_called_agree_with_jax_at_second_order_and_under_vmap():
+    log: list = []
+    f, g = logged_functions(F, log)
+    jf, jg = logged_functions(J, log)
+    xs = np.linspace(-1.0, 2.0, 3)
+    for ours, theirs in ((f, jf), (g, jg)):
+        close(fgrad.vmap(fgrad.grad(ours))(xs), jax.vmap(jax.grad(theirs))(xs))
+        close(fgrad.grad(lambda x, h=ours: fnp.sum(fgrad.vmap(h)(x) ** 2))(xs),
+              jax.grad(lambda x, h=theirs: jnp.sum(jax.vmap(h)(x) ** 2))(xs))
+    close(fgrad.grad(fgrad.grad(f))(0.7), jax.grad(jax.grad(jf))(0.7))
+    close(fgrad.hessian(lambda x: f(x) * x)(0.7), jax.hessian(lambda x: jf(x) * x)(0.7))

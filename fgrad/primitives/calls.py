@@ -34,8 +34,10 @@ def _passthrough_emit(args, avals, **params):
 
 def _call_primitive(name: str) -> Primitive:
     # linear_view: the result is operand 0's buffer, so the NumPy backend never writes into it
-    return Primitive(name, abstract=_passthrough_abstract, impl=_passthrough_impl, source=SRC,
+    prim = Primitive(name, abstract=_passthrough_abstract, impl=_passthrough_impl, source=SRC,
                      numpy=_passthrough_emit, jax=_passthrough_emit, linear_view=True)
+    prim.marker = True        # derivatives come from the rule, never from operand 0 (read by jvp and remat)
+    return prim
 
 
 def _vjp(ct, inner, *args, rule, index, **_):

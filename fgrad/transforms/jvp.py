@@ -16,11 +16,23 @@ from ..primitives.shape import broadcast_in_dim
 from .ad import _replay
 
 
-def _tangents(ir: IR, env: dict, tangents: dict) -> dict:
+def _needed(ir: IR, n_tangent_outs: int) -> set:
+    """The vars whose tangents the outputs' tangents need. A marker of a custom rule or checkpoint never
+    reads its operand 0's tangent, so the inlined function under it (a custom_jvp rule's own primal
+    call, say) gets none: its user rules are not called for nothing."""
+    needed = {o for o in ir.outs[:n_tangent_outs] if isinstance(o, Var)}
+    for eqn in reversed(ir.eqns):
+        if eqn.out in needed:
+            operands = eqn.inputs[1:] if getattr(eqn.prim, "marker", False) else eqn.inputs
+            needed.update(a for a in operands if isinstance(a, Var))
+    return needed
+
+
+def _tangents(ir: IR, env: dict, tangents: dict, needed: set) -> dict:
     """Fill `tangents` (var -> tracer) equation by equation; symbolic zeros are absent."""
     for eqn in ir.eqns:
         ins = [tangents.get(a) if isinstance(a, Var) else None for a in eqn.inputs]
-        if not eqn.out.aval.is_float or all(t is None for t in ins):
+        if eqn.out not in needed or not eqn.out.aval.is_float or all(t is None for t in ins):
             continue
         primals = [env[a] if isinstance(a, Var) else a.val for a in eqn.inputs]
         out = env[eqn.out]
@@ -53,7 +65,7 @@ def jvp_ir(ir: IR, nonzero: Sequence[bool], n_tangent_outs: int | None = None) -
             trace.new_arg(v.aval)
         t_ins = {v: trace.new_arg(v.aval) for v, nz in zip(ir.in_vars, nonzero) if nz}
         env = _replay(trace, ir)
-        tangents = _tangents(ir, env, t_ins)
+        tangents = _tangents(ir, env, t_ins, _needed(ir, n_tangent_outs))
         read = lambda a: env[a] if isinstance(a, Var) else a.val  # noqa: E731
         t_outs = [tangents.get(o) if isinstance(o, Var) else None for o in ir.outs[:n_tangent_outs]]
         out_nonzero = [t is not None for t in t_outs]
