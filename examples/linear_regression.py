@@ -1,11 +1,12 @@
 """Fit a line y = w x + b by gradient descent, with fgrad.grad.
 
 Run:  python examples/linear_regression.py
-Prints the loss as it falls and saves examples/out/linear_regression.png.
+Prints the loss as it falls and saves examples/out/linear_regression.png (the loss curve) and
+examples/out/linear_regression_fit.png (the data and the fitted line).
 """
 
 import numpy as np
-from _plot import save_curve
+from _plot import save_curve, save_fit
 
 import fgrad
 import fgrad.numpy as fnp
@@ -42,6 +43,7 @@ def main():
     print(f"fitted y = {w:.3f} x + {b:.3f} (true: y = 3 x - 1)")
     print(f"final loss {history[-1]:.5f}")
     save_curve(history, "linear_regression")
+    save_fit(x, y, lambda t: w * t + b, "linear_regression_fit")
 
 
 if __name__ == "__main__":

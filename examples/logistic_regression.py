@@ -1,4 +1,4 @@
-"""Logistic regression on scikit-learn's breast-cancer data (569 tumours, 30 features; no download).
+"""Logistic regression on the breast-cancer data in examples/data/ (569 tumours, 30 features).
 
 Run:  python examples/logistic_regression.py
 Trains with fgrad.value_and_grad and plain gradient descent, prints loss and accuracy, and saves
@@ -6,6 +6,7 @@ examples/out/logistic_regression.png.
 """
 
 import numpy as np
+from _data import load_table
 from _plot import save_curve
 
 import fgrad
@@ -14,8 +15,7 @@ import fgrad.numpy as fnp
 
 def load(seed=0):
     """Standardised features and 0/1 labels, split 80/20 into train and test."""
-    from sklearn.datasets import load_breast_cancer
-    x, y = load_breast_cancer(return_X_y=True)
+    x, y = load_table("breast_cancer")
     order = np.random.default_rng(seed).permutation(len(y))
     x, y = x[order], y[order].astype(np.float64)
     cut = int(0.8 * len(y))

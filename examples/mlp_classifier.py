@@ -1,4 +1,4 @@
-"""A two-layer network on scikit-learn's 8x8 handwritten digits, trained with value_and_grad.
+"""A two-layer network on the 8x8 handwritten digits in examples/data/, trained with value_and_grad.
 
 Run:  python examples/mlp_classifier.py
 The parameters are a dict pytree {"W1", "b1", "W2", "b2"}; the gradient comes back as the same
@@ -7,6 +7,7 @@ examples/out/mlp_classifier.png.
 """
 
 import numpy as np
+from _data import load_table
 from _plot import save_curve
 
 import fgrad
@@ -15,8 +16,7 @@ import fgrad.numpy as fnp
 
 def load(seed=0):
     """Pixels scaled to [0, 1], integer labels 0-9, split 80/20."""
-    from sklearn.datasets import load_digits
-    x, y = load_digits(return_X_y=True)
+    x, y = load_table("digits")
     order = np.random.default_rng(seed).permutation(len(y))
     x, y = x[order] / 16.0, y[order]
     cut = int(0.8 * len(y))

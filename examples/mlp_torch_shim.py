@@ -7,6 +7,7 @@ nn.CrossEntropyLoss, optim.Adam, zero_grad / backward / step. The backward pass 
 """
 
 import numpy as np
+from _data import load_table
 from _plot import save_curve
 
 import fgrad.torch as torch
@@ -15,8 +16,7 @@ from fgrad.torch import nn
 
 def load(seed=0):
     """Pixels scaled to [0, 1] as float32 arrays, integer labels, split 80/20."""
-    from sklearn.datasets import load_digits
-    x, y = load_digits(return_X_y=True)
+    x, y = load_table("digits")
     order = np.random.default_rng(seed).permutation(len(y))
     x, y = (x[order] / 16.0).astype(np.float32), y[order]
     cut = int(0.8 * len(y))

@@ -4,10 +4,12 @@ Run:  python examples/newton.py
 
 Gradient descent steps by -lr * f'(x). Newton's method steps by -f'(x) / f''(x): it divides the
 slope by the curvature, so near a minimum it converges in a handful of steps, with no learning
-rate to tune. fgrad gives f'' as one more grad.
+rate to tune. fgrad gives f'' as one more grad. Saves examples/out/newton.png: the size of the
+gradient per iteration, on a log scale, where quadratic convergence shows as a curve bending down.
 """
 
 import numpy as np
+from _plot import save_curves
 
 import fgrad
 import fgrad.numpy as fnp
@@ -19,14 +21,16 @@ def f(x):
 
 
 def newton_1d(fun, x, steps=8):
-    """Minimise a scalar function of one variable; prints each iterate."""
+    """Minimise a scalar function of one variable; prints each iterate, returns x and |f'| per step."""
     d1 = fgrad.grad(fun)
     d2 = fgrad.grad(d1)
+    sizes = []
     for i in range(steps):
         slope, curvature = d1(x), d2(x)
+        sizes.append(abs(float(slope)))
         print(f"iter {i}  x {x:.12f}  f'(x) {slope: .3e}  f''(x) {curvature:.4f}")
         x = x - slope / curvature
-    return x
+    return x, sizes
 
 
 def rosenbrock(p):
@@ -41,22 +45,26 @@ def hessian(fun, p):
 
 
 def newton_nd(fun, p, steps=8):
-    """Newton's method in n dimensions: solve H dp = -g each step."""
+    """Newton's method in n dimensions: solve H dp = -g each step; returns p and |grad| per step."""
     grad = fgrad.grad(fun)
+    sizes = []
     for i in range(steps):
         g = grad(p)
-        print(f"iter {i}  p {np.array2string(p, precision=6)}  |grad| {np.linalg.norm(g):.3e}")
+        sizes.append(float(np.linalg.norm(g)))
+        print(f"iter {i}  p {np.array2string(p, precision=6)}  |grad| {sizes[-1]:.3e}")
         p = p - np.linalg.solve(hessian(fun, p), g)
-    return p
+    return p, sizes
 
 
 def main():
     print("one variable: f(x) = exp(x) - 2x + x^4/4")
-    x = newton_1d(f, 0.0)
+    x, sizes_1d = newton_1d(f, 0.0)
     print(f"minimum at x = {x:.12f}, f'(x) = {float(fgrad.grad(f)(x)):.1e}")
     print("two variables: Rosenbrock from (-1.2, 1)")
-    p = newton_nd(rosenbrock, np.array([-1.2, 1.0]))
+    p, sizes_nd = newton_nd(rosenbrock, np.array([-1.2, 1.0]))
     print(f"minimum at {p}, final loss {float(rosenbrock(p)):.3e}")
+    save_curves({"f(x) = exp(x) - 2x + x^4/4": sizes_1d, "Rosenbrock": sizes_nd}, "newton",
+                xlabel="Newton iteration", ylabel="size of the gradient")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ Example:
 """
 
 import base64
+import glob
 import html
 import os
 import subprocess
@@ -24,15 +25,21 @@ EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.
 def run_example(name: str) -> str:
     """Run examples/<name>.py to completion and return what it printed."""
     script = os.path.join(EXAMPLES, f"{name}.py")
-    stale = os.path.join(EXAMPLES, "out", f"{name}.png")
-    if os.path.exists(stale):       # so figure_html shows this run's picture or fails
-        os.remove(stale)
+    out = os.path.join(EXAMPLES, "out")
+    # so figure_html shows this run's pictures or fails
+    for stale in [os.path.join(out, f"{name}.png"), *glob.glob(os.path.join(out, f"{name}_*.png"))]:
+        if os.path.exists(stale):
+            os.remove(stale)
     return subprocess.run([sys.executable, script], capture_output=True, text=True, check=True,
                           cwd=os.path.dirname(EXAMPLES)).stdout
 
 
 def figure_html(name: str, caption: str) -> str:
-    """An <img> of examples/out/<name>.png (saved by run_example) with a caption."""
+    """An <img> of examples/out/<name>.png (saved by run_example) with a caption.
+
+    `name` is the script's name for its main picture, or `script_suffix` for another one it saved
+    (`linear_regression_fit`).
+    """
     path = os.path.join(EXAMPLES, "out", f"{name}.png")
     if not os.path.exists(path):
         raise FileNotFoundError(f"{path} was not saved: is matplotlib installed in the docs environment?")
