@@ -236,3 +236,21 @@ def test_ndtri_keeps_its_digits_in_the_far_tails():
                                   [-np.inf, np.inf, np.nan, np.nan, np.nan])
     x = np.array([1e-20, 0.3, 0.97])
     np.testing.assert_allclose(fgrad.jit(fss.ndtri, backend="xla")(x), jss.ndtri(x), rtol=1e-14)
+
+
+def test_erfcx_and_entr_against_jax_to_second_order():
+    x = np.array([-5.0, -0.7, 0.0, 0.3, 2.0, 9.0, 40.0])
+    for fn, points, orders in (("erfcx", x, 2), ("entr", np.array([0.05, 0.5, 1.0, 3.0]), 3)):
+        ours, theirs = _pair(fn, points)
+        for a, b in zip(ours[:orders], theirs[:orders]):
+            np.testing.assert_allclose(a, np.asarray(b), rtol=1e-12, atol=1e-15)
+    # erfcx'' = 2 out + 2 x erfcx' cancels for large x: mpmath says which digits are right
+    mpmath = pytest.importorskip("mpmath")
+    with mpmath.workdps(40):
+        exact = [float(mpmath.diff(lambda t: mpmath.exp(t * t) * mpmath.erfc(t), v, 2)) for v in x]
+    np.testing.assert_allclose(_pair("erfcx", x)[0][2], exact, rtol=2e-12, atol=5e-14)
+    np.testing.assert_array_equal(fss.entr(np.array([0.0, -1.0])), jss.entr(np.array([0.0, -1.0])))
+    wide = np.concatenate([np.linspace(-26.5, 30, 5001), np.geomspace(30, 1e300, 100)])
+    assert _rel(kernels.erfcx(wide), scipy_special.erfcx(wide)) < 1e-13
+    np.testing.assert_array_equal(kernels.erfcx(np.array([np.inf, -np.inf, np.nan, -30.0])),
+                                  [0.0, np.inf, np.nan, np.inf])

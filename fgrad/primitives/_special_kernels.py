@@ -47,23 +47,29 @@ def _erf_small(x):
     return x * (num + _A[3]) / (den + _B[3])
 
 
-def _erfc_large(y):
-    """erfc(y) for y > 0.5, with exp(-y*y) split as Cody does so it keeps its digits."""
+def _erfcx_large(y):
+    """exp(y*y) erfc(y) for y > 0.5: Cody's rational forms, before the scale exp(-y*y)."""
     mid = np.clip(y, 0.5, 4.0)
     num, den = _C[8] * mid, mid
     for i in range(7):
         num, den = (num + _C[i]) * mid, (den + _D[i]) * mid
     middle = (num + _C[7]) / (den + _D[7])
-    far = np.clip(y, 4.0, 27.0)
-    z = 1.0 / (far * far)
+    far = np.maximum(y, 4.0)
+    z = (1.0 / far) ** 2
     num, den = _P[5] * z, z
     for i in range(4):
         num, den = (num + _P[i]) * z, (den + _Q[i]) * z
     tail = (_SQRT_PI_INV - z * (num + _P[4]) / (den + _Q[4])) / far
+    return np.where(y <= 4.0, middle, tail)
+
+
+def _erfc_large(y):
+    """erfc(y) for y > 0.5, with exp(-y*y) split as Cody does so it keeps its digits."""
+    ratio = _erfcx_large(y)
     y = np.minimum(y, 27.0)                       # erfc is 0 in float64 beyond; keeps exp quiet
     head = np.trunc(y * 16.0) / 16.0
     scale = np.exp(-head * head) * np.exp(-(y - head) * (y + head))
-    return scale * np.where(y <= 4.0, middle, tail)
+    return scale * ratio
 
 
 def erf(x) -> np.ndarray:
@@ -81,6 +87,24 @@ def erfc(x) -> np.ndarray:
     tail = _erfc_large(np.maximum(y, 0.5))
     big = np.where(x < 0, 2.0 - tail, tail)
     return np.where(y <= 0.5, 1.0 - _erf_small(np.clip(x, -0.5, 0.5)), big).astype(dtype)
+
+
+def erfcx(x) -> np.ndarray:
+    """The scaled complementary error function exp(x*x) erfc(x), without overflow for large x
+    (inf below about -26.6, where it overflows float64). Example: ``erfcx(np.array(0.0))`` is 1."""
+    x, dtype = as_float(x)
+    y = np.abs(x)
+    near = np.clip(x, -0.5, 0.5)
+    small = np.exp(near * near) * (1.0 - _erf_small(near))
+    upper = _erfcx_large(np.maximum(y, 0.5))
+    # below -0.5: 2 exp(x*x) - erfcx(-x), the exp split as in erfc so it keeps its digits
+    big = np.minimum(y, 26.7)
+    head = np.trunc(big * 16.0) / 16.0
+    with np.errstate(over="ignore"):
+        twice = 2.0 * np.exp(head * head) * np.exp((big - head) * (big + head))
+    lower = np.where(y < 26.7, twice - upper, np.inf)
+    out = np.where(y <= 0.5, small, np.where(x > 0, upper, lower))
+    return np.where(np.isnan(x), np.nan, out).astype(dtype)
 
 
 def _giles(y):

@@ -75,6 +75,11 @@ erfinv_p = _special("erfinv", _impl("erfinv", kernels.erfinv), jax="lax.erf_inv(
 erfinv_p.def_vjp(lambda ct, x, out: [ct * (_exp(out * out) / _TWO_OVER_SQRT_PI)])
 erfinv_p.def_jvp(lambda p, t, out: t[0] * (_exp(out * out) / _TWO_OVER_SQRT_PI))
 
+# exp(x*x) erfc(x), which neither overflows nor underflows where erfc does; d/dx = 2 x out - 2 / sqrt(pi)
+erfcx_p = _special("erfcx", _impl("erfcx", kernels.erfcx), jax="jax.scipy.special.erfcx({0})")
+erfcx_p.def_vjp(lambda ct, x, out: [ct * (x * out * 2.0 - _TWO_OVER_SQRT_PI)])
+erfcx_p.def_jvp(lambda p, t, out: t[0] * (p[0] * out * 2.0 - _TWO_OVER_SQRT_PI))
+
 # the normal quantile: SciPy's ndtri, or a kernel accurate down to p = 1e-300 (erfinv(2p - 1) would
 # lose p's digits below 1e-12); its slope 1 / npdf(out) is written with the output. jax.scipy.special
 # is loaded by `import jax` in the jax versions fgrad supports (lax has no ndtri)

@@ -25,10 +25,10 @@ from ..errors import user_location
 from ..numpy import _unary
 from ..primitives import special as _sp
 
-__all__ = ["beta", "betainc", "betaln", "digamma", "erf", "erfc", "erfcinv", "erfinv", "expit", "gamma", "gammainc",
-           "gammaincc", "gammaln", "gammasgn", "i0", "i0e", "i1", "i1e", "iv", "ive", "j0", "j1", "jn", "log_ndtr",
-           "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "rgamma",
-           "softmax", "xlog1py", "xlogy", "y0", "y1", "yn"]
+__all__ = ["beta", "betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfcinv", "erfcx", "erfinv", "expit",
+           "gamma", "gammainc", "gammaincc", "gammaln", "gammasgn", "i0", "i0e", "i1", "i1e", "iv", "ive", "j0",
+           "j1", "jn", "log_ndtr", "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri",
+           "polygamma", "psi", "rgamma", "softmax", "xlog1py", "xlogy", "y0", "y1", "yn"]
 
 _SQRT_HALF = math.sqrt(0.5)
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -47,6 +47,29 @@ def erfc(x):
 def erfinv(x):
     """The inverse of erf on (-1, 1). Example: ``erfinv(0.0)`` is ``0.0``."""
     return _unary(_sp.erfinv_p, x)
+
+
+def erfcx(x):
+    """The scaled complementary error function exp(x**2) erfc(x), which keeps its digits (and stays
+    finite) for large x, where erfc underflows.
+
+    Example:
+        >>> round(float(erfcx(30.0)) * 30.0 * math.sqrt(math.pi), 6)  # ~ 1 / (x sqrt(pi))
+        0.999445
+    """
+    return _unary(_sp.erfcx_p, x)
+
+
+def entr(x):
+    """The elementwise entropy term -x log(x): 0 at 0, -inf below 0, as jax.scipy.special.entr.
+
+    Example:
+        >>> round(float(entr(0.5)), 12)
+        0.34657359028
+    """
+    positive = fnp.greater(x, 0)
+    value = -xlogy(x, fnp.where(positive, x, 1.0))
+    return fnp.where(positive, value, fnp.where(fnp.equal(x, 0), 0.0, -np.inf))
 
 
 def erfcinv(x):
