@@ -32,7 +32,7 @@ from .errors import GuardFailure, IntegerInputError, NonScalarOutputError, user_
 from .transforms.ad import backward_ir
 from .transforms.partial_eval import partial_eval
 from .transforms.simplify import dce, simplify
-from .tree import LEAF, MAX_TREEDEFS, TreeDef, leaf_paths, tree_flatten, tree_unflatten
+from .tree import LEAF, LEAF_TYPES, MAX_TREEDEFS, TreeDef, leaf_paths, tree_flatten, tree_unflatten
 
 _F64 = np.dtype(np.float64)
 _FLOAT_KEY = ((), _F64)
@@ -118,6 +118,7 @@ def _short_repr(value) -> str:
 
 
 _WITHOUT_KWARGS: dict = {}
+_FLAT_ARGS: dict = {}         # number of positional leaves -> the TreeDef of (args, {})
 
 
 def _x64_on() -> bool:
@@ -135,7 +136,18 @@ def _jax_reads_like_fgrad(args: tuple) -> bool:
 
 
 def _flatten_args(args: tuple):
-    """tree_flatten((args, {})) without walking the empty kwargs: the common, hot case."""
+    """tree_flatten((args, {})) without walking the empty kwargs: the common, hot case. Positional
+    arguments that are all leaves (arrays, numbers) have one structure per count, looked up by it."""
+    for a in args:
+        if type(a) not in LEAF_TYPES:
+            break
+    else:
+        treedef = _FLAT_ARGS.get(len(args))
+        if treedef is not None:
+            return list(args), treedef
+        if len(_FLAT_ARGS) < MAX_TREEDEFS:
+            treedef = _FLAT_ARGS[len(args)] = tree_flatten((args, {}))[1]
+            return list(args), treedef
     leaves, args_tree = tree_flatten(args)
     treedef = _WITHOUT_KWARGS.get(args_tree)
     if treedef is None:
@@ -192,20 +204,39 @@ def _run_cached(cache: CompileCache, key, values: list, build: Callable, fun: Ca
     static leaves among `values`) and its guards (Python branches taken on concrete values) pass.
     """
     variants = cache.get(key)
-    reason = None
-    for program, meta, captured in variants or ():
+    if variants:
+        found = _run_variants(variants, values)
+        if found is not None:
+            return found
+    return _build_and_run(cache, key, values, build, fun, variants)
+
+
+def _run_variants(variants: list, values: list):
+    """`(outputs, meta)` of the first variant that holds and whose guards pass, else None."""
+    for program, meta, captured in variants:
         if captured is not None and not captured.holds():
-            reason = reason or captured.changed()
             continue
         try:
             return program(*values), meta
         except GuardFailure:
             continue
+    return None
+
+
+def _build_and_run(cache: CompileCache, key, values: list, build: Callable, fun: Callable | None, variants):
+    """Trace and compile a new variant for `key`, keep it, and run it."""
+    reason = next((c.changed() for _, _, c in variants or () if c is not None and not c.holds()), None)
     with collect_consts() as referenced:
         program, meta = build()
     captured = Captured(fun, [v for v in values if is_static_leaf(v)], referenced) if fun is not None else None
     cache.add(key, (program, meta, captured), reason)
     return program(*values), meta
+
+
+def _entry_point(program):
+    """The function a compiled program calls: a NumPy program's generated function is called
+    directly, one Python frame fewer on every call (the caller keeps the program itself alive)."""
+    return getattr(program, "fn", program)
 
 
 def _only(program, positions: list[int]):
@@ -224,6 +255,7 @@ class _GradMeta:
 
     def __init__(self, n_value: int, value_tree, grad_tree: TreeDef):
         self.n_value, self.value_tree, self.grad_tree = n_value, value_tree, grad_tree
+        self.program = None        # the compiled program, kept alive with its generated source
 
 
 class GradFunction:
@@ -252,10 +284,13 @@ class GradFunction:
         if _trace_stack.items:
             return self._inline(leaves, treedef, argnums)
         key = (argnums, treedef, tuple(map(_grad_leaf_key, leaves)))
-        values = [_grad_leaf_value(x) for x in leaves]
-        outs, meta = _run_cached(self.cache, key, values, lambda: self._compile(values, treedef, argnums),
-                                 self.fun)
-        return self._finish(outs, meta)
+        values = list(map(_grad_leaf_value, leaves))
+        variants = self.cache.get(key)
+        found = _run_variants(variants, values) if variants else None
+        if found is None:            # no build closure on the hot path: made only on a miss
+            found = _build_and_run(self.cache, key, values, lambda: self._compile(values, treedef, argnums),
+                                   self.fun, variants)
+        return self._finish(*found)
 
     def _wrt(self, treedef: TreeDef, argnums: tuple) -> tuple[list[int], TreeDef]:
         arg_trees = treedef.children[0].children
@@ -322,8 +357,9 @@ class GradFunction:
         _check_traceable(values, treedef, traced, self.transform, "pass arrays or numbers")
         partial = len(traced) < len(values)
         gir, meta = self._gradient_ir(values, treedef, argnums, concrete=True, traced=traced if partial else None)
-        program = compile_checked(gir, config.backend)
-        return (_only(program, traced) if partial else program), meta
+        meta.program = program = compile_checked(gir, config.backend)
+        run = _entry_point(program)
+        return (_only(run, traced) if partial else run), meta
 
     def _inline(self, leaves, treedef, argnums):
         # as in jax, arguments that are not differentiated reach the function untouched

@@ -24,8 +24,18 @@ class CompileCache:
         self.hits = self.misses = 0
         self.last_miss_reason: str | None = None
         self._lock = threading.Lock()
+        # (key, variants) of the last lookup: a loop calling with the same avals finds its entry
+        # by one tuple comparison, without hashing the key twice (lookup and move to the end)
+        self._last: tuple | None = None
 
     def get(self, key):
+        last = self._last
+        try:
+            if last is not None and last[0] == key:
+                self.hits += 1        # already the most recent entry: nothing to move
+                return last[1]
+        except (TypeError, ValueError):   # a static value whose == cannot answer: look it up
+            pass
         # no lock: each OrderedDict operation is atomic, and a key evicted by another thread
         # between the two steps only loses its move to the end
         found = self.entries.get(key)
@@ -35,6 +45,7 @@ class CompileCache:
             except KeyError:
                 pass
             self.hits += 1
+            self._last = (key, found)
         return found
 
     def add(self, key, variant, reason: str | None = None) -> None:
@@ -47,8 +58,9 @@ class CompileCache:
             if config.explain_cache_misses:
                 log.warning("fgrad: compiling %s: %s", self.owner, self.last_miss_reason)
             # a new list each time: callers iterate the old one without the lock
-            self.entries[key] = [variant] + (variants or [])[:MAX_VARIANTS - 1]
+            self.entries[key] = found = [variant] + (variants or [])[:MAX_VARIANTS - 1]
             self.entries.move_to_end(key)
+            self._last = (key, found)
             while len(self.entries) > max(self.limit, 1):
                 self.entries.popitem(last=False)
 
@@ -59,6 +71,7 @@ class CompileCache:
     def clear(self) -> None:
         with self._lock:
             self.entries.clear()
+            self._last = None
             self.hits = self.misses = 0
 
     def explain(self, key) -> str:

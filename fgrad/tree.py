@@ -128,7 +128,7 @@ MAX_TREEDEFS = 4096
 
 def _key(x, leaves: list):
     t = type(x)
-    if t in _LEAF_TYPES:
+    if t in LEAF_TYPES:
         leaves.append(x)
         return None
     if t is tuple or t is list:
@@ -155,7 +155,8 @@ def _flatten_node(node: _NodeType, x) -> tuple:
     return result
 
 
-_LEAF_TYPES = {float, int, bool, complex, str, np.ndarray, np.float64, np.float32, np.int64, np.bool_}
+# types that are always leaves, tested by exact type on the hot path
+LEAF_TYPES = frozenset({float, int, bool, complex, str, np.ndarray, np.float64, np.float32, np.int64, np.bool_})
 
 
 def _treedef(key) -> TreeDef:
