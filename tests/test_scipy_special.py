@@ -254,3 +254,15 @@ def test_erfcx_and_entr_against_jax_to_second_order():
     assert _rel(kernels.erfcx(wide), scipy_special.erfcx(wide)) < 1e-13
     np.testing.assert_array_equal(kernels.erfcx(np.array([np.inf, -np.inf, np.nan, -30.0])),
                                   [0.0, np.inf, np.nan, np.inf])
+
+
+def test_complex_erf_uses_scipy_and_other_functions_refuse_complex():
+    z = np.array([0.5 + 0.2j, -1.0 + 2.0j])
+    np.testing.assert_allclose(fss.erf(z), scipy_special.erf(z), rtol=1e-14)
+    np.testing.assert_allclose(fss.erfc(z), scipy_special.erfc(z), rtol=1e-14)
+    # the rule is erf' = 2 / sqrt(pi) exp(-z**2), as fgrad's rule for exp: compare the two
+    slope = fgrad.grad(lambda t: fnp.real(fss.erf(t)))(z[0])
+    antiderivative_slope = fgrad.grad(lambda t: fnp.real(fnp.exp(-t * t)))(z[0]) / (-2 * z[0])
+    np.testing.assert_allclose(slope, 2 / np.sqrt(np.pi) * antiderivative_slope, rtol=1e-13)
+    with pytest.raises(TypeError, match="real arguments, got complex128.*test_scipy_special.py"):
+        fss.gammaln(z)

@@ -33,8 +33,13 @@ _Q = (2.56852019228982242e00, 1.87295284992346725e00, 5.27905102951428412e-1, 6.
 
 
 def as_float(x) -> tuple[np.ndarray, np.dtype]:
-    """`x` as a float64 array for computing, and the float dtype the result is returned in."""
+    """`x` as a float64 array for computing, and the float dtype the result is returned in; a complex
+    `x` is refused (these kernels are real: dropping its imaginary part would be silently wrong)."""
     x = np.asarray(x)
+    if x.dtype.kind == "c":
+        from ..errors import user_location
+        raise TypeError(f"this special function takes real arguments, got {x.dtype} at {user_location()}; "
+                        "pass the real part (only erf and erfc take complex arguments, with SciPy installed)")
     dtype = np.result_type(x.dtype, np.float16) if x.dtype.kind in "biu" else x.dtype
     return x.astype(np.float64), np.dtype(np.float64 if x.dtype.kind in "biu" else dtype)
 

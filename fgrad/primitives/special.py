@@ -60,13 +60,25 @@ def _exp(x):
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
-# --- erf: the walk-through in docs/developer/primitives.md ------------------------------------
+def _complex_too(scipy_name: str, real_impl):
+    """`real_impl`, and SciPy's function for complex arguments (fgrad's kernels are real)."""
+    def impl(x):
+        if np.iscomplexobj(x) and _scipy_special is not None:
+            return np.asarray(getattr(_scipy_special, scipy_name)(x)).astype(np.asarray(x).dtype)
+        return real_impl(x)
+    impl.__name__ = real_impl.__name__
+    return impl
 
-erf_p = _special("erf", _impl("erf", kernels.erf), jax="lax.erf({0})", scalar="math.erf({0})")
+
+# --- erf: the walk-through in docs/developer/primitives.md ------------------------------------
+# (erf and erfc are entire functions: their rules hold for complex arguments, evaluated by SciPy)
+
+erf_p = _special("erf", _complex_too("erf", _impl("erf", kernels.erf)), jax="lax.erf({0})", scalar="math.erf({0})")
 erf_p.def_vjp(lambda ct, x, out: [ct * (_exp(-(x * x)) * _TWO_OVER_SQRT_PI)])
 erf_p.def_jvp(lambda p, t, out: t[0] * (_exp(-(p[0] * p[0])) * _TWO_OVER_SQRT_PI))
 
-erfc_p = _special("erfc", _impl("erfc", kernels.erfc), jax="lax.erfc({0})", scalar="math.erfc({0})")
+erfc_p = _special("erfc", _complex_too("erfc", _impl("erfc", kernels.erfc)), jax="lax.erfc({0})",
+                  scalar="math.erfc({0})")
 erfc_p.def_vjp(lambda ct, x, out: [ct * (_exp(-(x * x)) * -_TWO_OVER_SQRT_PI)])
 erfc_p.def_jvp(lambda p, t, out: t[0] * (_exp(-(p[0] * p[0])) * -_TWO_OVER_SQRT_PI))
 
