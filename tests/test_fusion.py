@@ -216,3 +216,60 @@ def test_threads_follow_numexprs_environment(monkeypatch):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[-1] == "1"
+
+
+# --- fusion with the rest of the backend: long expressions, parts, loops ---------------------------
+
+def test_long_chains_split_into_readable_expressions(monkeypatch):
+    def long_chain(x):
+        y = x
+        for k in range(150):
+            y = (y * 0.75 + x) - 0.125 * k
+        return y
+
+    x = np.linspace(-1, 1, 3000)
+    source = assert_agree(long_chain, (x,), monkeypatch)
+    lines = [ln for ln in source.splitlines() if "_ne(" in ln]
+    assert len(lines) >= 300 // fusion.MAX_NODES
+    assert all(ln.count("*") + ln.count("+") + ln.count(" - ") <= fusion.MAX_NODES for ln in lines)
+
+
+def test_fused_programs_in_parts(monkeypatch):
+    monkeypatch.setattr(numpy_codegen, "PART_LINES", 12)
+    x = np.linspace(-2, 2, 3000)
+    fn = lambda x: fnp.sum(fnp.tanh(((x * 0.5 + 1.0) * x - 0.25) * fnp.sin(x * 2.0 - 1.0) + x))  # noqa: E731
+
+    def many(x):
+        for _ in range(12):
+            x = x + 0.1 * (x * x - 1.0) * fnp.cos(x)
+        return fn(x)
+    source = assert_agree(many, (x,), monkeypatch, grad=True)
+    assert source.count("def _program_part") >= 3
+
+
+def test_loop_bodies_stay_numpy(monkeypatch):
+    from fgrad import lax
+
+    def looped(x):
+        return lax.fori_loop(0, 3, lambda i, y: (y * 0.5 + x) * 0.9 - 0.1, x * 2.0 + 1.0) * x + x
+
+    x = np.linspace(-1, 1, 3000)
+    source = assert_agree(looped, (x,), monkeypatch, must_fuse=False)
+    body = [ln for ln in source.splitlines() if ln.startswith(" " * 8)]
+    assert body and not any("_ne(" in ln for ln in body)
+    assert source.count("_ne(") == 2                     # before and after the loop
+
+
+def test_expressions_read_a_bounded_number_of_arrays(monkeypatch):
+    xs = tuple(np.random.default_rng(k).standard_normal(3000) for k in range(40))
+
+    def weighted(*xs):
+        total = xs[0] * 0.5
+        for k, x in enumerate(xs[1:]):
+            total = total + x * (0.25 + k)
+        return total
+
+    source = assert_agree(weighted, xs, monkeypatch)
+    lines = [ln for ln in source.splitlines() if "_ne(" in ln]
+    assert len(lines) >= 2
+    assert all(len(ln.split('", ')[1].split(",")) <= fusion.MAX_INPUTS for ln in lines)

@@ -156,34 +156,28 @@ def _assign(ir, candidates: set, readers: dict, outs: set, forced: set) -> dict:
 
 
 def _split_points(ir, members: dict) -> set:
-    """For each expression over `MAX_NODES` operations or `MAX_INPUTS` inputs, the member to
-    compute on its own line instead: the largest one below its root."""
-    group: dict = {}
-    for i, r in members.items():
-        group.setdefault(r, []).append(i)
-    by_out = {ir.eqns[i].out: i for i in members}
-    split = set()
-    for root, indices in group.items():
-        size, leaves = _expanded(ir, root, members, by_out)
-        if size[root] > MAX_NODES or len(leaves) > MAX_INPUTS:
-            split.add(max((i for i in indices if i != root), key=lambda i: size[i]))
-    return split
-
-
-def _expanded(ir, root: int, members: dict, by_out: dict) -> tuple:
-    """The operation count of each member's expression as text (shared parts counted each time)
-    and the root's input arrays."""
-    size, leaves = {}, set()
-    for i in sorted(i for i, r in members.items() if r == root):
-        total = 1
+    """The members to compute on lines of their own so that no expression has more than
+    `MAX_NODES` operations or `MAX_INPUTS` inputs: from the first member up, a member whose
+    expression would grow too long leaves its largest operands to lines of their own."""
+    by_out = {ir.eqns[i].out: i for i, r in members.items() if i != r}
+    size, leaves, split = {}, {}, set()
+    for i in sorted(members):
+        root, inner, reads = members[i], [], set()
         for a in ir.eqns[i].inputs:
             j = by_out.get(a) if isinstance(a, Var) else None
-            if j is not None and members[j] == root and j != root:
-                total += size[j]
+            if j is not None and members[j] == root:
+                inner.append(j)
             elif isinstance(a, Var):
-                leaves.add(a)
-        size[i] = total
-    return size, leaves
+                reads.add(a)
+        while inner and (1 + sum(size[j] for j in inner) > MAX_NODES
+                         or len(reads.union(*(leaves[j] for j in inner))) > MAX_INPUTS):
+            cut = max(inner, key=size.get)
+            split.add(cut)
+            inner = [j for j in inner if j != cut]
+            reads.add(ir.eqns[cut].out)
+        size[i] = 1 + sum(size[j] for j in inner)
+        leaves[i] = reads.union(*(leaves[j] for j in inner))
+    return split
 
 
 def _inputs(ir, members: dict, aliases: dict) -> dict:
