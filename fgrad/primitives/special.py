@@ -1,8 +1,14 @@
-"""Special functions as primitives: erf, erfc, erfinv, lgamma, digamma and polygamma. One block each,
-every rule in it; fgrad.scipy.special builds the rest (ndtr, betaln, the stats densities) from them.
+"""Special functions as primitives: erf, erfc, erfcx, erfinv, ndtri, lgamma, digamma, polygamma, the
+regularized incomplete gamma and beta functions with their derivatives of every order in the shape
+parameters (gammainc[k, upper], betainc[i, j]), and the Bessel functions J_n, Y_n and exp(-|x|) I_v.
+One block each, every rule in it; fgrad.scipy.special builds the rest (ndtr, betaln, i0, iv, the stats
+distributions) from them.
 
-The values are SciPy's where SciPy is installed, else the pure-NumPy kernels of _special_kernels
-(accurate to float64 rounding): fgrad never needs SciPy to import or to compute.
+The values are SciPy's where SciPy is installed, else the pure-NumPy kernels of _special_kernels,
+_incomplete_kernels and _bessel_kernels (accurate to float64 rounding): fgrad never needs SciPy to
+import or to compute. On the xla backend, the orders jax has no function for (gammainc's second
+a-derivative, betainc's a- and b-derivatives, J and Y beyond order 1, I_v beyond order 1) raise
+MissingRuleError naming the primitive when a program needs them.
 
 Example:
     >>> import fgrad, fgrad.scipy.special as fss

@@ -1,7 +1,8 @@
 """fgrad.scipy.special: jax.scipy.special's functions on fgrad arrays, differentiable to any order.
 
-erf, erfc, erfinv, gammaln, digamma and polygamma are primitives (fgrad/primitives/special.py); the
-rest are compositions of them chosen to keep their digits (log_ndtr's tail, logsumexp's shift).
+erf, erfc, erfcx, erfinv, ndtri, gammaln, digamma, polygamma, gammainc/gammaincc, betainc and the
+Bessel functions jn, yn and ive are primitives (fgrad/primitives/special.py); the rest are compositions
+of them chosen to keep their digits (log_ndtr's tail, logsumexp's shift, i0 as i0e * exp|x|).
 
 Example:
     >>> import fgrad, fgrad.scipy.special as fss
