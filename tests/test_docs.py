@@ -4,7 +4,11 @@ Example:
     python -m pytest tests/test_docs.py
 """
 
+import contextlib
+import io
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -29,3 +33,72 @@ def test_mkdocs_build_strict(tmp_path):
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-8000:]
     assert os.path.exists(tmp_path / "site" / "index.html")
     shutil.rmtree(tmp_path / "site", ignore_errors=True)
+
+
+def _exec_blocks(page: str, session: str) -> list[str]:
+    """The executed (exec="on") Python blocks of one markdown-exec session on a docs page, in order."""
+    with open(os.path.join(ROOT, "docs", page), encoding="utf-8") as fh:
+        text = fh.read()
+    pattern = r'```python exec="on"([^\n]*)\n(.*?)\n```'
+    return [code for opts, code in re.findall(pattern, text, re.S) if f'session="{session}"' in opts]
+
+
+def _run_blocks(blocks: list[str], torch_module: str) -> str:
+    """Run the blocks in one namespace with `torch` bound to `torch_module`; what they printed."""
+    namespace = {"__name__": "__main__"}
+    source = "\n".join(blocks).replace("import fgrad.torch as torch", f"import {torch_module} as torch")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(source, "pytorch-way.md", "exec"), namespace)
+    return out.getvalue()
+
+
+def test_pytorch_way_page_prints_what_pytorch_prints():
+    """Every PyTorch-style block of the PyTorch-way page prints the same with real PyTorch."""
+    pytest.importorskip("torch")
+    blocks = _exec_blocks("pytorch-way.md", "pt")
+    assert len(blocks) > 10 and "import fgrad.torch as torch" in blocks[0]
+    ours, theirs = _run_blocks(blocks, "fgrad.torch"), _run_blocks(blocks, "torch")
+    assert ours.splitlines() == theirs.splitlines()
+
+
+def _torch_support():
+    sys.path.insert(0, os.path.join(ROOT, "docs", "_code"))
+    try:
+        import torch_support
+    finally:
+        sys.path.remove(os.path.join(ROOT, "docs", "_code"))
+    return torch_support
+
+
+def test_recorded_torch_names_match_installed_torch():
+    """torch_names.json is PyTorch's current public names (rerun torch_support.py --write-names if not)."""
+    torch = pytest.importorskip("torch")
+    support = _torch_support()
+    with open(support.NAMES_FILE, encoding="utf-8") as fh:
+        recorded = json.load(fh)
+    assert recorded["torch_version"] == torch.__version__
+    for path, _ in support.NAMESPACES:
+        space = support._resolve(torch, path)
+        assert recorded["names"][path] == support.public_names(space), path
+
+
+def test_torch_support_page_sorts_names_by_what_fgrad_torch_has():
+    """Each PyTorch name is listed as present exactly when fgrad.torch has it, and the page says so."""
+    import fgrad.torch
+
+    support = _torch_support()
+    with open(support.NAMES_FILE, encoding="utf-8") as fh:
+        names = json.load(fh)["names"]
+    rows = support.compare(names)
+    for row in rows:
+        space = support._resolve(fgrad.torch, row["path"])
+        assert sorted(row["have"] + row["missing"]) == names[row["path"]]
+        for name in row["have"]:
+            assert hasattr(space, name), (row["path"], name)
+        for name in row["missing"]:
+            assert space is None or not hasattr(space, name), (row["path"], name)
+    top = rows[0]
+    assert "tensor" in top["have"] and "set_backend" in top["extras"]
+    page = support.page()
+    assert f"| [torch.nn](#torchnn) | {len(rows[6]['have'])} |" in page

@@ -43,8 +43,11 @@ NAMESPACES = [
 ]
 
 
-def _public(names) -> list[str]:
-    return sorted(n for n in names if not n.startswith("_"))
+def public_names(space) -> list[str]:
+    """The public names of a module or class, less submodules: which of those are loaded varies with
+    what was imported before, and the namespaces that matter have sections of their own."""
+    return sorted(n for n in dir(space)
+                  if not n.startswith("_") and not isinstance(getattr(space, n, None), types.ModuleType))
 
 
 def _resolve(root: types.ModuleType, path: str):
@@ -71,7 +74,7 @@ def write_names() -> None:
     table = {}
     for path, _ in NAMESPACES:
         space = _resolve(torch, path)
-        table[path] = _public(dir(space)) if space is not None else []
+        table[path] = public_names(space) if space is not None else []
     with open(NAMES_FILE, "w", encoding="utf-8") as fh:
         json.dump({"torch_version": torch.__version__, "names": table}, fh, indent=0, sort_keys=True)
         fh.write("\n")
@@ -93,7 +96,7 @@ def compare(torch_names: dict[str, list[str]]) -> list[dict]:
     for path, about in NAMESPACES:
         theirs = set(torch_names.get(path, []))
         space = _resolve(fgrad.torch, path)
-        ours = set(_public(dir(space))) if space is not None else set()
+        ours = set(public_names(space)) if space is not None else set()
         # submodules hold helpers without a leading underscore, so only the top level lists extras
         extras = sorted(n for n in ours - theirs if _defined_in_fgrad(getattr(space, n, None))) if path == "" else []
         rows.append({"path": path, "about": about, "have": sorted(ours & theirs),
