@@ -117,7 +117,9 @@ class Plan:
 def plan(ir, aliases: dict) -> Plan:
     """The fused groups of `ir` (see the module's description), given the broadcasts the emitter
     leaves to NumPy."""
-    if numexpr() is None:
+    candidates = {i for i, e in enumerate(ir.eqns)
+                  if e.out not in aliases and e.out.aval.size >= FUSE_MIN and fusible(e)}
+    if not candidates or numexpr() is None:        # small arrays never look for numexpr
         return Plan({})
     readers: dict = {}
     for i, eqn in enumerate(ir.eqns):
@@ -125,8 +127,6 @@ def plan(ir, aliases: dict) -> Plan:
             if isinstance(a, Var):
                 readers.setdefault(aliases.get(a, a), set()).add(i)
     outs = {o for o in ir.outs if isinstance(o, Var)}
-    candidates = {i for i, e in enumerate(ir.eqns)
-                  if e.out not in aliases and e.out.aval.size >= FUSE_MIN and fusible(e)}
     forced: set = set()
     while True:
         members = _assign(ir, candidates, readers, outs, forced)
