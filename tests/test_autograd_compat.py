@@ -331,3 +331,20 @@ def test_adam_matches_torch_and_the_optimizers_keep_the_structure():
         close(out[0], onp.ones(2), rtol=1e-2, atol=1e-2)
         close(out[1][0], -2.0, rtol=1e-2)
     assert seen == list(range(400)) + list(range(600))
+
+
+def test_primitive_with_a_tuple_argument_first_and_second_order():
+    """Traced values inside a tuple argument are traced (autograd boxes such containers)."""
+    @primitive
+    def weighted_dot(pair, w):
+        return onp.dot(pair[0], pair[1]) * w
+    defvjp(weighted_dot, lambda ans, pair, w: lambda g: (g * w * pair[1], g * w * pair[0]),
+           lambda ans, pair, w: lambda g: g * np.dot(pair[0], pair[1]))
+    defjvp(weighted_dot, lambda g, ans, pair, w: (np.dot(g[0], pair[1]) + np.dot(pair[0], g[1])) * w,
+           lambda g, ans, pair, w: g * np.dot(pair[0], pair[1]))
+    ref = lambda x, w: jnp.dot(jnp.sin(x), x * 3.0) * w  # noqa: E731
+    ours = lambda x, w: weighted_dot((np.sin(x), x * 3.0), w)  # noqa: E731
+    close(grad(ours)(X, 2.0), jax.grad(ref)(X, 2.0))
+    close(grad(ours, 1)(X, 2.0), jax.grad(ref, 1)(X, 2.0))
+    close(hessian(ours)(X, 2.0), jax.hessian(ref)(X, 2.0))
+    close(make_jvp(ours)(X, 2.0)(X)[1], jax.jvp(lambda x: ref(x, 2.0), (X,), (X,))[1])

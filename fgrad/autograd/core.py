@@ -266,18 +266,22 @@ class PrimitiveRules:
         return tree_unflatten(site.tree, leaves)
 
     def vjp(self, ct, primals: list, out) -> list:
-        site = self.site
-        wrt = [k for k, p, need in zip(site.traced, primals, site.needed) if need and _fit(0.0, p) is not None]
+        site, layout = self.site, self.site.layout
+        wanted = layout.split([need and _fit(0.0, p) is not None for p, need in zip(primals, site.needed)])
+        wrt = tuple(k for k, flags in wanted.items() if any(flags))
         rule = site.prim._vjp_argnums
         if rule is None:
-            raise NotImplementedError(f"VJP of {_name(site.prim)} wrt argnums {tuple(wrt)} not defined")
-        cts = dict(zip(wrt, rule(tuple(wrt), site.output_tree(primals, self.index, out), site.args(primals),
-                                 site.kwargs)(self._cotangent(ct))))
-        return [_fit(cts.get(k), p) for k, p in zip(site.traced, primals)]
+            raise NotImplementedError(f"VJP of {_name(site.prim)} wrt argnums {wrt} not defined")
+        cts = rule(wrt, site.output_tree(primals, self.index, out), site.args(primals), site.kwargs)(
+            self._cotangent(ct))
+        by_arg = dict(zip(wrt, cts))
+        flat = [c for k in wanted for c in layout.cotangents(k, by_arg.get(k))]
+        return [_fit(c, p) if need else None for c, p, need in zip(flat, primals, site.needed)]
 
     def jvp(self, primals: list, tangents: list, out):
-        site = self.site
-        pairs = [(k, t) for k, t in zip(site.traced, tangents) if t is not None]
+        site, layout = self.site, self.site.layout
+        pairs = [(k, layout.tangent(k, ts)) for k, ts in layout.split(tangents).items()
+                 if any(t is not None for t in ts)]
         if not pairs:
             return None
         rule = site.prim._jvp_argnums

@@ -7,7 +7,8 @@ output leaf (fgrad/primitives/host_call.py), which the compiled program calls ag
 Its derivatives are the rules given to `defvjp`/`defjvp` (fgrad/autograd/core.py), traced when a
 transform needs them, so rules written with `fgrad.autograd.numpy` differentiate to any order.
 
-Only positional arguments are traced (as in autograd, where keyword arguments are never boxed).
+Positional arguments are traced, and so are the values inside list, tuple and dict arguments (the
+containers autograd boxes); keyword arguments never are, as in autograd.
 """
 
 from __future__ import annotations
@@ -97,11 +98,10 @@ def primitive(fun: Callable) -> Callable:
         array([0.5, 0.5])
     """
     def f_wrapped(*args, **kwargs):
-        traced = [i for i, a in enumerate(args) if isinstance(a, Tracer)]
-        _refuse_traced_kwargs(f_wrapped, kwargs)
-        if not traced:
+        layout = _traced_layout(f_wrapped, args, kwargs)
+        if layout is None:
             return fun(*args, **kwargs)
-        return _Site(f_wrapped, args, kwargs, traced).outputs()
+        return _Site(f_wrapped, layout, kwargs).outputs()
 
     f_wrapped.fun = fun
     f_wrapped._is_autograd_primitive = True
@@ -124,21 +124,29 @@ def notrace_primitive(fun: Callable) -> Callable:
         2.0
     """
     def f_wrapped(*args, **kwargs):
-        traced = [i for i, a in enumerate(args) if isinstance(a, Tracer)]
-        _refuse_traced_kwargs(f_wrapped, kwargs)
-        if not traced:
+        layout = _traced_layout(f_wrapped, args, kwargs)
+        if layout is None:
             return fun(*args, **kwargs)
-        example, concrete = _example(f_wrapped, args, kwargs, traced)
+        example, concrete = _example(f_wrapped, layout, kwargs)
         leaves, _ = tree_flatten(example)
         if not leaves or not all(isinstance(v, (np.ndarray, np.generic, float, complex)) for v in leaves):
             return example
-        return _Site(f_wrapped, args, kwargs, traced, (example, concrete)).outputs()
+        return _Site(f_wrapped, layout, kwargs, (example, concrete)).outputs()
 
     f_wrapped.fun = fun
     f_wrapped._is_autograd_primitive = True
     f_wrapped._vjp_argnums = lambda argnums, *_: lambda g: [None] * len(argnums)
     f_wrapped._jvp_argnums = lambda *_: None
     return _wrap(f_wrapped, fun)
+
+
+def _traced_layout(prim, args: tuple, kwargs: dict):
+    """The layout of the traced values among `args` (None: there are none)."""
+    _refuse_traced_kwargs(prim, kwargs)
+    if not any(isinstance(a, (Tracer, list, tuple, dict)) for a in args):
+        return None
+    layout = _Layout(args)
+    return layout if layout.tracers else None
 
 
 def _refuse_traced_kwargs(prim, kwargs: dict) -> None:
@@ -149,44 +157,97 @@ def _refuse_traced_kwargs(prim, kwargs: dict) -> None:
                             "differentiated (as in autograd): pass it positionally")
 
 
-def _example(prim, args: tuple, kwargs: dict, traced: list) -> tuple:
+class _Layout:
+    """Where the traced values sit among a call's positional arguments: an argument that is traced,
+    or a list, tuple or dict holding traced values (what autograd boxes as a container)."""
+
+    def __init__(self, args: tuple):
+        self.template, self.parts, self.tracers = list(args), [], []
+        for i, a in enumerate(args):
+            if not isinstance(a, (Tracer, list, tuple, dict)):
+                continue
+            leaves, tree = tree_flatten(a)
+            slots = [k for k, v in enumerate(leaves) if isinstance(v, Tracer)]
+            if slots:
+                self.tracers += [leaves[k] for k in slots]
+                # kept without the tracers, so a program holding this layout keeps no trace alive
+                self.parts.append((i, tree, [None if k in slots else v for k, v in enumerate(leaves)], slots))
+                self.template[i] = None
+        self.owner = [i for i, _, _, slots in self.parts for _ in slots]   # argnum of each traced value
+
+    def fill(self, values) -> tuple:
+        """The positional arguments with the traced values replaced by `values`, in order."""
+        it, args = iter(values), list(self.template)
+        for i, tree, leaves, slots in self.parts:
+            new = list(leaves)
+            for k in slots:
+                new[k] = next(it)
+            args[i] = tree_unflatten(tree, new)
+        return tuple(args)
+
+    def split(self, flat: list) -> dict:
+        """argnum -> the values of `flat` (one per traced value) that belong to that argument."""
+        out: dict = {}
+        for argnum, v in zip(self.owner, flat):
+            out.setdefault(argnum, []).append(v)
+        return out
+
+    def tangent(self, argnum: int, values: list):
+        """Argument `argnum` made of the tangents `values` (None: zero), zeros elsewhere."""
+        i, tree, leaves, slots = next(p for p in self.parts if p[0] == argnum)
+        new = [np.zeros(np.shape(v), np.result_type(v)) if isinstance(v, (np.ndarray, np.generic, float, complex))
+               else v for v in leaves]
+        for k, v, t in zip(slots, values, (self.tracers[j] for j, o in enumerate(self.owner) if o == argnum)):
+            new[k] = np.zeros(t.shape, t.dtype) if v is None else v
+        return tree_unflatten(tree, new)
+
+    def cotangents(self, argnum: int, ct) -> list:
+        """The cotangent `ct` of argument `argnum` as one entry per traced value in it."""
+        i, tree, leaves, slots = next(p for p in self.parts if p[0] == argnum)
+        if ct is None:
+            return [None] * len(slots)
+        ct_leaves, ct_tree = tree_flatten(ct)
+        if ct_tree != tree:
+            raise TypeError(f"a vjp rule returned a cotangent of structure {ct_tree} for argument {argnum}, whose "
+                            f"structure is {tree} (at {user_location()}); return one of the argument's structure")
+        return [ct_leaves[k] for k in slots]
+
+
+def _example(prim, layout: _Layout, kwargs: dict) -> tuple:
     """`(prim.fun's output on example values of the traced arguments, whether those were their
     concrete values)`. Under an abstract trace (fgrad.jit, or a derivative rule being traced) the
     examples are arrays of ones, then of zeros, of the right shapes: only the output's structure,
     shapes and dtypes are used then."""
-    tracers = [args[i] for i in traced]
     try:
-        values = [t.concrete_value() for t in tracers]
-        return prim.fun(*subvals(args, zip(traced, values)), **kwargs), True
+        values = [t.concrete_value() for t in layout.tracers]
+        return prim.fun(*layout.fill(values), **kwargs), True
     except ConcretizationError:
         pass
     for fill in (np.ones, np.zeros):
         try:
             with np.errstate(all="ignore"):
-                return prim.fun(*subvals(args, [(i, fill(t.shape, t.dtype)) for i, t in zip(traced, tracers)]),
-                                **kwargs), False
+                return prim.fun(*layout.fill([fill(t.shape, t.dtype) for t in layout.tracers]), **kwargs), False
         except Exception:  # noqa: BLE001, S112 - a probe: any failure means trying the next fill
             continue
     raise TypeError(f"the autograd primitive {_name(prim)} runs its Python body on concrete NumPy arrays; at "
-                    f"{user_location()} it got abstract traced arrays {[t.aval for t in tracers]} (inside fgrad.jit, "
-                    "or in a derivative rule), and it fails on arrays of ones and of zeros of those shapes, so "
-                    "the shape of its output is unknown. Call it outside fgrad.jit, or write it with fgrad.numpy "
+                    f"{user_location()} it got abstract traced arrays {[t.aval for t in layout.tracers]} (inside "
+                    "fgrad.jit, or in a derivative rule), and it fails on arrays of ones and of zeros of those shapes, "
+                    "so the shape of its output is unknown. Call it outside fgrad.jit, or write it with fgrad.numpy "
                     "operations (or fgrad.custom_vjp) so that it can be traced")
 
 
 class _Site:
-    """One call of a primitive on traced arguments: its static arguments, and the output's structure."""
+    """One call of a primitive on traced arguments: where they sit, and the output's structure."""
 
-    def __init__(self, prim, args: tuple, kwargs: dict, traced: list, example: tuple | None = None):
-        self.prim, self.kwargs, self.traced = prim, kwargs, traced
-        self.template = subvals(args, [(i, None) for i in traced])
-        self.tracers = [args[i] for i in traced]
-        # the arguments whose cotangents are wanted: a rule is needed for those only, as autograd
+    def __init__(self, prim, layout: _Layout, kwargs: dict, example: tuple | None = None):
+        self.prim, self.layout, self.kwargs = prim, layout, kwargs
+        self.tracers = layout.tracers
+        # the values whose cotangents are wanted: a rule is needed for those only, as autograd
         # asks for the rules of boxed arguments only (a trace marking none differentiates all)
         self.needed = [not t._trace.differentiated or t._trace.depends_on_differentiated(t._var)
                        for t in self.tracers]
         # the output on example values, and whether those were the concrete values
-        example, self.concrete = example or _example(prim, args, kwargs, traced)
+        example, self.concrete = example or _example(prim, layout, kwargs)
         self.leaves, self.tree = tree_flatten(example)
         try:
             self.avals = [aval_of(np.asarray(v)) for v in self.leaves]
@@ -202,8 +263,8 @@ class _Site:
                       for j, aval in enumerate(self.avals)]
 
     def args(self, values: list) -> tuple:
-        """The positional arguments with the traced ones replaced by `values`."""
-        return subvals(self.template, zip(self.traced, values))
+        """The positional arguments with the traced values replaced by `values`."""
+        return self.layout.fill(values)
 
     def _leaf_fun(self, j: int) -> Callable:
         def run(*arrays):
