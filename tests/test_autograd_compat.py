@@ -348,3 +348,13 @@ def test_primitive_with_a_tuple_argument_first_and_second_order():
     close(grad(ours, 1)(X, 2.0), jax.grad(ref, 1)(X, 2.0))
     close(hessian(ours)(X, 2.0), jax.hessian(ref)(X, 2.0))
     close(make_jvp(ours)(X, 2.0)(X)[1], jax.jvp(lambda x: ref(x, 2.0), (X,), (X,))[1])
+
+
+def test_fixed_point_derivatives_to_second_order():
+    from fgrad.autograd.misc.fixed_points import fixed_point
+
+    def sqrt(a):
+        return fixed_point(lambda a: lambda x: 0.5 * (x + a / x), a, 1.0, lambda x, y: np.abs(x - y), 1e-13)
+    close(sqrt(2.0), onp.sqrt(2.0))
+    close(grad(sqrt)(2.0), jax.grad(jnp.sqrt)(2.0), rtol=1e-8)
+    close(grad(grad(sqrt))(2.0), jax.grad(jax.grad(jnp.sqrt))(2.0), rtol=1e-6)
