@@ -5,6 +5,7 @@ faster), above the size where it pays, and the plain program is what runs withou
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -81,6 +82,19 @@ def test_random_programs_agree(seed, monkeypatch):
     program, args = random_program(seed), random_args(seed, np.float64)
     assert_agree(program, args, monkeypatch, must_fuse=False)
     assert_agree(program, args, monkeypatch, grad=True)
+
+
+@pytest.mark.parametrize("seed", range(0, 16, 3))
+def test_comments_name_only_values_the_program_defines(seed, monkeypatch):
+    # a value computed inside a fused expression has no name: comments write it as ...
+    source = compiled(fgrad.grad(random_program(seed)), random_args(seed, np.float64), fused=True,
+                      monkeypatch=monkeypatch).source
+    defined = set(re.findall(r"^\s+(\w+) = ", source, re.M)) | {"a", "b", "c", "inf", "nan"}
+    for line in source.splitlines():
+        if "# backward of:" in line:
+            target, _, call = line.split("of:")[1].rpartition(" = ")
+            operands = re.findall(r"(?<![\w.])[a-z]+\b", call.split("(", 1)[1])
+            assert set(operands + target.split()) <= defined, line
 
 
 def test_float64_arithmetic_is_numpys_bit_for_bit(monkeypatch):

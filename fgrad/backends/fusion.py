@@ -101,10 +101,11 @@ def fusible(eqn) -> bool:
 class Plan:
     """Which equations of an IR fuse: `members[i]` is the index of the equation whose expression
     computes equation i's result (i itself for the last one, the root); `roots` lists the roots,
-    `inputs[root]` the arrays its expression reads."""
+    `inputs[root]` the arrays its expression reads, `inner` the values computed inside an
+    expression (they have no line, no name of their own)."""
 
-    def __init__(self, members: dict, inputs: dict | None = None):
-        self.members, self.inputs = members, inputs or {}
+    def __init__(self, members: dict, inputs: dict | None = None, inner: frozenset = frozenset()):
+        self.members, self.inputs, self.inner = members, inputs or {}, inner
         self.roots = {r for r in members.values()}
         self.group: dict = {}
         for i, r in members.items():
@@ -138,7 +139,8 @@ def plan(ir, aliases: dict) -> Plan:
     for r in members.values():
         sizes[r] = sizes.get(r, 0) + 1
     fused = {i: r for i, r in members.items() if sizes[r] >= 2}
-    return Plan(fused, _inputs(ir, fused, aliases))
+    inner = frozenset(ir.eqns[i].out for i, r in fused.items() if i != r)
+    return Plan(fused, _inputs(ir, fused, inner, aliases), inner)
 
 
 def _assign(ir, candidates: set, readers: dict, outs: set, forced: set) -> dict:
@@ -180,9 +182,8 @@ def _split_points(ir, members: dict) -> set:
     return split
 
 
-def _inputs(ir, members: dict, aliases: dict) -> dict:
+def _inputs(ir, members: dict, inner: frozenset, aliases: dict) -> dict:
     """Each root's input arrays: what its members read that no other member computes."""
-    inner = {ir.eqns[i].out for i, r in members.items() if i != r}
     inputs: dict = {}
     for i, r in members.items():
         for a in ir.eqns[i].inputs:

@@ -342,9 +342,9 @@ class _Emitter:
         if eqn.origin is None or eqn.origin.out not in self.defined:
             self.lines.append("    # forward" if eqn.origin is None else "    # backward")
             return
-        o = eqn.origin
-        operands = ", ".join(self.text(a) for a in o.inputs)
-        target = "" if o.out in self.aliases else f"{self.name(o.out)} = "   # no line of its own
+        o, hidden = eqn.origin, self.fusion.inner       # inside a fused expression: no name
+        operands = ", ".join("..." if a in hidden else self.text(a) for a in o.inputs)
+        target = "" if o.out in self.aliases or o.out in hidden else f"{self.name(o.out)} = "   # no line of its own
         self.lines.append(f"    # backward of: {target}{prim_label(o.prim)}({operands})")
 
     def statement(self, i: int, eqn: Eqn) -> None:
