@@ -67,25 +67,48 @@ def _from_env(name: str, default):
 class Config:
     """Settings read by fgrad at call time; change them with `update(name, value)`.
 
+    `fgrad.config` is the one instance fgrad reads; each attribute starts from its environment
+    variable (see the module's description) or the default given here.
+
+    Attributes:
+        backend: "numpy" (the default) or "xla": the backend of programs compiled from then on.
+        cache_size: how many compiled programs each transformed function keeps (64).
+        explain_cache_misses: print why a call compiled again instead of reusing a program (False).
+        horner: rebuild sums of products in Horner form, with fewer operations (True).
+        debug_nans: compiled programs raise FloatingPointError at the first NaN (False).
+        debug_infs: compiled programs raise FloatingPointError at the first infinity (False).
+
+    Raises:
+        ValueError: an FGRAD_* environment variable holds a malformed value; the message names it.
+
     Example:
         >>> Config().cache_size
         64
     """
 
-    def __init__(self):
-        self.backend = _from_env("backend", "numpy")
-        self.cache_size = _from_env("cache_size", 64)
-        self.explain_cache_misses = _from_env("explain_cache_misses", False)
-        self.horner = _from_env("horner", True)
-        self.debug_nans = _from_env("debug_nans", False)
-        self.debug_infs = _from_env("debug_infs", False)
+    def __init__(self) -> None:
+        self.backend: str = _from_env("backend", "numpy")
+        self.cache_size: int = _from_env("cache_size", 64)
+        self.explain_cache_misses: bool = _from_env("explain_cache_misses", False)
+        self.horner: bool = _from_env("horner", True)
+        self.debug_nans: bool = _from_env("debug_nans", False)
+        self.debug_infs: bool = _from_env("debug_infs", False)
 
-    def update(self, name: str, value) -> None:
-        """Set one option: "backend" ("numpy" | "xla"), "cache_size" (a positive int),
-        "explain_cache_misses" (bool), "horner" (bool: rebuild sums of products in fewer operations;
-        programs compiled from then on), "debug_nans" / "debug_infs" (bool: programs compiled from then
-        on raise FloatingPointError at the first NaN / infinity, see `fgrad.debug_nans`). A value of the
-        wrong kind is a TypeError, a wrong value a ValueError.
+    def update(self, name: str, value: str | int | bool) -> None:
+        """Set one option; programs compiled from then on use it.
+
+        Args:
+            name: "backend", "cache_size", "explain_cache_misses", "horner", "debug_nans" or
+                "debug_infs" (see the attributes of `Config`; `fgrad.debug_nans` for the last two).
+            value: "numpy" or "xla" for "backend", a positive int for "cache_size", a bool for the rest.
+
+        Returns:
+            None.
+
+        Raises:
+            ValueError: `name` is not an option, or `value` is the right kind but not allowed
+                (an unknown backend, a cache size of 0).
+            TypeError: `value` is of the wrong kind (a string for a bool option).
 
         Example:
             >>> config.update("cache_size", 128)

@@ -70,6 +70,23 @@ def check_grads(f: Callable, args: tuple | list, order: int = 1, modes: tuple | 
     grad, vjp of grad), so second derivatives are checked too. Arguments should be float64 for
     tight tolerances.
 
+    Args:
+        f: the function to check, taking `args` positionally; its leaves are arrays or pytrees of arrays.
+        args: the point to check at, a tuple or list of f's arguments (converted to float64).
+        order: 1 checks first derivatives; 2 also checks the derivatives of the derivatives.
+        modes: "fwd", "rev" or a tuple of both: which modes to check.
+        eps: the finite-difference step; larger for higher orders.
+        rtol: relative tolerance of the comparison (loosened 100 times per extra order).
+        atol: absolute tolerance of the comparison (loosened the same way).
+        seed: seeds the random directions and cotangents, so a failure can be reproduced.
+
+    Returns:
+        None when every check passes.
+
+    Raises:
+        AssertionError: a derivative disagrees with finite differences; the message gives both numbers.
+        ValueError: `modes` is empty or names something other than "fwd" and "rev".
+
     Example:
         >>> import fgrad.numpy as fnp, numpy as np
         >>> check_grads(lambda x: fnp.sin(x) * x, (np.array([0.3, 1.2]),), order=2)
