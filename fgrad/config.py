@@ -71,12 +71,12 @@ class Config:
     variable (see the module's description) or the default given here.
 
     Attributes:
-        backend: "numpy" (the default) or "xla": the backend of programs compiled from then on.
-        cache_size: how many compiled programs each transformed function keeps (64).
-        explain_cache_misses: print why a call compiled again instead of reusing a program (False).
-        horner: rebuild sums of products in Horner form, with fewer operations (True).
-        debug_nans: compiled programs raise FloatingPointError at the first NaN (False).
-        debug_infs: compiled programs raise FloatingPointError at the first infinity (False).
+        backend (str): "numpy" (the default) or "xla": the backend of programs compiled from then on.
+        cache_size (int): how many compiled programs each transformed function keeps (64).
+        explain_cache_misses (bool): print why a call compiled again instead of reusing a program (False).
+        horner (bool): rebuild sums of products in Horner form, with fewer operations (True).
+        debug_nans (bool): compiled programs raise FloatingPointError at the first NaN (False).
+        debug_infs (bool): compiled programs raise FloatingPointError at the first infinity (False).
 
     Raises:
         ValueError: an FGRAD_* environment variable holds a malformed value; the message names it.
@@ -86,21 +86,22 @@ class Config:
         64
     """
 
-    def __init__(self) -> None:
-        self.backend: str = _from_env("backend", "numpy")
-        self.cache_size: int = _from_env("cache_size", 64)
-        self.explain_cache_misses: bool = _from_env("explain_cache_misses", False)
-        self.horner: bool = _from_env("horner", True)
-        self.debug_nans: bool = _from_env("debug_nans", False)
-        self.debug_infs: bool = _from_env("debug_infs", False)
+    def __init__(self):
+        self.backend = _from_env("backend", "numpy")
+        self.cache_size = _from_env("cache_size", 64)
+        self.explain_cache_misses = _from_env("explain_cache_misses", False)
+        self.horner = _from_env("horner", True)
+        self.debug_nans = _from_env("debug_nans", False)
+        self.debug_infs = _from_env("debug_infs", False)
 
-    def update(self, name: str, value: str | int | bool) -> None:
+    def update(self, name: str, value) -> None:
         """Set one option; programs compiled from then on use it.
 
         Args:
             name: "backend", "cache_size", "explain_cache_misses", "horner", "debug_nans" or
                 "debug_infs" (see the attributes of `Config`; `fgrad.debug_nans` for the last two).
-            value: "numpy" or "xla" for "backend", a positive int for "cache_size", a bool for the rest.
+            value (str | int | bool): "numpy" or "xla" for "backend", a positive int for
+                "cache_size", a bool for the rest.
 
         Returns:
             None.
