@@ -206,6 +206,8 @@ class Kernels:
         self.compiled: dict = {}
 
     def add(self, text: str, signature: list) -> None:
+        if text in self.compiled:          # the same text reads the same names: compiled already
+            return
         ne = numexpr()
         types = [(name, ne.necompiler.getType(np.empty(0, dtype))) for name, dtype in signature]
         _, uses_vml = ne.necompiler.getExprNames(text, ne.necompiler.getContext({}))
