@@ -242,3 +242,31 @@ def test_dark_scheme_toggle(site, browser):
     assert {before, after} == {"default", "slate"}, (before, after)
     os.makedirs(os.path.join(ROOT, "site", "screenshots"), exist_ok=True)
     browser.save_screenshot(os.path.join(ROOT, "site", "screenshots", f"home-1280-{after}.png"))
+
+
+# page -> (inline matplotlib SVGs, <img> pictures) it must show, each drawn at a visible size
+PICTURES = {"pytorch-way/": (4, 0), "examples/": (0, 6), "how-it-works/": (2, 0)}
+
+
+@pytest.mark.parametrize("page", sorted(PICTURES))
+def test_teaching_pages_show_their_pictures(site, browser, page):
+    _, base = site
+    browser.set_window_size(1280, 900)
+    browser.get(base + page)
+    sizes = browser.execute_script("""
+        const seen = el => { const r = el.getBoundingClientRect(); return r.width > 50 && r.height > 30; };
+        const svgs = [...document.querySelectorAll('.md-content svg')].filter(s => s.querySelector('g[id^="figure"]'));
+        const imgs = [...document.querySelectorAll('.md-content figure img')];
+        return [svgs.filter(seen).length, imgs.filter(i => seen(i) && i.naturalWidth > 0).length];
+    """)
+    assert sizes == list(PICTURES[page]), f"{page}: (graphs, pictures) drawn {sizes}, want {PICTURES[page]}"
+
+
+def test_torch_support_page_lists_namespaces(site, browser):
+    _, base = site
+    browser.get(base + "api/torch/")
+    rows = browser.find_elements("css selector", ".md-content table tbody tr")
+    names = [r.find_elements("css selector", "td")[0].text for r in rows]
+    assert {"torch", "torch.Tensor", "torch.nn", "torch.optim", "torch.autograd"} <= set(names), names
+    sections = browser.find_elements("css selector", ".md-content details")
+    assert len(sections) >= 2 * len(names) - 1, len(sections)

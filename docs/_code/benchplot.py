@@ -90,8 +90,11 @@ def markdown(baseline: dict, run: dict) -> str:
     return "\n".join(lines)
 
 
-def svg(baseline: dict, run: dict) -> str:
-    """Grouped bars on a log scale: one group per workload, one bar per peer; 1× is hand-written NumPy."""
+def svg(baseline: dict, run: dict, date: str = "") -> str:
+    """Grouped bars on a log scale: one group per workload, one bar per peer; 1× is hand-written NumPy.
+
+    `date` (the run's, from bench.json) goes into the title, so a stale picture says how stale it is.
+    """
     series = [(p, r) for p, _, r in _peer_rows(baseline, run) if p != "numpy_manual"]
     series += [(p, run[p]) for p in FGRAD if p in run]
     fig, ax = plt.subplots(figsize=(10, 4.2))
@@ -107,7 +110,8 @@ def svg(baseline: dict, run: dict) -> str:
     ax.set_xticks(range(len(WORKLOADS)), WORKLOADS)
     ax.set_ylabel("time / hand-written NumPy (log)")
     ax.legend(ncol=5, fontsize=8, loc="upper right")
-    ax.set_title("Gradient time relative to hand-written NumPy (lower is faster)", fontsize=10)
+    when = f", run of {date}" if date else ""
+    ax.set_title(f"Gradient time relative to hand-written NumPy (lower is faster{when})", fontsize=10)
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight")
     plt.close(fig)
@@ -120,4 +124,8 @@ def page(assets: str = "docs/assets") -> tuple[str, str | None, dict]:
     baseline = baseline_ratios(os.path.join(assets, "peers-baseline.md"))
     path = os.path.join(assets, "bench.json")
     run, notes = run_ratios(path) if os.path.exists(path) else ({}, {"bench.json": "not found"})
-    return markdown(baseline, run), svg(baseline, run), notes
+    date = ""
+    if os.path.exists(path):
+        with open(path) as fh:
+            date = json.load(fh).get("date", "")
+    return markdown(baseline, run), svg(baseline, run, date), notes
