@@ -347,8 +347,12 @@ class _VjpRule:
         raise TypeError("can't apply forward-mode autodiff (jvp) to a custom_vjp function.")
 
     def vjp(self, ct, leaves: list, index: int) -> list:
+        return self.vjp_joint([ct if i == index else None for i in range(len(self.out_avals))], leaves)
+
+    def vjp_joint(self, cts: list, leaves: list) -> list:
+        """The input cotangents for the cotangents of all outputs (None: zero), bwd called once."""
         _, res = self.fwd_flat(leaves)
-        return self.bwd_flat(res, [ct if i == index else None for i in range(len(self.out_avals))])
+        return self.bwd_flat(res, cts)
 
     def batch(self, args: list, batched: list, size: int, index: int):
         from .api_vmap import vmap
@@ -380,11 +384,10 @@ class _ResidualVjpRule(_VjpRule):
         self.n, self.res_tree = len(call.leaves), res_tree
         self.res_consts = [None if isinstance(r, Tracer) else r for r in res_leaves]
 
-    def vjp(self, ct, operands: list, index: int) -> list:
+    def vjp_joint(self, cts: list, operands: list) -> list:
         traced = iter(operands[self.n:])
         res = tree_unflatten(self.res_tree, [next(traced) if c is None else c for c in self.res_consts])
-        cts = self.bwd_flat(res, [ct if i == index else None for i in range(len(self.out_avals))])
-        return cts + [None] * (len(operands) - self.n)
+        return self.bwd_flat(res, cts) + [None] * (len(operands) - self.n)
 
     def batch(self, args: list, batched: list, size: int, index: int):
         # batched as a call of the user's rules on the leaves, the residual operands left out

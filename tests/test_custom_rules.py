@@ -357,3 +357,25 @@ def test_rules_run_where_called_agree_with_jax_at_second_order_and_under_vmap():
               jax.grad(lambda x, h=theirs: jnp.sum(jax.vmap(h)(x) ** 2))(xs))
     close(fgrad.grad(fgrad.grad(f))(0.7), jax.grad(jax.grad(jf))(0.7))
     close(fgrad.hessian(lambda x: f(x) * x)(0.7), jax.hessian(lambda x: jf(x) * x)(0.7))
+
+
+@pytest.mark.parametrize("outer", ["grad", "vjp", "jit of grad", "grad of jit"])
+def test_bwd_runs_once_for_all_outputs(outer):
+    def build(m, log):
+        f = m.custom_vjp(lambda x: (m.np.sin(x), m.np.cos(x), x * 2.0))
+        f.defvjp(lambda x: (f(x), x), lambda x, cts: (log.append(len(cts)),
+                                                        (cts[0] * m.np.cos(x) - cts[1] * m.np.sin(x) + 2 * cts[2],))[1])
+        return lambda x: m.np.sum(sum(f(x)) * x)
+
+    def run(m, log):
+        loss = build(m, log)
+        lib = fgrad if m is F else jax
+        if outer == "vjp":
+            return lib.vjp(loss, np.arange(3.0))[1](1.0)[0]
+        if outer == "grad of jit":             # traced by jit first: the rule runs inside grad's replay
+            return lib.grad(lib.jit(loss))(np.arange(3.0))
+        g = lib.grad(loss)
+        return (lib.jit(g) if outer.startswith("jit") else g)(np.arange(3.0))
+    ours, theirs = [], []
+    close(run(F, ours), run(J, theirs))
+    assert ours == theirs == [3]

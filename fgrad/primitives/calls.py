@@ -64,6 +64,14 @@ custom_jvp_call_p.def_batch(_batch)
 
 custom_vjp_call_p = _call_primitive("custom_vjp_call")
 custom_vjp_call_p.def_vjp(_vjp)
+
+
+def _joint_vjp(cts: dict, inner, *args, rule, index, **_):
+    """Reverse mode hands the cotangents of all of a call's outputs ({index: ct}) to this at once."""
+    return [None, *rule.vjp_joint([cts.get(i) for i in range(len(rule.out_avals))], list(args))]
+
+
+custom_vjp_call_p.joint_vjp = _joint_vjp
 custom_vjp_call_p.def_jvp(_jvp)
 custom_vjp_call_p.def_batch(_batch)
 

@@ -37,15 +37,31 @@ def _active_vars(ir: IR, wrt: list[Var]) -> set:
     return active
 
 
+def _joint_groups(ir: IR) -> dict:
+    """id(rule) -> the floating-point markers sharing it, for primitives with a `joint_vjp` (a custom_vjp
+    call's outputs: its bwd takes all their cotangents at once, so it runs once, as in jax)."""
+    groups: dict = {}
+    for eqn in ir.eqns:
+        if getattr(eqn.prim, "joint_vjp", None) is not None and eqn.out.aval.is_float:
+            groups.setdefault(id(eqn.params["rule"]), []).append(eqn)
+    return {key: eqns for key, eqns in groups.items() if len(eqns) > 1}
+
+
 def _backward(trace, ir: IR, env: dict, cts: dict, active: set) -> dict:
+    groups = _joint_groups(ir)
     for eqn in reversed(ir.eqns):
         ct = cts.pop(eqn.out, None)
+        group = groups.get(id(eqn.params.get("rule"))) if groups else None
+        if group is not None:          # the last of the group seen first: every cotangent is known
+            ct = {e.params["index"]: ct if e is eqn else cts.pop(e.out, None) for e in group}
+            ct = None if all(c is None for c in ct.values()) else ct
         if ct is None or eqn.out not in active:
             continue
         primals = [env[a] if isinstance(a, Var) else a.val for a in eqn.inputs]
         _current_origin.append(trace._producer[env[eqn.out]._var])
         try:
-            in_cts = eqn.prim.rule("vjp")(ct, *primals, out=env[eqn.out], **eqn.params)
+            rule = eqn.prim.joint_vjp if group is not None else eqn.prim.rule("vjp")
+            in_cts = rule(ct, *primals, out=env[eqn.out], **eqn.params)
             for a, c in zip(eqn.inputs, in_cts):
                 if c is not None and isinstance(a, Var) and a in active:
                     cts[a] = c if a not in cts else cts[a] + c
