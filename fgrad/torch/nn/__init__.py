@@ -43,4 +43,5 @@ from .normalization import LayerNorm as LayerNorm
 from .pooling import AdaptiveAvgPool2d as AdaptiveAvgPool2d
 from .pooling import AvgPool2d as AvgPool2d
 from .pooling import MaxPool2d as MaxPool2d
+from .rnn import LSTM as LSTM
 from .sparse import Embedding as Embedding

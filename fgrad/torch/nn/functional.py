@@ -12,6 +12,8 @@ Example:
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ... import nn as fnn
@@ -60,14 +62,21 @@ def _check_reduction(reduction: str) -> None:
         raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
-def softmax(input, dim=None, dtype=None) -> Tensor:  # noqa: A002
+def _implicit_dim(name: str, ndim: int, stacklevel: int) -> int:
+    """torch's axis when `dim` is left out (0 for 0-, 1- and 3-d inputs, else 1), with its warning."""
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X "
+                  "as an argument.", UserWarning, stacklevel=stacklevel)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:  # noqa: A002
     """Softmax along `dim`. Example: ``F.softmax(torch.zeros(2), dim=0)``."""
-    return _softmax(input, -1 if dim is None else dim)
+    return _softmax(input, _implicit_dim("softmax", input.dim(), _stacklevel) if dim is None else dim)
 
 
-def log_softmax(input, dim=None, dtype=None) -> Tensor:  # noqa: A002
+def log_softmax(input, dim=None, _stacklevel: int = 3, dtype=None) -> Tensor:  # noqa: A002
     """Log-softmax along `dim`. Example: ``F.log_softmax(torch.zeros(2), dim=0)``."""
-    return _log_softmax(input, -1 if dim is None else dim)
+    return _log_softmax(input, _implicit_dim("log_softmax", input.dim(), _stacklevel) if dim is None else dim)
 
 
 LEAKY_RELU = Op("LeakyReluBackward0", lambda a, slope: fnp.where(a > 0, a, a * slope))

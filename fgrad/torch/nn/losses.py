@@ -92,7 +92,7 @@ class Softmax(Module):
         self.dim = dim
 
     def forward(self, input):  # noqa: A002
-        return F.softmax(input, self.dim)
+        return F.softmax(input, self.dim, _stacklevel=5)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -102,7 +102,7 @@ class LogSoftmax(Softmax):
     """Log-softmax along `dim`. Example: ``nn.LogSoftmax(dim=1)(logits)``."""
 
     def forward(self, input):  # noqa: A002
-        return F.log_softmax(input, self.dim)
+        return F.log_softmax(input, self.dim, _stacklevel=5)
 
 
 class LeakyReLU(Module):
