@@ -214,7 +214,7 @@ def _run_cached(cache: CompileCache, key, values: list, build: Callable, fun: Ca
 def _run_variants(variants: list, values: list):
     """`(outputs, meta)` of the first variant that holds and whose guards pass, else None."""
     for program, meta, captured in variants:
-        if captured is not None and not captured.holds():
+        if captured is not None and not captured.quick() and not captured.holds():
             continue
         try:
             return program(*values), meta
@@ -290,7 +290,10 @@ class GradFunction:
         if found is None:            # no build closure on the hot path: made only on a miss
             found = _build_and_run(self.cache, key, values, lambda: self._compile(values, treedef, argnums),
                                    self.fun, variants)
-        return self._finish(*found)
+        outs, meta = found
+        if meta.n_value == 0 and meta.grad_tree is LEAF:
+            return outs[0]                 # grad of one array: no structure to rebuild
+        return self._finish(outs, meta)
 
     def _wrt(self, treedef: TreeDef, argnums: tuple) -> tuple[list[int], TreeDef]:
         arg_trees = treedef.children[0].children

@@ -111,7 +111,7 @@ def _code_names(code: types.CodeType, out: set) -> set:
 class Captured:
     """The outside state a function read during its trace, re-checked by `holds()`."""
 
-    __slots__ = ("entries", "complete", "_fast")
+    __slots__ = ("entries", "complete", "quick")
 
     def __init__(self, fun, extra=(), referenced=()):
         walker = _Walker(referenced)
@@ -124,16 +124,13 @@ class Captured:
         except _TooLarge:
             self.complete = False
         self.entries: list = walker.entries     # (getter, holder, key, value seen at trace time)
-        self._fast = _identity_check(self.entries)
+        # quick(): True when every recorded value is still the very object the trace saw (False
+        # means "ask holds()"); called directly before each reuse of a program, so one call only
+        self.quick = _identity_check(self.entries)
 
     def holds(self) -> bool:
         """Whether everything recorded still has the value the trace saw."""
-        try:
-            if self._fast():
-                return True
-        except (LookupError, ValueError, TypeError):   # a name deleted, an empty cell
-            return False
-        return self._holds_slowly()
+        return self.quick() or self._holds_slowly()
 
     def _holds_slowly(self) -> bool:
         """Some value is not the very object the trace saw: equal scalars still hold (and are
@@ -147,7 +144,7 @@ class Captured:
                 if not _same_scalar(value, now):
                     return False
                 entries[k] = (get, holder, key, now)
-        self._fast = _identity_check(entries)
+        self.quick = _identity_check(entries)
         return True
 
     def changed(self) -> str | None:
@@ -181,7 +178,9 @@ def _identity_check(entries: list):
             terms.append(f"h{i}.cell_contents is v{i}")
         else:
             terms.append(f"g{i}(h{i}, k{i}) is v{i}")
-    source = "def check():\n    return " + (" and ".join(terms) or "True") + "\n"
+    # a name deleted or a cell emptied since is not the same object: False, and holds() says why
+    source = ("def check():\n    try:\n        return " + (" and ".join(terms) or "True") +
+              "\n    except (LookupError, ValueError, TypeError):\n        return False\n")
     exec(compile(source, "<fgrad-captured-check>", "exec"), namespace)  # noqa: S102 - generated names only
     return namespace["check"]
 
