@@ -74,3 +74,13 @@ def test_shipped_data_is_scikit_learns(name, loader):
     want_x, want_y = getattr(datasets, loader)(return_X_y=True)
     np.testing.assert_allclose(x, want_x, rtol=1e-9, atol=0)
     np.testing.assert_array_equal(y, want_y)
+
+
+@pytest.mark.parametrize("flag, shown", [((), False), (("--all-code",), True)])
+def test_quickstart_hides_the_fast_paths_unless_asked(flag, shown):
+    """examples/quickstart.py prints the main generated function; the scalar twins only on request."""
+    result = subprocess.run([sys.executable, os.path.join("examples", "quickstart.py"), *flag], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert "def program(a):" in result.stdout and "Third derivative" in result.stdout
+    assert ("program_scalar" in result.stdout) is shown and ("program_fast" in result.stdout) is shown
