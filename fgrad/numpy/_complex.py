@@ -115,7 +115,7 @@ def real_if_close(a, tol=100):
 
     Example:
         >>> import fgrad.numpy as fnp
-        >>> fnp.real_if_close(fnp.array([2.1 + 4e-14j, 5.2 + 3e-15j]))
+        >>> fnp.real_if_close(fnp.array([2.1 + 4e-14j, 5.2 + 3e-15j]), tol=1000)
         array([2.1, 5.2])
     """
     a = _operand(a)

@@ -3,10 +3,12 @@
 Plain arrays go to numpy.linalg itself (same results, same errors); traced arrays bind the matrix
 primitives of fgrad/primitives/solve.py, decomp.py and matfun.py, whose rules are written in fgrad
 operations. Leading axes are batch axes, as in NumPy. eigh, eigvalsh and cholesky read one triangle
-(UPLO), as NumPy does, so their derivatives are those of that function (jax symmetrizes instead: on
-symmetric input and along symmetric directions the two agree). Eigenvector and singular-vector
-derivatives are not defined where eigenvalues or singular values repeat (as in jax); eigenvalues
-and singular values alone are differentiable everywhere.
+(UPLO), as NumPy does; eigh's derivatives are those of that function, cholesky's are jax's, of the
+symmetric part (on symmetric input and along symmetric directions the two agree). Complex matrices
+work in inv, solve, cholesky, eigh, eigvalsh, svd, svdvals, qr, eig and eigvals, with jax's rules
+and convention; eig and eigvals of traced arrays are always complex, as in jax. Eigenvector and
+singular-vector derivatives are not defined where eigenvalues or singular values repeat (as in
+jax); eigenvalues and singular values alone are differentiable everywhere.
 
 Example:
     >>> import fgrad, fgrad.numpy as fnp, numpy as np

@@ -3,7 +3,8 @@ jax.scipy.linalg's names and signatures.
 
 They run on plain arrays and traced ones alike (SciPy itself is not needed). Leading axes are batch
 axes, as in jax.scipy.linalg. solve_triangular, cholesky, cho_factor and eigh read one triangle of
-`a`, as SciPy does, so their derivatives are those of that function.
+`a`, as SciPy does (cholesky's derivative is jax's, that of the symmetric part). solve_banded
+expands the band to a dense matrix.
 
 Example:
     >>> import fgrad, fgrad.scipy.linalg as fsl, numpy as np
