@@ -155,9 +155,9 @@ class TracerMethods:
         return fnp.abs(self)
 
     __matmul__, __rmatmul__ = _reflected_pair("matmul")
-    __and__, __rand__ = _reflected_pair("logical_and")
-    __or__, __ror__ = _reflected_pair("logical_or")
-    __xor__, __rxor__ = _reflected_pair("logical_xor")
+    __and__, __rand__ = _reflected_pair("bitwise_and")      # on booleans, the logical operations
+    __or__, __ror__ = _reflected_pair("bitwise_or")
+    __xor__, __rxor__ = _reflected_pair("bitwise_xor")
     __floordiv__, __rfloordiv__ = _reflected_pair("floor_divide")
     __mod__, __rmod__ = _reflected_pair("remainder")
     __divmod__, __rdivmod__ = _reflected_pair("divmod")
@@ -168,7 +168,7 @@ class TracerMethods:
     __eq__, __ne__ = _binary("equal"), _binary("not_equal")
 
     def __invert__(self):
-        return fnp.logical_not(self)
+        return fnp.invert(self)
 
     def __round__(self, ndigits=None):
         return self.round(ndigits or 0)

@@ -636,6 +636,13 @@ from ._array import linspace as linspace  # noqa: E402
 from ._array import r_ as r_  # noqa: E402
 from ._array import uint8 as uint8  # noqa: E402
 from ._array import uint32 as uint32  # noqa: E402
+from ._bitwise import bitwise_and as bitwise_and  # noqa: E402
+from ._bitwise import bitwise_not as bitwise_not  # noqa: E402
+from ._bitwise import bitwise_or as bitwise_or  # noqa: E402
+from ._bitwise import bitwise_xor as bitwise_xor  # noqa: E402
+from ._bitwise import invert as invert  # noqa: E402
+from ._bitwise import left_shift as left_shift  # noqa: E402
+from ._bitwise import right_shift as right_shift  # noqa: E402
 from ._complex import angle as angle  # noqa: E402
 from ._complex import complex64 as complex64  # noqa: E402
 from ._complex import complex128 as complex128  # noqa: E402

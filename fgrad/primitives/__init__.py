@@ -1,6 +1,7 @@
 """The primitive set. Importing this package registers every primitive in `fgrad.core.REGISTRY`."""
 
 from . import (  # noqa: F401
+    bitwise,
     calls,
     complex,
     control,

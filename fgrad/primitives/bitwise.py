@@ -1,0 +1,56 @@
+"""Bitwise primitives on integers and booleans: and, or, xor, invert and the two shifts.
+
+On booleans the first four are the logical operations, which is why the operators `&`, `|`, `^`
+and `~` of a traced array bind them, as NumPy's and jax's arrays do. They have no derivative (their
+operands are never floating point) and reject floating operands as NumPy does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core import Aval, Primitive
+from ..transforms.batching import elementwise_rule
+from ._base import common_shape, same_dtype
+from ._tangents import nondiff_jvp
+
+SRC = "fgrad/primitives/bitwise.py"
+
+
+def _integer_dtype(name: str, avals, *, bool_ok: bool = True) -> np.dtype:
+    dtype = same_dtype(name, avals)
+    if not (dtype.kind in "iu" or (bool_ok and dtype.kind == "b")):
+        allowed = "integer or boolean" if bool_ok else "integer"
+        raise TypeError(f"{name}: operands must be {allowed}, got {dtype.name}; "
+                        f"cast with astype, or use the logical_* functions for conditions on floats")
+    return dtype
+
+
+def _nondiff(ct, *primals, out, **params):
+    return [None] * len(primals)
+
+
+def _bitwise(name: str, fn, op: str, *, bool_ok: bool = True) -> Primitive:
+    def abstract(x, y):
+        return Aval(common_shape(name, (x, y)), _integer_dtype(name, (x, y), bool_ok=bool_ok))
+    prim = Primitive(name, abstract=abstract, impl=fn, source=SRC, elementwise=True,
+                     numpy="{0} %s {1}" % op, numpy_out=f"np.{fn.__name__}({{0}}, {{1}}, out={{out}})",
+                     jax="{0} %s {1}" % op)
+    prim.def_vjp(_nondiff)
+    prim.def_jvp(nondiff_jvp)
+    prim.def_batch(elementwise_rule(prim))
+    return prim
+
+
+bitwise_and_p = _bitwise("bitwise_and", np.bitwise_and, "&")
+bitwise_or_p = _bitwise("bitwise_or", np.bitwise_or, "|")
+bitwise_xor_p = _bitwise("bitwise_xor", np.bitwise_xor, "^")
+left_shift_p = _bitwise("left_shift", np.left_shift, "<<", bool_ok=False)
+right_shift_p = _bitwise("right_shift", np.right_shift, ">>", bool_ok=False)
+
+invert_p = Primitive("invert", abstract=lambda x: Aval(x.shape, _integer_dtype("invert", (x,))), impl=np.invert,
+                     source=SRC, elementwise=True, numpy="~{0}", numpy_out="np.invert({0}, out={out})",
+                     jax="~{0}")
+invert_p.def_vjp(_nondiff)
+invert_p.def_jvp(nondiff_jvp)
+invert_p.def_batch(elementwise_rule(invert_p))
