@@ -39,6 +39,7 @@ from ..tree import tree_flatten, tree_unflatten
 from . import ops
 from ._errors import torch_error
 from ._graph import MODE, Node, Op, enable_grad
+from ._lru import LRU
 from .func import Recording, fresh_leaf, ordered_like
 from .func import _graph_clock as _clock
 from .tensor import Tensor
@@ -145,8 +146,14 @@ class Function(metaclass=_FunctionMeta):
         if not (MODE.enabled and any(t.requires_grad for t in inputs)):
             return tree_unflatten(out_tree, [_plain(o) for o in out_leaves])
         rule = _Rule(cls, ctx, [leaves[i] for i in positions], out_leaves, start, len(args), positions)
+        key = _apply_key(rule, args, kwargs, out_tree)
+        shared = _RULES.get(key) if key is not None else None
+        if shared is not None:            # an apply like an earlier one reuses its rule and its nodes' ops,
+            rule = shared                 # so backward() finds its compiled program
+        else:
+            rule.key = key                # shared once its backward is known to read no recorded values
         made = [_plain(o) if not isinstance(o, Tensor) or id(o) in ctx._non_differentiable or o._data.dtype.kind != "f"
-                else rule.output(k, inputs) for k, o in enumerate(out_leaves)]
+                else rule.output(k, inputs, o._data) for k, o in enumerate(out_leaves)]
         return ordered_like(tree_unflatten(out_tree, made), out)
 
     @classmethod
@@ -181,12 +188,15 @@ class _Rule:
         self.op_name = f"{cls.__name__}Backward"
         fn = custom.custom_vjp(lambda *arrays: self.forward.replay(*arrays)[0])
         fn.defvjp(lambda *arrays: self.forward.replay(*arrays), self._bwd)
-        self.fn = fn
+        self.fn, self.ops, self.key = fn, {}, None
 
-    def output(self, k: int, inputs: list) -> Tensor:
-        op = Op(self.op_name, lambda *arrays: self.fn(*arrays)[k])
-        op.node_cls = self.cls._node_cls
-        return ops.record(op, tuple(inputs), (), np.array(self.out_leaves[k]._data))
+    def output(self, k: int, inputs: list, value) -> Tensor:
+        """Output `k` (its value computed by this apply) as a tensor whose node's op is this rule's."""
+        op = self.ops.get(k)
+        if op is None:
+            op = self.ops[k] = Op(self.op_name, lambda *arrays: self.fn(*arrays)[k])
+            op.node_cls = self.cls._node_cls
+        return ops.record(op, tuple(inputs), (), np.array(value))
 
     def _bwd(self, saved: list, cts: list) -> tuple:
         """The user's backward, recorded on stand-ins, replayed on the residuals and cotangents (a
@@ -204,7 +214,10 @@ class _Rule:
         finally:
             ctx._stand_ins = None
         grads = self._check(result if isinstance(result, tuple) else (result,))
-        replay = Recording(stand_ins + [g for g in grads_in if g is not None], grads, start=start).replay
+        recording = Recording(stand_ins + [g for g in grads_in if g is not None], grads, start=start)
+        if self.key is not None and _reads_only_its_inputs(recording):
+            _RULES.put(self.key, self)
+        replay = recording.replay
         values = replay(*saved, *[c for c, g in zip(cts, given) if g])
         once = getattr(self.cls.backward, "once_differentiable", False)
         return tuple(_as_gradient(values[i], self.inputs[i], once) for i in self.positions)
@@ -216,6 +229,62 @@ class _Rule:
                               "return one gradient (or None) per argument of forward")
         return [g if isinstance(g, Tensor) or g is None else ops.wrap(np.asarray(g)) for g in grads]
 
+# (Function class, what its recorded forward and ctx depend on) -> the _Rule of the first such apply
+_RULES = LRU(256)
+_CTX_OWN = frozenset(vars(FunctionCtx(())))        # ctx's own attributes; the others are the user's
+_SMALL = 256                                       # constants compared by value up to this many elements
+
+
+def _apply_key(rule: _Rule, args: tuple, kwargs: dict, out_tree) -> tuple | None:
+    """What an apply's rule depends on, or None when something cannot be compared (a tensor from
+    outside the forward, a large constant, an unhashable argument or ctx attribute): the forward's
+    nodes (signatures, wiring, constant operands), its outputs and saved tensors, the non-tensor
+    arguments, and ctx's settings and user attributes, which the backward may read."""
+    recording, ctx = rule.forward, rule.ctx
+    if recording.outer:
+        return None
+    refs = {id(t): ("leaf", i) for i, t in enumerate(recording.leaves)}
+    refs.update((id(n), ("node", k)) for k, n in enumerate(recording.order))
+    try:
+        nodes = tuple((n.sig, tuple(_value_key(v) if s is None else refs[id(s)] for s, v in zip(n.srcs, n.vals)))
+                      for n in recording.order)
+        outs = tuple(refs[id(o.grad_fn if o.grad_fn is not None else o)] if isinstance(o, Tensor) else _value_key(o)
+                     for o in recording.out_leaves)
+        plain = tuple(_value_key(a) for a in args if not isinstance(a, Tensor))
+        named = tuple(sorted((k, _value_key(v)) for k, v in kwargs.items()))
+        attrs = tuple(sorted((k, _value_key(v)) for k, v in vars(ctx).items() if k not in _CTX_OWN))
+        dropped = tuple(k for k, o in enumerate(rule.out_leaves) if id(o) in ctx._non_differentiable)
+        key = (rule.cls, nodes, outs, recording.out_tree, plain, named, attrs, out_tree, ctx.needs_input_grad,
+               ctx.materialize_grads, dropped, tuple(rule.positions), rule.nargs)
+        hash(key)
+    except (_Uncomparable, KeyError, TypeError):
+        return None
+    return key
+
+
+def _reads_only_its_inputs(recording: Recording) -> bool:
+    """Whether a recorded backward computes everything from its inputs (the saved tensors and the
+    gradients) through recorded operations: no array operand was taken as it was (a mask such as
+    `grad[input < 0] = 0` is, from this apply's values), nothing from outside. Only such a backward is
+    shared by later applies; a Python branch on a saved value it cannot see (see the docs)."""
+    if recording.outer:
+        return False
+    return all(s is not None or np.ndim(v) == 0 for n in recording.order for s, v in zip(n.srcs, n.vals))
+
+
+class _Uncomparable(Exception):
+    pass
+
+
+def _value_key(v):
+    """A hashable stand-in for a constant, equal for equal values; _Uncomparable when there is none."""
+    if isinstance(v, np.ndarray) or isinstance(v, np.generic):
+        if v.size > _SMALL:
+            raise _Uncomparable
+        return ("array", v.shape, v.dtype.str, v.tobytes())
+    if isinstance(v, Tensor) or isinstance(v, Tracer):
+        raise _Uncomparable
+    return (type(v), v)
 
 
 def _attach() -> None:
