@@ -70,6 +70,23 @@ def _grad_leaf_key(x):
     return _leaf_key(x)
 
 
+def _grad_leaves(leaves: list) -> tuple[tuple, list]:
+    """The cache keys and the values of `grad`'s leaves, in one pass (every call makes them)."""
+    keys, values = [], []
+    for x in leaves:
+        t = type(x)
+        if t is np.ndarray:
+            keys.append((x.shape, x.dtype))
+            values.append(x)
+        elif t is float:
+            keys.append(_FLOAT_KEY)
+            values.append(np.float64(x))
+        else:
+            keys.append(_grad_leaf_key(x))
+            values.append(_grad_leaf_value(x))
+    return tuple(keys), values
+
+
 def _leaf_value(x):
     t = type(x)
     if t is np.ndarray or isinstance(x, np.generic):
@@ -283,8 +300,8 @@ class GradFunction:
         leaves, treedef = tree_flatten((args, kwargs)) if kwargs else _flatten_args(args)
         if _trace_stack.items:
             return self._inline(leaves, treedef, argnums)
-        key = (argnums, treedef, tuple(map(_grad_leaf_key, leaves)))
-        values = list(map(_grad_leaf_value, leaves))
+        leaf_keys, values = _grad_leaves(leaves)
+        key = (argnums, treedef, leaf_keys)
         variants = self.cache.get(key)
         found = _run_variants(variants, values) if variants else None
         if found is None:            # no build closure on the hot path: made only on a miss
