@@ -72,7 +72,8 @@ def resolve_argnums(nums: tuple, argnums, nargs: int, what: str = "argnums") -> 
 def is_static_leaf(x) -> bool:
     """Whether a leaf is passed to the function as a Python value rather than traced (objects
     that convert to arrays, through `__array__`, are traced)."""
-    return not isinstance(x, _TRACEABLE) and not is_jax_array(x) and not hasattr(x, "__array__")
+    return isinstance(x, type) or (not isinstance(x, _TRACEABLE) and not is_jax_array(x)
+                                   and not hasattr(x, "__array__"))   # a class such as np.ndarray is static
 
 
 def static_key(x):

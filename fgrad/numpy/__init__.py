@@ -32,12 +32,24 @@ from ..tree import tree_map
 
 zeros = np.zeros
 ones = np.ones
-full = np.full
 arange = np.arange
 eye = np.eye
 pi, e, inf, nan, newaxis = np.pi, np.e, np.inf, np.nan, None
 dtype, finfo, iinfo = np.dtype, np.finfo, np.iinfo
 ndarray = np.ndarray
+
+
+def full(shape, fill_value, dtype=None):
+    """An array of `shape` filled with `fill_value`, as numpy.full; traced when the fill value is.
+
+    Example:
+        >>> full((2,), 3.0)
+        array([3., 3.])
+    """
+    if not _holds_tracer(fill_value):
+        return np.full(shape, fill_value, dtype=dtype)
+    fill = _lift(fill_value)
+    return broadcast_to(fill if dtype is None else astype(fill, dtype), shape)
 
 
 def full_like(x, fill_value, dtype=None):
