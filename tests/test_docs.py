@@ -102,3 +102,16 @@ def test_torch_support_page_sorts_names_by_what_fgrad_torch_has():
     assert "tensor" in top["have"] and "set_backend" in top["extras"]
     page = support.page()
     assert f"| [torch.nn](#torchnn) | {len(rows[6]['have'])} |" in page
+
+
+@pytest.mark.parametrize("name", sorted(f[:-3] for f in os.listdir(os.path.join(ROOT, "docs", "_code"))
+                                        if f.endswith(".py")))
+def test_docs_build_helpers_examples_run(name, monkeypatch):
+    """The examples in the site's build helpers (docs/_code) print what they say."""
+    import doctest
+    import importlib
+    pytest.importorskip("matplotlib")
+    monkeypatch.syspath_prepend(os.path.join(ROOT, "docs", "_code"))
+    monkeypatch.chdir(ROOT)
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0, f"{result.failed} of {result.attempted} examples in docs/_code/{name}.py failed"

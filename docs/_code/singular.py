@@ -7,8 +7,8 @@ torch-like module (run with `fgrad.torch` and with PyTorch). Oracles that are no
 
 Example:
     >>> row = evaluate(CASES[0])
-    >>> row["fgrad"]
-    (0.0,)
+    >>> row["fgrad"], row["fgrad.torch"]
+    ((1.0,), (0.0,))
 """
 
 from __future__ import annotations
