@@ -435,8 +435,11 @@ def grad(fun: Callable, argnums: int | tuple[int, ...] = 0, has_aux: bool = Fals
         of them when `argnums` is a tuple), and `aux` as a second value with `has_aux=True`.
 
     Raises:
-        TypeError: `fun` is not callable. ArgnumsError: bad `argnums`. NonScalarOutputError: the
-        output is not one scalar. IntegerInputError: a differentiated input is not floating point.
+        TypeError: `fun` is not callable; a complex output without `holomorphic=True`; with
+            `has_aux=True`, `fun` does not return a pair.
+        ArgnumsError: `argnums` is not an int or tuple of ints, or is out of range.
+        NonScalarOutputError: the output is not one real scalar (its shape is named).
+        IntegerInputError: a differentiated input has an integer or bool dtype.
 
     Example:
         >>> import fgrad
@@ -450,10 +453,20 @@ def value_and_grad(fun: Callable, argnums: int | tuple[int, ...] = 0, has_aux: b
                    holomorphic: bool = False) -> GradFunction:
     """A function returning `(fun(*args), grad(fun)(*args))`, computed in one program.
 
-    Parameters, Raises: as for `grad`.
+    Args:
+        fun: a function returning a real scalar (or `(scalar, aux)` with `has_aux=True`).
+        argnums: the positional argument(s) to differentiate: an int or a tuple of ints.
+        has_aux: whether `fun` returns a pair `(output, aux)` whose `aux` is passed through.
+        holomorphic: whether `fun` is holomorphic (complex inputs and output), as for `grad`.
 
     Returns:
         A function returning `(value, gradient)`, or `((value, aux), gradient)` with `has_aux=True`.
+
+    Raises:
+        TypeError: `fun` is not callable, or its output is complex without `holomorphic=True`.
+        ArgnumsError: `argnums` is not an int or tuple of ints, or is out of range.
+        NonScalarOutputError: the output is not one real scalar.
+        IntegerInputError: a differentiated input has an integer or bool dtype.
 
     Example:
         >>> import fgrad
@@ -482,6 +495,20 @@ def vjp(fun: Callable, *primals, has_aux: bool = False):
 
     `vjp_fn(ct)` takes a cotangent shaped like `out` and returns a tuple with one cotangent per
     primal. The forward pass runs once; `vjp_fn` runs only the backward pass, on saved residuals.
+    Unlike `grad`, the output may have any shape (and be a pytree).
+
+    Args:
+        fun: the function to differentiate; every argument is differentiated.
+        *primals: the point to evaluate at, one pytree of floating-point arrays per argument.
+        has_aux: whether `fun` returns a pair `(output, aux)`; `aux` is returned, not differentiated.
+
+    Returns:
+        `(out, vjp_fn)`, or `(out, vjp_fn, aux)` with `has_aux=True`.
+
+    Raises:
+        TypeError: `fun` is not callable; a primal is not an array; `vjp_fn` gets a cotangent whose
+            structure or shape differs from the output's; with `has_aux=True`, `fun` returns no pair.
+        IntegerInputError: a primal has an integer or bool dtype.
 
     Example:
         >>> import fgrad, numpy as np

@@ -196,7 +196,23 @@ def vmap(fun: Callable, in_axes=0, out_axes=0, axis_size: int | None = None) -> 
     `in_axes` (an int, None, or a tuple with one tree-prefix entry per positional argument) names the
     mapped axis of each input (None: not mapped; negative axes count from the end); keyword arguments
     are mapped along axis 0. `out_axes` places the mapped axis in the outputs. `axis_size` gives the
-    size when no input is mapped.
+    size when no input is mapped. The batch axis is moved by each primitive's batching rule, so the
+    result is one vectorised program, not a Python loop.
+
+    Args:
+        fun: the function to vectorise; it sees one slice of each mapped input.
+        in_axes: the mapped axis of each input: an int, None, or a tuple (a tree prefix per argument).
+        out_axes: where the mapped axis goes in each output: an int, None, or a tree prefix.
+        axis_size: the mapped size, needed only when no input is mapped.
+
+    Returns:
+        A function of the same arguments returning `fun`'s outputs stacked along `out_axes`.
+
+    Raises:
+        TypeError: `in_axes` is neither an int, None nor a tuple.
+        ValueError: `in_axes`/`out_axes` do not fit the arguments or outputs (wrong length, not a
+            tree prefix, axis out of range), mapped inputs disagree in size, or nothing is mapped
+            and `axis_size` is missing.
 
     Example:
         >>> import fgrad, fgrad.numpy as fnp, numpy as np
@@ -258,6 +274,19 @@ def jacrev(fun: Callable, argnums=0, has_aux: bool = False) -> JacobianFunction:
 
     The result has the output's structure outside and the input's inside: leaf `[out][in]` has shape
     `out.shape + in.shape`. `argnums` is an int or a tuple (then the inner structure is a tuple).
+    One backward pass per output element; prefer it when outputs are fewer than inputs.
+
+    Args:
+        fun: the function to differentiate; its output may be any pytree of arrays.
+        argnums: the positional argument(s) to differentiate: an int or a tuple of ints.
+        has_aux: whether `fun` returns a pair `(output, aux)`; `aux` is returned undifferentiated.
+
+    Returns:
+        A function of `fun`'s arguments returning the Jacobian (and `aux` with `has_aux=True`).
+
+    Raises:
+        ArgnumsError: `argnums` is not an int or tuple of ints, or is out of range.
+        IntegerInputError: a differentiated input has an integer or bool dtype.
 
     Example:
         >>> import fgrad, fgrad.numpy as fnp, numpy as np
@@ -286,7 +315,19 @@ def jacfwd(fun: Callable, argnums=0, has_aux: bool = False) -> JacobianFunction:
     """The Jacobian of `fun` by forward mode: vmap of jvp over the columns of the identity, as in jax.
 
     Shaped as jacrev's: the output's structure outside, the input's inside, leaf `[out][in]` of shape
-    `out.shape + in.shape`.
+    `out.shape + in.shape`. One forward pass per input element; prefer it for tall Jacobians.
+
+    Args:
+        fun: the function to differentiate; its output may be any pytree of arrays.
+        argnums: the positional argument(s) to differentiate: an int or a tuple of ints.
+        has_aux: whether `fun` returns a pair `(output, aux)`; `aux` is returned undifferentiated.
+
+    Returns:
+        A function of `fun`'s arguments returning the Jacobian (and `aux` with `has_aux=True`).
+
+    Raises:
+        ArgnumsError: `argnums` is not an int or tuple of ints, or is out of range.
+        TypeError: a differentiated input is not a floating-point array.
 
     Example:
         >>> import fgrad, fgrad.numpy as fnp, numpy as np
@@ -314,6 +355,19 @@ def jacfwd(fun: Callable, argnums=0, has_aux: bool = False) -> JacobianFunction:
 
 def hessian(fun: Callable, argnums=0, has_aux: bool = False) -> JacobianFunction:
     """The Hessian of a scalar `fun`: jacfwd(jacrev(fun)), as in jax.
+
+    Args:
+        fun: a function returning a scalar.
+        argnums: the positional argument(s) to differentiate: an int or a tuple of ints (then the
+            result is nested: `[i][j]` is the block of arguments i and j).
+        has_aux: whether `fun` returns a pair `(output, aux)`; `aux` is returned undifferentiated.
+
+    Returns:
+        A function of `fun`'s arguments returning the Hessian, of shape `x.shape + x.shape`.
+
+    Raises:
+        ArgnumsError: `argnums` is not an int or tuple of ints, or is out of range.
+        TypeError: a differentiated input is not a floating-point array.
 
     Example:
         >>> import fgrad, fgrad.numpy as fnp, numpy as np
