@@ -193,7 +193,8 @@ def test_kernel_gamma_family():
 def test_kernels_never_warn():
     x = np.array([0.0, -1.0, -2.0, 1.0, 2.0, np.inf, -np.inf, np.nan, 1e300, -1e300])
     with np.errstate(divide="raise", over="raise", invalid="raise"):
-        for fn in (kernels.erf, kernels.erfc, kernels.erfinv, kernels.lgamma, kernels.digamma):
+        for fn in (kernels.erf, kernels.erfc, kernels.erfinv, kernels.lgamma, kernels.digamma, kernels.ndtri,
+                   kernels.erfcx):
             fn(x)
         kernels.polygamma(2, x)
 

@@ -3,6 +3,9 @@ against mpmath, i0e/i1e/i0/i1 against jax.scipy.special (float64), the order che
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import jax
 import jax.numpy as jnp
 import jax.scipy.special as jss
@@ -130,3 +133,16 @@ def test_kernels_never_warn():
             kernels.yn(n, np.abs(x))
         for v in (0.0, 1.0, 2.5, 3.0):
             kernels.ive(v, x)
+
+
+def test_computes_without_scipy():
+    code = ("import sys; sys.modules['scipy'] = None; sys.modules['scipy.special'] = None\n"
+            "import fgrad, fgrad.scipy.special as s\n"
+            "print(float(s.jn(3, 2.5)), float(s.y1(0.7)), float(s.iv(23.7, 4.0)),"
+            " float(fgrad.grad(s.i1e)(1.5)), float(s.ndtri(1e-30)), float(s.erfcx(12.0)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    values = list(map(float, out.stdout.split()))
+    expected = [scipy_special.jv(3, 2.5), scipy_special.y1(0.7), scipy_special.iv(23.7, 4.0),
+                float(jax.grad(jss.i1e)(1.5)), scipy_special.ndtri(1e-30), scipy_special.erfcx(12.0)]
+    np.testing.assert_allclose(values, expected, rtol=2e-14, atol=1e-15)
