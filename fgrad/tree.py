@@ -23,6 +23,18 @@ _REGISTRY: dict[type, _NodeType] = {}
 def register_pytree_node(nodetype: type, flatten: Callable, unflatten: Callable) -> None:
     """Register a container type: `flatten(node) -> (children, aux)`, `unflatten(aux, children)`.
 
+    Afterwards every transform treats instances of `nodetype` as nodes whose children are pytrees
+    (so a dataclass of parameters gets a gradient of the same class). `aux` is static data: it is
+    part of the structure (and of compile-cache keys), so it should be hashable and small.
+
+    Args:
+        nodetype: the class to register (exact type; subclasses are not included).
+        flatten: `node -> (children, aux)` with `children` a list or tuple.
+        unflatten: `(aux, children) -> node`, the inverse of `flatten`.
+
+    Returns:
+        None; the registration is global to the process, as in JAX.
+
     Example:
         >>> class Pair:
         ...     def __init__(self, a, b): self.a, self.b = a, b
@@ -38,7 +50,21 @@ register_pytree_node(type(None), lambda t: ([], None), lambda _, c: None)
 
 def sorted_keys(d: dict) -> tuple:
     """The keys of `d` in the order pytrees visit them: sorted, as in JAX; keys of mixed types
-    (`{1: .., "a": ..}`, which JAX cannot sort) are grouped by type name first."""
+    (`{1: .., "a": ..}`, which JAX cannot sort) are grouped by type name first.
+
+    Args:
+        d: a dict inside a pytree.
+
+    Returns:
+        A tuple of `d`'s keys in visiting order.
+
+    Raises:
+        ValueError: keys of one type cannot be ordered (for example two different objects without `<`).
+
+    Example:
+        >>> sorted_keys({"b": 1, "a": 2, 3: 0})
+        (3, 'a', 'b')
+    """
     if len(d) < 2:
         return tuple(d)
     try:
@@ -172,6 +198,19 @@ def _treedef(key) -> TreeDef:
 def tree_flatten(tree) -> tuple[list, TreeDef]:
     """Split a pytree into its leaves and its structure.
 
+    Lists, tuples, dicts (keys in sorted order), namedtuples, None and registered types are nodes;
+    everything else (arrays, numbers, strings, tracers) is a leaf. None is a node with no leaves.
+
+    Args:
+        tree: any pytree.
+
+    Returns:
+        `(leaves, treedef)`: the leaves in flattening order, and a hashable structure for `tree_unflatten`.
+
+    Raises:
+        ValueError: a dict's keys cannot be sorted.
+        TypeError: a registered type's flatten function does not return `(children, aux)`.
+
     Example:
         >>> tree_flatten({"w": 1.0, "b": (2.0, None)})[0]
         [2.0, 1.0]
@@ -192,6 +231,13 @@ def tree_flatten(tree) -> tuple[list, TreeDef]:
 def tree_unflatten(treedef: TreeDef, leaves) -> Any:
     """Rebuild a pytree from `tree_flatten`'s structure and a sequence of leaves.
 
+    Args:
+        treedef: a structure returned by `tree_flatten`.
+        leaves: the new leaves, in flattening order, one per leaf of `treedef`.
+
+    Returns:
+        A pytree with `treedef`'s structure and the given leaves.
+
     Example:
         >>> leaves, tdef = tree_flatten([1, (2, 3)])
         >>> tree_unflatten(tdef, [10, 20, 30])
@@ -210,6 +256,14 @@ def _unflatten(td: TreeDef, it) -> Any:
 
 def leaf_paths(treedef: TreeDef) -> list[str]:
     """A readable path for each leaf of `treedef`, in flattening order: `[0]`, `['w']`, `.field`.
+
+    Error messages use these paths to say which input leaf is wrong.
+
+    Args:
+        treedef: a structure returned by `tree_flatten`.
+
+    Returns:
+        A list of strings, one per leaf.
 
     Example:
         >>> leaf_paths(tree_flatten({"w": 1.0, "b": (2.0, 3.0)})[1])
@@ -237,12 +291,34 @@ def _paths(td: TreeDef, prefix: str, out: list) -> None:
 
 
 def tree_leaves(tree) -> list:
-    """The leaves of a pytree, in flattening order."""
+    """The leaves of a pytree, in flattening order.
+
+    Args:
+        tree: any pytree.
+
+    Returns:
+        The list of leaves, as `tree_flatten(tree)[0]`.
+
+    Example:
+        >>> tree_leaves({"w": [1.0, 2.0], "b": None})
+        [1.0, 2.0]
+    """
     return tree_flatten(tree)[0]
 
 
 def tree_map(f: Callable, tree, *rest) -> Any:
     """Apply `f` to every leaf (and the matching leaves of `rest`), keeping the structure.
+
+    Args:
+        f: called as `f(leaf, *matching_leaves_of_rest)` for each leaf of `tree`.
+        tree: the pytree whose structure the result has.
+        *rest: more pytrees of the same structure as `tree`.
+
+    Returns:
+        A pytree shaped like `tree` holding `f`'s results.
+
+    Raises:
+        ValueError: a pytree in `rest` has a different structure from `tree`.
 
     Example:
         >>> tree_map(lambda x: 2 * x, {"a": 1, "b": [2, 3]})
