@@ -33,25 +33,72 @@ def _clipped(x, loc, scale):
 
 
 def cdf(x, a, b, loc=0.0, scale=1.0):
-    """P(X <= x) = betainc(a, b, y), 0 below loc and 1 above loc + scale.
+    """P(X <= x) = betainc(a, b, y) for y = (x - loc) / scale, 0 below loc and 1 above loc + scale.
+
+    Args:
+        x: where to evaluate.
+        a, b: the shapes, > 0.
+        loc, scale: the location and the scale (> 0).
+
+    Returns:
+        The probability, differentiable in every argument.
 
     Example:
-        >>> float(cdf(0.25, 2.0, 1.0))  # y**2
+        >>> float(cdf(0.25, 2.0, 1.0))
         0.0625
     """
     return special.betainc(a, b, _clipped(x, loc, scale))
 
 
 def logcdf(x, a, b, loc=0.0, scale=1.0):
-    """log P(X <= x). Example: ``logcdf(0.5, 1.0, 1.0)`` is ``log(0.5)``."""
+    """log P(X <= x).
+
+    Args:
+        x: where to evaluate.
+        a, b: the shapes, > 0.
+        loc, scale: the location and the scale (> 0).
+
+    Returns:
+        The log probability (-inf below loc).
+
+    Example:
+        >>> round(float(logcdf(0.5, 1.0, 1.0)), 12)
+        -0.69314718056
+    """
     return fnp.log(cdf(x, a, b, loc, scale))
 
 
 def sf(x, a, b, loc=0.0, scale=1.0):
-    """P(X > x) = betainc(b, a, 1 - y), keeping its digits near the top. Example: ``sf(0.5, 1.0, 1.0)``."""
+    """P(X > x) = betainc(b, a, 1 - y), which keeps its digits near the top of the support.
+
+    Args:
+        x: where to evaluate.
+        a, b: the shapes, > 0.
+        loc, scale: the location and the scale (> 0).
+
+    Returns:
+        The probability, differentiable in every argument.
+
+    Example:
+        >>> float(sf(0.25, 2.0, 1.0))
+        0.9375
+    """
     return special.betainc(b, a, 1.0 - _clipped(x, loc, scale))
 
 
 def logsf(x, a, b, loc=0.0, scale=1.0):
-    """log P(X > x). Example: ``logsf(0.5, 1.0, 1.0)`` is ``log(0.5)``."""
+    """log P(X > x).
+
+    Args:
+        x: where to evaluate.
+        a, b: the shapes, > 0.
+        loc, scale: the location and the scale (> 0).
+
+    Returns:
+        The log probability.
+
+    Example:
+        >>> round(float(logsf(0.5, 1.0, 1.0)), 12)
+        -0.69314718056
+    """
     return fnp.log(sf(x, a, b, loc, scale))

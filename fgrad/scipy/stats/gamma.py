@@ -28,10 +28,18 @@ def pdf(x, a, loc=0.0, scale=1.0):
 
 
 def cdf(x, a, loc=0.0, scale=1.0):
-    """P(X <= x) = gammainc(a, y) for y = (x - loc) / scale, 0 below loc. Example: ``cdf(1.0, 1.0)``.
+    """P(X <= x): gammainc of the shape and (x - loc) / scale, 0 below loc.
+
+    Args:
+        x: where to evaluate.
+        a: the shape, > 0.
+        loc, scale: the location and the scale (> 0).
+
+    Returns:
+        The probability, differentiable in every argument (in the shape through gammainc's a-derivatives).
 
     Example:
-        >>> round(float(cdf(1.0, 1.0)), 12)  # 1 - exp(-1)
+        >>> round(float(cdf(1.0, 1.0)), 12)
         0.632120558829
     """
     y = standardize(x, loc, scale)
@@ -39,15 +47,36 @@ def cdf(x, a, loc=0.0, scale=1.0):
 
 
 def logcdf(x, a, loc=0.0, scale=1.0):
-    """log P(X <= x). Example: ``logcdf(1.0, 1.0)`` is ``log(1 - exp(-1))``."""
+    """log P(X <= x).
+
+    Args:
+        x: where to evaluate.
+        a: the shape, > 0.
+        loc, scale: the location and the scale (> 0).
+
+    Returns:
+        The log probability (-inf below loc).
+
+    Example:
+        >>> round(float(logcdf(1.0, 1.0)), 12)
+        -0.458675145387
+    """
     return fnp.log(cdf(x, a, loc, scale))
 
 
 def sf(x, a, loc=0.0, scale=1.0):
-    """P(X > x) = gammaincc(a, y), keeping its digits in the upper tail. Example: ``sf(1.0, 1.0)``.
+    """P(X > x) = 1 - cdf, from gammaincc so that it keeps its digits in the upper tail.
+
+    Args:
+        x: where to evaluate.
+        a: the shape, > 0.
+        loc, scale: the location and the scale (> 0).
+
+    Returns:
+        The probability, differentiable in every argument.
 
     Example:
-        >>> round(float(sf(1.0, 1.0)), 12)  # exp(-1)
+        >>> round(float(sf(1.0, 1.0)), 12)
         0.367879441171
     """
     y = standardize(x, loc, scale)
@@ -55,5 +84,18 @@ def sf(x, a, loc=0.0, scale=1.0):
 
 
 def logsf(x, a, loc=0.0, scale=1.0):
-    """log P(X > x). Example: ``logsf(1.0, 1.0)`` is ``-1``."""
+    """log P(X > x).
+
+    Args:
+        x: where to evaluate.
+        a: the shape, > 0.
+        loc, scale: the location and the scale (> 0).
+
+    Returns:
+        The log probability.
+
+    Example:
+        >>> round(float(logsf(1.0, 1.0)), 12)
+        -1.0
+    """
     return fnp.log(sf(x, a, loc, scale))

@@ -39,6 +39,18 @@ def logpdf(x, mean, cov, allow_singular=None):
     support, with the pseudo-determinant and the pseudo-inverse (eigenvalues below SciPy's cutoff
     count as 0); it is differentiable in x and mean.
 
+    Args:
+        x: the points, (..., n).
+        mean: the mean, (n,).
+        cov: the covariance, (n, n), positive definite unless allow_singular.
+        allow_singular: allow a positive semi-definite cov, as SciPy does.
+
+    Returns:
+        The log density at each point, shape x.shape[:-1].
+
+    Raises:
+        ShapeError: when x, mean and cov do not fit.
+
     Example:
         >>> round(float(logpdf(np.ones(1), np.zeros(1), np.eye(1))), 6)
         -1.418939

@@ -27,10 +27,18 @@ def pmf(k, mu, loc=0.0):
 
 
 def cdf(k, mu, loc=0.0):
-    """P(K <= k) = gammaincc(floor(k) + 1, mu), 0 below 0; differentiable in mu.
+    """P(K <= k) = gammaincc(floor(k) + 1, mu), 0 below 0.
+
+    Args:
+        k: the count (floored).
+        mu: the rate, > 0.
+        loc: the shift of k.
+
+    Returns:
+        The probability, differentiable in mu.
 
     Example:
-        >>> round(float(cdf(0.0, 2.0)), 12)  # exp(-2)
+        >>> round(float(cdf(0.0, 2.0)), 12)
         0.135335283237
     """
     k = fnp.subtract(k, loc)

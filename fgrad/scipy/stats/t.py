@@ -30,7 +30,15 @@ def pdf(x, df, loc=0.0, scale=1.0):
 
 def cdf(x, df, loc=0.0, scale=1.0):
     """P(X <= x), from the incomplete beta function: half of betainc(df/2, 1/2, df / (df + z**2)) in
-    the tail z's sign points to. Differentiable in x, df, loc and scale.
+    the tail z's sign points to.
+
+    Args:
+        x: where to evaluate.
+        df: the degrees of freedom, > 0.
+        loc, scale: the location and the scale (> 0).
+
+    Returns:
+        The probability, differentiable in x, df, loc and scale.
 
     Example:
         >>> float(cdf(0.0, 3.0))
@@ -42,15 +50,54 @@ def cdf(x, df, loc=0.0, scale=1.0):
 
 
 def logcdf(x, df, loc=0.0, scale=1.0):
-    """log P(X <= x). Example: ``logcdf(0.0, 3.0)`` is ``log(0.5)``."""
+    """log P(X <= x).
+
+    Args:
+        x: where to evaluate.
+        df: the degrees of freedom, > 0.
+        loc, scale: the location and the scale (> 0).
+
+    Returns:
+        The log probability.
+
+    Example:
+        >>> round(float(logcdf(-2.0, 3.0)), 12)
+        -2.664086174316
+    """
     return fnp.log(cdf(x, df, loc, scale))
 
 
 def sf(x, df, loc=0.0, scale=1.0):
-    """P(X > x), by symmetry cdf(-z). Example: ``sf(0.0, 3.0)`` is ``0.5``."""
+    """P(X > x), by symmetry the cdf at -z.
+
+    Args:
+        x: where to evaluate.
+        df: the degrees of freedom, > 0.
+        loc, scale: the location and the scale (> 0).
+
+    Returns:
+        The probability, differentiable in x, df, loc and scale.
+
+    Example:
+        >>> round(float(sf(2.0, 3.0)), 12)
+        0.069662984279
+    """
     return cdf(fnp.negative(standardize(x, loc, scale)), df)
 
 
 def logsf(x, df, loc=0.0, scale=1.0):
-    """log P(X > x). Example: ``logsf(0.0, 3.0)`` is ``log(0.5)``."""
+    """log P(X > x).
+
+    Args:
+        x: where to evaluate.
+        df: the degrees of freedom, > 0.
+        loc, scale: the location and the scale (> 0).
+
+    Returns:
+        The log probability.
+
+    Example:
+        >>> round(float(logsf(2.0, 3.0)), 12)
+        -2.664086174316
+    """
     return fnp.log(sf(x, df, loc, scale))
