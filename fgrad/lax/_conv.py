@@ -22,6 +22,18 @@ def padtype_to_pads(in_shape: Sequence[int], window_shape: Sequence[int], window
                     padding: str) -> list:
     """Explicit (low, high) pairs for a padding name, as jax.lax.padtype_to_pads computes them.
 
+    Args:
+        in_shape: the spatial sizes of the input.
+        window_shape: the (dilated) window size along each of those axes.
+        window_strides: the stride along each of those axes.
+        padding: 'SAME' (extra padding at the high end), 'SAME_LOWER' (at the low end) or 'VALID'.
+
+    Returns:
+        A list of `(low, high)` pairs of ints, one per axis; 'SAME' keeps `ceil(n / stride)` outputs.
+
+    Raises:
+        ValueError: `padding` is not one of the three names.
+
     Example:
         >>> padtype_to_pads((5,), (3,), (2,), "SAME")
         [(1, 1)]
@@ -90,6 +102,26 @@ def conv_general_dilated(lhs, rhs, window_strides: Sequence[int], padding, lhs_d
     `preferred_element_type` are taken for jax's signature: fgrad computes in the operands' dtype
     (the xla backend at HIGHEST precision).
 
+    Args:
+        lhs: the input, `(batch, features, *spatial)` in the default layout.
+        rhs: the kernel, `(out_features, in_features / feature_group_count, *spatial)` by default.
+        window_strides: one stride per spatial axis.
+        padding: 'SAME', 'SAME_LOWER', 'VALID', or one `(low, high)` pair per spatial axis.
+        lhs_dilation: input dilation per spatial axis (None: 1); > 1 is a transposed convolution.
+        rhs_dilation: kernel (atrous) dilation per spatial axis (None: 1).
+        dimension_numbers: None, three layout strings, or three axis permutations (lhs, rhs, out).
+        feature_group_count: split the features into this many groups (depthwise: as many as features).
+        batch_group_count: split the batch into this many groups (used by the kernel gradient).
+        precision: accepted for jax's signature; ignored.
+        preferred_element_type: accepted for jax's signature; ignored.
+
+    Returns:
+        The convolution, in the layout `dimension_numbers` gives the output, in the operands' dtype.
+
+    Raises:
+        ValueError: operand ranks differ or are below 2; strides, dilations or padding have the wrong
+            length; `dimension_numbers` does not name each axis once.
+
     Example:
         >>> import numpy as np
         >>> x, k = np.ones((1, 1, 4)), np.ones((1, 1, 2))
@@ -113,6 +145,20 @@ def conv_general_dilated(lhs, rhs, window_strides: Sequence[int], padding, lhs_d
 
 def conv(lhs, rhs, window_strides: Sequence[int], padding, precision=None, preferred_element_type=None):
     """jax.lax.conv: conv_general_dilated in the NCHW / OIHW layout, without dilation.
+
+    Args:
+        lhs: the input, `(batch, features, *spatial)`.
+        rhs: the kernel, `(out_features, in_features, *spatial)`.
+        window_strides: one stride per spatial axis.
+        padding: 'SAME', 'SAME_LOWER', 'VALID', or one `(low, high)` pair per spatial axis.
+        precision: accepted for jax's signature; ignored.
+        preferred_element_type: accepted for jax's signature; ignored.
+
+    Returns:
+        The convolution, `(batch, out_features, *out_spatial)`.
+
+    Raises:
+        ValueError: operand ranks differ or are below 2, or strides or padding have the wrong length.
 
     Example:
         >>> import numpy as np
@@ -141,6 +187,26 @@ def _monoid(computation: Callable, init_value) -> object:
 def reduce_window(operand, init_value, computation: Callable, window_dimensions: Sequence[int],
                   window_strides: Sequence[int], padding, base_dilation=None, window_dilation=None):
     """jax.lax.reduce_window for the sum (fgrad.numpy.add, 0) and max (fgrad.numpy.maximum, -inf) monoids.
+
+    Both are differentiable (max sends the cotangent to each window's first maximum). Pooling in
+    fgrad.nn is built on it.
+
+    Args:
+        operand: the array to reduce.
+        init_value: 0 for sum, -inf for max: the identity of the monoid, also the padding value.
+        computation: `operator.add`/`fgrad.numpy.add`/`jax.lax.add`, or `fgrad.numpy.maximum`/`max`/`jax.lax.max`.
+        window_dimensions: the window size along each axis of `operand`.
+        window_strides: the stride along each axis.
+        padding: 'SAME', 'SAME_LOWER', 'VALID', or one `(low, high)` pair per axis.
+        base_dilation: dilation of the operand per axis (None: 1).
+        window_dilation: dilation of the window per axis (None: 1).
+
+    Returns:
+        One reduced value per window position, in `operand`'s dtype.
+
+    Raises:
+        NotImplementedError: `(computation, init_value)` is neither of the two monoids.
+        ValueError: a window, stride, dilation or padding argument does not have one entry per axis.
 
     Example:
         >>> import numpy as np
