@@ -107,16 +107,18 @@ def _fill16_double(u: np.ndarray, mean: float, std: float) -> np.ndarray:
     return fma64(out, std, mean)
 
 
-def fill_normal(uniforms, n: int, single: bool, mean: float, std: float) -> np.ndarray:
+def fill_normal(uniforms, n: int, single: bool, mean: float, std: float, whole_blocks_first: bool = False
+                ) -> np.ndarray:
     """PyTorch's `normal_fill` for n >= 16: `uniforms(k)` draws k uniforms of the tensor's dtype.
 
     All n uniforms are drawn and transformed in blocks of 16; when n is not a multiple of 16 the last
-    16 values are drawn again and transformed as one more block, as PyTorch does.
+    16 values are drawn again and transformed as one more block, as PyTorch does. Its float16 kernel
+    (`whole_blocks_first`) first draws only the uniforms of the whole blocks.
     """
     fill = _fill16_float if single else _fill16_double
     full = n - n % 16
     out = np.empty(n, np.float32 if single else np.float64)
-    out[:full] = fill(uniforms(n)[:full], mean, std)
+    out[:full] = fill(uniforms(full if whole_blocks_first else n)[:full], mean, std)
     if n % 16:
         out[n - 16:] = fill(uniforms(16), mean, std)
     return out

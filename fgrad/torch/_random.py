@@ -149,7 +149,14 @@ def uniform_values(e: Engine, n: int, dt: np.dtype, low: float = 0.0, high: floa
 
 
 def normal_values(e: Engine, n: int, dt: np.dtype, mean: float, std: float, contiguous: bool) -> np.ndarray:
-    """`normal_(mean, std)`: the blocked Box-Muller for >= 16 contiguous elements, else the scalar one."""
+    """`normal_(mean, std)`: the blocked Box-Muller for >= 16 contiguous elements, else the scalar one.
+
+    float16 runs the float32 kernel (float32 uniforms, mean and std) and rounds, as PyTorch's CPU does.
+    """
+    if n >= 16 and contiguous and dt == np.float16:
+        mean, std = float(np.float32(mean)), float(np.float32(std))
+        single = np.dtype(np.float32)
+        return bm.fill_normal(lambda k: uniform_values(e, k, single), n, True, mean, std, True).astype(dt)
     if n >= 16 and contiguous and dt in (np.float32, np.float64):
         single = dt == np.float32
         if single:

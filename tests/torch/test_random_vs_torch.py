@@ -299,6 +299,13 @@ def test_float16_normal_scalar_path():
     check(6, lambda T: T.randn(15, dtype=T.float16))
 
 
+@pytest.mark.parametrize("n", [16, 17, 40, 1000, 4099])
+def test_float16_normal_blocked_path_runs_the_float32_kernel_and_rounds(n):
+    # check() also compares the generator states after the draw: the stream continues where torch's does
+    check(6, lambda T: T.randn(n, dtype=T.float16))
+    check(7, lambda T: T.empty(n, dtype=T.float16).normal_(0.1, 0.3))
+
+
 def test_fork_rng_restores_the_stream():
     torch.manual_seed(2)
     ft.manual_seed(2)
