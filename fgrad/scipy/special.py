@@ -36,17 +36,50 @@ _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
 
 def erf(x):
-    """The error function 2/sqrt(pi) * integral of exp(-t**2) from 0 to x. Example: ``erf(0.0)`` is 0."""
+    """The error function 2/sqrt(pi) * integral of exp(-t**2) from 0 to x (complex x too, with SciPy).
+
+    Args:
+        x: the argument (an array, a number or a traced value).
+
+    Returns:
+        erf(x); its derivative is 2/sqrt(pi) exp(-x**2).
+
+    Example:
+        >>> round(float(erf(0.5)), 12)
+        0.520499877813
+    """
     return _unary(_sp.erf_p, x)
 
 
 def erfc(x):
-    """1 - erf(x), accurate where erf(x) is near 1. Example: ``erfc(0.0)`` is ``1.0``."""
+    """1 - erf(x), accurate where erf(x) is near 1 (complex x too, with SciPy).
+
+    Args:
+        x: the argument (an array, a number or a traced value).
+
+    Returns:
+        erfc(x), which keeps its digits for large x.
+
+    Example:
+        >>> round(float(erfc(2.0)), 12)
+        0.004677734981
+    """
     return _unary(_sp.erfc_p, x)
 
 
 def erfinv(x):
-    """The inverse of erf on (-1, 1). Example: ``erfinv(0.0)`` is ``0.0``."""
+    """The inverse of erf on (-1, 1); +-inf at +-1, nan outside.
+
+    Args:
+        x: in [-1, 1].
+
+    Returns:
+        The y with erf(y) = x; its derivative is sqrt(pi)/2 exp(y**2).
+
+    Example:
+        >>> round(float(erfinv(0.5)), 12)
+        0.476936276204
+    """
     return _unary(_sp.erfinv_p, x)
 
 
@@ -88,6 +121,12 @@ def entr(x):
 def erfcinv(x):
     """The inverse of erfc on (0, 2), as erfinv(1 - x) (digits below 1e-16 are lost for tiny x).
 
+    Args:
+        x: in [0, 2].
+
+    Returns:
+        The y with erfc(y) = x.
+
     Example:
         >>> float(erfcinv(1.0))
         0.0
@@ -96,7 +135,18 @@ def erfcinv(x):
 
 
 def gammaln(x):
-    """log|Gamma(x)|; its derivative is digamma. Example: ``gammaln(3.0)`` is ``log(2)``."""
+    """log|Gamma(x)|, inf at the poles 0, -1, -2, ...
+
+    Args:
+        x: the argument (an array, a number or a traced value).
+
+    Returns:
+        log|Gamma(x)|; its derivative is digamma(x).
+
+    Example:
+        >>> round(float(gammaln(3.0)), 12)
+        0.69314718056
+    """
     return _unary(_sp.lgamma_p, x)
 
 
@@ -104,14 +154,36 @@ lgamma = gammaln
 
 
 def rgamma(x):
-    """1 / Gamma(x), 0 at the poles. Example: ``rgamma(3.0)`` is ``0.5``."""
+    """1 / Gamma(x), 0 at the poles.
+
+    Args:
+        x: the argument (an array, a number or a traced value).
+
+    Returns:
+        1 / Gamma(x), differentiable to any order.
+
+    Example:
+        >>> float(rgamma(3.0))
+        0.5
+    """
     sgn = gammasgn(x)
     pole = fnp.isnan(sgn)
     return fnp.where(pole, 0.0, fnp.where(pole, 1.0, sgn) * fnp.exp(-gammaln(x)))
 
 
 def digamma(x):
-    """d/dx log Gamma(x). Example: ``digamma(1.0)`` is ``-0.5772156649015329``."""
+    """d/dx log Gamma(x); nan at the poles.
+
+    Args:
+        x: the argument (an array, a number or a traced value).
+
+    Returns:
+        digamma(x); its derivative is polygamma(1, x).
+
+    Example:
+        >>> round(float(digamma(1.0)), 12)
+        -0.577215664902
+    """
     return _unary(_sp.digamma_p, x)
 
 
@@ -131,7 +203,22 @@ def _order(n) -> int:
 
 
 def polygamma(n, x):
-    """The n-th derivative of digamma. Example: ``polygamma(1, 1.0)`` is ``pi**2 / 6``."""
+    """The n-th derivative of digamma.
+
+    Args:
+        n: the order, a concrete integer >= 0.
+        x: the argument (an array, a number or a traced value).
+
+    Returns:
+        psi^(n)(x); its derivative is polygamma(n + 1, x).
+
+    Raises:
+        TypeError: when n is not a concrete integer >= 0.
+
+    Example:
+        >>> round(float(polygamma(1, 1.0)), 12)
+        1.644934066848
+    """
     k = _order(n)
     if not fnp._is_traced([x]):
         return _sp.polygamma_p.impl(x, n=k)
@@ -139,7 +226,18 @@ def polygamma(n, x):
 
 
 def ndtr(x):
-    """The standard normal CDF. Example: ``ndtr(0.0)`` is ``0.5``."""
+    """The standard normal CDF.
+
+    Args:
+        x: the argument (an array, a number or a traced value).
+
+    Returns:
+        P(Z <= x) for Z standard normal; its derivative is the normal density.
+
+    Example:
+        >>> float(ndtr(0.0))
+        0.5
+    """
     return erfc(fnp.multiply(x, -_SQRT_HALF)) * 0.5
 
 
@@ -166,6 +264,13 @@ def log_ndtr(x, series_order: int = 3):
     The series has at least 8 terms whatever `series_order` says, so that its derivative (the
     normal hazard) keeps float64's digits too; its value agrees with jax's to rounding.
 
+    Args:
+        x: the argument (an array, a number or a traced value).
+        series_order: accepted for jax's signature (see above).
+
+    Returns:
+        log P(Z <= x).
+
     Example:
         >>> round(float(log_ndtr(-40.0)), 6)
         -804.608442
@@ -188,30 +293,84 @@ def _zero_safe(x, y, log_fn):
 
 
 def xlogy(x, y):
-    """x * log(y), 0 where x is 0. Example: ``xlogy(0.0, 0.0)`` is ``0.0``."""
+    """x * log(y), 0 where x is 0.
+
+    Args:
+        x, y: the factors (broadcast together).
+
+    Returns:
+        x log(y), 0 where x == 0 (also at y == 0).
+
+    Example:
+        >>> float(xlogy(0.0, 0.0))
+        0.0
+    """
     return _zero_safe(x, y, fnp.log)
 
 
 def xlog1py(x, y):
-    """x * log1p(y), 0 where x is 0. Example: ``xlog1py(0.0, -1.0)`` is ``0.0``."""
+    """x * log1p(y), 0 where x is 0.
+
+    Args:
+        x, y: the factors (broadcast together).
+
+    Returns:
+        x log1p(y), 0 where x == 0.
+
+    Example:
+        >>> float(xlog1py(0.0, -1.0))
+        0.0
+    """
     return _zero_safe(x, y, fnp.log1p)
 
 
 def expit(x):
-    """The logistic sigmoid 1 / (1 + exp(-x)). Example: ``expit(0.0)`` is ``0.5``."""
+    """The logistic sigmoid 1 / (1 + exp(-x)).
+
+    Args:
+        x: the argument (an array, a number or a traced value).
+
+    Returns:
+        The sigmoid of x.
+
+    Example:
+        >>> float(expit(0.0))
+        0.5
+    """
     return _nn.sigmoid(x)
 
 
 def logit(p):
-    """log(p / (1 - p)), the inverse of expit. Example: ``logit(0.5)`` is ``0.0``."""
+    """log(p / (1 - p)), the inverse of expit.
+
+    Args:
+        p: a probability in (0, 1).
+
+    Returns:
+        The log odds of p.
+
+    Example:
+        >>> float(logit(0.5))
+        0.0
+    """
     return fnp.log(p) - fnp.log1p(fnp.negative(p))
 
 
 def logsumexp(a, axis=None, b=None, keepdims: bool = False, return_sign: bool = False):
     """log(sum(b * exp(a))) over `axis`, shifted by the maximum; with return_sign, (log|sum|, sign).
 
+    Args:
+        a: the exponents.
+        axis: the axes to reduce (all by default).
+        b: optional weights, broadcast against a.
+        keepdims: keep the reduced axes with size 1.
+        return_sign: return (log|sum|, sign) instead of nan for a negative sum.
+
+    Returns:
+        The log of the weighted sum (and its sign with return_sign).
+
     Example:
-        >>> float(logsumexp(np.array([0.0, 0.0])))  # log 2
+        >>> float(logsumexp(np.array([0.0, 0.0])))
         0.6931471805599453
     """
     if b is None and not return_sign:
@@ -232,7 +391,14 @@ def logsumexp(a, axis=None, b=None, keepdims: bool = False, return_sign: bool = 
 
 
 def softmax(x, axis=None):
-    """exp(x) / sum(exp(x)) over `axis` (all axes by default, as jax.scipy.special). Example below.
+    """exp(x) / sum(exp(x)) over `axis` (all axes by default, as jax.scipy.special).
+
+    Args:
+        x: the logits.
+        axis: the axes to normalise over.
+
+    Returns:
+        The softmax, summing to 1 over `axis`.
 
     Example:
         >>> softmax(np.zeros(2))
@@ -242,17 +408,46 @@ def softmax(x, axis=None):
 
 
 def log_softmax(x, axis=None):
-    """x - logsumexp(x) over `axis` (all axes by default). Example: ``log_softmax(np.zeros(2))``."""
+    """x - logsumexp(x) over `axis` (all axes by default).
+
+    Args:
+        x: the logits.
+        axis: the axes to normalise over.
+
+    Returns:
+        The log softmax.
+
+    Example:
+        >>> log_softmax(np.zeros(2))
+        array([-0.69314718, -0.69314718])
+    """
     return _nn.log_softmax(x, axis=axis)
 
 
 def betaln(a, b):
-    """log|B(a, b)| = gammaln(a) + gammaln(b) - gammaln(a + b). Example: ``betaln(1.0, 1.0)`` is 0."""
+    """log|B(a, b)| = gammaln(a) + gammaln(b) - gammaln(a + b).
+
+    Args:
+        a, b: the arguments.
+
+    Returns:
+        log|B(a, b)|, differentiable in both.
+
+    Example:
+        >>> round(float(betaln(2.0, 3.0)), 12)
+        -2.484906649788
+    """
     return gammaln(a) + gammaln(b) - gammaln(fnp.add(a, b))
 
 
 def gammasgn(x):
     """The sign of Gamma(x): 1 for x > 0, alternating between the poles below 0 (nan at them).
+
+    Args:
+        x: the argument (an array, a number or a traced value).
+
+    Returns:
+        1.0 or -1.0 (no derivative: piecewise constant).
 
     Example:
         >>> float(gammasgn(-0.5))
@@ -265,12 +460,34 @@ def gammasgn(x):
 
 
 def gamma(x):
-    """The gamma function, sign(Gamma(x)) * exp(gammaln(x)). Example: ``gamma(5.0)`` is ``24.0``."""
+    """The gamma function, sign(Gamma(x)) * exp(gammaln(x)).
+
+    Args:
+        x: the argument (an array, a number or a traced value).
+
+    Returns:
+        Gamma(x) (inf where it overflows, nan at the poles).
+
+    Example:
+        >>> float(gamma(5.0))
+        24.000000000000004
+    """
     return gammasgn(x) * fnp.exp(gammaln(x))
 
 
 def beta(a, b):
-    """The beta function B(a, b) = Gamma(a) Gamma(b) / Gamma(a + b). Example: ``beta(1.0, 1.0)`` is 1."""
+    """The beta function B(a, b) = Gamma(a) Gamma(b) / Gamma(a + b).
+
+    Args:
+        a, b: the arguments.
+
+    Returns:
+        B(a, b), differentiable in both.
+
+    Example:
+        >>> round(float(beta(2.0, 3.0)), 12)
+        0.083333333333
+    """
     return gammasgn(a) * gammasgn(b) * gammasgn(fnp.add(a, b)) * fnp.exp(betaln(a, b))
 
 
@@ -576,7 +793,19 @@ def i1(x):
 
 
 def multigammaln(a, d: int):
-    """The log of the multivariate gamma function of dimension d. Example: ``multigammaln(2.0, 1)``."""
+    """The log of the multivariate gamma function of dimension d.
+
+    Args:
+        a: the argument (> (d - 1) / 2).
+        d: the dimension, a Python int.
+
+    Returns:
+        log Gamma_d(a).
+
+    Example:
+        >>> round(float(multigammaln(2.0, 1)), 12)
+        0.0
+    """
     d = operator.index(d)
     out = d * (d - 1) / 4 * math.log(math.pi)
     return out + sum(gammaln(fnp.subtract(a, j / 2)) for j in range(d))

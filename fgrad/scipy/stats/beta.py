@@ -14,7 +14,20 @@ from ._common import inside_or, off_support, standardize
 
 
 def logpdf(x, a, b, loc=0.0, scale=1.0):
-    """log of the beta density; -inf outside [loc, loc + scale]. Example: ``logpdf(0.5, 1.0, 1.0)``."""
+    """log of the beta density; -inf outside [loc, loc + scale].
+
+    Args:
+        x: where to evaluate.
+        a, b: the shapes, > 0.
+        loc, scale: the location and the scale (> 0).
+
+    Returns:
+        The log density.
+
+    Example:
+        >>> round(float(logpdf(0.5, 2.0, 2.0)), 12)
+        0.405465108108
+    """
     y = standardize(x, loc, scale)
     inside = fnp.logical_and(fnp.greater_equal(y, 0), fnp.less_equal(y, 1))
     y = inside_or(inside, y)
@@ -24,7 +37,20 @@ def logpdf(x, a, b, loc=0.0, scale=1.0):
 
 
 def pdf(x, a, b, loc=0.0, scale=1.0):
-    """The beta density. Example: ``pdf(0.5, 2.0, 2.0)`` is ``1.5``."""
+    """The beta density.
+
+    Args:
+        x: where to evaluate.
+        a, b: the shapes, > 0.
+        loc, scale: the location and the scale (> 0).
+
+    Returns:
+        The density.
+
+    Example:
+        >>> round(float(pdf(0.5, 2.0, 2.0)), 12)
+        1.5
+    """
     return fnp.exp(logpdf(x, a, b, loc, scale))
 
 

@@ -13,12 +13,38 @@ from . import gamma
 
 
 def logpdf(x, df, loc=0.0, scale=1.0):
-    """log of the chi-squared density with `df` degrees of freedom. Example: ``logpdf(1.0, 2.0)``."""
+    """log of the chi-squared density with `df` degrees of freedom.
+
+    Args:
+        x: where to evaluate.
+        df: the degrees of freedom, > 0.
+        loc, scale: the location and the scale (> 0).
+
+    Returns:
+        The log density.
+
+    Example:
+        >>> round(float(logpdf(1.0, 2.0)), 12)
+        -1.19314718056
+    """
     return gamma.logpdf(x, fnp.multiply(df, 0.5), loc, fnp.multiply(scale, 2.0))
 
 
 def pdf(x, df, loc=0.0, scale=1.0):
-    """The chi-squared density. Example: ``pdf(1.0, 2.0)`` is ``exp(-0.5) / 2``."""
+    """The chi-squared density with `df` degrees of freedom.
+
+    Args:
+        x: where to evaluate.
+        df: the degrees of freedom, > 0.
+        loc, scale: the location and the scale (> 0).
+
+    Returns:
+        The density.
+
+    Example:
+        >>> round(float(pdf(1.0, 2.0)), 12)
+        0.303265329856
+    """
     return fnp.exp(logpdf(x, df, loc, scale))
 
 

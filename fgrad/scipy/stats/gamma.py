@@ -14,7 +14,20 @@ from ._common import inside_or, off_support, standardize
 
 
 def logpdf(x, a, loc=0.0, scale=1.0):
-    """log of the gamma density of shape `a`; -inf below loc. Example: ``logpdf(1.0, 1.0)`` is -1."""
+    """log of the gamma density of shape `a`; -inf below loc.
+
+    Args:
+        x: where to evaluate.
+        a: the shape, > 0.
+        loc, scale: the location and the scale (> 0).
+
+    Returns:
+        The log density.
+
+    Example:
+        >>> float(logpdf(1.0, 1.0))
+        -1.0
+    """
     y = standardize(x, loc, scale)
     inside = fnp.greater_equal(y, 0)
     y = inside_or(inside, y)
@@ -23,7 +36,20 @@ def logpdf(x, a, loc=0.0, scale=1.0):
 
 
 def pdf(x, a, loc=0.0, scale=1.0):
-    """The gamma density. Example: ``pdf(1.0, 1.0)`` is ``exp(-1)``."""
+    """The gamma density of shape `a`.
+
+    Args:
+        x: where to evaluate.
+        a: the shape, > 0.
+        loc, scale: the location and the scale (> 0).
+
+    Returns:
+        The density.
+
+    Example:
+        >>> float(pdf(1.0, 1.0))
+        0.36787944117144233
+    """
     return fnp.exp(logpdf(x, a, loc, scale))
 
 

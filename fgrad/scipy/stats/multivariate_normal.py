@@ -107,5 +107,22 @@ def entropy(mean=None, cov=1.0):
 
 
 def pdf(x, mean, cov, allow_singular=None):
-    """The N(mean, cov) density. Example: ``pdf(np.zeros(1), np.zeros(1), np.eye(1))`` is 0.3989."""
+    """The N(mean, cov) density (see logpdf, allow_singular included).
+
+    Args:
+        x: the points, (..., n).
+        mean: the mean, (n,).
+        cov: the covariance, (n, n).
+        allow_singular: allow a positive semi-definite cov, as SciPy does.
+
+    Returns:
+        The density at each point.
+
+    Raises:
+        ShapeError: when x, mean and cov do not fit.
+
+    Example:
+        >>> round(float(pdf(np.zeros(1), np.zeros(1), np.eye(1))), 12)
+        0.398942280401
+    """
     return fnp.exp(logpdf(x, mean, cov, allow_singular))

@@ -14,7 +14,20 @@ from ._common import off_support
 
 
 def logpmf(k, mu, loc=0.0):
-    """log P(K = k) for rate `mu`; -inf at negative or fractional k. Example: ``logpmf(0.0, 2.0)``."""
+    """log P(K = k) for rate `mu`; -inf at negative or fractional k.
+
+    Args:
+        k: the count.
+        mu: the rate, > 0.
+        loc: the shift of k.
+
+    Returns:
+        The log probability.
+
+    Example:
+        >>> round(float(logpmf(0.0, 2.0)), 12)
+        -2.0
+    """
     k = fnp.subtract(k, loc)
     logp = special.xlogy(k, mu) - special.gammaln(fnp.add(k, 1.0)) - mu
     whole = fnp.logical_and(fnp.greater_equal(k, 0), fnp.equal(k, fnp.floor(k)))
@@ -22,7 +35,20 @@ def logpmf(k, mu, loc=0.0):
 
 
 def pmf(k, mu, loc=0.0):
-    """P(K = k). Example: ``pmf(0.0, 2.0)`` is ``exp(-2)``."""
+    """P(K = k) for rate `mu`.
+
+    Args:
+        k: the count.
+        mu: the rate, > 0.
+        loc: the shift of k.
+
+    Returns:
+        The probability.
+
+    Example:
+        >>> round(float(pmf(0.0, 2.0)), 12)
+        0.135335283237
+    """
     return fnp.exp(logpmf(k, mu, loc))
 
 

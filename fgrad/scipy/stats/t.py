@@ -16,7 +16,20 @@ from ._common import standardize
 
 
 def logpdf(x, df, loc=0.0, scale=1.0):
-    """log of the t density with `df` degrees of freedom. Example: ``logpdf(0.0, 1.0)`` is ``-log(pi)``."""
+    """log of Student's t density with `df` degrees of freedom.
+
+    Args:
+        x: where to evaluate.
+        df: the degrees of freedom, > 0.
+        loc, scale: the location and the scale (> 0).
+
+    Returns:
+        The log density.
+
+    Example:
+        >>> round(float(logpdf(0.0, 1.0)), 12)
+        -1.144729885849
+    """
     z = standardize(x, loc, scale)
     half = fnp.multiply(df, 0.5)
     norm = special.gammaln(half + 0.5) - special.gammaln(half) - 0.5 * fnp.log(fnp.multiply(df, math.pi))
@@ -24,7 +37,20 @@ def logpdf(x, df, loc=0.0, scale=1.0):
 
 
 def pdf(x, df, loc=0.0, scale=1.0):
-    """The t density. Example: ``pdf(0.0, 1.0)`` is ``1 / pi``."""
+    """Student's t density with `df` degrees of freedom.
+
+    Args:
+        x: where to evaluate.
+        df: the degrees of freedom, > 0.
+        loc, scale: the location and the scale (> 0).
+
+    Returns:
+        The density.
+
+    Example:
+        >>> round(float(pdf(0.0, 1.0)), 12)
+        0.318309886184
+    """
     return fnp.exp(logpdf(x, df, loc, scale))
 
 
