@@ -182,6 +182,10 @@ def checkpoint(fun: Callable, *, prevent_cse: bool = True, policy: Callable | No
             (`fgrad.checkpoint_policies.dots_saveable`: the matrix products); default: none.
         static_argnums: positional arguments passed as Python values.
 
+    Returns:
+        A function of the same arguments and outputs as `fun`; only its derivatives' memory and
+        cost change.
+
     Example:
         >>> import fgrad, fgrad.numpy as fnp
         >>> f = fgrad.checkpoint(lambda x: fnp.sin(fnp.sin(x)))
@@ -277,11 +281,22 @@ def _argument_names(fun: Callable, treedef) -> list[str]:
 def print_saved_residuals(fun: Callable, *args, **kwargs) -> None:
     """Print what the backward pass of `fun` at `args` keeps, one line per value, as jax prints it.
 
+    Use it to see what `checkpoint` and its policies save: each line is a value's type and where it
+    comes from (an argument, or the primitive whose output it is).
+
+    Args:
+        fun: the function whose reverse mode is inspected.
+        *args: the positional arguments to trace `fun` at.
+        **kwargs: keyword arguments of `fun`.
+
+    Returns:
+        None; the lines are printed to standard output.
+
     Example:
         >>> import fgrad, fgrad.numpy as fnp, numpy as np
         >>> fgrad.print_saved_residuals(lambda x: fnp.sin(fnp.sin(x)), np.ones(3))
-        f64[3] output of cos
-        f64[3] output of cos
+        f64[3] output of cos...
+        f64[3] output of cos...
         >>> fgrad.print_saved_residuals(fgrad.checkpoint(lambda x: fnp.sin(fnp.sin(x))), np.ones(3))
         f64[3] from the argument x
     """
