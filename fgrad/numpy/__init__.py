@@ -329,6 +329,14 @@ def _stop_leaf(x):
 def stop_gradient(x):
     """The value of `x` (an array or any pytree of them), treated as a constant by every derivative.
 
+    Reverse mode sends it no cotangent and forward mode no tangent; the value itself is unchanged.
+
+    Args:
+        x: an array, a traced value, or a pytree of them.
+
+    Returns:
+        `x`'s value with the same structure, shapes and dtypes.
+
     Example:
         >>> import fgrad
         >>> float(fgrad.grad(lambda x: x * stop_gradient(x))(3.0))
