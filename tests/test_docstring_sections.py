@@ -21,7 +21,13 @@ RAISES_THROUGH_HELPERS = {
     "fgrad.jacfwd", "fgrad.jacrev", "fgrad.hessian", "fgrad.jit", "fgrad.tree_flatten",
     "fgrad.tree_map", "fgrad.tree.tree_flatten", "fgrad.tree.tree_map", "fgrad.lax.cond",
     "fgrad.lax.switch", "fgrad.lax.scan", "fgrad.lax.while_loop", "fgrad.lax.fori_loop",
+    "fgrad.lax.conv", "fgrad.lax.conv_general_dilated", "fgrad.lax.reduce_window", "fgrad.lax.map",
+    "fgrad.lax.select",
 }
+
+# Gaps in files this test's author does not maintain (fgrad/_nn_conv.py); strict, so the
+# entries must go once the sections are written.
+KNOWN_GAPS = {"fgrad.nn.conv", "fgrad.nn.max_pool", "fgrad.nn.avg_pool"}
 
 SECTION = re.compile(r"^\s*(Args|Arguments|Parameters|Returns|Yields|Raises|Examples?):\s*$", re.M)
 
@@ -50,6 +56,15 @@ def _raises_itself(fn) -> bool:
     return re.search(r"^\s*raise \w", source, re.M) is not None
 
 
+def _documented_here(module_name: str, defined_in: str) -> bool:
+    """Whether `module_name` is where a function's docs belong: it is defined in that module (or
+    a private module behind it, such as fgrad._nn_conv for fgrad.nn); names a public module
+    imports from another public one are documented there."""
+    if module_name == "fgrad" or defined_in.startswith(module_name):
+        return defined_in.startswith("fgrad")
+    return defined_in.startswith("fgrad.") and any(part.startswith("_") for part in defined_in.split("."))
+
+
 def _public_functions(module_name: str) -> list[tuple[str, object]]:
     module = importlib.import_module(module_name)
     names = getattr(module, "__all__", None) or [n for n in vars(module) if not n.startswith("_")]
@@ -57,9 +72,7 @@ def _public_functions(module_name: str) -> list[tuple[str, object]]:
     for name in names:
         obj = getattr(module, name)
         fn = inspect.unwrap(obj) if callable(obj) else obj
-        # A submodule's names imported from elsewhere in fgrad are documented where they are defined.
-        home = "fgrad" if module_name == "fgrad" else module_name
-        if inspect.isfunction(fn) and fn.__module__.startswith(home):
+        if inspect.isfunction(fn) and _documented_here(module_name, fn.__module__):
             found.append((f"{module_name}.{name}", obj))
     return found
 
@@ -77,14 +90,15 @@ def _missing(qualname: str, fn) -> list[str]:
     return missing
 
 
-CASES = [case for module in MODULES for case in _public_functions(module)]
+CASES = [pytest.param(name, fn, id=name, marks=[pytest.mark.xfail(strict=True)] if name in KNOWN_GAPS else [])
+         for module in MODULES for name, fn in _public_functions(module)]
 
 
 def test_the_modules_have_public_functions():
-    assert len(CASES) > 40, [name for name, _ in CASES]
+    assert len(CASES) > 40, [case.id for case in CASES]
 
 
-@pytest.mark.parametrize(("qualname", "fn"), CASES, ids=[name for name, _ in CASES])
+@pytest.mark.parametrize(("qualname", "fn"), CASES)
 def test_docstring_sections(qualname, fn):
     missing = _missing(qualname, fn)
     assert not missing, f"{qualname}: its docstring lacks {', '.join(missing)}"
