@@ -401,6 +401,7 @@ class Program:
     @staticmethod
     def _namespace(jax) -> dict:
         import jax.numpy as jnp
+        import jax.scipy.special  # noqa: F401 - the special functions' templates call jax.scipy.special
         from jax import lax
         return {"jax": jax, "jnp": jnp, "lax": lax, "np": np, "inf": math.inf, "nan": math.nan}
 
