@@ -116,7 +116,22 @@ def _identities(a):
 def inv(a):
     """The inverse of each square matrix (numpy.linalg.LinAlgError when one is singular, in NumPy).
 
-    Example: ``inv(np.array([[2., 0.], [0., 4.]]))`` is ``[[0.5, 0], [0, 0.25]]``.
+    Traced, it is a solve against the identity, so its derivative is `-inv(a) @ da @ inv(a)`.
+
+    Args:
+        a: an array of shape (..., n, n), real or complex; leading axes are batch axes.
+
+    Returns:
+        The inverses, shaped and typed like `a`.
+
+    Raises:
+        LinAlgError: `a` has fewer than two axes or its last two are not square (traced input;
+            NumPy's own LinAlgError for plain arrays, also when a matrix is singular).
+
+    Example:
+        >>> inv(np.array([[2., 0.], [0., 4.]]))
+        array([[0.5 , 0.  ],
+               [0.  , 0.25]])
     """
     if not _traced(a):
         return np.linalg.inv(a)
@@ -153,7 +168,21 @@ def _system(name, a, b, vectors_batched: bool = False):
 def solve(a, b):
     """x with a @ x = b, for a (..., n, n) and b (n,) or (..., n, k) (NumPy 2's rule).
 
-    Example: ``solve(np.array([[2., 0.], [0., 4.]]), np.array([2., 4.]))`` is ``[1., 1.]``.
+    Args:
+        a: the square matrices, (..., n, n), real or complex.
+        b: the right-hand sides: a vector (n,) or matrices (..., n, k); batch axes broadcast.
+
+    Returns:
+        x, shaped like `b` (with the broadcast batch axes), in the common dtype of `a` and `b`.
+
+    Raises:
+        ShapeError: traced `a` and `b` do not fit (b's length is not n, or batch axes do not broadcast).
+        LinAlgError: `a` has fewer than two axes or its last two are not square (traced input;
+            NumPy's own LinAlgError for plain arrays, also when a matrix is singular).
+
+    Example:
+        >>> solve(np.array([[2., 0.], [0., 4.]]), np.array([2., 4.]))
+        array([1., 1.])
     """
     if not _traced(a, b):
         return np.linalg.solve(a, b)
@@ -165,7 +194,19 @@ def solve(a, b):
 def tensorinv(a, ind: int = 2):
     """The inverse of a tensor seen as a matrix over its first `ind` axes (numpy.linalg.tensorinv).
 
-    Example: ``tensorinv(np.eye(4).reshape(4, 2, 2), ind=1).shape`` is ``(2, 2, 4)``.
+    Args:
+        a: the tensor; its first `ind` axes and the others must hold as many elements.
+        ind: how many leading axes form the rows.
+
+    Returns:
+        The inverse, of shape `a.shape[ind:] + a.shape[:ind]`.
+
+    Raises:
+        ShapeError: traced `a`'s first `ind` axes and the rest differ in size.
+
+    Example:
+        >>> tensorinv(np.eye(4).reshape(4, 2, 2), ind=1).shape
+        (2, 2, 4)
     """
     if not _traced(a):
         return np.linalg.tensorinv(a, ind)
@@ -180,7 +221,17 @@ def tensorinv(a, ind: int = 2):
 def tensorsolve(a, b, axes=None):
     """x with tensordot(a, x, x.ndim) = b (numpy.linalg.tensorsolve).
 
-    Example: ``tensorsolve(np.eye(4).reshape(2, 2, 4), np.ones((2, 2))).shape`` is ``(4,)``.
+    Args:
+        a: the coefficient tensor; its leading axes match `b`, the rest are x's shape.
+        b: the right-hand side.
+        axes: axes of `a` to move to the end first (None: none).
+
+    Returns:
+        x, of shape `a.shape[b.ndim:]` (after moving `axes`).
+
+    Example:
+        >>> tensorsolve(np.eye(4).reshape(2, 2, 4), np.ones((2, 2))).shape
+        (4,)
     """
     if not _traced(a, b):
         return np.linalg.tensorsolve(a, b, axes)
@@ -192,9 +243,21 @@ def tensorsolve(a, b, axes=None):
 
 
 def det(a):
-    """The determinant of each square matrix.
+    """The determinant of each square matrix; its gradient is `det(a) * inv(a).T`.
 
-    Example: ``det(np.array([[2., 1.], [1., 3.]]))`` is ``5.0``.
+    Args:
+        a: a real array of shape (..., n, n).
+
+    Returns:
+        The determinants, of shape `a.shape[:-2]`.
+
+    Raises:
+        LinAlgError: `a` has fewer than two axes or its last two are not square (traced input;
+            NumPy's own LinAlgError for plain arrays, also when a matrix is singular).
+
+    Example:
+        >>> round(float(det(np.array([[2., 1.], [1., 3.]]))), 12)
+        5.0
     """
     if not _traced(a):
         return np.linalg.det(a)
@@ -204,7 +267,20 @@ def det(a):
 def slogdet(a) -> SlogdetResult:
     """Sign and natural log of |det| of each square matrix (the log has the derivatives).
 
-    Example: ``slogdet(np.array([[2., 1.], [1., 3.]])).logabsdet`` is ``log(5)``.
+    Args:
+        a: a real array of shape (..., n, n).
+
+    Returns:
+        `SlogdetResult(sign, logabsdet)`, each of shape `a.shape[:-2]`; the sign has no derivative.
+
+    Raises:
+        LinAlgError: `a` has fewer than two axes or its last two are not square (traced input;
+            NumPy's own LinAlgError for plain arrays, also when a matrix is singular).
+
+    Example:
+        >>> sign, logabsdet = slogdet(np.array([[2., 1.], [1., 3.]]))
+        >>> float(sign), bool(np.isclose(logabsdet, np.log(5.0)))
+        (1.0, True)
     """
     if not _traced(a):
         return SlogdetResult(*np.linalg.slogdet(a))
@@ -217,7 +293,23 @@ def pinv(a, rcond=None, hermitian: bool = False, *, rtol=None):
     zero, by default max(m, n) times the dtype's epsilon (jax.numpy.linalg.pinv's default).
 
     Its derivative holds the rank fixed (Golub and Pereyra), as jax's does.
-    Example: ``pinv(np.array([[2., 0.], [0., 0.]]))`` is ``[[0.5, 0], [0, 0]]``.
+
+    Args:
+        a: an array of shape (..., m, n).
+        rcond: NumPy's older name for `rtol`.
+        hermitian: whether `a` is Hermitian (used by NumPy for plain arrays).
+        rtol: the relative cutoff for small singular values (None: the default above).
+
+    Returns:
+        The pseudo-inverses, of shape (..., n, m).
+
+    Raises:
+        LinAlgError: traced `a` has fewer than two axes.
+
+    Example:
+        >>> pinv(np.array([[2., 0.], [0., 0.]]))
+        array([[0.5, 0. ],
+               [0. , 0. ]])
     """
     cutoff = rtol if rtol is not None else rcond
     if not _traced(a):
@@ -231,8 +323,24 @@ def lstsq(a, b, rcond=None):
     """Least-squares solution of a @ x = b: (x, residuals, rank, singular values), as numpy.linalg.lstsq.
 
     Traced, the residuals are always the squared residual norms of each column (as jax's default,
-    numpy_resid=False); NumPy gives them only for full-rank tall systems.
-    Example: ``lstsq(np.array([[1.], [1.]]), np.array([1., 3.]))[0]`` is ``[2.]``.
+    numpy_resid=False); NumPy gives them only for full-rank tall systems. The solution is
+    `pinv(a) @ b`, differentiable with the rank held fixed.
+
+    Args:
+        a: the matrix, (m, n).
+        b: the right-hand side, (m,) or (m, k).
+        rcond: the relative cutoff for small singular values (None: pinv's default).
+
+    Returns:
+        `(x, residuals, rank, singular_values)` with x of shape (n,) or (n, k).
+
+    Raises:
+        LinAlgError: traced `a` is not a matrix, or `b`'s first axis differs from `a`'s.
+
+    Example:
+        >>> x, residuals, rank, s = lstsq(np.array([[1.], [1.]]), np.array([1., 3.]))
+        >>> x.round(12), int(rank)
+        (array([2.]), 1)
     """
     if not _traced(a, b):
         return np.linalg.lstsq(a, b, rcond=rcond)
@@ -253,7 +361,21 @@ def cholesky(a, *, upper: bool = False):
     `upper`, upper) triangle as NumPy does; lower triangular unless `upper`. Its derivative is jax's,
     that of the symmetric part (a + aᴴ) / 2, so gradients are symmetric (Hermitian) matrices.
 
-    Example: ``cholesky(np.array([[4., 2.], [2., 2.]]))`` is ``[[2., 0.], [1., 1.]]``.
+    Args:
+        a: symmetric (Hermitian) positive definite matrices, (..., n, n).
+        upper: return the upper factor U with a = Uᴴ U, read from the upper triangle.
+
+    Returns:
+        The triangular factors, shaped and typed like `a`.
+
+    Raises:
+        LinAlgError: `a` has fewer than two axes or its last two are not square (traced input;
+            NumPy's own LinAlgError for plain arrays, also when a matrix is singular).
+
+    Example:
+        >>> cholesky(np.array([[4., 2.], [2., 2.]]))
+        array([[2., 0.],
+               [1., 1.]])
     """
     if not _traced(a):
         return np.linalg.cholesky(a, upper=upper)
@@ -266,7 +388,21 @@ def eigh(a, UPLO: str = "L") -> EighResult:  # noqa: N803 - numpy's name
     """Eigenvalues (ascending) and eigenvectors (columns) of each symmetric matrix, read from the triangle
     UPLO names. Eigenvector derivatives are undefined where eigenvalues repeat (as in jax).
 
-    Example: ``eigh(np.diag([2., 1.])).eigenvalues`` is ``[1., 2.]``.
+    Args:
+        a: symmetric (Hermitian) matrices, (..., n, n); only one triangle is read.
+        UPLO: 'L' (lower triangle, the default) or 'U'.
+
+    Returns:
+        `EighResult(eigenvalues, eigenvectors)`: real (..., n) and (..., n, n) like `a`.
+
+    Raises:
+        ValueError: `UPLO` is neither 'L' nor 'U'.
+        LinAlgError: `a` has fewer than two axes or its last two are not square (traced input;
+            NumPy's own LinAlgError for plain arrays, also when a matrix is singular).
+
+    Example:
+        >>> eigh(np.diag([2., 1.])).eigenvalues
+        array([1., 2.])
     """
     if not _traced(a):
         return EighResult(*np.linalg.eigh(a, UPLO))
@@ -279,7 +415,21 @@ def eigh(a, UPLO: str = "L") -> EighResult:  # noqa: N803 - numpy's name
 def eigvalsh(a, UPLO: str = "L"):  # noqa: N803 - numpy's name
     """Eigenvalues (ascending) of each symmetric matrix; differentiable at repeated eigenvalues too.
 
-    Example: ``eigvalsh(np.diag([2., 1.]))`` is ``[1., 2.]``.
+    Args:
+        a: symmetric (Hermitian) matrices, (..., n, n); only one triangle is read.
+        UPLO: 'L' (lower triangle, the default) or 'U'.
+
+    Returns:
+        The real eigenvalues, (..., n), ascending.
+
+    Raises:
+        ValueError: `UPLO` is neither 'L' nor 'U'.
+        LinAlgError: `a` has fewer than two axes or its last two are not square (traced input;
+            NumPy's own LinAlgError for plain arrays, also when a matrix is singular).
+
+    Example:
+        >>> eigvalsh(np.diag([2., 1.]))
+        array([1., 2.])
     """
     if not _traced(a):
         return np.linalg.eigvalsh(a, UPLO)
@@ -294,7 +444,20 @@ def eig(a) -> EigResult:
     Traced, both are always complex, as in jax (NumPy returns real arrays when every eigenvalue is
     real). The eigenvector derivative is jax's with enable_eigvec_derivs: it differentiates LAPACK's
     normalisation and, like the eigenvalues', is undefined where eigenvalues repeat.
-    Example: ``eig(np.diag([2., 1.])).eigenvalues`` is ``[2., 1.]``.
+
+    Args:
+        a: square matrices, (..., n, n), real or complex.
+
+    Returns:
+        `EigResult(eigenvalues, eigenvectors)` of shapes (..., n) and (..., n, n).
+
+    Raises:
+        LinAlgError: `a` has fewer than two axes or its last two are not square (traced input;
+            NumPy's own LinAlgError for plain arrays, also when a matrix is singular).
+
+    Example:
+        >>> eig(np.diag([2., 1.])).eigenvalues
+        array([2., 1.])
     """
     if not _traced(a):
         return EigResult(*np.linalg.eig(a))
@@ -305,7 +468,19 @@ def eig(a) -> EigResult:
 def eigvals(a):
     """Eigenvalues of each square matrix, complex when traced (as in jax).
 
-    Example: ``eigvals(np.array([[0., -1.], [1., 0.]]))`` is ``[1j, -1j]``.
+    Args:
+        a: square matrices, (..., n, n), real or complex.
+
+    Returns:
+        The eigenvalues, (..., n), in LAPACK's order.
+
+    Raises:
+        LinAlgError: `a` has fewer than two axes or its last two are not square (traced input;
+            NumPy's own LinAlgError for plain arrays, also when a matrix is singular).
+
+    Example:
+        >>> eigvals(np.array([[0., -1.], [1., 0.]]))
+        array([0.+1.j, 0.-1.j])
     """
     if not _traced(a):
         return np.linalg.eigvals(a)
@@ -318,7 +493,22 @@ def svd(a, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool 
     With compute_uv=False only the singular values, differentiable everywhere; the singular vectors'
     derivatives are undefined where singular values repeat, and with full_matrices=True on a
     non-square matrix they are not defined at all (as in jax).
-    Example: ``svd(np.diag([1., 3.]), compute_uv=False)`` is ``[3., 1.]``.
+
+    Args:
+        a: matrices, (..., m, n), real or complex.
+        full_matrices: U and Vh square (m, m) and (n, n) rather than (m, k) and (k, n), k = min(m, n).
+        compute_uv: return U and Vh too; False returns the singular values alone.
+        hermitian: whether `a` is Hermitian (used by NumPy for plain arrays).
+
+    Returns:
+        `SVDResult(U, S, Vh)`, or S alone (descending, real, (..., k)) with `compute_uv=False`.
+
+    Raises:
+        LinAlgError: traced `a` has fewer than two axes.
+
+    Example:
+        >>> svd(np.diag([1., 3.]), compute_uv=False)
+        array([3., 1.])
     """
     if not _traced(a):
         return np.linalg.svd(a, full_matrices, compute_uv, hermitian)
@@ -336,7 +526,21 @@ def svd(a, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool 
 def qr(a, mode: str = "reduced"):
     """QR decomposition of each matrix, as numpy.linalg.qr with mode 'reduced', 'complete' or 'r'.
 
-    Example: ``qr(np.eye(2), mode='r')`` is the identity.
+    Args:
+        a: matrices, (..., m, n), real or complex.
+        mode: 'reduced' (Q (m, k), R (k, n)), 'complete' (Q (m, m), R (m, n)) or 'r' (R alone).
+
+    Returns:
+        `QRResult(Q, R)`, or R alone with `mode='r'`.
+
+    Raises:
+        ValueError: traced input with a mode other than the three above.
+        LinAlgError: traced `a` has fewer than two axes.
+
+    Example:
+        >>> q, r = qr(np.array([[3., 0.], [4., 5.]]))
+        >>> bool(np.allclose(q @ r, [[3., 0.], [4., 5.]]))
+        True
     """
     if not _traced(a):
         return np.linalg.qr(a, mode)
@@ -355,7 +559,24 @@ def qr(a, mode: str = "reduced"):
 def matrix_power(a, n: int):
     """a multiplied by itself n times (n < 0: the inverse's power; n = 0: the identity).
 
-    Example: ``matrix_power(np.array([[1., 1.], [0., 1.]]), 3)`` is ``[[1., 3.], [0., 1.]]``.
+    Traced, it is square-and-multiply: about log2(|n|) matrix products in the program.
+
+    Args:
+        a: real square matrices, (..., m, m).
+        n: the exponent, a Python integer.
+
+    Returns:
+        The powers, shaped like `a`.
+
+    Raises:
+        TypeError: `n` is not an integer.
+        LinAlgError: `a` has fewer than two axes or its last two are not square (traced input;
+            NumPy's own LinAlgError for plain arrays, also when a matrix is singular).
+
+    Example:
+        >>> matrix_power(np.array([[1., 1.], [0., 1.]]), 3)
+        array([[1., 3.],
+               [0., 1.]])
     """
     if not _traced(a):
         return np.linalg.matrix_power(a, n)
@@ -377,7 +598,18 @@ def matrix_power(a, n: int):
 def matrix_rank(A, tol=None, hermitian: bool = False, *, rtol=None):  # noqa: N803 - numpy's name
     """The number of singular values above tol (default: max(m, n) * eps * the largest); no derivative.
 
-    Example: ``matrix_rank(np.diag([1., 0.]))`` is ``1``.
+    Args:
+        A: matrices, (..., m, n); a vector's rank is 1 unless it is all zeros.
+        tol: the absolute threshold (None: from `rtol` or the default).
+        hermitian: whether `A` is Hermitian (used by NumPy for plain arrays).
+        rtol: the threshold relative to the largest singular value.
+
+    Returns:
+        Integer ranks, of shape `A.shape[:-2]`.
+
+    Example:
+        >>> int(matrix_rank(np.diag([1., 0.])))
+        1
     """
     if not _traced(A):
         return np.linalg.matrix_rank(A, tol, hermitian, rtol=rtol)
@@ -394,7 +626,22 @@ def matrix_rank(A, tol=None, hermitian: bool = False, *, rtol=None):  # noqa: N8
 def multi_dot(arrays, *, out=None):
     """The product of a sequence of matrices (the first may be a row vector, the last a column one).
 
-    Example: ``multi_dot([np.ones(2), np.eye(2), np.ones(2)])`` is ``2.0``.
+    Traced, the products are taken left to right (NumPy picks the cheapest order).
+
+    Args:
+        arrays: two or more arrays; the first may be 1-d (a row), the last 1-d (a column).
+        out: NumPy's output array, for plain arrays only.
+
+    Returns:
+        The product; a scalar when both ends are vectors.
+
+    Raises:
+        TypeError: `out` is given with traced arrays.
+        ValueError: fewer than two arrays.
+
+    Example:
+        >>> float(multi_dot([np.ones(2), np.eye(2), np.ones(2)]))
+        2.0
     """
     arrays = list(arrays)
     if not _traced(*arrays):
