@@ -53,7 +53,18 @@ def as_matrix(x, name: str, square: bool = False, complex_ok: bool = False):
 def svdvals(x):
     """The singular values of each matrix, descending; differentiable where they repeat too.
 
-    Example: ``svdvals(np.diag([1., 3.]))`` is ``[3., 1.]``.
+    Args:
+        x: matrices, (..., m, n), real or complex.
+
+    Returns:
+        The real singular values, (..., min(m, n)), descending.
+
+    Raises:
+        LinAlgError: traced `x` has fewer than two axes.
+
+    Example:
+        >>> svdvals(np.diag([1., 3.]))
+        array([3., 1.])
     """
     if not isinstance(x, Tracer):
         return np.linalg.svdvals(x)
@@ -135,7 +146,23 @@ def norm(x, ord=None, axis=None, keepdims: bool = False):  # noqa: A002 - numpy'
     """A vector norm (axis an int, or x 1-d) or matrix norm (axis a pair, or x 2-d), as numpy.linalg.norm,
     for every `ord` NumPy takes; with axis=None and ord=None, the 2-norm of all elements.
 
-    Example: ``norm(np.array([3., 4.]))`` is ``5.0``; ``norm(np.eye(3), 'nuc')`` is ``3.0``.
+    The 2-norm's gradient at 0 is 0 (a subgradient), not NaN.
+
+    Args:
+        x: the array; integers are converted to float64.
+        ord: the norm's order (None, inf, -inf, 0, a number, 'fro', 'nuc'), as in NumPy.
+        axis: None, an axis (vector norm) or a pair of axes (matrix norm).
+        keepdims: keep the reduced axes with size 1.
+
+    Returns:
+        The norms, with the reduced axes removed (or of size 1 with `keepdims`).
+
+    Raises:
+        ValueError: traced `x` with more than two axes in `axis`, or the same axis twice.
+
+    Example:
+        >>> float(norm(np.array([3., 4.]))), round(float(norm(np.eye(3), "nuc")), 12)
+        (5.0, 3.0)
     """
     x = _gathered(x)
     if not isinstance(x, Tracer):
@@ -161,7 +188,18 @@ def norm(x, ord=None, axis=None, keepdims: bool = False):  # noqa: A002 - numpy'
 def vector_norm(x, /, *, axis=None, keepdims: bool = False, ord=2):  # noqa: A002 - numpy's name
     """The vector norm over `axis` (all axes by default, as one vector), as numpy.linalg.vector_norm.
 
-    Example: ``vector_norm(np.ones((2, 2)))`` is ``2.0``.
+    Args:
+        x: the array.
+        axis: None (all axes), an axis, or a tuple of axes taken together as one vector.
+        keepdims: keep the reduced axes with size 1.
+        ord: the vector norm's order (a number, inf or -inf).
+
+    Returns:
+        The norms over `axis`.
+
+    Example:
+        >>> float(vector_norm(np.ones((2, 2))))
+        2.0
     """
     x = _gathered(x)
     if not isinstance(x, Tracer):
@@ -179,7 +217,20 @@ def vector_norm(x, /, *, axis=None, keepdims: bool = False, ord=2):  # noqa: A00
 def matrix_norm(x, /, *, keepdims: bool = False, ord="fro"):  # noqa: A002 - numpy's name
     """The matrix norm of each matrix over the last two axes, as numpy.linalg.matrix_norm.
 
-    Example: ``matrix_norm(np.eye(2), ord=2)`` is ``1.0``.
+    Args:
+        x: matrices, (..., m, n).
+        keepdims: keep the two reduced axes with size 1.
+        ord: 'fro', 'nuc', 1, -1, 2, -2, inf or -inf.
+
+    Returns:
+        The norms, of shape `x.shape[:-2]`.
+
+    Raises:
+        LinAlgError: traced real `x` has fewer than two axes.
+
+    Example:
+        >>> float(matrix_norm(np.eye(2), ord=2))
+        1.0
     """
     if not isinstance(x, Tracer):
         return np.linalg.matrix_norm(x, keepdims=keepdims, ord=ord)
@@ -190,7 +241,20 @@ def matrix_norm(x, /, *, keepdims: bool = False, ord="fro"):  # noqa: A002 - num
 def cond(x, p=None):
     """The condition number of each matrix in the norm `p` (default: the ratio of extreme singular values).
 
-    Example: ``cond(np.diag([1., 4.]))`` is ``4.0``.
+    Args:
+        x: matrices, (..., m, n); square unless `p` is None, 2 or -2.
+        p: the norm: None or 2 (largest over smallest singular value), -2 (the inverse), or any
+            matrix norm order, computed as `norm(x, p) * norm(inv(x), p)`.
+
+    Returns:
+        The condition numbers, of shape `x.shape[:-2]`.
+
+    Raises:
+        LinAlgError: traced `x` is not a matrix, or not square for a `p` that needs an inverse.
+
+    Example:
+        >>> round(float(cond(np.diag([1., 4.]))), 12)
+        4.0
     """
     if not isinstance(x, Tracer):
         return np.linalg.cond(x, p)
