@@ -13,6 +13,7 @@ from test_primitives import DIFF, NONDIFF
 import fgrad
 import fgrad.numpy as fnp
 from fgrad.core import REGISTRY
+from fgrad.errors import MissingRuleError
 
 BACKENDS = ["numpy", pytest.param("xla", marks=pytest.mark.skipif(
     __import__("importlib").util.find_spec("jax") is None, reason="jax is not installed"))]
@@ -23,15 +24,21 @@ def test_every_primitive_is_walked():
     assert set(DIFF) | set(NONDIFF) == set(REGISTRY)
 
 
-def _gradients(fn, args, backend):
-    """First and second order gradients of a scalar reduction of `fn`, compiled for `backend`."""
+def _gradients(fn, args, backend, orders=2):
+    """First and second order gradients (or the first only) of a scalar reduction of `fn`, compiled
+    for `backend`."""
     w = np.random.default_rng(1).standard_normal(np.shape(fn(*args))).astype(np.float32)
     argnums = tuple(range(len(args)))
     scalar = lambda *a: fnp.sum(fn(*a) * w)  # noqa: E731
     first = fgrad.grad(scalar, argnums=argnums)
     vs = [np.random.default_rng(2 + i).standard_normal(np.shape(a)).astype(np.float32) for i, a in enumerate(args)]
     second = fgrad.grad(lambda *a: sum(fnp.sum(g * v) for g, v in zip(first(*a), vs)), argnums=argnums)
-    return [fgrad.jit(f, backend=backend)(*args) for f in (first, second)]
+    return [fgrad.jit(f, backend=backend)(*args) for f in (first, second)[:orders]]
+
+
+# jax has no second derivative of the regularized incomplete gamma function in its shape parameter
+# (igamma_grad_a has no rule), so on xla these examples stop at the first order, with fgrad's error
+XLA_FIRST_ORDER_ONLY = {"gammainc"}
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -39,7 +46,12 @@ def _gradients(fn, args, backend):
 def test_float32_gradients_stay_float32(name, k, fn, args, backend):
     args32 = [a.astype(np.float32) for a in args]
     assert name in {e.prim.name for e in fgrad.make_ir(fn)(*args32).eqns}, f"the example does not bind {name}"
-    got, want = _gradients(fn, args32, backend), _gradients(fn, args, "numpy")
+    if backend == "xla" and name in XLA_FIRST_ORDER_ONLY:
+        with pytest.raises(MissingRuleError, match=name):
+            _gradients(fn, args32, backend)
+        got, want = _gradients(fn, args32, backend, orders=1), _gradients(fn, args, "numpy", orders=1)
+    else:
+        got, want = _gradients(fn, args32, backend), _gradients(fn, args, "numpy")
     for order, grads, wants in zip(("first", "second"), got, want):
         for i, (g, w) in enumerate(zip(grads, wants)):
             assert np.asarray(g).dtype == np.float32, f"{name}: {order}-order gradient {i} is {np.asarray(g).dtype}"
