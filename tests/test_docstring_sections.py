@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-MODULES = ["fgrad", "fgrad.lax", "fgrad.tree", "fgrad.nn", "fgrad.testing", "fgrad.config"]
+MODULES = ["fgrad", "fgrad.lax", "fgrad.tree", "fgrad.nn", "fgrad.testing", "fgrad.config", "fgrad.numpy.linalg"]
 
 # Functions that raise for user mistakes through the helpers they call, not in their own body.
 RAISES_THROUGH_HELPERS = {
