@@ -176,6 +176,20 @@ def _one_axis(name: str, kind: str, a, n, axis, norm):
 def fft(a, n: int | None = None, axis: int = -1, norm: str | None = None):
     """The one-dimensional DFT along `axis` (cropped or zero-padded to `n`), as numpy.fft.fft.
 
+    Args:
+        a: the input array, real or complex; integers become float64.
+        n: the length along `axis` (the input is cropped or zero-padded); None: the input's.
+        axis: the axis to transform.
+        norm: "backward" (the default: no scaling forward, 1/n inverse), "ortho" (1/sqrt(n) both
+            ways) or "forward" (1/n forward).
+
+    Returns:
+        A complex array shaped like `a`, with length `n` along `axis`.
+
+    Raises:
+        TypeError: `a` is not numeric.
+        ValueError: `norm` is not one of the three names, or `n` is not positive.
+
     Example:
         >>> import fgrad.numpy as fnp
         >>> fnp.fft.fft(fnp.array([0.0, 1.0]))
@@ -186,6 +200,20 @@ def fft(a, n: int | None = None, axis: int = -1, norm: str | None = None):
 
 def ifft(a, n: int | None = None, axis: int = -1, norm: str | None = None):
     """The one-dimensional inverse DFT along `axis`, as numpy.fft.ifft.
+
+    Args:
+        a: the input array, real or complex; integers become float64.
+        n: the length along `axis` (the input is cropped or zero-padded); None: the input's.
+        axis: the axis to transform.
+        norm: "backward" (the default: no scaling forward, 1/n inverse), "ortho" (1/sqrt(n) both
+            ways) or "forward" (1/n forward).
+
+    Returns:
+        A complex array shaped like `a`, with length `n` along `axis`.
+
+    Raises:
+        TypeError: `a` is not numeric.
+        ValueError: `norm` is not one of the three names, or `n` is not positive.
 
     Example:
         >>> import fgrad.numpy as fnp
@@ -198,6 +226,21 @@ def ifft(a, n: int | None = None, axis: int = -1, norm: str | None = None):
 def rfft(a, n: int | None = None, axis: int = -1, norm: str | None = None):
     """The DFT of a real signal along `axis`, non-negative frequencies only, as numpy.fft.rfft.
 
+    Args:
+        a: the input array, real; integers become float64.
+        n: the length of the signal along `axis` (the input is cropped or zero-padded); None: the input's.
+        axis: the axis to transform.
+        norm: "backward" (the default: no scaling forward, 1/n inverse), "ortho" (1/sqrt(n) both
+            ways) or "forward" (1/n forward).
+
+    Returns:
+        A complex array with `n // 2 + 1` entries along `axis`.
+
+    Raises:
+        TypeError: `a` is not numeric.
+        ValueError: `norm` is not one of the three names, `n` is not positive, or `a` is complex
+            (take its real part first).
+
     Example:
         >>> import fgrad.numpy as fnp
         >>> fnp.fft.rfft(fnp.array([1.0, 2.0, 3.0, 4.0]))
@@ -209,6 +252,22 @@ def rfft(a, n: int | None = None, axis: int = -1, norm: str | None = None):
 def irfft(a, n: int | None = None, axis: int = -1, norm: str | None = None):
     """The real signal of length `n` (default 2 * (m - 1)) whose half spectrum is `a`, as numpy.fft.irfft.
 
+    Args:
+        a: the input array (a half spectrum, complex); integers become float64.
+        n: the length of the output signal along `axis` (the input is cropped or zero-padded);
+            None: 2 * (m - 1) for m input entries.
+        axis: the axis to transform.
+        norm: "backward" (the default: no scaling forward, 1/n inverse), "ortho" (1/sqrt(n) both
+            ways) or "forward" (1/n forward).
+
+    Returns:
+        A real array with length `n` along `axis`; the imaginary parts of the zero (and Nyquist)
+        frequencies are ignored, as in NumPy.
+
+    Raises:
+        TypeError: `a` is not numeric.
+        ValueError: `norm` is not one of the three names, or `n` is not positive.
+
     Example:
         >>> import fgrad.numpy as fnp
         >>> fnp.fft.irfft(fnp.array([10.0, -2.0 + 2.0j, -2.0]))
@@ -219,6 +278,20 @@ def irfft(a, n: int | None = None, axis: int = -1, norm: str | None = None):
 
 def fftn(a, s=None, axes=None, norm: str | None = None):
     """The n-dimensional DFT over `axes` (default: all, or the last len(s)), as numpy.fft.fftn.
+
+    Args:
+        a: the input array, real or complex; integers become float64.
+        s: the lengths along `axes` (each cropped or zero-padded); None: the input's.
+        axes: the axes to transform (None: all, or the last len(s)).
+        norm: "backward" (the default: no scaling forward, 1/n inverse), "ortho" or "forward".
+
+    Returns:
+        A complex array with the lengths `s` along `axes`.
+
+    Raises:
+        TypeError: `a` is not numeric.
+        ValueError: `norm` is not one of the three names; `s` and `axes` differ in length, or `s`
+            has a non-positive length; an axis is repeated.
 
     Example:
         >>> import fgrad.numpy as fnp
@@ -232,6 +305,20 @@ def fftn(a, s=None, axes=None, norm: str | None = None):
 def ifftn(a, s=None, axes=None, norm: str | None = None):
     """The n-dimensional inverse DFT, as numpy.fft.ifftn.
 
+    Args:
+        a: the input array, real or complex; integers become float64.
+        s: the lengths along `axes` (each cropped or zero-padded); None: the input's.
+        axes: the axes to transform (None: all, or the last len(s)).
+        norm: "backward" (the default: no scaling forward, 1/n inverse), "ortho" or "forward".
+
+    Returns:
+        A complex array with the lengths `s` along `axes`.
+
+    Raises:
+        TypeError: `a` is not numeric.
+        ValueError: `norm` is not one of the three names; `s` and `axes` differ in length, or `s`
+            has a non-positive length; an axis is repeated.
+
     Example:
         >>> import fgrad.numpy as fnp
         >>> fnp.fft.ifftn(fnp.array([[4.0, 0.0], [0.0, 0.0]])).real
@@ -244,6 +331,20 @@ def ifftn(a, s=None, axes=None, norm: str | None = None):
 def rfftn(a, s=None, axes=None, norm: str | None = None):
     """The n-dimensional DFT of a real array, halving the last axis, as numpy.fft.rfftn.
 
+    Args:
+        a: the input array, real; integers become float64.
+        s: the lengths along `axes` (each cropped or zero-padded); None: the input's.
+        axes: the axes to transform (None: all, or the last len(s)); the last one is halved.
+        norm: "backward" (the default: no scaling forward, 1/n inverse), "ortho" or "forward".
+
+    Returns:
+        A complex array; the last of `axes` has `s[-1] // 2 + 1` entries.
+
+    Raises:
+        TypeError: `a` is not numeric.
+        ValueError: `norm` is not one of the three names; `s` and `axes` differ in length, or `s`
+            has a non-positive length; an axis is repeated; `a` is complex (take its real part first).
+
     Example:
         >>> import fgrad.numpy as fnp
         >>> fnp.fft.rfftn(fnp.ones((2, 4))).shape
@@ -255,6 +356,20 @@ def rfftn(a, s=None, axes=None, norm: str | None = None):
 def irfftn(a, s=None, axes=None, norm: str | None = None):
     """The real n-dimensional array whose half spectrum is `a`, as numpy.fft.irfftn.
 
+    Args:
+        a: the input array (a half spectrum along the last axis); integers become float64.
+        s: the lengths along `axes` (each cropped or zero-padded) of the output; None: the input's.
+        axes: the axes to transform (None: all, or the last len(s)).
+        norm: "backward" (the default: no scaling forward, 1/n inverse), "ortho" or "forward".
+
+    Returns:
+        A real array; the last of `axes` has `s[-1]` entries (default 2 * (m - 1)).
+
+    Raises:
+        TypeError: `a` is not numeric.
+        ValueError: `norm` is not one of the three names; `s` and `axes` differ in length, or `s`
+            has a non-positive length; an axis is repeated.
+
     Example:
         >>> import fgrad.numpy as fnp
         >>> fnp.fft.irfftn(fnp.fft.rfftn(fnp.ones((2, 4)))).shape
@@ -264,22 +379,104 @@ def irfftn(a, s=None, axes=None, norm: str | None = None):
 
 
 def fft2(a, s=None, axes=(-2, -1), norm: str | None = None):
-    """The DFT over the last two axes, as numpy.fft.fft2. Example: ``fft2(fnp.ones((2, 2)))[0, 0]`` is 4."""
+    """The DFT over the last two axes, as numpy.fft.fft2.
+
+    Args:
+        a: the input array; integers become float64.
+        s: the lengths along `axes` (each cropped or zero-padded); None: the input's.
+        axes: the axes to transform (default the last two).
+        norm: "backward" (the default: no scaling forward, 1/n inverse), "ortho" or "forward".
+
+    Returns:
+        A complex array with the lengths `s` along `axes`.
+
+    Raises:
+        TypeError: `a` is not numeric.
+        ValueError: `norm` is not one of the three names; `s` and `axes` differ in length, or `s`
+            has a non-positive length; an axis is repeated.
+
+    Example:
+        >>> import fgrad.numpy as fnp
+        >>> complex(fnp.fft.fft2(fnp.ones((2, 2)))[0, 0])
+        (4+0j)
+    """
     return _transform("fft2", "fft", a, s, axes, norm)
 
 
 def ifft2(a, s=None, axes=(-2, -1), norm: str | None = None):
-    """The inverse DFT over the last two axes, as numpy.fft.ifft2. Example: ``ifft2(fnp.ones((2, 2)))``."""
+    """The inverse DFT over the last two axes, as numpy.fft.ifft2.
+
+    Args:
+        a: the input array; integers become float64.
+        s: the lengths along `axes` (each cropped or zero-padded); None: the input's.
+        axes: the axes to transform (default the last two).
+        norm: "backward" (the default: no scaling forward, 1/n inverse), "ortho" or "forward".
+
+    Returns:
+        A complex array with the lengths `s` along `axes`.
+
+    Raises:
+        TypeError: `a` is not numeric.
+        ValueError: `norm` is not one of the three names; `s` and `axes` differ in length, or `s`
+            has a non-positive length; an axis is repeated.
+
+    Example:
+        >>> import fgrad.numpy as fnp
+        >>> fnp.fft.ifft2(fnp.ones((2, 2))).real
+        array([[1., 0.],
+               [0., 0.]])
+    """
     return _transform("ifft2", "ifft", a, s, axes, norm)
 
 
 def rfft2(a, s=None, axes=(-2, -1), norm: str | None = None):
-    """The real DFT over the last two axes, as numpy.fft.rfft2. Example: ``rfft2(fnp.ones((2, 4)))``."""
+    """The real DFT over the last two axes, as numpy.fft.rfft2.
+
+    Args:
+        a: the input array; integers become float64.
+        s: the lengths along `axes` (each cropped or zero-padded); None: the input's.
+        axes: the axes to transform (default the last two).
+        norm: "backward" (the default: no scaling forward, 1/n inverse), "ortho" or "forward".
+
+    Returns:
+        A complex array; the last of `axes` has `s[-1] // 2 + 1` entries.
+
+    Raises:
+        TypeError: `a` is not numeric.
+        ValueError: `norm` is not one of the three names; `s` and `axes` differ in length, or `s`
+            has a non-positive length; an axis is repeated; `a` is complex (take its real part first).
+
+    Example:
+        >>> import fgrad.numpy as fnp
+        >>> fnp.fft.rfft2(fnp.ones((2, 4))).shape
+        (2, 3)
+    """
     return _transform("rfft2", "rfft", a, s, axes, norm)
 
 
 def irfft2(a, s=None, axes=(-2, -1), norm: str | None = None):
-    """The inverse of rfft2, as numpy.fft.irfft2. Example: ``irfft2(rfft2(x))`` gives back `x`."""
+    """The inverse of rfft2, as numpy.fft.irfft2.
+
+    Args:
+        a: the input array; integers become float64.
+        s: the lengths along `axes` (each cropped or zero-padded); None: the input's.
+        axes: the axes to transform (default the last two).
+        norm: "backward" (the default: no scaling forward, 1/n inverse), "ortho" or "forward".
+
+    Returns:
+        A real array; the last of `axes` has `s[-1]` entries (default 2 * (m - 1)).
+
+    Raises:
+        TypeError: `a` is not numeric.
+        ValueError: `norm` is not one of the three names; `s` and `axes` differ in length, or `s`
+            has a non-positive length; an axis is repeated.
+
+    Example:
+        >>> import fgrad.numpy as fnp, numpy as np
+        >>> x = np.arange(8.0).reshape(2, 4)
+        >>> bool(np.allclose(fnp.fft.irfft2(fnp.fft.rfft2(x)), x))
+        True
+    """
     return _transform("irfft2", "irfft", a, s, axes, norm)
 
 
@@ -296,6 +493,19 @@ def _frequencies(bins: np.ndarray, n: int, d, dtype) -> np.ndarray:
 def fftfreq(n: int, d: float = 1.0, dtype=None) -> np.ndarray:
     """The sample frequencies of an n-point DFT with spacing `d`, as numpy.fft.fftfreq.
 
+    Always a NumPy array (never traced): it depends on `n` and `d` alone.
+
+    Args:
+        n: the number of points, an integer.
+        d: the sample spacing.
+        dtype: the result's dtype, computed in it as jax does (None: float64).
+
+    Returns:
+        `[0, 1, ..., (n - 1) // 2, -(n // 2), ..., -1] / (d * n)`.
+
+    Raises:
+        TypeError: `n` is not an integer.
+
     Example:
         >>> import fgrad.numpy as fnp
         >>> fnp.fft.fftfreq(4)
@@ -308,6 +518,17 @@ def fftfreq(n: int, d: float = 1.0, dtype=None) -> np.ndarray:
 
 def rfftfreq(n: int, d: float = 1.0, dtype=None) -> np.ndarray:
     """The non-negative sample frequencies rfft returns, as numpy.fft.rfftfreq.
+
+    Args:
+        n: the number of points, an integer.
+        d: the sample spacing.
+        dtype: the result's dtype (None: float64).
+
+    Returns:
+        `[0, 1, ..., n // 2] / (d * n)` as a NumPy array.
+
+    Raises:
+        TypeError: `n` is not an integer.
 
     Example:
         >>> import fgrad.numpy as fnp
@@ -340,6 +561,13 @@ def _shift(x, axes, sign: int):
 def fftshift(x, axes=None):
     """`x` rolled so the zero frequency is in the middle of each of `axes` (default all).
 
+    Args:
+        x: the array (a spectrum, or frequencies).
+        axes: an axis or axes to shift (None: all).
+
+    Returns:
+        `x` rolled by `n // 2` along each of `axes`; its gradient rolls back.
+
     Example:
         >>> import fgrad.numpy as fnp
         >>> fnp.fft.fftshift(fnp.fft.fftfreq(4))
@@ -350,6 +578,13 @@ def fftshift(x, axes=None):
 
 def ifftshift(x, axes=None):
     """The inverse of fftshift (they differ for odd lengths).
+
+    Args:
+        x: the array.
+        axes: an axis or axes to shift (None: all).
+
+    Returns:
+        `x` rolled by `-(n // 2)` along each of `axes`.
 
     Example:
         >>> import fgrad.numpy as fnp
