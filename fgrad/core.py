@@ -214,7 +214,8 @@ class Primitive:
     None), `fold(scalars, avals, **params)` (the value of the output when operands are splats; a
     scalar is None where the operand is not one), `numpy_broadcast` (NumPy's implicit broadcasting
     does its work), `stops_gradient`, `polynomial` (a sum, difference, product, quotient, negation or
-    integer power the Horner pass may expand), `odd` (negating one operand negates the result).
+    integer power the Horner pass may expand), `odd` (negating one operand negates the result),
+    `numexpr` (its form in a fused numexpr expression, a `fgrad.backends.fusion.Fused`, else None).
     """
 
     def __init__(self, name: str, *, abstract: Callable, impl: Callable, source: str, elementwise: bool = False,
@@ -222,7 +223,7 @@ class Primitive:
                  helpers: dict | None = None, effect: bool = False, linear_view: bool = False,
                  weak_literals: bool | None = None, identity: Callable | None = None,
                  fold: Callable | None = None, numpy_broadcast: bool = False, stops_gradient: bool = False,
-                 polynomial: bool = False, odd: bool = False):
+                 polynomial: bool = False, odd: bool = False, numexpr: Any = None):
         if not (isinstance(name, str) and name.isidentifier() and name.isascii()):
             # names appear in printed IR and generated comments: only plain identifiers
             raise ValueError(f"a primitive's name must be an ASCII identifier, got {name!r}")
@@ -238,7 +239,7 @@ class Primitive:
         self.identity = identity
         self.fold = fold if fold is not None or not elementwise else _fold_elementwise(impl)
         self.numpy_broadcast, self.stops_gradient = numpy_broadcast, stops_gradient
-        self.polynomial, self.odd = polynomial, odd
+        self.polynomial, self.odd, self.numexpr = polynomial, odd, numexpr
         self.vjp: Callable | None = None
         self.jvp: Callable | None = None
         self.batch: Callable | None = None
