@@ -31,11 +31,12 @@ from __future__ import annotations
 
 import importlib
 import math
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
 from ..core import Lit, Var
-from ..primitives import elementwise as ew
 
 FUSE_MIN = 1 << 18     # elements: the measured size from which one numexpr pass beats NumPy's passes
 MAX_NODES = 48         # operations in one expression (the text stays readable, numexpr's registers few)
@@ -45,16 +46,44 @@ MAX_INPUTS = 24        # arrays one expression reads (numexpr iterates them toge
 F64, BOOL = np.dtype(np.float64), np.dtype(np.bool_)
 FLOATS = frozenset((F64,))     # the dtypes whose arithmetic fuses (see above for float32)
 
-# Python's precedence, loosest first: how tightly each form binds its operands
-CMP, OR, AND, ADD, MUL, UNARY, POW, ATOM = range(8)
+# Python's precedence (numexpr parses as Python does), loosest first: how tightly a form binds
+CMP, OR, XOR, AND, ADD, MUL, UNARY, POW, ATOM = range(9)
 
-# primitive -> (operator, precedence); primitive -> numexpr function
-_INFIX = {ew.add_p: ("+", ADD), ew.sub_p: ("-", ADD), ew.mul_p: ("*", MUL), ew.div_p: ("/", MUL),
-          ew.pow_p: ("**", POW), ew.lt_p: ("<", CMP), ew.le_p: ("<=", CMP), ew.gt_p: (">", CMP),
-          ew.ge_p: (">=", CMP), ew.eq_p: ("==", CMP), ew.ne_p: ("!=", CMP), ew.and_p: ("&", AND),
-          ew.or_p: ("|", OR)}
-_CALLS = {ew.abs_p: "abs", ew.sqrt_p: "sqrt", ew.max_p: "maximum", ew.min_p: "minimum", ew.select_p: "where"}
-_LOGIC = {ew.and_p, ew.or_p, ew.not_p}
+
+def floats(dtypes: list, out: np.dtype, **params) -> bool:
+    """The dtype rule of arithmetic and comparisons: float64 operands, a float64 or bool result."""
+    return set(dtypes) <= FLOATS and out in FLOATS | {BOOL}
+
+
+def logic(dtypes: list, out: np.dtype, **params) -> bool:
+    """The dtype rule of and, or, xor and not: bool operands and result."""
+    return set(dtypes) == {BOOL} and out == BOOL
+
+
+def choice(dtypes: list, out: np.dtype, **params) -> bool:
+    """The dtype rule of where: a bool condition choosing between float64 values."""
+    return dtypes[0] == BOOL and out in FLOATS and set(dtypes[1:]) == {out}
+
+
+class Fused(NamedTuple):
+    """A primitive's numexpr form, its `numexpr=` fact: `template` is numexpr text with `{0}`,
+    `{1}`... for the operands and `{name}` for an (integer) parameter, `precedence` how tightly the
+    text binds (ATOM for a call), `dtypes(operand_dtypes, out_dtype, **params)` whether numexpr
+    computes the equation exactly as NumPy does.
+
+    Operands are parenthesized by `write`: a call's arguments never; otherwise an operand that binds
+    less tightly than the form, or as tightly unless it opens a left-associative form.
+
+    Example:
+        >>> Fused("{0} + {1}", ADD, floats).template.format("a", "b")
+        'a + b'
+    """
+
+    template: str
+    precedence: int
+    dtypes: Callable[..., bool] = floats
+
+
 # numexpr's own names: a program variable must not be called like one of them
 RESERVED = frozenset({
     "abs", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh", "exp", "log", "where", "real", "imag",
@@ -80,22 +109,10 @@ def numexpr():
 
 
 def fusible(eqn) -> bool:
-    """Whether numexpr computes `eqn` exactly as NumPy would: a form it has, in the same dtype."""
-    prim, out = eqn.prim, eqn.out.aval.dtype
-    dtypes = {a.aval.dtype for a in eqn.inputs}
-    if prim in _LOGIC:
-        return dtypes == {BOOL} and out == BOOL
-    if prim is ew.select_p:
-        return eqn.inputs[0].aval.dtype == BOOL and out in FLOATS and {a.aval.dtype for a in eqn.inputs[1:]} == {out}
-    if prim in _INFIX:
-        return len(dtypes) == 1 and dtypes <= FLOATS and out in (dtypes | {BOOL})
-    if prim in _CALLS:
-        return dtypes == {out} and out in FLOATS
-    if prim is ew.neg_p:
-        return out in FLOATS
-    if prim is ew.integer_pow_p:
-        return out in FLOATS and 1 <= abs(eqn.params["n"]) <= 8
-    return False
+    """Whether numexpr computes `eqn` exactly as NumPy would: its primitive has a numexpr form
+    (`Primitive.numexpr`), in the dtypes that form's rule accepts."""
+    form = eqn.prim.numexpr
+    return form is not None and form.dtypes([a.aval.dtype for a in eqn.inputs], eqn.out.aval.dtype, **eqn.params)
 
 
 class Plan:
@@ -246,18 +263,17 @@ def _wrap(arg: tuple, prec: int, strict: bool) -> str:
 
 
 def _form(eqn, args: list) -> tuple:
-    prim = eqn.prim
-    if prim in _INFIX:
-        op, prec = _INFIX[prim]
-        chained = prec in (CMP, POW)          # a < b < c and a ** b ** c mean something else
-        return f"{_wrap(args[0], prec, chained)} {op} {_wrap(args[1], prec, True)}", prec
-    if prim in _CALLS:
-        return f"{_CALLS[prim]}({', '.join(text for text, _ in args)})", ATOM
-    if prim is ew.integer_pow_p:
-        n = eqn.params["n"]
-        return f"{_wrap(args[0], POW, True)}**{n if n > 0 else f'({n})'}", POW
-    sign = "~" if prim is ew.not_p else "-"
-    return f"{sign}{_wrap(args[0], UNARY, True)}", UNARY
+    """The text of one equation from its operands' (text, precedence), and the text's precedence."""
+    from .numpy_codegen import exact, literal
+    template, prec = eqn.prim.numexpr.template, eqn.prim.numexpr.precedence
+    if prec == ATOM:                          # a call: its arguments sit between commas
+        texts = [text for text, _ in args]
+    else:                                     # a < b < c and a ** b ** c mean something else
+        left_assoc = prec not in (CMP, POW)
+        texts = [_wrap(arg, prec, not (k == 0 and left_assoc and template.startswith("{0}")))
+                 for k, arg in enumerate(args)]
+    params = {k: literal(v) for k, v in eqn.params.items() if type(exact(v)) is int}
+    return template.format(*texts, **params), prec
 
 
 def _literal(lit, constant, read: dict) -> tuple:

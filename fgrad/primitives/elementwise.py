@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backends.fusion import ADD, AND, ATOM, CMP, MUL, OR, POW, UNARY, Fused, choice, floats, logic
 from ..core import Aval, Lit, Primitive, Tracer, bind
 from ..errors import GuardFailure
 from ..transforms.batching import elementwise_rule
@@ -25,7 +26,7 @@ def _nondiff(ct, *primals, out, **params):
 # --- unary math --------------------------------------------------------------------------------
 
 neg_p = unary("neg", np.negative, source=SRC, numpy="-{0}", numpy_out="np.negative({0}, out={out})", jax="-{0}",
-              scalar="-{0}", polynomial=True)
+              scalar="-{0}", polynomial=True, numexpr=Fused("-{0}", UNARY))
 neg_p.def_vjp(lambda ct, x, out: [-ct])
 neg_p.def_jvp(lambda p, t, out: -t[0])
 neg_p.def_batch(elementwise_rule(neg_p))
@@ -83,7 +84,7 @@ log1p_p.def_batch(elementwise_rule(log1p_p))
 
 sqrt_p = unary("sqrt", np.sqrt, source=SRC, numpy="np.sqrt({0})", numpy_out="np.sqrt({0}, out={out})",
                jax="jnp.sqrt({0})",
-               scalar="math.sqrt({0})")
+               scalar="math.sqrt({0})", numexpr=Fused("sqrt({0})", ATOM))
 sqrt_p.def_vjp(lambda ct, x, out: [ct / (out * 2)])
 sqrt_p.def_jvp(lambda p, t, out: t[0] / (out * 2))
 sqrt_p.def_batch(elementwise_rule(sqrt_p))
@@ -107,7 +108,8 @@ def _nonzero(x):
 
 
 abs_p = unary("abs", np.abs, source=SRC, numpy="np.abs({0})", numpy_out="np.abs({0}, out={out})",
-              jax="jnp.abs({0})", scalar="abs({0})", abstract=lambda x: Aval(x.shape, real_dtype(x.dtype)))
+              jax="jnp.abs({0})", scalar="abs({0})", abstract=lambda x: Aval(x.shape, real_dtype(x.dtype)),
+              numexpr=Fused("abs({0})", ATOM))
 abs_p.def_vjp(_abs_vjp)
 abs_p.def_jvp(_abs_jvp)
 abs_p.def_batch(elementwise_rule(abs_p))
@@ -161,11 +163,17 @@ def _ipow(x, n, out):
     return np.multiply(x, x, out=out) if n == 2 else np.power(x, n, out=out)
 
 
+def _small_power(dtypes, out, *, n):
+    # numexpr writes a constant power as repeated squarings, whose rounding drifts from NumPy's pow as n grows
+    return floats(dtypes, out) and 1 <= abs(n) <= 8
+
+
 integer_pow_p = Primitive("integer_pow", abstract=_integer_pow_abstract, source=SRC, elementwise=True,
                           impl=lambda x, *, n: np.power(x, n, dtype=np.result_type(x)),
                           numpy="{0} ** {n}", numpy_out="_ipow({0}, {n}, out={out})", helpers={"_ipow": _ipow},
                           jax="lax.integer_pow({0}, {n})", scalar="{0} ** {n}", polynomial=True,
-                          identity=lambda inputs, aval, *, n: inputs[0] if n == 1 else None)
+                          identity=lambda inputs, aval, *, n: inputs[0] if n == 1 else None,
+                          numexpr=Fused("{0}**{n}", POW, _small_power))
 
 
 @integer_pow_p.def_vjp
@@ -183,28 +191,28 @@ integer_pow_p.def_batch(elementwise_rule(integer_pow_p))
 
 add_p = binary("add", np.add, source=SRC, scalar="{0} + {1}", numpy="{0} + {1}",
                numpy_out="np.add({0}, {1}, out={out})",
-               jax="{0} + {1}", units=(0, 0), polynomial=True)
+               jax="{0} + {1}", units=(0, 0), polynomial=True, numexpr=Fused("{0} + {1}", ADD))
 add_p.def_vjp(lambda ct, x, y, out: [ct, ct])
 add_p.def_jvp(lambda p, t, out: add_tangents(*t))
 add_p.def_batch(elementwise_rule(add_p))
 
 sub_p = binary("sub", np.subtract, source=SRC, scalar="{0} - {1}", numpy="{0} - {1}",
                numpy_out="np.subtract({0}, {1}, out={out})", jax="{0} - {1}",
-               units=(None, 0), polynomial=True)
+               units=(None, 0), polynomial=True, numexpr=Fused("{0} - {1}", ADD))
 sub_p.def_vjp(lambda ct, x, y, out: [ct, -ct])
 sub_p.def_jvp(lambda p, t, out: add_tangents(t[0], map_tangent(lambda u: -u, t[1])))
 sub_p.def_batch(elementwise_rule(sub_p))
 
 mul_p = binary("mul", np.multiply, source=SRC, scalar="{0} * {1}", numpy="{0} * {1}",
                numpy_out="np.multiply({0}, {1}, out={out})", jax="{0} * {1}",
-               units=(1, 1), polynomial=True, odd=True)
+               units=(1, 1), polynomial=True, odd=True, numexpr=Fused("{0} * {1}", MUL))
 mul_p.def_vjp(lambda ct, x, y, out: [ct * y, ct * x])
 mul_p.def_jvp(jvp_from_vjp(mul_p.vjp))   # elementwise: the vjp's partials, applied to tangents
 mul_p.def_batch(elementwise_rule(mul_p))
 
 div_p = binary("div", np.true_divide, source=SRC, scalar="{0} / {1}", numpy="{0} / {1}",
                numpy_out="np.divide({0}, {1}, out={out})", jax="{0} / {1}",
-               units=(None, 1), polynomial=True, odd=True)
+               units=(None, 1), polynomial=True, odd=True, numexpr=Fused("{0} / {1}", MUL))
 div_p.def_vjp(lambda ct, x, y, out: [ct / y, -(ct * out) / y])
 div_p.def_jvp(jvp_from_vjp(div_p.vjp))
 div_p.def_batch(elementwise_rule(div_p))
@@ -224,7 +232,7 @@ def _pow_vjp(ct, x, y, out):
 
 
 pow_p = binary("pow", np.power, source=SRC, numpy="{0} ** {1}", numpy_out="np.power({0}, {1}, out={out})",
-               jax="{0} ** {1}")
+               jax="{0} ** {1}", numexpr=Fused("{0} ** {1}", POW))
 pow_p.def_vjp(_pow_vjp)
 pow_p.def_jvp(jvp_from_vjp(_pow_vjp))   # the same conventions at x == 0 and y == 0
 pow_p.def_batch(elementwise_rule(pow_p))
@@ -237,13 +245,13 @@ def _chooser_vjp(ct, x, y, out):
 
 
 max_p = binary("max", np.maximum, source=SRC, numpy="np.maximum({0}, {1})", numpy_out="np.maximum({0}, {1}, out={out})",
-               jax="jnp.maximum({0}, {1})")
+               jax="jnp.maximum({0}, {1})", numexpr=Fused("maximum({0}, {1})", ATOM))
 max_p.def_vjp(_chooser_vjp)
 max_p.def_jvp(jvp_from_vjp(_chooser_vjp))   # ties: half of each tangent
 max_p.def_batch(elementwise_rule(max_p))
 
 min_p = binary("min", np.minimum, source=SRC, numpy="np.minimum({0}, {1})", numpy_out="np.minimum({0}, {1}, out={out})",
-               jax="jnp.minimum({0}, {1})")
+               jax="jnp.minimum({0}, {1})", numexpr=Fused("minimum({0}, {1})", ATOM))
 min_p.def_vjp(_chooser_vjp)
 min_p.def_jvp(jvp_from_vjp(_chooser_vjp))
 min_p.def_batch(elementwise_rule(min_p))
@@ -251,9 +259,10 @@ min_p.def_batch(elementwise_rule(min_p))
 
 # --- comparisons and logic (boolean results, no derivative) ----------------------------------
 
-def _compare(name, fn, op, numpy_out):
+def _compare(name, fn, op, numpy_out, fused=None):
     prim = binary(name, fn, source=SRC, numpy="{0} %s {1}" % op, numpy_out=numpy_out, jax="{0} %s {1}" % op,
-                  out_dtype=np.bool_, scalar="{0} %s {1}" % op if name not in ("and", "or") else None)
+                  out_dtype=np.bool_, scalar="{0} %s {1}" % op if name not in ("and", "or") else None,
+                  numexpr=fused or Fused("{0} %s {1}" % op, CMP))
     prim.def_vjp(_nondiff)
     prim.def_jvp(nondiff_jvp)
     prim.def_batch(elementwise_rule(prim))
@@ -273,13 +282,13 @@ eq_p = _compare("eq", np.equal, "==",
 ne_p = _compare("ne", np.not_equal, "!=",
                 numpy_out="np.not_equal({0}, {1}, out={out})")
 and_p = _compare("and", np.logical_and, "&",
-                 numpy_out="np.logical_and({0}, {1}, out={out})")
+                 numpy_out="np.logical_and({0}, {1}, out={out})", fused=Fused("{0} & {1}", AND, logic))
 or_p = _compare("or", np.logical_or, "|",
-                numpy_out="np.logical_or({0}, {1}, out={out})")
+                numpy_out="np.logical_or({0}, {1}, out={out})", fused=Fused("{0} | {1}", OR, logic))
 
 not_p = unary("not", np.logical_not, source=SRC, numpy="np.logical_not({0})",
               numpy_out="np.logical_not({0}, out={out})",
-              jax="jnp.logical_not({0})")
+              jax="jnp.logical_not({0})", numexpr=Fused("~{0}", UNARY, logic))
 not_p.def_vjp(_nondiff)
 not_p.def_jvp(nondiff_jvp)
 not_p.def_batch(elementwise_rule(not_p))
@@ -311,7 +320,7 @@ def _select_identity(inputs, aval):
 select_p = Primitive("select", abstract=_select_abstract, impl=np.where, source=SRC, elementwise=True,
                      identity=_select_identity,
                      numpy="np.where({0}, {1}, {2})", jax="jnp.where({0}, {1}, {2})",
-                     scalar="({1} if {0} else {2})")
+                     scalar="({1} if {0} else {2})", numexpr=Fused("where({0}, {1}, {2})", ATOM, choice))
 select_p.def_vjp(lambda ct, p, x, y, out: [
     None, select(p, ct, splat(ct, 0)), select(p, splat(ct, 0), ct)])
 select_p.def_jvp(lambda p, t, out: select(p[0], or_zeros(t[1], out), or_zeros(t[2], out)))
