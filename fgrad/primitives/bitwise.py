@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backends.fusion import AND, OR, UNARY, XOR, Fused, logic
 from ..core import Aval, Primitive
 from ..transforms.batching import elementwise_rule
 from ._base import common_shape, same_dtype
@@ -30,27 +31,28 @@ def _nondiff(ct, *primals, out, **params):
     return [None] * len(primals)
 
 
-def _bitwise(name: str, fn, op: str, *, bool_ok: bool = True) -> Primitive:
+def _bitwise(name: str, fn, op: str, *, bool_ok: bool = True, fused: Fused | None = None) -> Primitive:
     def abstract(x, y):
         return Aval(common_shape(name, (x, y)), _integer_dtype(name, (x, y), bool_ok=bool_ok))
     prim = Primitive(name, abstract=abstract, impl=fn, source=SRC, elementwise=True,
                      numpy="{0} %s {1}" % op, numpy_out=f"np.{fn.__name__}({{0}}, {{1}}, out={{out}})",
-                     jax="{0} %s {1}" % op)
+                     jax="{0} %s {1}" % op, numexpr=fused)
     prim.def_vjp(_nondiff)
     prim.def_jvp(nondiff_jvp)
     prim.def_batch(elementwise_rule(prim))
     return prim
 
 
-bitwise_and_p = _bitwise("bitwise_and", np.bitwise_and, "&")
-bitwise_or_p = _bitwise("bitwise_or", np.bitwise_or, "|")
-bitwise_xor_p = _bitwise("bitwise_xor", np.bitwise_xor, "^")
+# fused on booleans only (the logical forms); integers stay NumPy's, as in every fused form
+bitwise_and_p = _bitwise("bitwise_and", np.bitwise_and, "&", fused=Fused("{0} & {1}", AND, logic))
+bitwise_or_p = _bitwise("bitwise_or", np.bitwise_or, "|", fused=Fused("{0} | {1}", OR, logic))
+bitwise_xor_p = _bitwise("bitwise_xor", np.bitwise_xor, "^", fused=Fused("{0} ^ {1}", XOR, logic))
 left_shift_p = _bitwise("left_shift", np.left_shift, "<<", bool_ok=False)
 right_shift_p = _bitwise("right_shift", np.right_shift, ">>", bool_ok=False)
 
 invert_p = Primitive("invert", abstract=lambda x: Aval(x.shape, _integer_dtype("invert", (x,))), impl=np.invert,
                      source=SRC, elementwise=True, numpy="~{0}", numpy_out="np.invert({0}, out={out})",
-                     jax="~{0}")
+                     jax="~{0}", numexpr=Fused("~{0}", UNARY, logic))
 invert_p.def_vjp(_nondiff)
 invert_p.def_jvp(nondiff_jvp)
 invert_p.def_batch(elementwise_rule(invert_p))
