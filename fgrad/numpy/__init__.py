@@ -42,9 +42,17 @@ ndarray = np.ndarray
 def full(shape, fill_value, dtype=None):
     """An array of `shape` filled with `fill_value`, as numpy.full; traced when the fill value is.
 
-    Example:
-        >>> full((2,), 3.0)
-        array([3., 3.])
+        Args:
+            shape: an int or a tuple of ints.
+            fill_value: a number, an array broadcasting to `shape`, or a traced value.
+            dtype: the result's dtype (None: the fill value's).
+
+        Returns:
+            An array of `shape`; traced (and differentiable in `fill_value`) when `fill_value` is.
+
+        Example:
+            >>> full((2,), 3.0)
+            array([3., 3.])
     """
     if not _holds_tracer(fill_value):
         return np.full(shape, fill_value, dtype=dtype)
@@ -55,9 +63,17 @@ def full(shape, fill_value, dtype=None):
 def full_like(x, fill_value, dtype=None):
     """An array of `fill_value` with the shape (and dtype) of `x`; traced when `x` is traced.
 
-    Example:
-        >>> full_like(np.zeros(2), 7.0)
-        array([7., 7.])
+        Args:
+            x: the array whose shape (and dtype) to take; its values are not read.
+            fill_value: a number or an array broadcasting to `x`'s shape.
+            dtype: the result's dtype (None: `x`'s).
+
+        Returns:
+            An array of `x`'s shape; it carries no derivative with respect to `x`.
+
+        Example:
+            >>> full_like(np.zeros(2), 7.0)
+            array([7., 7.])
     """
     if not isinstance(x, Tracer):
         return np.full_like(x, fill_value, dtype=dtype)
@@ -69,12 +85,36 @@ def full_like(x, fill_value, dtype=None):
 
 
 def zeros_like(x, dtype=None):
-    """Zeros shaped like `x`. Example: ``zeros_like(np.ones(2))`` gives ``array([0., 0.])``."""
+    """Zeros shaped like `x`; no derivative flows to `x` through it.
+
+        Args:
+            x: the array whose shape (and dtype) to take.
+            dtype: the result's dtype (None: `x`'s).
+
+        Returns:
+            An array of zeros of `x`'s shape.
+
+        Example:
+            >>> zeros_like(np.ones(2))
+            array([0., 0.])
+    """
     return full_like(x, 0, dtype)
 
 
 def ones_like(x, dtype=None):
-    """Ones shaped like `x`. Example: ``ones_like(np.zeros(2))`` gives ``array([1., 1.])``."""
+    """Ones shaped like `x`; no derivative flows to `x` through it.
+
+        Args:
+            x: the array whose shape (and dtype) to take.
+            dtype: the result's dtype (None: `x`'s).
+
+        Returns:
+            An array of ones of `x`'s shape.
+
+        Example:
+            >>> ones_like(np.zeros(2))
+            array([1., 1.])
+    """
     return full_like(x, 1, dtype)
 
 
@@ -109,14 +149,42 @@ def _as_operand(x):
 
 
 def result_type(*args) -> np.dtype:
-    """NumPy 2 promotion with Python scalars weak: ``result_type(np.float32(1), 2.0)`` is float32."""
+    """NumPy 2 promotion with Python scalars weak: ``result_type(np.float32(1), 2.0)`` is float32.
+
+        Traced values count by their dtype, so a traced program promotes as its eager run does.
+
+        Args:
+            *args: arrays, traced values, numbers, dtypes or types.
+
+        Returns:
+            The `numpy.dtype` the operands promote to.
+
+        Example:
+            >>> result_type(np.float32(1), 2.0)
+            dtype('float32')
+    """
     return np.result_type(*[a.dtype if isinstance(a, (Tracer, np.ndarray, np.generic))
                             else a if isinstance(a, (bool, int, float, complex, str, type, np.dtype))
                             else _as_operand(a).dtype for a in args])
 
 
 def astype(x, dtype):
-    """Convert `x` to `dtype` (a traced conversion records convert_element_type)."""
+    """Convert `x` to `dtype` (a traced conversion records convert_element_type).
+
+        Converting to an integer or bool dtype gives no derivative; between float dtypes the
+        cotangent is converted back.
+
+        Args:
+            x: an array, a number or a traced value.
+            dtype: anything `numpy.dtype` accepts.
+
+        Returns:
+            `x`'s values in `dtype`, of `x`'s shape.
+
+        Example:
+            >>> astype(np.array([1.7, 2.2]), np.int32)
+            array([1, 2], dtype=int32)
+    """
     dtype = np.dtype(dtype)
     if isinstance(x, Tracer):
         return ew.convert(x, _numeric(dtype))
@@ -134,7 +202,25 @@ def _broadcast(x, out_shape):
 
 
 def promote(*args, dtype=None) -> list:
-    """Operands converted to one dtype and explicitly broadcast to one shape (traced case)."""
+    """Operands converted to one dtype and explicitly broadcast to one shape (traced case).
+
+        The helper elementwise functions use so that their primitives see equal shapes and dtypes;
+        untraced arrays are converted, and a number whose shape is () is left for NumPy to broadcast.
+
+        Args:
+            *args: arrays, numbers or traced values.
+            dtype: the common dtype (None: `result_type(*args)`).
+
+        Returns:
+            A list with one operand per argument, all of one dtype.
+
+        Raises:
+            ShapeError: the shapes do not broadcast.
+
+        Example:
+            >>> [np.asarray(a).dtype.name for a in promote(np.array([1, 2]), 0.5)]
+            ['float64', 'float64']
+    """
     args = [_as_operand(a) for a in args]
     dtype = np.dtype(dtype) if dtype is not None else result_type(*args)
     return _broadcast_together([astype(a, dtype) for a in args])
@@ -172,7 +258,20 @@ def _unary_fn(prim, name):
     def fn(x):
         return _unary(prim, x)
     fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"Elementwise {name}, as numpy.{name}. Example: ``{name}(0.5)``."
+    fn.__doc__ = f"""Elementwise {name}, as numpy.{name}: one `{name}` primitive when traced, differentiable
+    to any order. Integer and bool inputs are computed in floating point.
+
+    Args:
+        x: an array, a Python or NumPy number, or a traced value.
+
+    Returns:
+        An array of `x`'s shape, floating point; a NumPy value when `x` is not traced.
+
+    Example:
+        >>> x = np.array({"[1.5, 2.0]" if name == "arccosh" else "[0.5, 0.25]"})  # inside the domain
+        >>> bool(np.allclose({name}(x), np.{name}(x)))
+        True
+    """
     return fn
 
 
@@ -185,12 +284,35 @@ sqrt, arctan, sinh, cosh = (_unary_fn(p, n) for p, n in ((ew.sqrt_p, "sqrt"), (e
 
 
 def negative(x):
-    """Elementwise -x. Example: ``negative(2.0)`` is ``-2.0``."""
+    """Elementwise -x, in `x`'s dtype (integers stay integers).
+
+        Args:
+            x: an array, a number or a traced value.
+
+        Returns:
+            An array of `x`'s shape and dtype.
+
+        Example:
+            >>> negative(np.array([2.0, -1.0]))
+            array([-2.,  1.])
+    """
     return _unary(ew.neg_p, x, floating=False)
 
 
 def abs(x):  # noqa: A001 - mirrors numpy.abs
-    """Elementwise |x|; its derivative at 0 is 0. Example: ``abs(-2.0)`` is ``2.0``."""
+    """Elementwise |x|, in `x`'s dtype; its derivative at 0 is 1, as in jax (PyTorch's is 0).
+
+        Args:
+            x: an array, a number or a traced value.
+
+        Returns:
+            An array of `x`'s shape and dtype.
+
+        Example:
+            >>> import fgrad
+            >>> abs(np.array([-2.0, 3.0])), float(fgrad.grad(abs)(0.0))
+            (array([2., 3.]), 1.0)
+    """
     return _unary(ew.abs_p, x, floating=False)
 
 
@@ -198,34 +320,133 @@ absolute = abs
 
 
 def sign(x):
-    """Elementwise sign (-1, 0 or 1). Example: ``sign(-3.0)`` is ``-1.0``."""
+    """Elementwise sign (-1, 0 or 1) in `x`'s dtype; its derivative is 0 everywhere.
+
+        Args:
+            x: an array, a number or a traced value.
+
+        Returns:
+            An array of `x`'s shape and dtype.
+
+        Example:
+            >>> sign(np.array([-3.0, 0.0, 2.0]))
+            array([-1.,  0.,  1.])
+    """
     return _unary(ew.sign_p, x, floating=False)
 
 
 def square(x):
-    """Elementwise x*x. Example: ``square(3.0)`` is ``9.0``."""
+    """Elementwise x*x, traced as `integer_pow` with exponent 2 (derivative 2x).
+
+        Args:
+            x: an array, a number or a traced value.
+
+        Returns:
+            An array of `x`'s shape and dtype.
+
+        Example:
+            >>> square(np.array([3.0, -2.0]))
+            array([9., 4.])
+    """
     return power(x, 2)
 
 
 def add(x, y):
-    """Elementwise x + y with broadcasting. Example: ``add(1.0, 2.0)`` is ``3.0``."""
+    """Elementwise x + y with broadcasting.
+
+        Python scalars are weak (they take the array's dtype), as in jax.numpy; broadcasting is made
+        explicit in the traced program, so the derivative never has to un-broadcast.
+
+        Args:
+            x: an array, a number or a traced value.
+            y: the same; broadcast against `x`.
+
+        Returns:
+            An array of the broadcast shape in the promoted dtype.
+
+        Raises:
+            ValueError: plain arrays whose shapes do not broadcast (NumPy's error).
+            ShapeError: traced operands whose shapes do not broadcast.
+
+        Example:
+            >>> add(np.array([1.0, 2.0]), 1.0)
+            array([2., 3.])
+    """
     return _binary(ew.add_p, x, y)
 
 
 def subtract(x, y):
-    """Elementwise x - y. Example: ``subtract(3.0, 1.0)`` is ``2.0``."""
+    """Elementwise x - y with broadcasting.
+
+        Python scalars are weak (they take the array's dtype), as in jax.numpy; broadcasting is made
+        explicit in the traced program, so the derivative never has to un-broadcast.
+
+        Args:
+            x: an array, a number or a traced value.
+            y: the same; broadcast against `x`.
+
+        Returns:
+            An array of the broadcast shape in the promoted dtype.
+
+        Raises:
+            ValueError: plain arrays whose shapes do not broadcast (NumPy's error).
+            ShapeError: traced operands whose shapes do not broadcast.
+
+        Example:
+            >>> subtract(np.array([3.0, 1.0]), 1.0)
+            array([2., 0.])
+    """
     return _binary(ew.sub_p, x, y)
 
 
 def multiply(x, y):
-    """Elementwise x * y. Example: ``multiply(2.0, 3.0)`` is ``6.0``."""
+    """Elementwise x * y with broadcasting.
+
+        Python scalars are weak (they take the array's dtype), as in jax.numpy; broadcasting is made
+        explicit in the traced program, so the derivative never has to un-broadcast.
+        `multiply(x, x)` of one traced value is recorded as a square, so its gradient is one term.
+
+        Args:
+            x: an array, a number or a traced value.
+            y: the same; broadcast against `x`.
+
+        Returns:
+            An array of the broadcast shape in the promoted dtype.
+
+        Raises:
+            ValueError: plain arrays whose shapes do not broadcast (NumPy's error).
+            ShapeError: traced operands whose shapes do not broadcast.
+
+        Example:
+            >>> multiply(np.array([2.0, 3.0]), 2.0)
+            array([4., 6.])
+    """
     if x is y and isinstance(x, Tracer):
         return power(x, 2)          # one cotangent term (2x) instead of two
     return _binary(ew.mul_p, x, y)
 
 
 def divide(x, y):
-    """Elementwise true division (integers give floats). Example: ``divide(1, 4)`` is ``0.25``."""
+    """Elementwise true division (integers give floats).
+
+        Python scalars are weak (they take the array's dtype), as in jax.numpy; broadcasting is made
+        explicit in the traced program, so the derivative never has to un-broadcast.
+
+        Args:
+            x: an array, a number or a traced value.
+            y: the same; broadcast against `x`.
+
+        Returns:
+            A floating-point array of the broadcast shape.
+
+        Raises:
+            ValueError: plain arrays whose shapes do not broadcast (NumPy's error).
+            ShapeError: traced operands whose shapes do not broadcast.
+
+        Example:
+            >>> divide(1, 4), divide(np.array([1, 2]), 2)
+            (np.float64(0.25), array([0.5, 1. ]))
+    """
     dtype = np.result_type(result_type(x, y), np.float16)
     if not (isinstance(x, Tracer) or isinstance(y, Tracer)):
         return np.true_divide(x, y)
@@ -236,7 +457,29 @@ true_divide = divide
 
 
 def power(x, y):
-    """Elementwise x ** y; integer exponents use integer_pow. Example: ``power(2.0, 3)`` is ``8.0``."""
+    """Elementwise x ** y.
+
+        Python scalars are weak (they take the array's dtype), as in jax.numpy; broadcasting is made
+        explicit in the traced program, so the derivative never has to un-broadcast.
+        A traced `x` with an integral Python exponent |y| <= 64 is recorded as `integer_pow`, whose
+        derivative is finite at x = 0 (x ** 2.0 has gradient 0 at 0, not NaN).
+
+        Args:
+            x: an array, a number or a traced value.
+            y: the same; broadcast against `x`.
+
+        Returns:
+            An array of the broadcast shape in the promoted dtype.
+
+        Raises:
+            ValueError: plain arrays whose shapes do not broadcast (NumPy's error).
+            ShapeError: traced operands whose shapes do not broadcast.
+
+        Example:
+            >>> import fgrad
+            >>> power(2.0, 3), float(fgrad.grad(lambda x: power(x, 3))(2.0))
+            (np.float64(8.0), 12.0)
+    """
     if not isinstance(x, Tracer) and not isinstance(y, Tracer):
         return np.power(x, y)
     if isinstance(y, (int, float, np.integer, np.floating)) and not isinstance(y, bool) \
@@ -247,17 +490,74 @@ def power(x, y):
 
 
 def maximum(x, y):
-    """Elementwise maximum; ties share the derivative equally. Example: ``maximum(1.0, 2.0)``."""
+    """Elementwise maximum; ties share the derivative equally, as in jax.
+
+        Python scalars are weak (they take the array's dtype), as in jax.numpy; broadcasting is made
+        explicit in the traced program, so the derivative never has to un-broadcast.
+
+        Args:
+            x: an array, a number or a traced value.
+            y: the same; broadcast against `x`.
+
+        Returns:
+            An array of the broadcast shape in the promoted dtype; NaN propagates.
+
+        Raises:
+            ValueError: plain arrays whose shapes do not broadcast (NumPy's error).
+            ShapeError: traced operands whose shapes do not broadcast.
+
+        Example:
+            >>> import fgrad
+            >>> maximum(np.array([1.0, 3.0]), 2.0), float(fgrad.grad(lambda x: maximum(x, 1.0))(1.0))
+            (array([2., 3.]), 0.5)
+    """
     return _binary(ew.max_p, x, y)
 
 
 def minimum(x, y):
-    """Elementwise minimum; ties share the derivative equally. Example: ``minimum(1.0, 2.0)``."""
+    """Elementwise minimum; ties share the derivative equally, as in jax.
+
+        Python scalars are weak (they take the array's dtype), as in jax.numpy; broadcasting is made
+        explicit in the traced program, so the derivative never has to un-broadcast.
+
+        Args:
+            x: an array, a number or a traced value.
+            y: the same; broadcast against `x`.
+
+        Returns:
+            An array of the broadcast shape in the promoted dtype; NaN propagates.
+
+        Raises:
+            ValueError: plain arrays whose shapes do not broadcast (NumPy's error).
+            ShapeError: traced operands whose shapes do not broadcast.
+
+        Example:
+            >>> minimum(np.array([1.0, 3.0]), 2.0)
+            array([1., 2.])
+    """
     return _binary(ew.min_p, x, y)
 
 
 def clip(x, a_min=None, a_max=None, *, min=None, max=None):  # noqa: A002 - jax.numpy's keywords
-    """Limit values to [a_min, a_max] (or jax.numpy's ``min=``, ``max=``). Example: ``clip(x, 0., 1.)``."""
+    """Limit values to [a_min, a_max] (or jax.numpy's ``min=``, ``max=``).
+
+        Written as `minimum(maximum(x, a_min), a_max)`, so at a bound the derivative is shared
+        (1/2), as in jax; inside the interval it is 1 and outside 0.
+
+        Args:
+            x: an array, a number or a traced value.
+            a_min: the lower bound (None: none); an array broadcasting against `x` or a number.
+            a_max: the upper bound (None: none).
+            min: jax.numpy's keyword for `a_min`.
+            max: jax.numpy's keyword for `a_max`.
+
+        Returns:
+            An array of the broadcast shape.
+
+        Example:
+            >>> clip(np.array([-1.0, 0.5, 2.0]), 0.0, 1.0)
+            array([0. , 0.5, 1. ])
+    """
     a_min, a_max = (a_min if min is None else min), (a_max if max is None else max)
     if a_min is not None:
         x = maximum(x, a_min)
@@ -269,9 +569,24 @@ def clip(x, a_min=None, a_max=None, *, min=None, max=None):  # noqa: A002 - jax.
 def where(condition, x=None, y=None):
     """Choose `x` where `condition` holds, else `y` (the traced stand-in for `if`).
 
-    Example:
-        >>> where(np.array([True, False]), 1.0, 2.0)
-        array([1., 2.])
+        With `x` and `y` omitted it returns the indices of the true elements, as numpy.where; that
+        needs a concrete `condition`. The derivative flows to the chosen operand only, but a NaN in
+        the other one's derivative still shows (compute the unsafe branch on safe inputs).
+
+        Args:
+            condition: a bool array (or numbers, nonzero meaning true), possibly traced.
+            x: the values where `condition` is true.
+            y: the values elsewhere; `condition`, `x` and `y` broadcast together.
+
+        Returns:
+            An array of the broadcast shape in the promoted dtype of `x` and `y`.
+
+        Raises:
+            ShapeError: traced operands whose shapes do not broadcast.
+
+        Example:
+            >>> where(np.array([True, False]), 1.0, 2.0)
+            array([1., 2.])
     """
     if x is None and y is None:
         return np.where(condition)    # the indices of the true elements: concrete values only
@@ -286,7 +601,19 @@ def where(condition, x=None, y=None):
 
 
 def logaddexp(x, y):
-    """log(exp(x) + exp(y)) without overflow. Example: ``logaddexp(0.0, 0.0)`` is ``log(2)``."""
+    """log(exp(x) + exp(y)) without overflow, differentiable everywhere (also at x == y).
+
+        Args:
+            x: an array, a number or a traced value.
+            y: the same, broadcast against `x`.
+
+        Returns:
+            A floating-point array of the broadcast shape.
+
+        Example:
+            >>> bool(np.isclose(logaddexp(0.0, 0.0), np.log(2.0))), float(logaddexp(1000.0, 0.0))
+            (True, 1000.0)
+    """
     if not _is_traced((x, y)):
         return np.logaddexp(x, y)
     x, y = promote(x, y, dtype=_float_dtype(result_type(x, y)))
@@ -298,7 +625,18 @@ def logaddexp(x, y):
 
 
 def isnan(x):
-    """Elementwise NaN test. Example: ``isnan(float('nan'))`` is ``True``."""
+    """Elementwise NaN test; no derivative (a boolean output).
+
+        Args:
+            x: an array, a number or a traced value.
+
+        Returns:
+            A bool array of `x`'s shape.
+
+        Example:
+            >>> isnan(np.array([1.0, np.nan]))
+            array([False,  True])
+    """
     return _unary(ew.isnan_p, x, floating=False)
 
 
@@ -306,7 +644,24 @@ def _compare_fn(prim, name):
     def fn(x, y):
         return _binary(prim, x, y)
     fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"Elementwise {name}, returning booleans. Example: ``{name}(1.0, 2.0)``."
+    fn.__doc__ = f"""Elementwise {name}, returning booleans, as numpy.{name}; it has no derivative
+    (a boolean output), so gradients flow only through values selected with it (`where`).
+
+    Args:
+        x: an array, a number or a traced value.
+        y: the same; `x` and `y` broadcast together and are promoted to a common dtype.
+
+    Returns:
+        A bool array of the broadcast shape.
+
+    Raises:
+        ValueError: the shapes do not broadcast (NumPy's error for plain arrays).
+        ShapeError: traced shapes do not broadcast.
+
+    Example:
+        >>> {name}(np.array([1.0, 2.0]), 2.0).tolist() == np.{name}(np.array([1.0, 2.0]), 2.0).tolist()
+        True
+    """
     return fn
 
 
@@ -318,7 +673,18 @@ logical_and, logical_or = _compare_fn(ew.and_p, "logical_and"), _compare_fn(ew.o
 
 
 def logical_not(x):
-    """Elementwise not. Example: ``logical_not(True)`` is ``False``."""
+    """Elementwise not, after converting `x` to bool (nonzero is true).
+
+        Args:
+            x: an array, a number or a traced value.
+
+        Returns:
+            A bool array of `x`'s shape.
+
+        Example:
+            >>> logical_not(np.array([True, False]))
+            array([False,  True])
+    """
     return _unary(ew.not_p, astype(x, np.bool_), floating=False)
 
 
@@ -375,7 +741,24 @@ def _reduce(prim, np_fn, x, axis, keepdims, dtype=None):
 
 
 def sum(x, axis=None, keepdims=False, dtype=None):  # noqa: A001
-    """Sum over `axis` (all axes by default). Example: ``sum(np.ones((2, 3)), axis=1)``."""
+    """Sum over `axis` (all axes by default), as numpy.sum; its gradient broadcasts the cotangent back.
+
+        Args:
+            x: the array to reduce.
+            axis: None (all axes), an int or a tuple of ints; negative axes count from the end.
+            keepdims: keep the reduced axes with length 1, so the result broadcasts against `x`.
+            dtype: the dtype to sum in (None: `x`'s; bools and small integers as NumPy does).
+
+        Returns:
+            The sums, with the reduced axes removed (or kept with length 1).
+
+        Raises:
+            AxisError: an axis is out of range for `x`'s rank.
+
+        Example:
+            >>> sum(np.ones((2, 3)), axis=1)
+            array([3., 3.])
+    """
     x = _lift(x)
     if not isinstance(x, Tracer):
         return np.sum(x, axis=axis, keepdims=keepdims, dtype=dtype)
@@ -383,12 +766,47 @@ def sum(x, axis=None, keepdims=False, dtype=None):  # noqa: A001
 
 
 def max(x, axis=None, keepdims=False):  # noqa: A001
-    """Maximum over `axis`; tied maxima share the derivative. Example: ``max(np.arange(3.))``."""
+    """Maximum over `axis`; tied maxima share the derivative equally (jax's rule).
+
+        Args:
+            x: the array to reduce.
+            axis: None (all axes), an int or a tuple of ints; negative axes count from the end.
+            keepdims: keep the reduced axes with length 1, so the result broadcasts against `x`.
+
+        Returns:
+            The maxima, with the reduced axes removed (or kept with length 1).
+
+        Raises:
+            AxisError: an axis is out of range for `x`'s rank.
+            ValueError: the reduction is over an axis of length 0 (no identity).
+
+        Example:
+            >>> import fgrad
+            >>> float(max(np.arange(3.0))), fgrad.grad(max)(np.array([1.0, 2.0, 2.0]))
+            (2.0, array([0. , 0.5, 0.5]))
+    """
     return _reduce(reductions.reduce_max_p, np.max, x, axis, keepdims)
 
 
 def min(x, axis=None, keepdims=False):  # noqa: A001
-    """Minimum over `axis`; tied minima share the derivative. Example: ``min(np.arange(3.))``."""
+    """Minimum over `axis`; tied minima share the derivative equally (jax's rule).
+
+        Args:
+            x: the array to reduce.
+            axis: None (all axes), an int or a tuple of ints; negative axes count from the end.
+            keepdims: keep the reduced axes with length 1, so the result broadcasts against `x`.
+
+        Returns:
+            The minima, with the reduced axes removed (or kept with length 1).
+
+        Raises:
+            AxisError: an axis is out of range for `x`'s rank.
+            ValueError: the reduction is over an axis of length 0 (no identity).
+
+        Example:
+            >>> float(min(np.arange(3.0)))
+            0.0
+    """
     return _reduce(reductions.reduce_min_p, np.min, x, axis, keepdims)
 
 
@@ -396,12 +814,46 @@ amax, amin = max, min
 
 
 def prod(x, axis=None, keepdims=False):
-    """Product over `axis` (derivative exact with zeros). Example: ``prod(np.arange(1., 4.))``."""
+    """Product over `axis`; the derivative is exact where elements are zero (no division by x).
+
+        Args:
+            x: the array to reduce.
+            axis: None (all axes), an int or a tuple of ints; negative axes count from the end.
+            keepdims: keep the reduced axes with length 1, so the result broadcasts against `x`.
+
+        Returns:
+            The products, with the reduced axes removed (or kept with length 1).
+
+        Raises:
+            AxisError: an axis is out of range for `x`'s rank.
+
+        Example:
+            >>> import fgrad
+            >>> float(prod(np.arange(1.0, 4.0))), fgrad.grad(prod)(np.array([0.0, 2.0, 3.0]))
+            (6.0, array([6., 0., 0.]))
+    """
     return _reduce(reductions.reduce_prod_p, np.prod, x, axis, keepdims)
 
 
 def mean(x, axis=None, keepdims=False, dtype=None):
-    """Arithmetic mean over `axis` (computed in `dtype`). Example: ``mean(np.array([1., 2., 3.]))`` is ``2.0``."""
+    """Arithmetic mean over `axis`: the sum divided by the number of elements reduced.
+
+        Args:
+            x: the array to reduce.
+            axis: None (all axes), an int or a tuple of ints; negative axes count from the end.
+            keepdims: keep the reduced axes with length 1, so the result broadcasts against `x`.
+            dtype: the dtype to compute in (None: `x`'s, integers as float64).
+
+        Returns:
+            The means, floating point, with the reduced axes removed (or kept with length 1).
+
+        Raises:
+            AxisError: an axis is out of range for `x`'s rank.
+
+        Example:
+            >>> float(mean(np.array([1.0, 2.0, 3.0])))
+            2.0
+    """
     x = _lift(x)
     if not isinstance(x, Tracer):
         return np.mean(x, axis=axis, keepdims=keepdims, dtype=dtype)
@@ -411,7 +863,26 @@ def mean(x, axis=None, keepdims=False, dtype=None):
 
 
 def var(x, axis=None, keepdims=False, ddof=0, *, correction=None, dtype=None):
-    """Variance over `axis` with `ddof` (jax.numpy's ``correction``). Example: ``var(np.array([1., 3.]))``."""
+    """Variance over `axis` with `ddof` (jax.numpy's ``correction``): mean((x - mean(x))**2) * n / (n - ddof).
+
+        Args:
+            x: the array to reduce.
+            axis: None (all axes), an int or a tuple of ints; negative axes count from the end.
+            keepdims: keep the reduced axes with length 1, so the result broadcasts against `x`.
+            ddof: delta degrees of freedom (0: population variance, 1: sample variance).
+            correction: the array API's name for `ddof`; takes precedence when given.
+            dtype: the dtype to compute in.
+
+        Returns:
+            The variances, with the reduced axes removed (or kept with length 1).
+
+        Raises:
+            AxisError: an axis is out of range for `x`'s rank.
+
+        Example:
+            >>> float(var(np.array([1.0, 3.0]))), float(var(np.array([1.0, 3.0]), ddof=1))
+            (1.0, 2.0)
+    """
     ddof, x = (ddof if correction is None else correction), _lift(x)
     if dtype is not None:
         x = astype(x, dtype)
@@ -434,9 +905,26 @@ def _sqrt_zero_safe(s):
 
 
 def std(x, axis=None, keepdims=False, ddof=0, *, correction=None, dtype=None):
-    """Standard deviation. At zero spread its derivative is 0 (jax gives NaN there).
+    """Standard deviation: sqrt(var(x)). At zero spread its derivative is 0 (jax gives NaN there).
 
-    Example: ``std(np.array([1., 3.]))`` is ``1.0``.
+        Args:
+            x: the array to reduce.
+            axis: None (all axes), an int or a tuple of ints; negative axes count from the end.
+            keepdims: keep the reduced axes with length 1, so the result broadcasts against `x`.
+            ddof: delta degrees of freedom, as for `var`.
+            correction: the array API's name for `ddof`.
+            dtype: the dtype to compute in.
+
+        Returns:
+            The standard deviations, with the reduced axes removed (or kept with length 1).
+
+        Raises:
+            AxisError: an axis is out of range for `x`'s rank.
+
+        Example:
+            >>> import fgrad
+            >>> float(std(np.array([1.0, 3.0]))), fgrad.grad(std)(np.ones(2))
+            (1.0, array([0., 0.]))
     """
     return _sqrt_zero_safe(var(x, axis, keepdims, ddof, correction=correction, dtype=dtype))
 
@@ -452,12 +940,44 @@ def _arg(prim, np_fn, x, axis, keepdims):
 
 
 def argmax(x, axis=None, keepdims=False):
-    """Index of the maximum. Example: ``argmax(np.array([1., 5., 2.]))`` is ``1``."""
+    """Index of the (first) maximum over `axis`, or of the flattened array; no derivative.
+
+        Args:
+            x: the array.
+            axis: None (the flattened array) or an int.
+            keepdims: keep the reduced axis with length 1.
+
+        Returns:
+            Integer indices.
+
+        Raises:
+            AxisError: an axis is out of range for `x`'s rank.
+
+        Example:
+            >>> int(argmax(np.array([1.0, 5.0, 2.0])))
+            1
+    """
     return _arg(reductions.argmax_p, np.argmax, x, axis, keepdims)
 
 
 def argmin(x, axis=None, keepdims=False):
-    """Index of the minimum. Example: ``argmin(np.array([1., 5., 2.]))`` is ``0``."""
+    """Index of the (first) minimum over `axis`, or of the flattened array; no derivative.
+
+        Args:
+            x: the array.
+            axis: None (the flattened array) or an int.
+            keepdims: keep the reduced axis with length 1.
+
+        Returns:
+            Integer indices.
+
+        Raises:
+            AxisError: an axis is out of range for `x`'s rank.
+
+        Example:
+            >>> int(argmin(np.array([1.0, 5.0, 2.0])))
+            0
+    """
     return _arg(reductions.argmin_p, np.argmin, x, axis, keepdims)
 
 
