@@ -984,7 +984,24 @@ def argmin(x, axis=None, keepdims=False):
 # --- shapes ------------------------------------------------------------------------------------
 
 def reshape(x, newshape, *more):
-    """Reshape, with one -1 inferred. Example: ``reshape(np.arange(6.), (2, -1)).shape`` is (2, 3)."""
+    """Reshape, with one -1 inferred; the derivative reshapes the cotangent back.
+
+        Args:
+            x: the array.
+            newshape: an int or a tuple of ints, one of which may be -1.
+            *more: further sizes, so `reshape(x, 2, 3)` works as `x.reshape(2, 3)` does.
+
+        Returns:
+            `x`'s elements in row-major order with the new shape.
+
+        Raises:
+            ShapeError: traced `x`'s number of elements does not fit the sizes (NumPy's ValueError
+            for plain arrays).
+
+        Example:
+            >>> reshape(np.arange(6.0), (2, -1)).shape
+            (2, 3)
+    """
     if more:
         newshape = (newshape, *more)
     x = _lift(x)
@@ -994,12 +1011,38 @@ def reshape(x, newshape, *more):
 
 
 def ravel(x):
-    """Flatten to one axis. Example: ``ravel(np.ones((2, 2))).shape`` is (4,)."""
+    """Flatten to one axis, in row-major order.
+
+        Args:
+            x: the array.
+
+        Returns:
+            A 1-d array of `x.size` elements.
+
+        Example:
+            >>> ravel(np.ones((2, 2))).shape
+            (4,)
+    """
     return reshape(x, (-1,))
 
 
 def transpose(x, axes=None):
-    """Permute axes (reverse them by default). Example: ``transpose(np.ones((2, 3))).shape``."""
+    """Permute axes (reverse them by default); the derivative applies the inverse permutation.
+
+        Args:
+            x: the array.
+            axes: a permutation of `range(x.ndim)` (None: reversed); negative axes count from the end.
+
+        Returns:
+            `x` with its axes permuted.
+
+        Raises:
+            ShapeError: traced `axes` is not a permutation of `x`'s axes.
+
+        Example:
+            >>> transpose(np.ones((2, 3))).shape
+            (3, 2)
+    """
     if not isinstance(x, Tracer):
         return np.transpose(x, axes)
     if axes is None:
@@ -1012,7 +1055,23 @@ def transpose(x, axes=None):
 
 
 def swapaxes(x, axis1, axis2):
-    """Swap two axes. Example: ``swapaxes(np.ones((2, 3)), 0, 1).shape`` is (3, 2)."""
+    """Swap two axes.
+
+        Args:
+            x: the array.
+            axis1: the first axis.
+            axis2: the second axis.
+
+        Returns:
+            `x` with the two axes exchanged.
+
+        Raises:
+            AxisError: an axis is out of range for `x`'s rank.
+
+        Example:
+            >>> swapaxes(np.ones((2, 3)), 0, 1).shape
+            (3, 2)
+    """
     if not isinstance(x, Tracer):
         return np.swapaxes(x, axis1, axis2)
     perm = list(range(x.ndim))
@@ -1022,7 +1081,23 @@ def swapaxes(x, axis1, axis2):
 
 
 def squeeze(x, axis=None):
-    """Drop axes of length one. Example: ``squeeze(np.ones((1, 3))).shape`` is (3,)."""
+    """Drop axes of length one.
+
+        Args:
+            x: the array.
+            axis: None (every axis of length one), an int or a tuple of ints.
+
+        Returns:
+            `x` without those axes.
+
+        Raises:
+            ShapeError: a traced axis named in `axis` does not have length one.
+            AxisError: an axis is out of range.
+
+        Example:
+            >>> squeeze(np.ones((1, 3))).shape
+            (3,)
+    """
     if not isinstance(x, Tracer):
         return np.squeeze(x, axis)
     axes = tuple(i for i, d in enumerate(x.shape) if d == 1) if axis is None else _axes(x, axis)
@@ -1033,7 +1108,22 @@ def squeeze(x, axis=None):
 
 
 def expand_dims(x, axis):
-    """Insert axes of length one. Example: ``expand_dims(np.ones(3), 0).shape`` is (1, 3)."""
+    """Insert axes of length one.
+
+        Args:
+            x: the array.
+            axis: an int or a tuple of ints: positions in the result.
+
+        Returns:
+            `x` with the new axes.
+
+        Raises:
+            AxisError: an axis is out of range for `x`'s rank.
+
+        Example:
+            >>> expand_dims(np.ones(3), 0).shape
+            (1, 3)
+    """
     if not isinstance(x, Tracer):
         return np.expand_dims(x, axis)
     axes = axis if isinstance(axis, (tuple, list)) else (axis,)
@@ -1044,7 +1134,23 @@ def expand_dims(x, axis):
 
 
 def broadcast_to(x, new_shape):
-    """Broadcast to `new_shape` (no copy). Example: ``broadcast_to(1.0, (2, 2))``."""
+    """Broadcast to `new_shape` (no copy); the derivative sums the cotangent over the new axes.
+
+        Args:
+            x: an array or number.
+            new_shape: the target shape, compatible with `x`'s under NumPy's rules.
+
+        Returns:
+            An array of `new_shape`.
+
+        Raises:
+            ShapeError: traced `x` cannot be broadcast to `new_shape`.
+
+        Example:
+            >>> broadcast_to(1.0, (2, 2))
+            array([[1., 1.],
+                   [1., 1.]])
+    """
     if not isinstance(x, Tracer):
         return np.broadcast_to(x, new_shape)
     new_shape = _shape_tuple(new_shape)
@@ -1058,9 +1164,21 @@ def broadcast_to(x, new_shape):
 def concatenate(arrays, axis=0):
     """Join arrays along an existing axis; ``axis=None`` flattens them first, as NumPy does.
 
-    Example:
-        >>> concatenate([np.ones(2), np.zeros(1)])
-        array([1., 1., 0.])
+        Operands are promoted to one dtype; the derivative slices the cotangent back to each.
+
+        Args:
+            arrays: a sequence of arrays equal in shape except along `axis`.
+            axis: the axis to join along, or None.
+
+        Returns:
+            The joined array.
+
+        Raises:
+            ShapeError: traced arrays differ in rank or in a size other than `axis`'s.
+
+        Example:
+            >>> concatenate([np.ones(2), np.zeros(1)])
+            array([1., 1., 0.])
     """
     arrays = list(arrays)
     if not _is_traced(arrays):
@@ -1074,7 +1192,22 @@ def concatenate(arrays, axis=0):
 
 
 def stack(arrays, axis=0):
-    """Join arrays of one shape along a new axis. Example: ``stack([np.ones(2), np.zeros(2)]).shape``."""
+    """Join arrays of one shape along a new axis.
+
+        Args:
+            arrays: a sequence of arrays of one shape.
+            axis: where the new axis goes in the result.
+
+        Returns:
+            An array with one more axis, of length `len(arrays)`.
+
+        Raises:
+            ShapeError: traced arrays differ in shape.
+
+        Example:
+            >>> stack([np.ones(2), np.zeros(2)]).shape
+            (2, 2)
+    """
     arrays = list(arrays)
     if not _is_traced(arrays):
         return np.stack(arrays, axis=axis)
@@ -1091,9 +1224,22 @@ def stack(arrays, axis=0):
 def matmul(a, b):
     """Matrix product with NumPy's rules for 1-d operands and leading batch axes.
 
-    Example:
-        >>> matmul(np.eye(2), np.array([1., 2.]))
-        array([1., 2.])
+        Traced, it is one `dot_general` primitive (batch axes broadcast first), whose transpose rules
+        give both gradients.
+
+        Args:
+            a: an array with at least one axis: (n,), (m, n) or (..., m, n).
+            b: an array with at least one axis: (n,), (n, k) or (..., n, k).
+
+        Returns:
+            The product; a 1-d operand's axis is dropped from the result, as in NumPy.
+
+        Raises:
+            ShapeError: a traced operand is a scalar, or the batch axes do not broadcast.
+
+        Example:
+            >>> matmul(np.eye(2), np.array([1.0, 2.0]))
+            array([1., 2.])
     """
     if not _is_traced((a, b)):
         return np.matmul(a, b)
@@ -1122,7 +1268,16 @@ def matmul(a, b):
 def dot(a, b):
     """numpy.dot: scalars multiply, otherwise contract the last axis of `a` with `b`'s second-last.
 
-    Example: ``dot(np.array([1., 2.]), np.array([3., 4.]))`` is ``11.0``.
+        Args:
+            a: an array or number.
+            b: an array or number.
+
+        Returns:
+            The product; its shape is `a.shape[:-1] + b.shape[:-2] + b.shape[-1:]`.
+
+        Example:
+            >>> float(dot(np.array([1.0, 2.0]), np.array([3.0, 4.0])))
+            11.0
     """
     if ndim_of(a) == 0 or ndim_of(b) == 0:
         return multiply(a, b)
@@ -1135,23 +1290,54 @@ def dot(a, b):
 def vdot(a, b):
     """Dot product of flattened arrays, the first conjugated (as numpy.vdot).
 
-    Example: ``vdot(np.array([1j, 2.]), np.array([1j, 3.]))`` is ``7+0j``.
+        Args:
+            a: an array; conjugated and flattened.
+            b: an array with as many elements; flattened.
+
+        Returns:
+            A scalar.
+
+        Example:
+            >>> complex(vdot(np.array([1j, 2.0]), np.array([1j, 3.0])))
+            (7+0j)
     """
     return dot(conj(ravel(a)), ravel(b))
 
 
 def outer(a, b):
-    """Outer product of flattened arrays. Example: ``outer(np.ones(2), np.ones(3)).shape``."""
+    """Outer product of flattened arrays.
+
+        Args:
+            a: an array, flattened.
+            b: an array, flattened.
+
+        Returns:
+            An array of shape `(a.size, b.size)`.
+
+        Example:
+            >>> outer(np.ones(2), np.arange(3.0))
+            array([[0., 1., 2.],
+                   [0., 1., 2.]])
+    """
     return multiply(reshape(ravel(a), (-1, 1)), reshape(ravel(b), (1, -1)))
 
 
 def einsum(subscripts, *operands):
     """Einstein summation as numpy.einsum: subscripts with '...', repeated indices (diagonals), any
-    number of operands, an implicit output, or the interleaved form ``einsum(a, [0, 1], b, [1, 2])``.
+        number of operands, an implicit output, or the interleaved form ``einsum(a, [0, 1], b, [1, 2])``.
 
-    Example:
-        >>> einsum("ij,j->i", np.eye(2), np.array([1., 2.]))
-        array([1., 2.])
+        Traced, it becomes transposes, diagonals and `dot_general`s, contracted pairwise.
+
+        Args:
+            subscripts: the subscripts string, or the first operand in the interleaved form.
+            *operands: the arrays (interleaved with their axis lists in the interleaved form).
+
+        Returns:
+            The contraction.
+
+        Example:
+            >>> einsum("ij,j->i", np.eye(2), np.array([1.0, 2.0]))
+            array([1., 2.])
     """
     from .._einsum import einsum as _einsum
     if not _is_traced((subscripts, *operands)):
