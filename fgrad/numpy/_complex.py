@@ -33,6 +33,12 @@ def _operand(x):
 def iscomplexobj(x) -> bool:
     """Whether `x` has a complex dtype (whatever its values), as numpy.iscomplexobj.
 
+    Args:
+        x: an array, a number or a traced value.
+
+    Returns:
+        True when `x`'s dtype is complex; a Python bool, also for traced `x`.
+
     Example:
         >>> import fgrad.numpy as fnp
         >>> fnp.iscomplexobj(1j), fnp.iscomplexobj(fnp.ones(2))
@@ -44,6 +50,12 @@ def iscomplexobj(x) -> bool:
 def isrealobj(x) -> bool:
     """Whether `x` does not have a complex dtype, as numpy.isrealobj.
 
+    Args:
+        x: an array, a number or a traced value.
+
+    Returns:
+        True when `x`'s dtype is not complex; a Python bool, also for traced `x`.
+
     Example:
         >>> import fgrad.numpy as fnp
         >>> fnp.isrealobj(2.0), fnp.isrealobj(1j)
@@ -54,6 +66,12 @@ def isrealobj(x) -> bool:
 
 def real(x):
     """The real part of `x` (a real `x` is returned as it is), as jax.numpy.real.
+
+    Args:
+        x: an array, a number or a traced value.
+
+    Returns:
+        The real parts, of `x`'s shape, in the matching real dtype.
 
     Example:
         >>> import fgrad.numpy as fnp
@@ -67,6 +85,12 @@ def real(x):
 def imag(x):
     """The imaginary part of `x` (zeros for a real `x`), as jax.numpy.imag.
 
+    Args:
+        x: an array, a number or a traced value.
+
+    Returns:
+        The imaginary parts, of `x`'s shape, in the matching real dtype.
+
     Example:
         >>> import fgrad.numpy as fnp
         >>> fnp.imag(fnp.array([1 + 2j, 3 - 1j]))
@@ -78,6 +102,12 @@ def imag(x):
 
 def conj(x):
     """The complex conjugate of `x` (a real `x` is returned as it is), as jax.numpy.conj.
+
+    Args:
+        x: an array, a number or a traced value.
+
+    Returns:
+        The conjugates, of `x`'s shape and dtype.
 
     Example:
         >>> import fgrad.numpy as fnp
@@ -94,6 +124,13 @@ conjugate = conj
 def angle(z, deg: bool = False):
     """The argument of each element of `z` in radians (degrees with `deg=True`), as jax.numpy.angle;
     integers are taken as float64.
+
+    Args:
+        z: an array, a number or a traced value.
+        deg: return degrees rather than radians.
+
+    Returns:
+        The real angles in (-pi, pi], of `z`'s shape.
 
     Example:
         >>> import fgrad.numpy as fnp
@@ -113,6 +150,16 @@ def real_if_close(a, tol=100):
     it is below 1), else `a`, as numpy.real_if_close. The result's dtype depends on the values, so
     under jit a complex traced array raises ConcretizationError: take real() explicitly there.
 
+    Args:
+        a: an array or a traced value.
+        tol: the tolerance, in machine epsilons when above 1, else absolute.
+
+    Returns:
+        `real(a)` or `a` itself.
+
+    Raises:
+        ConcretizationError: under jit, for a complex traced `a` (the dtype would depend on values).
+
     Example:
         >>> import fgrad.numpy as fnp
         >>> fnp.real_if_close(fnp.array([2.1 + 4e-14j, 5.2 + 3e-15j]), tol=1000)
@@ -131,6 +178,12 @@ def real_if_close(a, tol=100):
 def iscomplex(x):
     """Elementwise: whether the imaginary part is nonzero (False for real dtypes), as numpy.iscomplex.
 
+    Args:
+        x: an array, a number or a traced value.
+
+    Returns:
+        A bool array of `x`'s shape (no derivative).
+
     Example:
         >>> import fgrad.numpy as fnp
         >>> fnp.iscomplex(fnp.array([1 + 1j, 1 + 0j]))
@@ -142,6 +195,12 @@ def iscomplex(x):
 
 def isreal(x):
     """Elementwise: whether the imaginary part is zero (True for real dtypes), as numpy.isreal.
+
+    Args:
+        x: an array, a number or a traced value.
+
+    Returns:
+        A bool array of `x`'s shape (no derivative).
 
     Example:
         >>> import fgrad.numpy as fnp
