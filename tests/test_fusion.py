@@ -4,6 +4,7 @@ faster), above the size where it pays, and the plain program is what runs withou
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import subprocess
@@ -16,6 +17,9 @@ import pytest
 import fgrad
 import fgrad.numpy as fnp
 from fgrad.backends import fusion, numpy_codegen
+from fgrad.backends.fusion import BOOL, F64
+from fgrad.core import REGISTRY, Aval
+from fgrad.errors import ShapeError
 
 numexpr = pytest.importorskip("numexpr")
 
@@ -140,6 +144,26 @@ def test_bool_logic_fuses_exactly(monkeypatch):
     assert "_ne(" in fused.source
     np.testing.assert_array_equal(fused(x, y)[0], plain(x, y)[0])
 
+
+
+def test_bitwise_operators_on_booleans_fuse_as_logic(monkeypatch):
+    # `&`, `|`, `^` and `~` of traced booleans bind the bitwise primitives, which fuse like and/or/not
+    x, y = np.random.default_rng(6).standard_normal((2, 4000))
+    fn = lambda x, y: fnp.where(((x > 0) ^ (y < 0.5)) | ~(x > y) & (x < 2.0), x * y, y - x)  # noqa: E731
+    plain = compiled(fn, (x, y), fused=False, monkeypatch=monkeypatch)
+    fused = compiled(fn, (x, y), fused=True, monkeypatch=monkeypatch)
+    (line,) = [ln for ln in fused.source.splitlines() if "_ne(" in ln]
+    assert all(op in line for op in (" ^ ", " | ", " & ", "~(")), line
+    np.testing.assert_array_equal(fused(x, y)[0], plain(x, y)[0])
+
+
+def test_bitwise_operators_on_integers_stay_numpy(monkeypatch):
+    x, y = np.random.default_rng(7).integers(-1000, 1000, (2, 4000))
+    fn = lambda x, y: ((x & y) | (x ^ 7)) + ~y  # noqa: E731
+    plain = compiled(fn, (x, y), fused=False, monkeypatch=monkeypatch)
+    fused = compiled(fn, (x, y), fused=True, monkeypatch=monkeypatch)
+    assert "_ne(" not in fused.source
+    np.testing.assert_array_equal(fused(x, y)[0], plain(x, y)[0])
 
 def test_transcendentals_stay_numpy(monkeypatch):
     x = np.linspace(-1, 1, 3000)
@@ -287,3 +311,75 @@ def test_expressions_read_a_bounded_number_of_arrays(monkeypatch):
     lines = [ln for ln in source.splitlines() if "_ne(" in ln]
     assert len(lines) >= 2
     assert all(len(ln.split('", ')[1].split(",")) <= fusion.MAX_INPUTS for ln in lines)
+
+
+# --- the numexpr form is a fact of each primitive's own block ------------------------------------
+
+FUSED = [p for p in REGISTRY.values() if p.numexpr is not None]
+PARAMS = {"integer_pow": ({"n": 3}, {"n": -2})}        # example parameters of the forms that take them
+SIGNATURES = ((F64,), (F64, F64), (BOOL,), (BOOL, BOOL), (BOOL, F64, F64))
+
+
+def _arity(template: str) -> int:
+    return 1 + max(int(k) for k in re.findall(r"\{(\d+)\}", template))
+
+
+def _accepts(prim, dtypes, params) -> bool:
+    """Whether the primitive takes operands of `dtypes` and its numexpr form fuses them."""
+    try:
+        out = prim.abstract(*[Aval((4,), d) for d in dtypes], **params).dtype
+    except (TypeError, ShapeError):       # the primitive's own shape rule refuses these operands
+        return False
+    return prim.numexpr.dtypes(list(dtypes), out, **params)
+
+
+def test_every_fusing_primitive_is_one_the_engine_fuses():
+    names = {p.name for p in FUSED}
+    assert {"add", "sub", "mul", "div", "pow", "neg", "integer_pow", "abs", "sqrt", "max", "min", "select",
+            "lt", "le", "gt", "ge", "eq", "ne", "and", "or", "not"} <= names
+    assert {"bitwise_and", "bitwise_or", "bitwise_xor", "invert"} <= names
+    assert not names & {"sin", "exp", "tanh", "log", "left_shift", "convert_element_type"}
+
+
+@pytest.mark.parametrize("prim", FUSED, ids=lambda p: p.name)
+def test_numexpr_form_calls_only_numexpr_functions(prim):
+    form = prim.numexpr
+    assert isinstance(form, fusion.Fused) and callable(form.dtypes)
+    assert form.precedence in range(fusion.CMP, fusion.ATOM + 1)
+    text = re.sub(r"\{(\d+)\}", r"a\1", form.template)
+    tree = ast.parse(re.sub(r"\{\w+\}", "2", text), mode="eval")
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    assert names - {f"a{k}" for k in range(_arity(form.template))} <= fusion.RESERVED, prim.name
+
+
+@pytest.mark.parametrize("prim", FUSED, ids=lambda p: p.name)
+def test_numexpr_form_computes_what_the_primitive_does(prim):
+    # the dtypes a form accepts are those in which numexpr gives NumPy's result to the last bit,
+    # powers to the last bit but one (numexpr multiplies small integer powers out)
+    rng = np.random.default_rng(8)
+    arity, checked = _arity(prim.numexpr.template), 0
+    for params in PARAMS.get(prim.name, ({},)):
+        for dtypes in (sig for sig in SIGNATURES if len(sig) == arity):
+            if not _accepts(prim, dtypes, params):
+                continue
+            args = [rng.uniform(-2, 2, 500) if d == F64 else rng.random(500) < 0.5 for d in dtypes]
+            text = prim.numexpr.template.format(*[f"a{k}" for k in range(arity)],
+                                                **{k: numpy_codegen.literal(v) for k, v in params.items()})
+            got = numexpr.evaluate(text, local_dict={f"a{k}": a for k, a in enumerate(args)})
+            with np.errstate(invalid="ignore"):        # sqrt and pow of negative numbers: nan
+                want = prim.impl(*args, **params)
+            assert got.dtype == want.dtype, (prim.name, dtypes)
+            if want.dtype == BOOL:
+                np.testing.assert_array_equal(got, want)
+            else:
+                np.testing.assert_array_max_ulp(got, want, maxulp=1 if prim.numexpr.precedence == fusion.POW else 0)
+            checked += 1
+    assert checked, f"{prim.name}'s numexpr form accepts none of {SIGNATURES}"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.int64, np.complex128])
+def test_numexpr_forms_refuse_other_dtypes(dtype):
+    dtype = np.dtype(dtype)
+    for prim in FUSED:
+        for params in PARAMS.get(prim.name, ({},)):
+            assert not _accepts(prim, [dtype] * _arity(prim.numexpr.template), params), (prim.name, dtype)
