@@ -42,17 +42,17 @@ ndarray = np.ndarray
 def full(shape, fill_value, dtype=None):
     """An array of `shape` filled with `fill_value`, as numpy.full; traced when the fill value is.
 
-        Args:
-            shape: an int or a tuple of ints.
-            fill_value: a number, an array broadcasting to `shape`, or a traced value.
-            dtype: the result's dtype (None: the fill value's).
+    Args:
+        shape: an int or a tuple of ints.
+        fill_value: a number, an array broadcasting to `shape`, or a traced value.
+        dtype: the result's dtype (None: the fill value's).
 
-        Returns:
-            An array of `shape`; traced (and differentiable in `fill_value`) when `fill_value` is.
+    Returns:
+        An array of `shape`; traced (and differentiable in `fill_value`) when `fill_value` is.
 
-        Example:
-            >>> full((2,), 3.0)
-            array([3., 3.])
+    Example:
+        >>> full((2,), 3.0)
+        array([3., 3.])
     """
     if not _holds_tracer(fill_value):
         return np.full(shape, fill_value, dtype=dtype)
@@ -63,17 +63,17 @@ def full(shape, fill_value, dtype=None):
 def full_like(x, fill_value, dtype=None):
     """An array of `fill_value` with the shape (and dtype) of `x`; traced when `x` is traced.
 
-        Args:
-            x: the array whose shape (and dtype) to take; its values are not read.
-            fill_value: a number or an array broadcasting to `x`'s shape.
-            dtype: the result's dtype (None: `x`'s).
+    Args:
+        x: the array whose shape (and dtype) to take; its values are not read.
+        fill_value: a number or an array broadcasting to `x`'s shape.
+        dtype: the result's dtype (None: `x`'s).
 
-        Returns:
-            An array of `x`'s shape; it carries no derivative with respect to `x`.
+    Returns:
+        An array of `x`'s shape; it carries no derivative with respect to `x`.
 
-        Example:
-            >>> full_like(np.zeros(2), 7.0)
-            array([7., 7.])
+    Example:
+        >>> full_like(np.zeros(2), 7.0)
+        array([7., 7.])
     """
     if not isinstance(x, Tracer):
         return np.full_like(x, fill_value, dtype=dtype)
@@ -87,16 +87,16 @@ def full_like(x, fill_value, dtype=None):
 def zeros_like(x, dtype=None):
     """Zeros shaped like `x`; no derivative flows to `x` through it.
 
-        Args:
-            x: the array whose shape (and dtype) to take.
-            dtype: the result's dtype (None: `x`'s).
+    Args:
+        x: the array whose shape (and dtype) to take.
+        dtype: the result's dtype (None: `x`'s).
 
-        Returns:
-            An array of zeros of `x`'s shape.
+    Returns:
+        An array of zeros of `x`'s shape.
 
-        Example:
-            >>> zeros_like(np.ones(2))
-            array([0., 0.])
+    Example:
+        >>> zeros_like(np.ones(2))
+        array([0., 0.])
     """
     return full_like(x, 0, dtype)
 
@@ -104,16 +104,16 @@ def zeros_like(x, dtype=None):
 def ones_like(x, dtype=None):
     """Ones shaped like `x`; no derivative flows to `x` through it.
 
-        Args:
-            x: the array whose shape (and dtype) to take.
-            dtype: the result's dtype (None: `x`'s).
+    Args:
+        x: the array whose shape (and dtype) to take.
+        dtype: the result's dtype (None: `x`'s).
 
-        Returns:
-            An array of ones of `x`'s shape.
+    Returns:
+        An array of ones of `x`'s shape.
 
-        Example:
-            >>> ones_like(np.zeros(2))
-            array([1., 1.])
+    Example:
+        >>> ones_like(np.zeros(2))
+        array([1., 1.])
     """
     return full_like(x, 1, dtype)
 
@@ -151,17 +151,17 @@ def _as_operand(x):
 def result_type(*args) -> np.dtype:
     """NumPy 2 promotion with Python scalars weak: ``result_type(np.float32(1), 2.0)`` is float32.
 
-        Traced values count by their dtype, so a traced program promotes as its eager run does.
+    Traced values count by their dtype, so a traced program promotes as its eager run does.
 
-        Args:
-            *args: arrays, traced values, numbers, dtypes or types.
+    Args:
+        *args: arrays, traced values, numbers, dtypes or types.
 
-        Returns:
-            The `numpy.dtype` the operands promote to.
+    Returns:
+        The `numpy.dtype` the operands promote to.
 
-        Example:
-            >>> result_type(np.float32(1), 2.0)
-            dtype('float32')
+    Example:
+        >>> result_type(np.float32(1), 2.0)
+        dtype('float32')
     """
     return np.result_type(*[a.dtype if isinstance(a, (Tracer, np.ndarray, np.generic))
                             else a if isinstance(a, (bool, int, float, complex, str, type, np.dtype))
@@ -171,19 +171,19 @@ def result_type(*args) -> np.dtype:
 def astype(x, dtype):
     """Convert `x` to `dtype` (a traced conversion records convert_element_type).
 
-        Converting to an integer or bool dtype gives no derivative; between float dtypes the
-        cotangent is converted back.
+    Converting to an integer or bool dtype gives no derivative; between float dtypes the
+    cotangent is converted back.
 
-        Args:
-            x: an array, a number or a traced value.
-            dtype: anything `numpy.dtype` accepts.
+    Args:
+        x: an array, a number or a traced value.
+        dtype: anything `numpy.dtype` accepts.
 
-        Returns:
-            `x`'s values in `dtype`, of `x`'s shape.
+    Returns:
+        `x`'s values in `dtype`, of `x`'s shape.
 
-        Example:
-            >>> astype(np.array([1.7, 2.2]), np.int32)
-            array([1, 2], dtype=int32)
+    Example:
+        >>> astype(np.array([1.7, 2.2]), np.int32)
+        array([1, 2], dtype=int32)
     """
     dtype = np.dtype(dtype)
     if isinstance(x, Tracer):
@@ -204,22 +204,22 @@ def _broadcast(x, out_shape):
 def promote(*args, dtype=None) -> list:
     """Operands converted to one dtype and explicitly broadcast to one shape (traced case).
 
-        The helper elementwise functions use so that their primitives see equal shapes and dtypes;
-        untraced arrays are converted, and a number whose shape is () is left for NumPy to broadcast.
+    The helper elementwise functions use so that their primitives see equal shapes and dtypes;
+    untraced arrays are converted, and a number whose shape is () is left for NumPy to broadcast.
 
-        Args:
-            *args: arrays, numbers or traced values.
-            dtype: the common dtype (None: `result_type(*args)`).
+    Args:
+        *args: arrays, numbers or traced values.
+        dtype: the common dtype (None: `result_type(*args)`).
 
-        Returns:
-            A list with one operand per argument, all of one dtype.
+    Returns:
+        A list with one operand per argument, all of one dtype.
 
-        Raises:
-            ShapeError: the shapes do not broadcast.
+    Raises:
+        ShapeError: the shapes do not broadcast.
 
-        Example:
-            >>> [np.asarray(a).dtype.name for a in promote(np.array([1, 2]), 0.5)]
-            ['float64', 'float64']
+    Example:
+        >>> [np.asarray(a).dtype.name for a in promote(np.array([1, 2]), 0.5)]
+        ['float64', 'float64']
     """
     args = [_as_operand(a) for a in args]
     dtype = np.dtype(dtype) if dtype is not None else result_type(*args)
@@ -286,15 +286,15 @@ sqrt, arctan, sinh, cosh = (_unary_fn(p, n) for p, n in ((ew.sqrt_p, "sqrt"), (e
 def negative(x):
     """Elementwise -x, in `x`'s dtype (integers stay integers).
 
-        Args:
-            x: an array, a number or a traced value.
+    Args:
+        x: an array, a number or a traced value.
 
-        Returns:
-            An array of `x`'s shape and dtype.
+    Returns:
+        An array of `x`'s shape and dtype.
 
-        Example:
-            >>> negative(np.array([2.0, -1.0]))
-            array([-2.,  1.])
+    Example:
+        >>> negative(np.array([2.0, -1.0]))
+        array([-2.,  1.])
     """
     return _unary(ew.neg_p, x, floating=False)
 
@@ -302,16 +302,16 @@ def negative(x):
 def abs(x):  # noqa: A001 - mirrors numpy.abs
     """Elementwise |x|, in `x`'s dtype; its derivative at 0 is 1, as in jax (PyTorch's is 0).
 
-        Args:
-            x: an array, a number or a traced value.
+    Args:
+        x: an array, a number or a traced value.
 
-        Returns:
-            An array of `x`'s shape and dtype.
+    Returns:
+        An array of `x`'s shape and dtype.
 
-        Example:
-            >>> import fgrad
-            >>> abs(np.array([-2.0, 3.0])), float(fgrad.grad(abs)(0.0))
-            (array([2., 3.]), 1.0)
+    Example:
+        >>> import fgrad
+        >>> abs(np.array([-2.0, 3.0])), float(fgrad.grad(abs)(0.0))
+        (array([2., 3.]), 1.0)
     """
     return _unary(ew.abs_p, x, floating=False)
 
@@ -322,15 +322,15 @@ absolute = abs
 def sign(x):
     """Elementwise sign (-1, 0 or 1) in `x`'s dtype; its derivative is 0 everywhere.
 
-        Args:
-            x: an array, a number or a traced value.
+    Args:
+        x: an array, a number or a traced value.
 
-        Returns:
-            An array of `x`'s shape and dtype.
+    Returns:
+        An array of `x`'s shape and dtype.
 
-        Example:
-            >>> sign(np.array([-3.0, 0.0, 2.0]))
-            array([-1.,  0.,  1.])
+    Example:
+        >>> sign(np.array([-3.0, 0.0, 2.0]))
+        array([-1.,  0.,  1.])
     """
     return _unary(ew.sign_p, x, floating=False)
 
@@ -338,15 +338,15 @@ def sign(x):
 def square(x):
     """Elementwise x*x, traced as `integer_pow` with exponent 2 (derivative 2x).
 
-        Args:
-            x: an array, a number or a traced value.
+    Args:
+        x: an array, a number or a traced value.
 
-        Returns:
-            An array of `x`'s shape and dtype.
+    Returns:
+        An array of `x`'s shape and dtype.
 
-        Example:
-            >>> square(np.array([3.0, -2.0]))
-            array([9., 4.])
+    Example:
+        >>> square(np.array([3.0, -2.0]))
+        array([9., 4.])
     """
     return power(x, 2)
 
@@ -354,23 +354,23 @@ def square(x):
 def add(x, y):
     """Elementwise x + y with broadcasting.
 
-        Python scalars are weak (they take the array's dtype), as in jax.numpy; broadcasting is made
-        explicit in the traced program, so the derivative never has to un-broadcast.
+    Python scalars are weak (they take the array's dtype), as in jax.numpy; broadcasting is made
+    explicit in the traced program, so the derivative never has to un-broadcast.
 
-        Args:
-            x: an array, a number or a traced value.
-            y: the same; broadcast against `x`.
+    Args:
+        x: an array, a number or a traced value.
+        y: the same; broadcast against `x`.
 
-        Returns:
-            An array of the broadcast shape in the promoted dtype.
+    Returns:
+        An array of the broadcast shape in the promoted dtype.
 
-        Raises:
-            ValueError: plain arrays whose shapes do not broadcast (NumPy's error).
-            ShapeError: traced operands whose shapes do not broadcast.
+    Raises:
+        ValueError: plain arrays whose shapes do not broadcast (NumPy's error).
+        ShapeError: traced operands whose shapes do not broadcast.
 
-        Example:
-            >>> add(np.array([1.0, 2.0]), 1.0)
-            array([2., 3.])
+    Example:
+        >>> add(np.array([1.0, 2.0]), 1.0)
+        array([2., 3.])
     """
     return _binary(ew.add_p, x, y)
 
@@ -378,23 +378,23 @@ def add(x, y):
 def subtract(x, y):
     """Elementwise x - y with broadcasting.
 
-        Python scalars are weak (they take the array's dtype), as in jax.numpy; broadcasting is made
-        explicit in the traced program, so the derivative never has to un-broadcast.
+    Python scalars are weak (they take the array's dtype), as in jax.numpy; broadcasting is made
+    explicit in the traced program, so the derivative never has to un-broadcast.
 
-        Args:
-            x: an array, a number or a traced value.
-            y: the same; broadcast against `x`.
+    Args:
+        x: an array, a number or a traced value.
+        y: the same; broadcast against `x`.
 
-        Returns:
-            An array of the broadcast shape in the promoted dtype.
+    Returns:
+        An array of the broadcast shape in the promoted dtype.
 
-        Raises:
-            ValueError: plain arrays whose shapes do not broadcast (NumPy's error).
-            ShapeError: traced operands whose shapes do not broadcast.
+    Raises:
+        ValueError: plain arrays whose shapes do not broadcast (NumPy's error).
+        ShapeError: traced operands whose shapes do not broadcast.
 
-        Example:
-            >>> subtract(np.array([3.0, 1.0]), 1.0)
-            array([2., 0.])
+    Example:
+        >>> subtract(np.array([3.0, 1.0]), 1.0)
+        array([2., 0.])
     """
     return _binary(ew.sub_p, x, y)
 
@@ -402,24 +402,24 @@ def subtract(x, y):
 def multiply(x, y):
     """Elementwise x * y with broadcasting.
 
-        Python scalars are weak (they take the array's dtype), as in jax.numpy; broadcasting is made
-        explicit in the traced program, so the derivative never has to un-broadcast.
-        `multiply(x, x)` of one traced value is recorded as a square, so its gradient is one term.
+    Python scalars are weak (they take the array's dtype), as in jax.numpy; broadcasting is made
+    explicit in the traced program, so the derivative never has to un-broadcast.
+    `multiply(x, x)` of one traced value is recorded as a square, so its gradient is one term.
 
-        Args:
-            x: an array, a number or a traced value.
-            y: the same; broadcast against `x`.
+    Args:
+        x: an array, a number or a traced value.
+        y: the same; broadcast against `x`.
 
-        Returns:
-            An array of the broadcast shape in the promoted dtype.
+    Returns:
+        An array of the broadcast shape in the promoted dtype.
 
-        Raises:
-            ValueError: plain arrays whose shapes do not broadcast (NumPy's error).
-            ShapeError: traced operands whose shapes do not broadcast.
+    Raises:
+        ValueError: plain arrays whose shapes do not broadcast (NumPy's error).
+        ShapeError: traced operands whose shapes do not broadcast.
 
-        Example:
-            >>> multiply(np.array([2.0, 3.0]), 2.0)
-            array([4., 6.])
+    Example:
+        >>> multiply(np.array([2.0, 3.0]), 2.0)
+        array([4., 6.])
     """
     if x is y and isinstance(x, Tracer):
         return power(x, 2)          # one cotangent term (2x) instead of two
@@ -429,23 +429,23 @@ def multiply(x, y):
 def divide(x, y):
     """Elementwise true division (integers give floats).
 
-        Python scalars are weak (they take the array's dtype), as in jax.numpy; broadcasting is made
-        explicit in the traced program, so the derivative never has to un-broadcast.
+    Python scalars are weak (they take the array's dtype), as in jax.numpy; broadcasting is made
+    explicit in the traced program, so the derivative never has to un-broadcast.
 
-        Args:
-            x: an array, a number or a traced value.
-            y: the same; broadcast against `x`.
+    Args:
+        x: an array, a number or a traced value.
+        y: the same; broadcast against `x`.
 
-        Returns:
-            A floating-point array of the broadcast shape.
+    Returns:
+        A floating-point array of the broadcast shape.
 
-        Raises:
-            ValueError: plain arrays whose shapes do not broadcast (NumPy's error).
-            ShapeError: traced operands whose shapes do not broadcast.
+    Raises:
+        ValueError: plain arrays whose shapes do not broadcast (NumPy's error).
+        ShapeError: traced operands whose shapes do not broadcast.
 
-        Example:
-            >>> divide(1, 4), divide(np.array([1, 2]), 2)
-            (np.float64(0.25), array([0.5, 1. ]))
+    Example:
+        >>> divide(1, 4), divide(np.array([1, 2]), 2)
+        (np.float64(0.25), array([0.5, 1. ]))
     """
     dtype = np.result_type(result_type(x, y), np.float16)
     if not (isinstance(x, Tracer) or isinstance(y, Tracer)):
@@ -459,26 +459,26 @@ true_divide = divide
 def power(x, y):
     """Elementwise x ** y.
 
-        Python scalars are weak (they take the array's dtype), as in jax.numpy; broadcasting is made
-        explicit in the traced program, so the derivative never has to un-broadcast.
-        A traced `x` with an integral Python exponent |y| <= 64 is recorded as `integer_pow`, whose
-        derivative is finite at x = 0 (x ** 2.0 has gradient 0 at 0, not NaN).
+    Python scalars are weak (they take the array's dtype), as in jax.numpy; broadcasting is made
+    explicit in the traced program, so the derivative never has to un-broadcast.
+    A traced `x` with an integral Python exponent |y| <= 64 is recorded as `integer_pow`, whose
+    derivative is finite at x = 0 (x ** 2.0 has gradient 0 at 0, not NaN).
 
-        Args:
-            x: an array, a number or a traced value.
-            y: the same; broadcast against `x`.
+    Args:
+        x: an array, a number or a traced value.
+        y: the same; broadcast against `x`.
 
-        Returns:
-            An array of the broadcast shape in the promoted dtype.
+    Returns:
+        An array of the broadcast shape in the promoted dtype.
 
-        Raises:
-            ValueError: plain arrays whose shapes do not broadcast (NumPy's error).
-            ShapeError: traced operands whose shapes do not broadcast.
+    Raises:
+        ValueError: plain arrays whose shapes do not broadcast (NumPy's error).
+        ShapeError: traced operands whose shapes do not broadcast.
 
-        Example:
-            >>> import fgrad
-            >>> power(2.0, 3), float(fgrad.grad(lambda x: power(x, 3))(2.0))
-            (np.float64(8.0), 12.0)
+    Example:
+        >>> import fgrad
+        >>> power(2.0, 3), float(fgrad.grad(lambda x: power(x, 3))(2.0))
+        (np.float64(8.0), 12.0)
     """
     if not isinstance(x, Tracer) and not isinstance(y, Tracer):
         return np.power(x, y)
@@ -492,24 +492,24 @@ def power(x, y):
 def maximum(x, y):
     """Elementwise maximum; ties share the derivative equally, as in jax.
 
-        Python scalars are weak (they take the array's dtype), as in jax.numpy; broadcasting is made
-        explicit in the traced program, so the derivative never has to un-broadcast.
+    Python scalars are weak (they take the array's dtype), as in jax.numpy; broadcasting is made
+    explicit in the traced program, so the derivative never has to un-broadcast.
 
-        Args:
-            x: an array, a number or a traced value.
-            y: the same; broadcast against `x`.
+    Args:
+        x: an array, a number or a traced value.
+        y: the same; broadcast against `x`.
 
-        Returns:
-            An array of the broadcast shape in the promoted dtype; NaN propagates.
+    Returns:
+        An array of the broadcast shape in the promoted dtype; NaN propagates.
 
-        Raises:
-            ValueError: plain arrays whose shapes do not broadcast (NumPy's error).
-            ShapeError: traced operands whose shapes do not broadcast.
+    Raises:
+        ValueError: plain arrays whose shapes do not broadcast (NumPy's error).
+        ShapeError: traced operands whose shapes do not broadcast.
 
-        Example:
-            >>> import fgrad
-            >>> maximum(np.array([1.0, 3.0]), 2.0), float(fgrad.grad(lambda x: maximum(x, 1.0))(1.0))
-            (array([2., 3.]), 0.5)
+    Example:
+        >>> import fgrad
+        >>> maximum(np.array([1.0, 3.0]), 2.0), float(fgrad.grad(lambda x: maximum(x, 1.0))(1.0))
+        (array([2., 3.]), 0.5)
     """
     return _binary(ew.max_p, x, y)
 
@@ -517,23 +517,23 @@ def maximum(x, y):
 def minimum(x, y):
     """Elementwise minimum; ties share the derivative equally, as in jax.
 
-        Python scalars are weak (they take the array's dtype), as in jax.numpy; broadcasting is made
-        explicit in the traced program, so the derivative never has to un-broadcast.
+    Python scalars are weak (they take the array's dtype), as in jax.numpy; broadcasting is made
+    explicit in the traced program, so the derivative never has to un-broadcast.
 
-        Args:
-            x: an array, a number or a traced value.
-            y: the same; broadcast against `x`.
+    Args:
+        x: an array, a number or a traced value.
+        y: the same; broadcast against `x`.
 
-        Returns:
-            An array of the broadcast shape in the promoted dtype; NaN propagates.
+    Returns:
+        An array of the broadcast shape in the promoted dtype; NaN propagates.
 
-        Raises:
-            ValueError: plain arrays whose shapes do not broadcast (NumPy's error).
-            ShapeError: traced operands whose shapes do not broadcast.
+    Raises:
+        ValueError: plain arrays whose shapes do not broadcast (NumPy's error).
+        ShapeError: traced operands whose shapes do not broadcast.
 
-        Example:
-            >>> minimum(np.array([1.0, 3.0]), 2.0)
-            array([1., 2.])
+    Example:
+        >>> minimum(np.array([1.0, 3.0]), 2.0)
+        array([1., 2.])
     """
     return _binary(ew.min_p, x, y)
 
@@ -541,22 +541,22 @@ def minimum(x, y):
 def clip(x, a_min=None, a_max=None, *, min=None, max=None):  # noqa: A002 - jax.numpy's keywords
     """Limit values to [a_min, a_max] (or jax.numpy's ``min=``, ``max=``).
 
-        Written as `minimum(maximum(x, a_min), a_max)`, so at a bound the derivative is shared
-        (1/2), as in jax; inside the interval it is 1 and outside 0.
+    Written as `minimum(maximum(x, a_min), a_max)`, so at a bound the derivative is shared
+    (1/2), as in jax; inside the interval it is 1 and outside 0.
 
-        Args:
-            x: an array, a number or a traced value.
-            a_min: the lower bound (None: none); an array broadcasting against `x` or a number.
-            a_max: the upper bound (None: none).
-            min: jax.numpy's keyword for `a_min`.
-            max: jax.numpy's keyword for `a_max`.
+    Args:
+        x: an array, a number or a traced value.
+        a_min: the lower bound (None: none); an array broadcasting against `x` or a number.
+        a_max: the upper bound (None: none).
+        min: jax.numpy's keyword for `a_min`.
+        max: jax.numpy's keyword for `a_max`.
 
-        Returns:
-            An array of the broadcast shape.
+    Returns:
+        An array of the broadcast shape.
 
-        Example:
-            >>> clip(np.array([-1.0, 0.5, 2.0]), 0.0, 1.0)
-            array([0. , 0.5, 1. ])
+    Example:
+        >>> clip(np.array([-1.0, 0.5, 2.0]), 0.0, 1.0)
+        array([0. , 0.5, 1. ])
     """
     a_min, a_max = (a_min if min is None else min), (a_max if max is None else max)
     if a_min is not None:
@@ -569,24 +569,24 @@ def clip(x, a_min=None, a_max=None, *, min=None, max=None):  # noqa: A002 - jax.
 def where(condition, x=None, y=None):
     """Choose `x` where `condition` holds, else `y` (the traced stand-in for `if`).
 
-        With `x` and `y` omitted it returns the indices of the true elements, as numpy.where; that
-        needs a concrete `condition`. The derivative flows to the chosen operand only, but a NaN in
-        the other one's derivative still shows (compute the unsafe branch on safe inputs).
+    With `x` and `y` omitted it returns the indices of the true elements, as numpy.where; that
+    needs a concrete `condition`. The derivative flows to the chosen operand only, but a NaN in
+    the other one's derivative still shows (compute the unsafe branch on safe inputs).
 
-        Args:
-            condition: a bool array (or numbers, nonzero meaning true), possibly traced.
-            x: the values where `condition` is true.
-            y: the values elsewhere; `condition`, `x` and `y` broadcast together.
+    Args:
+        condition: a bool array (or numbers, nonzero meaning true), possibly traced.
+        x: the values where `condition` is true.
+        y: the values elsewhere; `condition`, `x` and `y` broadcast together.
 
-        Returns:
-            An array of the broadcast shape in the promoted dtype of `x` and `y`.
+    Returns:
+        An array of the broadcast shape in the promoted dtype of `x` and `y`.
 
-        Raises:
-            ShapeError: traced operands whose shapes do not broadcast.
+    Raises:
+        ShapeError: traced operands whose shapes do not broadcast.
 
-        Example:
-            >>> where(np.array([True, False]), 1.0, 2.0)
-            array([1., 2.])
+    Example:
+        >>> where(np.array([True, False]), 1.0, 2.0)
+        array([1., 2.])
     """
     if x is None and y is None:
         return np.where(condition)    # the indices of the true elements: concrete values only
@@ -603,16 +603,16 @@ def where(condition, x=None, y=None):
 def logaddexp(x, y):
     """log(exp(x) + exp(y)) without overflow, differentiable everywhere (also at x == y).
 
-        Args:
-            x: an array, a number or a traced value.
-            y: the same, broadcast against `x`.
+    Args:
+        x: an array, a number or a traced value.
+        y: the same, broadcast against `x`.
 
-        Returns:
-            A floating-point array of the broadcast shape.
+    Returns:
+        A floating-point array of the broadcast shape.
 
-        Example:
-            >>> bool(np.isclose(logaddexp(0.0, 0.0), np.log(2.0))), float(logaddexp(1000.0, 0.0))
-            (True, 1000.0)
+    Example:
+        >>> bool(np.isclose(logaddexp(0.0, 0.0), np.log(2.0))), float(logaddexp(1000.0, 0.0))
+        (True, 1000.0)
     """
     if not _is_traced((x, y)):
         return np.logaddexp(x, y)
@@ -627,15 +627,15 @@ def logaddexp(x, y):
 def isnan(x):
     """Elementwise NaN test; no derivative (a boolean output).
 
-        Args:
-            x: an array, a number or a traced value.
+    Args:
+        x: an array, a number or a traced value.
 
-        Returns:
-            A bool array of `x`'s shape.
+    Returns:
+        A bool array of `x`'s shape.
 
-        Example:
-            >>> isnan(np.array([1.0, np.nan]))
-            array([False,  True])
+    Example:
+        >>> isnan(np.array([1.0, np.nan]))
+        array([False,  True])
     """
     return _unary(ew.isnan_p, x, floating=False)
 
@@ -675,15 +675,15 @@ logical_and, logical_or = _compare_fn(ew.and_p, "logical_and"), _compare_fn(ew.o
 def logical_not(x):
     """Elementwise not, after converting `x` to bool (nonzero is true).
 
-        Args:
-            x: an array, a number or a traced value.
+    Args:
+        x: an array, a number or a traced value.
 
-        Returns:
-            A bool array of `x`'s shape.
+    Returns:
+        A bool array of `x`'s shape.
 
-        Example:
-            >>> logical_not(np.array([True, False]))
-            array([False,  True])
+    Example:
+        >>> logical_not(np.array([True, False]))
+        array([False,  True])
     """
     return _unary(ew.not_p, astype(x, np.bool_), floating=False)
 
@@ -743,21 +743,21 @@ def _reduce(prim, np_fn, x, axis, keepdims, dtype=None):
 def sum(x, axis=None, keepdims=False, dtype=None):  # noqa: A001
     """Sum over `axis` (all axes by default), as numpy.sum; its gradient broadcasts the cotangent back.
 
-        Args:
-            x: the array to reduce.
-            axis: None (all axes), an int or a tuple of ints; negative axes count from the end.
-            keepdims: keep the reduced axes with length 1, so the result broadcasts against `x`.
-            dtype: the dtype to sum in (None: `x`'s; bools and small integers as NumPy does).
+    Args:
+        x: the array to reduce.
+        axis: None (all axes), an int or a tuple of ints; negative axes count from the end.
+        keepdims: keep the reduced axes with length 1, so the result broadcasts against `x`.
+        dtype: the dtype to sum in (None: `x`'s; bools and small integers as NumPy does).
 
-        Returns:
-            The sums, with the reduced axes removed (or kept with length 1).
+    Returns:
+        The sums, with the reduced axes removed (or kept with length 1).
 
-        Raises:
-            AxisError: an axis is out of range for `x`'s rank.
+    Raises:
+        AxisError: an axis is out of range for `x`'s rank.
 
-        Example:
-            >>> sum(np.ones((2, 3)), axis=1)
-            array([3., 3.])
+    Example:
+        >>> sum(np.ones((2, 3)), axis=1)
+        array([3., 3.])
     """
     x = _lift(x)
     if not isinstance(x, Tracer):
@@ -768,22 +768,22 @@ def sum(x, axis=None, keepdims=False, dtype=None):  # noqa: A001
 def max(x, axis=None, keepdims=False):  # noqa: A001
     """Maximum over `axis`; tied maxima share the derivative equally (jax's rule).
 
-        Args:
-            x: the array to reduce.
-            axis: None (all axes), an int or a tuple of ints; negative axes count from the end.
-            keepdims: keep the reduced axes with length 1, so the result broadcasts against `x`.
+    Args:
+        x: the array to reduce.
+        axis: None (all axes), an int or a tuple of ints; negative axes count from the end.
+        keepdims: keep the reduced axes with length 1, so the result broadcasts against `x`.
 
-        Returns:
-            The maxima, with the reduced axes removed (or kept with length 1).
+    Returns:
+        The maxima, with the reduced axes removed (or kept with length 1).
 
-        Raises:
-            AxisError: an axis is out of range for `x`'s rank.
-            ValueError: the reduction is over an axis of length 0 (no identity).
+    Raises:
+        AxisError: an axis is out of range for `x`'s rank.
+        ValueError: the reduction is over an axis of length 0 (no identity).
 
-        Example:
-            >>> import fgrad
-            >>> float(max(np.arange(3.0))), fgrad.grad(max)(np.array([1.0, 2.0, 2.0]))
-            (2.0, array([0. , 0.5, 0.5]))
+    Example:
+        >>> import fgrad
+        >>> float(max(np.arange(3.0))), fgrad.grad(max)(np.array([1.0, 2.0, 2.0]))
+        (2.0, array([0. , 0.5, 0.5]))
     """
     return _reduce(reductions.reduce_max_p, np.max, x, axis, keepdims)
 
@@ -791,21 +791,21 @@ def max(x, axis=None, keepdims=False):  # noqa: A001
 def min(x, axis=None, keepdims=False):  # noqa: A001
     """Minimum over `axis`; tied minima share the derivative equally (jax's rule).
 
-        Args:
-            x: the array to reduce.
-            axis: None (all axes), an int or a tuple of ints; negative axes count from the end.
-            keepdims: keep the reduced axes with length 1, so the result broadcasts against `x`.
+    Args:
+        x: the array to reduce.
+        axis: None (all axes), an int or a tuple of ints; negative axes count from the end.
+        keepdims: keep the reduced axes with length 1, so the result broadcasts against `x`.
 
-        Returns:
-            The minima, with the reduced axes removed (or kept with length 1).
+    Returns:
+        The minima, with the reduced axes removed (or kept with length 1).
 
-        Raises:
-            AxisError: an axis is out of range for `x`'s rank.
-            ValueError: the reduction is over an axis of length 0 (no identity).
+    Raises:
+        AxisError: an axis is out of range for `x`'s rank.
+        ValueError: the reduction is over an axis of length 0 (no identity).
 
-        Example:
-            >>> float(min(np.arange(3.0)))
-            0.0
+    Example:
+        >>> float(min(np.arange(3.0)))
+        0.0
     """
     return _reduce(reductions.reduce_min_p, np.min, x, axis, keepdims)
 
@@ -816,21 +816,21 @@ amax, amin = max, min
 def prod(x, axis=None, keepdims=False):
     """Product over `axis`; the derivative is exact where elements are zero (no division by x).
 
-        Args:
-            x: the array to reduce.
-            axis: None (all axes), an int or a tuple of ints; negative axes count from the end.
-            keepdims: keep the reduced axes with length 1, so the result broadcasts against `x`.
+    Args:
+        x: the array to reduce.
+        axis: None (all axes), an int or a tuple of ints; negative axes count from the end.
+        keepdims: keep the reduced axes with length 1, so the result broadcasts against `x`.
 
-        Returns:
-            The products, with the reduced axes removed (or kept with length 1).
+    Returns:
+        The products, with the reduced axes removed (or kept with length 1).
 
-        Raises:
-            AxisError: an axis is out of range for `x`'s rank.
+    Raises:
+        AxisError: an axis is out of range for `x`'s rank.
 
-        Example:
-            >>> import fgrad
-            >>> float(prod(np.arange(1.0, 4.0))), fgrad.grad(prod)(np.array([0.0, 2.0, 3.0]))
-            (6.0, array([6., 0., 0.]))
+    Example:
+        >>> import fgrad
+        >>> float(prod(np.arange(1.0, 4.0))), fgrad.grad(prod)(np.array([0.0, 2.0, 3.0]))
+        (6.0, array([6., 0., 0.]))
     """
     return _reduce(reductions.reduce_prod_p, np.prod, x, axis, keepdims)
 
@@ -838,21 +838,21 @@ def prod(x, axis=None, keepdims=False):
 def mean(x, axis=None, keepdims=False, dtype=None):
     """Arithmetic mean over `axis`: the sum divided by the number of elements reduced.
 
-        Args:
-            x: the array to reduce.
-            axis: None (all axes), an int or a tuple of ints; negative axes count from the end.
-            keepdims: keep the reduced axes with length 1, so the result broadcasts against `x`.
-            dtype: the dtype to compute in (None: `x`'s, integers as float64).
+    Args:
+        x: the array to reduce.
+        axis: None (all axes), an int or a tuple of ints; negative axes count from the end.
+        keepdims: keep the reduced axes with length 1, so the result broadcasts against `x`.
+        dtype: the dtype to compute in (None: `x`'s, integers as float64).
 
-        Returns:
-            The means, floating point, with the reduced axes removed (or kept with length 1).
+    Returns:
+        The means, floating point, with the reduced axes removed (or kept with length 1).
 
-        Raises:
-            AxisError: an axis is out of range for `x`'s rank.
+    Raises:
+        AxisError: an axis is out of range for `x`'s rank.
 
-        Example:
-            >>> float(mean(np.array([1.0, 2.0, 3.0])))
-            2.0
+    Example:
+        >>> float(mean(np.array([1.0, 2.0, 3.0])))
+        2.0
     """
     x = _lift(x)
     if not isinstance(x, Tracer):
@@ -865,23 +865,23 @@ def mean(x, axis=None, keepdims=False, dtype=None):
 def var(x, axis=None, keepdims=False, ddof=0, *, correction=None, dtype=None):
     """Variance over `axis` with `ddof` (jax.numpy's ``correction``): mean((x - mean(x))**2) * n / (n - ddof).
 
-        Args:
-            x: the array to reduce.
-            axis: None (all axes), an int or a tuple of ints; negative axes count from the end.
-            keepdims: keep the reduced axes with length 1, so the result broadcasts against `x`.
-            ddof: delta degrees of freedom (0: population variance, 1: sample variance).
-            correction: the array API's name for `ddof`; takes precedence when given.
-            dtype: the dtype to compute in.
+    Args:
+        x: the array to reduce.
+        axis: None (all axes), an int or a tuple of ints; negative axes count from the end.
+        keepdims: keep the reduced axes with length 1, so the result broadcasts against `x`.
+        ddof: delta degrees of freedom (0: population variance, 1: sample variance).
+        correction: the array API's name for `ddof`; takes precedence when given.
+        dtype: the dtype to compute in.
 
-        Returns:
-            The variances, with the reduced axes removed (or kept with length 1).
+    Returns:
+        The variances, with the reduced axes removed (or kept with length 1).
 
-        Raises:
-            AxisError: an axis is out of range for `x`'s rank.
+    Raises:
+        AxisError: an axis is out of range for `x`'s rank.
 
-        Example:
-            >>> float(var(np.array([1.0, 3.0]))), float(var(np.array([1.0, 3.0]), ddof=1))
-            (1.0, 2.0)
+    Example:
+        >>> float(var(np.array([1.0, 3.0]))), float(var(np.array([1.0, 3.0]), ddof=1))
+        (1.0, 2.0)
     """
     ddof, x = (ddof if correction is None else correction), _lift(x)
     if dtype is not None:
@@ -907,24 +907,24 @@ def _sqrt_zero_safe(s):
 def std(x, axis=None, keepdims=False, ddof=0, *, correction=None, dtype=None):
     """Standard deviation: sqrt(var(x)). At zero spread its derivative is 0 (jax gives NaN there).
 
-        Args:
-            x: the array to reduce.
-            axis: None (all axes), an int or a tuple of ints; negative axes count from the end.
-            keepdims: keep the reduced axes with length 1, so the result broadcasts against `x`.
-            ddof: delta degrees of freedom, as for `var`.
-            correction: the array API's name for `ddof`.
-            dtype: the dtype to compute in.
+    Args:
+        x: the array to reduce.
+        axis: None (all axes), an int or a tuple of ints; negative axes count from the end.
+        keepdims: keep the reduced axes with length 1, so the result broadcasts against `x`.
+        ddof: delta degrees of freedom, as for `var`.
+        correction: the array API's name for `ddof`.
+        dtype: the dtype to compute in.
 
-        Returns:
-            The standard deviations, with the reduced axes removed (or kept with length 1).
+    Returns:
+        The standard deviations, with the reduced axes removed (or kept with length 1).
 
-        Raises:
-            AxisError: an axis is out of range for `x`'s rank.
+    Raises:
+        AxisError: an axis is out of range for `x`'s rank.
 
-        Example:
-            >>> import fgrad
-            >>> float(std(np.array([1.0, 3.0]))), fgrad.grad(std)(np.ones(2))
-            (1.0, array([0., 0.]))
+    Example:
+        >>> import fgrad
+        >>> float(std(np.array([1.0, 3.0]))), fgrad.grad(std)(np.ones(2))
+        (1.0, array([0., 0.]))
     """
     return _sqrt_zero_safe(var(x, axis, keepdims, ddof, correction=correction, dtype=dtype))
 
@@ -942,20 +942,20 @@ def _arg(prim, np_fn, x, axis, keepdims):
 def argmax(x, axis=None, keepdims=False):
     """Index of the (first) maximum over `axis`, or of the flattened array; no derivative.
 
-        Args:
-            x: the array.
-            axis: None (the flattened array) or an int.
-            keepdims: keep the reduced axis with length 1.
+    Args:
+        x: the array.
+        axis: None (the flattened array) or an int.
+        keepdims: keep the reduced axis with length 1.
 
-        Returns:
-            Integer indices.
+    Returns:
+        Integer indices.
 
-        Raises:
-            AxisError: an axis is out of range for `x`'s rank.
+    Raises:
+        AxisError: an axis is out of range for `x`'s rank.
 
-        Example:
-            >>> int(argmax(np.array([1.0, 5.0, 2.0])))
-            1
+    Example:
+        >>> int(argmax(np.array([1.0, 5.0, 2.0])))
+        1
     """
     return _arg(reductions.argmax_p, np.argmax, x, axis, keepdims)
 
@@ -963,20 +963,20 @@ def argmax(x, axis=None, keepdims=False):
 def argmin(x, axis=None, keepdims=False):
     """Index of the (first) minimum over `axis`, or of the flattened array; no derivative.
 
-        Args:
-            x: the array.
-            axis: None (the flattened array) or an int.
-            keepdims: keep the reduced axis with length 1.
+    Args:
+        x: the array.
+        axis: None (the flattened array) or an int.
+        keepdims: keep the reduced axis with length 1.
 
-        Returns:
-            Integer indices.
+    Returns:
+        Integer indices.
 
-        Raises:
-            AxisError: an axis is out of range for `x`'s rank.
+    Raises:
+        AxisError: an axis is out of range for `x`'s rank.
 
-        Example:
-            >>> int(argmin(np.array([1.0, 5.0, 2.0])))
-            0
+    Example:
+        >>> int(argmin(np.array([1.0, 5.0, 2.0])))
+        0
     """
     return _arg(reductions.argmin_p, np.argmin, x, axis, keepdims)
 
@@ -986,21 +986,21 @@ def argmin(x, axis=None, keepdims=False):
 def reshape(x, newshape, *more):
     """Reshape, with one -1 inferred; the derivative reshapes the cotangent back.
 
-        Args:
-            x: the array.
-            newshape: an int or a tuple of ints, one of which may be -1.
-            *more: further sizes, so `reshape(x, 2, 3)` works as `x.reshape(2, 3)` does.
+    Args:
+        x: the array.
+        newshape: an int or a tuple of ints, one of which may be -1.
+        *more: further sizes, so `reshape(x, 2, 3)` works as `x.reshape(2, 3)` does.
 
-        Returns:
-            `x`'s elements in row-major order with the new shape.
+    Returns:
+        `x`'s elements in row-major order with the new shape.
 
-        Raises:
-            ShapeError: traced `x`'s number of elements does not fit the sizes (NumPy's ValueError
+    Raises:
+        ShapeError: traced `x`'s number of elements does not fit the sizes (NumPy's ValueError
             for plain arrays).
 
-        Example:
-            >>> reshape(np.arange(6.0), (2, -1)).shape
-            (2, 3)
+    Example:
+        >>> reshape(np.arange(6.0), (2, -1)).shape
+        (2, 3)
     """
     if more:
         newshape = (newshape, *more)
@@ -1013,15 +1013,15 @@ def reshape(x, newshape, *more):
 def ravel(x):
     """Flatten to one axis, in row-major order.
 
-        Args:
-            x: the array.
+    Args:
+        x: the array.
 
-        Returns:
-            A 1-d array of `x.size` elements.
+    Returns:
+        A 1-d array of `x.size` elements.
 
-        Example:
-            >>> ravel(np.ones((2, 2))).shape
-            (4,)
+    Example:
+        >>> ravel(np.ones((2, 2))).shape
+        (4,)
     """
     return reshape(x, (-1,))
 
@@ -1029,19 +1029,19 @@ def ravel(x):
 def transpose(x, axes=None):
     """Permute axes (reverse them by default); the derivative applies the inverse permutation.
 
-        Args:
-            x: the array.
-            axes: a permutation of `range(x.ndim)` (None: reversed); negative axes count from the end.
+    Args:
+        x: the array.
+        axes: a permutation of `range(x.ndim)` (None: reversed); negative axes count from the end.
 
-        Returns:
-            `x` with its axes permuted.
+    Returns:
+        `x` with its axes permuted.
 
-        Raises:
-            ShapeError: traced `axes` is not a permutation of `x`'s axes.
+    Raises:
+        ShapeError: traced `axes` is not a permutation of `x`'s axes.
 
-        Example:
-            >>> transpose(np.ones((2, 3))).shape
-            (3, 2)
+    Example:
+        >>> transpose(np.ones((2, 3))).shape
+        (3, 2)
     """
     if not isinstance(x, Tracer):
         return np.transpose(x, axes)
@@ -1057,20 +1057,20 @@ def transpose(x, axes=None):
 def swapaxes(x, axis1, axis2):
     """Swap two axes.
 
-        Args:
-            x: the array.
-            axis1: the first axis.
-            axis2: the second axis.
+    Args:
+        x: the array.
+        axis1: the first axis.
+        axis2: the second axis.
 
-        Returns:
-            `x` with the two axes exchanged.
+    Returns:
+        `x` with the two axes exchanged.
 
-        Raises:
-            AxisError: an axis is out of range for `x`'s rank.
+    Raises:
+        AxisError: an axis is out of range for `x`'s rank.
 
-        Example:
-            >>> swapaxes(np.ones((2, 3)), 0, 1).shape
-            (3, 2)
+    Example:
+        >>> swapaxes(np.ones((2, 3)), 0, 1).shape
+        (3, 2)
     """
     if not isinstance(x, Tracer):
         return np.swapaxes(x, axis1, axis2)
@@ -1083,20 +1083,20 @@ def swapaxes(x, axis1, axis2):
 def squeeze(x, axis=None):
     """Drop axes of length one.
 
-        Args:
-            x: the array.
-            axis: None (every axis of length one), an int or a tuple of ints.
+    Args:
+        x: the array.
+        axis: None (every axis of length one), an int or a tuple of ints.
 
-        Returns:
-            `x` without those axes.
+    Returns:
+        `x` without those axes.
 
-        Raises:
-            ShapeError: a traced axis named in `axis` does not have length one.
-            AxisError: an axis is out of range.
+    Raises:
+        ShapeError: a traced axis named in `axis` does not have length one.
+        AxisError: an axis is out of range.
 
-        Example:
-            >>> squeeze(np.ones((1, 3))).shape
-            (3,)
+    Example:
+        >>> squeeze(np.ones((1, 3))).shape
+        (3,)
     """
     if not isinstance(x, Tracer):
         return np.squeeze(x, axis)
@@ -1110,19 +1110,19 @@ def squeeze(x, axis=None):
 def expand_dims(x, axis):
     """Insert axes of length one.
 
-        Args:
-            x: the array.
-            axis: an int or a tuple of ints: positions in the result.
+    Args:
+        x: the array.
+        axis: an int or a tuple of ints: positions in the result.
 
-        Returns:
-            `x` with the new axes.
+    Returns:
+        `x` with the new axes.
 
-        Raises:
-            AxisError: an axis is out of range for `x`'s rank.
+    Raises:
+        AxisError: an axis is out of range for `x`'s rank.
 
-        Example:
-            >>> expand_dims(np.ones(3), 0).shape
-            (1, 3)
+    Example:
+        >>> expand_dims(np.ones(3), 0).shape
+        (1, 3)
     """
     if not isinstance(x, Tracer):
         return np.expand_dims(x, axis)
@@ -1136,20 +1136,20 @@ def expand_dims(x, axis):
 def broadcast_to(x, new_shape):
     """Broadcast to `new_shape` (no copy); the derivative sums the cotangent over the new axes.
 
-        Args:
-            x: an array or number.
-            new_shape: the target shape, compatible with `x`'s under NumPy's rules.
+    Args:
+        x: an array or number.
+        new_shape: the target shape, compatible with `x`'s under NumPy's rules.
 
-        Returns:
-            An array of `new_shape`.
+    Returns:
+        An array of `new_shape`.
 
-        Raises:
-            ShapeError: traced `x` cannot be broadcast to `new_shape`.
+    Raises:
+        ShapeError: traced `x` cannot be broadcast to `new_shape`.
 
-        Example:
-            >>> broadcast_to(1.0, (2, 2))
-            array([[1., 1.],
-                   [1., 1.]])
+    Example:
+        >>> broadcast_to(1.0, (2, 2))
+        array([[1., 1.],
+               [1., 1.]])
     """
     if not isinstance(x, Tracer):
         return np.broadcast_to(x, new_shape)
@@ -1164,21 +1164,21 @@ def broadcast_to(x, new_shape):
 def concatenate(arrays, axis=0):
     """Join arrays along an existing axis; ``axis=None`` flattens them first, as NumPy does.
 
-        Operands are promoted to one dtype; the derivative slices the cotangent back to each.
+    Operands are promoted to one dtype; the derivative slices the cotangent back to each.
 
-        Args:
-            arrays: a sequence of arrays equal in shape except along `axis`.
-            axis: the axis to join along, or None.
+    Args:
+        arrays: a sequence of arrays equal in shape except along `axis`.
+        axis: the axis to join along, or None.
 
-        Returns:
-            The joined array.
+    Returns:
+        The joined array.
 
-        Raises:
-            ShapeError: traced arrays differ in rank or in a size other than `axis`'s.
+    Raises:
+        ShapeError: traced arrays differ in rank or in a size other than `axis`'s.
 
-        Example:
-            >>> concatenate([np.ones(2), np.zeros(1)])
-            array([1., 1., 0.])
+    Example:
+        >>> concatenate([np.ones(2), np.zeros(1)])
+        array([1., 1., 0.])
     """
     arrays = list(arrays)
     if not _is_traced(arrays):
@@ -1194,19 +1194,19 @@ def concatenate(arrays, axis=0):
 def stack(arrays, axis=0):
     """Join arrays of one shape along a new axis.
 
-        Args:
-            arrays: a sequence of arrays of one shape.
-            axis: where the new axis goes in the result.
+    Args:
+        arrays: a sequence of arrays of one shape.
+        axis: where the new axis goes in the result.
 
-        Returns:
-            An array with one more axis, of length `len(arrays)`.
+    Returns:
+        An array with one more axis, of length `len(arrays)`.
 
-        Raises:
-            ShapeError: traced arrays differ in shape.
+    Raises:
+        ShapeError: traced arrays differ in shape.
 
-        Example:
-            >>> stack([np.ones(2), np.zeros(2)]).shape
-            (2, 2)
+    Example:
+        >>> stack([np.ones(2), np.zeros(2)]).shape
+        (2, 2)
     """
     arrays = list(arrays)
     if not _is_traced(arrays):
@@ -1224,22 +1224,22 @@ def stack(arrays, axis=0):
 def matmul(a, b):
     """Matrix product with NumPy's rules for 1-d operands and leading batch axes.
 
-        Traced, it is one `dot_general` primitive (batch axes broadcast first), whose transpose rules
-        give both gradients.
+    Traced, it is one `dot_general` primitive (batch axes broadcast first), whose transpose rules
+    give both gradients.
 
-        Args:
-            a: an array with at least one axis: (n,), (m, n) or (..., m, n).
-            b: an array with at least one axis: (n,), (n, k) or (..., n, k).
+    Args:
+        a: an array with at least one axis: (n,), (m, n) or (..., m, n).
+        b: an array with at least one axis: (n,), (n, k) or (..., n, k).
 
-        Returns:
-            The product; a 1-d operand's axis is dropped from the result, as in NumPy.
+    Returns:
+        The product; a 1-d operand's axis is dropped from the result, as in NumPy.
 
-        Raises:
-            ShapeError: a traced operand is a scalar, or the batch axes do not broadcast.
+    Raises:
+        ShapeError: a traced operand is a scalar, or the batch axes do not broadcast.
 
-        Example:
-            >>> matmul(np.eye(2), np.array([1.0, 2.0]))
-            array([1., 2.])
+    Example:
+        >>> matmul(np.eye(2), np.array([1.0, 2.0]))
+        array([1., 2.])
     """
     if not _is_traced((a, b)):
         return np.matmul(a, b)
@@ -1268,16 +1268,16 @@ def matmul(a, b):
 def dot(a, b):
     """numpy.dot: scalars multiply, otherwise contract the last axis of `a` with `b`'s second-last.
 
-        Args:
-            a: an array or number.
-            b: an array or number.
+    Args:
+        a: an array or number.
+        b: an array or number.
 
-        Returns:
-            The product; its shape is `a.shape[:-1] + b.shape[:-2] + b.shape[-1:]`.
+    Returns:
+        The product; its shape is `a.shape[:-1] + b.shape[:-2] + b.shape[-1:]`.
 
-        Example:
-            >>> float(dot(np.array([1.0, 2.0]), np.array([3.0, 4.0])))
-            11.0
+    Example:
+        >>> float(dot(np.array([1.0, 2.0]), np.array([3.0, 4.0])))
+        11.0
     """
     if ndim_of(a) == 0 or ndim_of(b) == 0:
         return multiply(a, b)
@@ -1290,16 +1290,16 @@ def dot(a, b):
 def vdot(a, b):
     """Dot product of flattened arrays, the first conjugated (as numpy.vdot).
 
-        Args:
-            a: an array; conjugated and flattened.
-            b: an array with as many elements; flattened.
+    Args:
+        a: an array; conjugated and flattened.
+        b: an array with as many elements; flattened.
 
-        Returns:
-            A scalar.
+    Returns:
+        A scalar.
 
-        Example:
-            >>> complex(vdot(np.array([1j, 2.0]), np.array([1j, 3.0])))
-            (7+0j)
+    Example:
+        >>> complex(vdot(np.array([1j, 2.0]), np.array([1j, 3.0])))
+        (7+0j)
     """
     return dot(conj(ravel(a)), ravel(b))
 
@@ -1307,37 +1307,37 @@ def vdot(a, b):
 def outer(a, b):
     """Outer product of flattened arrays.
 
-        Args:
-            a: an array, flattened.
-            b: an array, flattened.
+    Args:
+        a: an array, flattened.
+        b: an array, flattened.
 
-        Returns:
-            An array of shape `(a.size, b.size)`.
+    Returns:
+        An array of shape `(a.size, b.size)`.
 
-        Example:
-            >>> outer(np.ones(2), np.arange(3.0))
-            array([[0., 1., 2.],
-                   [0., 1., 2.]])
+    Example:
+        >>> outer(np.ones(2), np.arange(3.0))
+        array([[0., 1., 2.],
+               [0., 1., 2.]])
     """
     return multiply(reshape(ravel(a), (-1, 1)), reshape(ravel(b), (1, -1)))
 
 
 def einsum(subscripts, *operands):
     """Einstein summation as numpy.einsum: subscripts with '...', repeated indices (diagonals), any
-        number of operands, an implicit output, or the interleaved form ``einsum(a, [0, 1], b, [1, 2])``.
+    number of operands, an implicit output, or the interleaved form ``einsum(a, [0, 1], b, [1, 2])``.
 
-        Traced, it becomes transposes, diagonals and `dot_general`s, contracted pairwise.
+    Traced, it becomes transposes, diagonals and `dot_general`s, contracted pairwise.
 
-        Args:
-            subscripts: the subscripts string, or the first operand in the interleaved form.
-            *operands: the arrays (interleaved with their axis lists in the interleaved form).
+    Args:
+        subscripts: the subscripts string, or the first operand in the interleaved form.
+        *operands: the arrays (interleaved with their axis lists in the interleaved form).
 
-        Returns:
-            The contraction.
+    Returns:
+        The contraction.
 
-        Example:
-            >>> einsum("ij,j->i", np.eye(2), np.array([1.0, 2.0]))
-            array([1., 2.])
+    Example:
+        >>> einsum("ij,j->i", np.eye(2), np.array([1.0, 2.0]))
+        array([1., 2.])
     """
     from .._einsum import einsum as _einsum
     if not _is_traced((subscripts, *operands)):

@@ -27,21 +27,21 @@ def _stacked(obj):
 def array(object, dtype=None, copy: bool = True, order=None, ndmin: int = 0):  # noqa: A002
     """numpy.array, also of lists holding traced arrays (they are stacked, so derivatives flow).
 
-        Without traced values it is numpy.array itself.
+    Without traced values it is numpy.array itself.
 
-        Args:
-            object: an array, a number, or a (nested) list or tuple of them, possibly holding traced values.
-            dtype: the result's dtype (None: inferred, as in NumPy).
-            copy: NumPy's copy flag (plain arrays only; a traced result is always new).
-            order: NumPy's memory order (plain arrays only).
-            ndmin: the least number of axes; ones are prepended.
+    Args:
+        object: an array, a number, or a (nested) list or tuple of them, possibly holding traced values.
+        dtype: the result's dtype (None: inferred, as in NumPy).
+        copy: NumPy's copy flag (plain arrays only; a traced result is always new).
+        order: NumPy's memory order (plain arrays only).
+        ndmin: the least number of axes; ones are prepended.
 
-        Returns:
-            An array; traced when `object` holds traced values.
+    Returns:
+        An array; traced when `object` holds traced values.
 
-        Example:
-            >>> array([1.0, 2.0], ndmin=2)
-            array([[1., 2.]])
+    Example:
+        >>> array([1.0, 2.0], ndmin=2)
+        array([[1., 2.]])
     """
     if not _holds_tracer(object):
         return np.array(object, dtype=dtype, copy=copy, order=order, ndmin=ndmin)
@@ -56,17 +56,17 @@ def array(object, dtype=None, copy: bool = True, order=None, ndmin: int = 0):  #
 def asarray(a, dtype=None, order=None):
     """numpy.asarray; a traced array is returned as it is (converted to `dtype`).
 
-        Args:
-            a: an array, a number, a traced value, or a (nested) list of them.
-            dtype: the result's dtype (None: unchanged or inferred).
-            order: NumPy's memory order (plain arrays only).
+    Args:
+        a: an array, a number, a traced value, or a (nested) list of them.
+        dtype: the result's dtype (None: unchanged or inferred).
+        order: NumPy's memory order (plain arrays only).
 
-        Returns:
-            `a` as an array, without a copy where NumPy makes none.
+    Returns:
+        `a` as an array, without a copy where NumPy makes none.
 
-        Example:
-            >>> asarray([1.0, 2.0])
-            array([1., 2.])
+    Example:
+        >>> asarray([1.0, 2.0])
+        array([1., 2.])
     """
     if not _holds_tracer(a):
         return np.asarray(a, dtype=dtype, order=order)
@@ -76,24 +76,24 @@ def asarray(a, dtype=None, order=None):
 def linspace(start, stop, num: int = 50, endpoint: bool = True, retstep: bool = False, dtype=None, axis: int = 0):
     """`num` evenly spaced values from start to stop; traced endpoints stay differentiable.
 
-        Args:
-            start: the first value (a number, an array, or a traced value).
-            stop: the last value (or the bound, without `endpoint`).
-            num: how many values; must be non-negative.
-            endpoint: whether `stop` is included.
-            retstep: also return the spacing.
-            dtype: the result's dtype (None: float64 or the endpoints' dtype).
-            axis: where the samples' axis goes when the endpoints are arrays.
+    Args:
+        start: the first value (a number, an array, or a traced value).
+        stop: the last value (or the bound, without `endpoint`).
+        num: how many values; must be non-negative.
+        endpoint: whether `stop` is included.
+        retstep: also return the spacing.
+        dtype: the result's dtype (None: float64 or the endpoints' dtype).
+        axis: where the samples' axis goes when the endpoints are arrays.
 
-        Returns:
-            The values, or `(values, step)` with `retstep=True`.
+    Returns:
+        The values, or `(values, step)` with `retstep=True`.
 
-        Raises:
-            ValueError: `num` is negative.
+    Raises:
+        ValueError: `num` is negative.
 
-        Example:
-            >>> linspace(0.0, 1.0, 3)
-            array([0. , 0.5, 1. ])
+    Example:
+        >>> linspace(0.0, 1.0, 3)
+        array([0. , 0.5, 1. ])
     """
     if not _is_traced((start, stop)):
         return np.linspace(start, stop, num, endpoint, retstep, dtype, axis)

@@ -64,7 +64,19 @@ def _floats(*args) -> list:
 
 
 def round(x, decimals: int = 0):  # noqa: A001 - mirrors numpy.round
-    """Round half to even to `decimals` places; its derivative is zero. Example: ``round(2.5)`` is 2.0."""
+    """Round half to even to `decimals` places, as numpy.round; its derivative is zero.
+
+    Args:
+        x: an array, a number or a traced value.
+        decimals: the number of decimal places (negative: tens, hundreds, ...).
+
+    Returns:
+        An array of `x`'s shape and dtype.
+
+    Example:
+        >>> round(np.array([2.5, 3.5, 1.234]), 1)
+        array([2.5, 3.5, 1.2])
+    """
     if not _is_traced((x,)):
         return np.round(x, decimals)
     if decimals == 0:
@@ -77,14 +89,44 @@ around = round
 
 
 def arctan2(y, x):
-    """The angle of the point (x, y), in (-pi, pi]. Example: ``arctan2(1.0, 1.0)`` is pi/4."""
+    """The angle of the point (x, y), in (-pi, pi], as numpy.arctan2.
+
+    Args:
+        y: an array, a number or a traced value.
+        x: the same, broadcast against `y`.
+
+    Returns:
+        A floating-point array of the broadcast shape.
+
+    Raises:
+        ShapeError: traced operands whose shapes do not broadcast (NumPy's ValueError for plain arrays).
+
+    Example:
+        >>> bool(np.isclose(arctan2(1.0, 1.0), np.pi / 4))
+        True
+    """
     if not _is_traced((y, x)):
         return np.arctan2(y, x)
     return _bind_binary(_m.arctan2_p, *_floats(y, x))
 
 
 def hypot(x, y):
-    """sqrt(x**2 + y**2) without overflow. Example: ``hypot(3.0, 4.0)`` is 5.0."""
+    """sqrt(x**2 + y**2) without overflow, as numpy.hypot.
+
+    Args:
+        x: an array, a number or a traced value.
+        y: the same, broadcast against `x`.
+
+    Returns:
+        A floating-point array of the broadcast shape.
+
+    Raises:
+        ShapeError: traced operands whose shapes do not broadcast (NumPy's ValueError for plain arrays).
+
+    Example:
+        >>> float(hypot(3.0, 4.0)), bool(np.isfinite(hypot(3e200, 4e200)))
+        (5.0, True)
+    """
     if not _is_traced((x, y)):
         return np.hypot(x, y)
     x, y = _floats(x, y)
@@ -95,29 +137,91 @@ def hypot(x, y):
 
 
 def log2(x):
-    """Base-2 logarithm. Example: ``log2(8.0)`` is 3.0."""
+    """Base-2 logarithm, as numpy.log2.
+
+    Args:
+        x: an array, a number or a traced value.
+
+    Returns:
+        A floating-point array of `x`'s shape.
+
+    Example:
+        >>> float(log2(8.0))
+        3.0
+    """
     return np.log2(x) if not _is_traced((x,)) else log(x) / _LN2
 
 
 def log10(x):
-    """Base-10 logarithm. Example: ``log10(100.0)`` is 2.0."""
+    """Base-10 logarithm, as numpy.log10.
+
+    Args:
+        x: an array, a number or a traced value.
+
+    Returns:
+        A floating-point array of `x`'s shape.
+
+    Example:
+        >>> float(log10(100.0))
+        2.0
+    """
     return np.log10(x) if not _is_traced((x,)) else log(x) / _LN10
 
 
 def exp2(x):
-    """2 ** x. Example: ``exp2(3.0)`` is 8.0."""
+    """2 ** x, as numpy.exp2.
+
+    Args:
+        x: an array, a number or a traced value.
+
+    Returns:
+        A floating-point array of `x`'s shape.
+
+    Example:
+        >>> float(exp2(3.0))
+        8.0
+    """
     return np.exp2(x) if not _is_traced((x,)) else exp(x * _LN2)
 
 
 def logaddexp2(x, y):
-    """log2(2**x + 2**y) without overflow. Example: ``logaddexp2(1.0, 1.0)`` is 2.0."""
+    """log2(2**x + 2**y) without overflow, as numpy.logaddexp2.
+
+    Args:
+        x: an array, a number or a traced value.
+        y: the same, broadcast against `x`.
+
+    Returns:
+        A floating-point array of the broadcast shape.
+
+    Raises:
+        ShapeError: traced operands whose shapes do not broadcast (NumPy's ValueError for plain arrays).
+
+    Example:
+        >>> float(logaddexp2(1.0, 1.0))
+        2.0
+    """
     if not _is_traced((x, y)):
         return np.logaddexp2(x, y)
     return logaddexp(x * _LN2, y * _LN2) / _LN2
 
 
 def sinc(x):
-    """sin(pi x) / (pi x), 1 at 0, smooth there to every order. Example: ``sinc(0.0)`` is 1.0."""
+    """sin(pi x) / (pi x), 1 at 0, as numpy.sinc.
+
+    It is smooth at 0 to every order: its derivatives there are finite, not NaN.
+
+    Args:
+        x: an array, a number or a traced value.
+
+    Returns:
+        A floating-point array of `x`'s shape.
+
+    Example:
+        >>> import fgrad
+        >>> float(sinc(0.0)), float(fgrad.grad(sinc)(0.0))
+        (1.0, 0.0)
+    """
     if not _is_traced((x,)):
         return np.sinc(x)
     (x,) = _floats(x)
@@ -129,7 +233,18 @@ def sinc(x):
 
 
 def cbrt(x):
-    """Real cube root. Example: ``cbrt(-8.0)`` is -2.0."""
+    """Real cube root, as numpy.cbrt (negative for negative x).
+
+    Args:
+        x: an array, a number or a traced value.
+
+    Returns:
+        A floating-point array of `x`'s shape.
+
+    Example:
+        >>> float(cbrt(-8.0))
+        -2.0
+    """
     if not _is_traced((x,)):
         return np.cbrt(x)
     (x,) = _floats(x)
@@ -137,17 +252,50 @@ def cbrt(x):
 
 
 def reciprocal(x):
-    """1 / x. Example: ``reciprocal(4.0)`` is 0.25."""
+    """1 / x, as numpy.reciprocal.
+
+    Args:
+        x: an array, a number or a traced value.
+
+    Returns:
+        A floating-point array of `x`'s shape.
+
+    Example:
+        >>> float(reciprocal(4.0))
+        0.25
+    """
     return np.reciprocal(x) if not _is_traced((x,)) else divide(1.0, x)
 
 
 def deg2rad(x):
-    """Degrees to radians. Example: ``deg2rad(180.0)`` is pi."""
+    """Degrees to radians, as numpy.deg2rad (also `radians`).
+
+    Args:
+        x: an array, a number or a traced value.
+
+    Returns:
+        A floating-point array of `x`'s shape.
+
+    Example:
+        >>> bool(np.isclose(deg2rad(180.0), np.pi))
+        True
+    """
     return np.deg2rad(x) if not _is_traced((x,)) else multiply(x, np.pi / 180.0)
 
 
 def rad2deg(x):
-    """Radians to degrees. Example: ``rad2deg(np.pi)`` is 180.0."""
+    """Radians to degrees, as numpy.rad2deg (also `degrees`).
+
+    Args:
+        x: an array, a number or a traced value.
+
+    Returns:
+        A floating-point array of `x`'s shape.
+
+    Example:
+        >>> float(rad2deg(np.pi))
+        180.0
+    """
     return np.rad2deg(x) if not _is_traced((x,)) else multiply(x, 180.0 / np.pi)
 
 
@@ -159,7 +307,22 @@ def _integer_result(value, dtype):
 
 
 def floor_divide(x, y):
-    """Floor of x / y (integers stay integers); its derivative is zero. Example: ``floor_divide(7, 2)``."""
+    """Floor of x / y (integers stay integers), as numpy.floor_divide (``x // y``); its derivative is zero.
+
+    Args:
+        x: an array, a number or a traced value.
+        y: the same, broadcast against `x`.
+
+    Returns:
+        An array of the broadcast shape in the promoted dtype.
+
+    Raises:
+        ShapeError: traced operands whose shapes do not broadcast (NumPy's ValueError for plain arrays).
+
+    Example:
+        >>> floor_divide(np.array([7, -7]), 2)
+        array([ 3, -4])
+    """
     if not _is_traced((x, y)):
         return np.floor_divide(x, y)
     dtype = result_type(x, y)
@@ -167,7 +330,22 @@ def floor_divide(x, y):
 
 
 def remainder(x, y):
-    """x - floor(x / y) * y: the sign of y, as Python's %. Example: ``remainder(-1.0, 3.0)`` is 2.0."""
+    """x - floor(x / y) * y: the sign of y, as Python's % and numpy.remainder (also `mod`).
+
+    Args:
+        x: an array, a number or a traced value.
+        y: the same, broadcast against `x`.
+
+    Returns:
+        An array of the broadcast shape in the promoted dtype; the derivative is 1 in x and -floor(x / y) in y.
+
+    Raises:
+        ShapeError: traced operands whose shapes do not broadcast (NumPy's ValueError for plain arrays).
+
+    Example:
+        >>> float(remainder(-1.0, 3.0))
+        2.0
+    """
     if not _is_traced((x, y)):
         return np.remainder(x, y)
     dtype = result_type(x, y)
@@ -178,7 +356,22 @@ mod = remainder
 
 
 def fmod(x, y):
-    """x - trunc(x / y) * y: the sign of x, as C's fmod. Example: ``fmod(-1.0, 3.0)`` is -1.0."""
+    """x - trunc(x / y) * y: the sign of x, as C's fmod and numpy.fmod.
+
+    Args:
+        x: an array, a number or a traced value.
+        y: the same, broadcast against `x`.
+
+    Returns:
+        An array of the broadcast shape in the promoted dtype.
+
+    Raises:
+        ShapeError: traced operands whose shapes do not broadcast (NumPy's ValueError for plain arrays).
+
+    Example:
+        >>> float(fmod(-1.0, 3.0))
+        -1.0
+    """
     if not _is_traced((x, y)):
         return np.fmod(x, y)
     dtype = result_type(x, y)
@@ -186,7 +379,22 @@ def fmod(x, y):
 
 
 def heaviside(x, h0):
-    """0 for x < 0, h0 at 0, 1 for x > 0; its derivative is zero. Example: ``heaviside(0.0, 0.5)``."""
+    """0 for x < 0, h0 at 0, 1 for x > 0, as numpy.heaviside; its derivative is zero.
+
+    Args:
+        x: an array, a number or a traced value.
+        h0: the same, broadcast against `x`.
+
+    Returns:
+        A floating-point array of the broadcast shape.
+
+    Raises:
+        ShapeError: traced operands whose shapes do not broadcast (NumPy's ValueError for plain arrays).
+
+    Example:
+        >>> heaviside(np.array([-1.0, 0.0, 2.0]), 0.5)
+        array([0. , 0.5, 1. ])
+    """
     if not _is_traced((x, h0)):
         return np.heaviside(x, h0)
     x, h0 = _floats(x, h0)
@@ -194,24 +402,76 @@ def heaviside(x, h0):
 
 
 def fabs(x):
-    """|x| of real values, as floats. Example: ``fabs(-2.0)`` is 2.0."""
+    """|x| of real values, as floats (numpy.fabs); integers become float64.
+
+    Args:
+        x: an array, a number or a traced value.
+
+    Returns:
+        A floating-point array of `x`'s shape.
+
+    Example:
+        >>> fabs(np.array([-2, 3]))
+        array([2., 3.])
+    """
     return np.fabs(x) if not _is_traced((x,)) else abs(*_floats(x))
 
 
 def positive(x):
-    """+x. Example: ``positive(-2.0)`` is -2.0."""
+    """+x, as numpy.positive: `x`'s values unchanged.
+
+    Args:
+        x: an array, a number or a traced value.
+
+    Returns:
+        An array of `x`'s shape and dtype.
+
+    Example:
+        >>> positive(np.array([-2.0]))
+        array([-2.])
+    """
     return np.positive(x) if not _is_traced((x,)) else _as_operand(x)
 
 
 def fmax(x, y):
-    """Elementwise maximum that ignores NaN (NaN only where both are). Example: ``fmax(nan, 1.0)`` is 1.0."""
+    """Elementwise maximum that ignores NaN (NaN only where both are), as numpy.fmax.
+
+    Args:
+        x: an array, a number or a traced value.
+        y: the same, broadcast against `x`.
+
+    Returns:
+        An array of the broadcast shape in the promoted dtype.
+
+    Raises:
+        ShapeError: traced operands whose shapes do not broadcast (NumPy's ValueError for plain arrays).
+
+    Example:
+        >>> fmax(np.array([np.nan, 1.0]), np.array([1.0, np.nan]))
+        array([1., 1.])
+    """
     if not _is_traced((x, y)):
         return np.fmax(x, y)
     return where(isnan(y), x, where(isnan(x), y, maximum(x, y)))
 
 
 def fmin(x, y):
-    """Elementwise minimum that ignores NaN. Example: ``fmin(nan, 1.0)`` is 1.0."""
+    """Elementwise minimum that ignores NaN (NaN only where both are), as numpy.fmin.
+
+    Args:
+        x: an array, a number or a traced value.
+        y: the same, broadcast against `x`.
+
+    Returns:
+        An array of the broadcast shape in the promoted dtype.
+
+    Raises:
+        ShapeError: traced operands whose shapes do not broadcast (NumPy's ValueError for plain arrays).
+
+    Example:
+        >>> fmin(np.array([np.nan, 1.0]), 0.5)
+        array([0.5, 0.5])
+    """
     if not _is_traced((x, y)):
         return np.fmin(x, y)
     return where(isnan(y), x, where(isnan(x), y, minimum(x, y)))
@@ -221,7 +481,21 @@ def nan_to_num(x, copy: bool = True, nan: float = 0.0, posinf: float | None = No
                neginf: float | None = None):
     """NaN to `nan`, +-inf to `posinf`/`neginf` (the dtype's extremes by default); derivative 1 elsewhere.
 
-    Example: ``nan_to_num(np.array([np.nan, np.inf]))`` gives ``[0., 1.79769313e+308]``.
+    Integer and bool arrays are returned as they are.
+
+    Args:
+        x: an array or a traced value.
+        copy: NumPy's flag (plain arrays only; traced results are always new).
+        nan: the value for NaN.
+        posinf: the value for +inf (None: the dtype's largest finite value).
+        neginf: the value for -inf (None: the dtype's most negative finite value).
+
+    Returns:
+        An array of `x`'s shape and dtype.
+
+    Example:
+        >>> nan_to_num(np.array([np.nan, np.inf, 1.0]), posinf=9.0)
+        array([0., 9., 1.])
     """
     if not _is_traced((x,)):
         return np.nan_to_num(x, copy=copy, nan=nan, posinf=posinf, neginf=neginf)
