@@ -53,14 +53,48 @@ def _nan_as(a, value):
 # --- reductions ignoring NaN -----------------------------------------------------------------------
 
 def nansum(a, axis=None, dtype=None, keepdims: bool = False):
-    """Sum treating NaN as zero. Example: ``nansum(np.array([1., np.nan]))`` is 1.0."""
+    """Sum treating NaN as zero, as numpy.nansum; NaN entries get a zero gradient.
+
+    Args:
+        a: the array.
+        axis: None (all axes), an int or a tuple of ints.
+        keepdims: keep the reduced axes with length 1.
+        dtype: the dtype to compute in (None: `a`'s).
+
+    Returns:
+        The sums, with the reduced axes removed (or kept with length 1).
+
+    Raises:
+        AxisError: an axis is out of range for `a`'s rank.
+
+    Example:
+        >>> float(nansum(np.array([1.0, np.nan])))
+        1.0
+    """
     if not _is_traced((a,)):
         return np.nansum(a, axis=axis, dtype=dtype, keepdims=keepdims)
     return sum(_nan_as(a, 0), axis=axis, keepdims=keepdims, dtype=dtype)
 
 
 def nanprod(a, axis=None, dtype=None, keepdims: bool = False):
-    """Product treating NaN as one. Example: ``nanprod(np.array([2., np.nan]))`` is 2.0."""
+    """Product treating NaN as one, as numpy.nanprod; NaN entries get a zero gradient.
+
+    Args:
+        a: the array.
+        axis: None (all axes), an int or a tuple of ints.
+        keepdims: keep the reduced axes with length 1.
+        dtype: the dtype to compute in (None: `a`'s).
+
+    Returns:
+        The products, with the reduced axes removed (or kept with length 1).
+
+    Raises:
+        AxisError: an axis is out of range for `a`'s rank.
+
+    Example:
+        >>> float(nanprod(np.array([2.0, np.nan])))
+        2.0
+    """
     if not _is_traced((a,)):
         return np.nanprod(a, axis=axis, dtype=dtype, keepdims=keepdims)
     a = _nan_as(a, 1)
@@ -72,7 +106,24 @@ def _count(a, axis, keepdims):
 
 
 def nanmean(a, axis=None, dtype=None, keepdims: bool = False):
-    """Mean of the values that are not NaN. Example: ``nanmean(np.array([1., np.nan, 3.]))`` is 2.0."""
+    """Mean of the values that are not NaN, as numpy.nanmean (NaN where all are).
+
+    Args:
+        a: the array.
+        axis: None (all axes), an int or a tuple of ints.
+        keepdims: keep the reduced axes with length 1.
+        dtype: the dtype to compute in (None: `a`'s).
+
+    Returns:
+        The means, with the reduced axes removed (or kept with length 1).
+
+    Raises:
+        AxisError: an axis is out of range for `a`'s rank.
+
+    Example:
+        >>> float(nanmean(np.array([1.0, np.nan, 3.0])))
+        2.0
+    """
     if not _is_traced((a,)):
         return np.nanmean(a, axis=axis, dtype=dtype, keepdims=keepdims)
     a = astype(_as_operand(a), dtype or _float_dtype(a))
@@ -80,7 +131,25 @@ def nanmean(a, axis=None, dtype=None, keepdims: bool = False):
 
 
 def nanvar(a, axis=None, dtype=None, ddof: int = 0, keepdims: bool = False):
-    """Variance of the values that are not NaN. Example: ``nanvar(np.array([1., np.nan, 3.]))`` is 1.0."""
+    """Variance of the values that are not NaN, as numpy.nanvar.
+
+    Args:
+        a: the array.
+        axis: None (all axes), an int or a tuple of ints.
+        keepdims: keep the reduced axes with length 1.
+        dtype: the dtype to compute in (None: `a`'s).
+        ddof: delta degrees of freedom.
+
+    Returns:
+        The variances, with the reduced axes removed (or kept with length 1).
+
+    Raises:
+        AxisError: an axis is out of range for `a`'s rank.
+
+    Example:
+        >>> float(nanvar(np.array([1.0, np.nan, 3.0])))
+        1.0
+    """
     if not _is_traced((a,)):
         return np.nanvar(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
     a = astype(_as_operand(a), dtype or _float_dtype(a))
@@ -89,8 +158,25 @@ def nanvar(a, axis=None, dtype=None, ddof: int = 0, keepdims: bool = False):
 
 
 def nanstd(a, axis=None, dtype=None, ddof: int = 0, keepdims: bool = False):
-    """Standard deviation of the values that are not NaN (derivative 0 at zero spread). Example:
-    ``nanstd(np.array([1., np.nan, 3.]))`` is 1.0."""
+    """Standard deviation of the values that are not NaN (derivative 0 at zero spread), as numpy.nanstd.
+
+    Args:
+        a: the array.
+        axis: None (all axes), an int or a tuple of ints.
+        keepdims: keep the reduced axes with length 1.
+        dtype: the dtype to compute in (None: `a`'s).
+        ddof: delta degrees of freedom.
+
+    Returns:
+        The standard deviations, with the reduced axes removed (or kept with length 1).
+
+    Raises:
+        AxisError: an axis is out of range for `a`'s rank.
+
+    Example:
+        >>> float(nanstd(np.array([1.0, np.nan, 3.0])))
+        1.0
+    """
     if not _is_traced((a,)):
         return np.nanstd(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
     return _sqrt_zero_safe(nanvar(a, axis, dtype, ddof, keepdims))
@@ -106,21 +192,69 @@ def _nan_extreme(reduce, a, axis, keepdims, fill):
 
 
 def nanmax(a, axis=None, keepdims: bool = False):
-    """Maximum ignoring NaN (NaN where all are). Example: ``nanmax(np.array([1., np.nan]))`` is 1.0."""
+    """Maximum ignoring NaN (NaN where all are), as numpy.nanmax; ties share the derivative.
+
+    Args:
+        a: the array.
+        axis: None (all axes), an int or a tuple of ints.
+        keepdims: keep the reduced axes with length 1.
+
+    Returns:
+        The maxima, with the reduced axes removed (or kept with length 1).
+
+    Raises:
+        AxisError: an axis is out of range for `a`'s rank.
+
+    Example:
+        >>> float(nanmax(np.array([1.0, np.nan])))
+        1.0
+    """
     if not _is_traced((a,)):
         return np.nanmax(a, axis=axis, keepdims=keepdims)
     return _nan_extreme(max, a, axis, keepdims, -np.inf)
 
 
 def nanmin(a, axis=None, keepdims: bool = False):
-    """Minimum ignoring NaN (NaN where all are). Example: ``nanmin(np.array([1., np.nan]))`` is 1.0."""
+    """Minimum ignoring NaN (NaN where all are), as numpy.nanmin; ties share the derivative.
+
+    Args:
+        a: the array.
+        axis: None (all axes), an int or a tuple of ints.
+        keepdims: keep the reduced axes with length 1.
+
+    Returns:
+        The minima, with the reduced axes removed (or kept with length 1).
+
+    Raises:
+        AxisError: an axis is out of range for `a`'s rank.
+
+    Example:
+        >>> float(nanmin(np.array([1.0, np.nan])))
+        1.0
+    """
     if not _is_traced((a,)):
         return np.nanmin(a, axis=axis, keepdims=keepdims)
     return _nan_extreme(min, a, axis, keepdims, np.inf)
 
 
 def ptp(a, axis=None, keepdims: bool = False):
-    """Peak to peak: max - min. Example: ``ptp(np.array([1., 5., 2.]))`` is 4.0."""
+    """Peak to peak: max - min along `axis`, as numpy.ptp.
+
+    Args:
+        a: the array.
+        axis: None (all axes), an int or a tuple of ints.
+        keepdims: keep the reduced axes with length 1.
+
+    Returns:
+        The ranges, with the reduced axes removed (or kept with length 1).
+
+    Raises:
+        AxisError: an axis is out of range for `a`'s rank.
+
+    Example:
+        >>> float(ptp(np.array([1.0, 5.0, 2.0])))
+        4.0
+    """
     if not _is_traced((a,)):
         return np.ptp(a, axis=axis, keepdims=keepdims)
     return max(a, axis, keepdims) - min(a, axis, keepdims)
@@ -129,7 +263,28 @@ def ptp(a, axis=None, keepdims: bool = False):
 # --- weighted averages, covariance -------------------------------------------------------------------
 
 def average(a, axis=None, weights=None, returned: bool = False, *, keepdims: bool = False):
-    """Weighted mean along `axis`; 1-d weights apply along the axis. Example: ``average(x, weights=w)``."""
+    """Weighted mean along `axis`, as numpy.average; 1-d weights apply along the axis.
+
+    Differentiable in both `a` and `weights`.
+
+    Args:
+        a: the array.
+        axis: None (all axes), an int or a tuple of ints.
+        weights: None (the plain mean), an array shaped like `a`, or 1-d along a single `axis`.
+        returned: also return the sum of the weights.
+        keepdims: keep the reduced axes with length 1.
+
+    Returns:
+        The averages, or `(average, sum_of_weights)` with `returned=True`.
+
+    Raises:
+        TypeError: `weights` differs in shape from `a` and no `axis` is given.
+        ValueError: 1-d `weights` whose length differs from `a` along `axis`.
+
+    Example:
+        >>> float(average(np.array([1.0, 3.0]), weights=np.array([3.0, 1.0])))
+        1.5
+    """
     if not _is_traced((a, weights)):
         return np.average(a, axis=axis, weights=weights, returned=returned, keepdims=keepdims)
     a = _as_operand(a)
@@ -153,7 +308,22 @@ def average(a, axis=None, weights=None, returned: bool = False, *, keepdims: boo
 def cov(m, y=None, rowvar: bool = True, bias: bool = False, ddof=None, fweights=None, aweights=None):
     """Covariance matrix of the variables in the rows (or columns) of `m`, as numpy.cov.
 
-    Example: ``cov(np.array([[0., 1., 2.], [2., 1., 0.]]))`` is ``[[1., -1.], [-1., 1.]]``.
+    Args:
+        m: a 1-d or 2-d array of observations of one or more variables.
+        y: more variables, stacked under `m`'s.
+        rowvar: True: each row is a variable; False: each column is.
+        bias: normalise by N rather than N - 1.
+        ddof: overrides `bias` when given: normalise by N - ddof.
+        fweights: integer frequency weights, one per observation.
+        aweights: observation weights, one per observation.
+
+    Returns:
+        The covariance matrix (a 0-d array for one variable).
+
+    Example:
+        >>> cov(np.array([[0.0, 1.0, 2.0], [2.0, 1.0, 0.0]]))
+        array([[ 1., -1.],
+               [-1.,  1.]])
     """
     if not _is_traced((m, y, fweights, aweights)):
         return np.cov(m, y, rowvar, bias, ddof, fweights, aweights)
@@ -182,7 +352,21 @@ def cov(m, y=None, rowvar: bool = True, bias: bool = False, ddof=None, fweights=
 
 
 def corrcoef(x, y=None, rowvar: bool = True):
-    """Pearson correlation coefficients, clipped to [-1, 1] as NumPy does. Example: ``corrcoef(x)``."""
+    """Pearson correlation coefficients, clipped to [-1, 1] as NumPy does.
+
+    Args:
+        x: a 1-d or 2-d array of observations of one or more variables.
+        y: more variables, stacked under `x`'s.
+        rowvar: True: each row is a variable; False: each column is.
+
+    Returns:
+        The correlation matrix.
+
+    Example:
+        >>> corrcoef(np.array([[0.0, 1.0, 2.0], [2.0, 1.0, 0.0]]))
+        array([[ 1., -1.],
+               [-1.,  1.]])
+    """
     if not _is_traced((x, y)):
         return np.corrcoef(x, y, rowvar)
     from . import clip
@@ -213,7 +397,29 @@ def quantile(a, q, axis=None, out=None, overwrite_input: bool = False, method: s
              keepdims: bool = False):
     """The q-th quantiles (q in [0, 1]) along `axis`; the derivative flows to the neighbouring values.
 
-    Example: ``quantile(np.array([1., 2., 3., 4.]), 0.5)`` is 2.5.
+    Traced, `a` is sorted along `axis` and the two order statistics around each quantile are
+    combined, so the gradient goes to those two elements.
+
+    Args:
+        a: the array.
+        q: a number or array of numbers in [0, 1]; concrete, not traced.
+        axis: None (the flattened array), an int or a tuple of ints.
+        out: NumPy's output array (plain arrays only).
+        overwrite_input: NumPy's flag (plain arrays only).
+        method: how to pick between order statistics: 'linear' (default), 'lower', 'higher',
+            'midpoint', 'nearest', as in NumPy.
+        keepdims: keep the reduced axes with length 1.
+
+    Returns:
+        The quantiles; `q`'s axes come first, as in NumPy.
+
+    Raises:
+        TypeError: `q` is traced.
+        ValueError: `method` is not supported, or `q` is outside [0, 1].
+
+    Example:
+        >>> float(quantile(np.array([1.0, 2.0, 3.0, 4.0]), 0.5))
+        2.5
     """
     if not _is_traced((a,)):
         return np.quantile(a, q, axis=axis, method=method, keepdims=keepdims)
@@ -251,14 +457,50 @@ def quantile(a, q, axis=None, out=None, overwrite_input: bool = False, method: s
 
 def percentile(a, q, axis=None, out=None, overwrite_input: bool = False, method: str = "linear",
                keepdims: bool = False):
-    """The q-th percentiles (q in [0, 100]). Example: ``percentile(np.array([1., 2., 3.]), 50)`` is 2.0."""
+    """The q-th percentiles (q in [0, 100]), as numpy.percentile: `quantile(a, q / 100)`.
+
+    Args:
+        a: the array.
+        q: a number or array of numbers in [0, 100]; concrete, not traced.
+        axis: None (the flattened array), an int or a tuple of ints.
+        out: NumPy's output array (plain arrays only).
+        overwrite_input: NumPy's flag (plain arrays only).
+        method: as for `quantile`.
+        keepdims: keep the reduced axes with length 1.
+
+    Returns:
+        The percentiles; `q`'s axes come first.
+
+    Raises:
+        TypeError: `q` is traced.
+        ValueError: `method` is not supported, or `q` is outside [0, 100].
+
+    Example:
+        >>> float(percentile(np.array([1.0, 2.0, 3.0]), 50))
+        2.0
+    """
     if not _is_traced((a,)):
         return np.percentile(a, q, axis=axis, method=method, keepdims=keepdims)
     return quantile(a, np.asarray(q, np.float64) / 100, axis, method=method, keepdims=keepdims)
 
 
 def median(a, axis=None, out=None, overwrite_input: bool = False, keepdims: bool = False):
-    """The median along `axis`. Example: ``median(np.array([3., 1., 2.]))`` is 2.0."""
+    """The median along `axis`, as numpy.median: `quantile(a, 0.5)`.
+
+    Args:
+        a: the array.
+        axis: None (the flattened array), an int or a tuple of ints.
+        out: NumPy's output array (plain arrays only).
+        overwrite_input: NumPy's flag (plain arrays only).
+        keepdims: keep the reduced axes with length 1.
+
+    Returns:
+        The medians, with the reduced axes removed (or kept with length 1).
+
+    Example:
+        >>> float(median(np.array([3.0, 1.0, 2.0])))
+        2.0
+    """
     if not _is_traced((a,)):
         return np.median(a, axis=axis, keepdims=keepdims)
     return quantile(a, 0.5, axis, keepdims=keepdims)
@@ -276,7 +518,25 @@ def _cumulative_operand(a, axis, dtype):
 
 
 def cumsum(a, axis=None, dtype=None):
-    """Cumulative sum along `axis` (of the flattened array by default). Example: ``cumsum(np.ones(3))``."""
+    """Cumulative sum along `axis` (of the flattened array by default), as numpy.cumsum.
+
+    Also `cumulative_sum`. Its gradient is the reversed cumulative sum of the cotangent.
+
+    Args:
+        a: the array.
+        axis: an int, or None for the flattened array.
+        dtype: the dtype to sum in (None: `a`'s).
+
+    Returns:
+        An array of `a`'s shape (1-d with `axis=None`).
+
+    Raises:
+        AxisError: an axis is out of range for `a`'s rank.
+
+    Example:
+        >>> cumsum(np.ones(3))
+        array([1., 2., 3.])
+    """
     if not _is_traced((a,)):
         return np.cumsum(a, axis=axis, dtype=dtype)
     a, axis = _cumulative_operand(a, axis, dtype)
@@ -285,7 +545,23 @@ def cumsum(a, axis=None, dtype=None):
 
 def cumprod(a, axis=None, dtype=None):
     """Cumulative product along `axis`, in log2(n) rounds of products (so its derivative is exact with
-    zeros). Example: ``cumprod(np.array([1., 2., 3.]))`` is [1., 2., 6.]."""
+    zeros), as numpy.cumprod; also `cumulative_prod`.
+
+    Args:
+        a: the array.
+        axis: an int, or None for the flattened array.
+        dtype: the dtype to multiply in (None: `a`'s).
+
+    Returns:
+        An array of `a`'s shape (1-d with `axis=None`).
+
+    Raises:
+        AxisError: an axis is out of range for `a`'s rank.
+
+    Example:
+        >>> cumprod(np.array([1.0, 2.0, 3.0]))
+        array([1., 2., 6.])
+    """
     if not _is_traced((a,)):
         return np.cumprod(a, axis=axis, dtype=dtype)
     a, axis = _cumulative_operand(a, axis, dtype)
@@ -304,26 +580,80 @@ cumulative_sum, cumulative_prod = cumsum, cumprod
 # --- logic -------------------------------------------------------------------------------------------
 
 def all(a, axis=None, keepdims: bool = False):  # noqa: A001 - mirrors numpy.all
-    """Whether every element is true (along `axis`). Example: ``all(np.array([1., 0.]))`` is False."""
+    """Whether every element is true (along `axis`), as numpy.all; no derivative.
+
+    Args:
+        a: the array.
+        axis: None (all axes), an int or a tuple of ints.
+        keepdims: keep the reduced axes with length 1.
+
+    Returns:
+        Bools, with the reduced axes removed (or kept with length 1).
+
+    Raises:
+        AxisError: an axis is out of range for `a`'s rank.
+
+    Example:
+        >>> bool(all(np.array([1.0, 0.0])))
+        False
+    """
     if not _is_traced((a,)):
         return np.all(a, axis=axis, keepdims=keepdims)
     return not_equal(min(not_equal(a, 0), axis, keepdims), 0)
 
 
 def any(a, axis=None, keepdims: bool = False):  # noqa: A001 - mirrors numpy.any
-    """Whether some element is true (along `axis`). Example: ``any(np.array([1., 0.]))`` is True."""
+    """Whether some element is true (along `axis`), as numpy.any; no derivative.
+
+    Args:
+        a: the array.
+        axis: None (all axes), an int or a tuple of ints.
+        keepdims: keep the reduced axes with length 1.
+
+    Returns:
+        Bools, with the reduced axes removed (or kept with length 1).
+
+    Raises:
+        AxisError: an axis is out of range for `a`'s rank.
+
+    Example:
+        >>> bool(any(np.array([1.0, 0.0])))
+        True
+    """
     if not _is_traced((a,)):
         return np.any(a, axis=axis, keepdims=keepdims)
     return not_equal(max(not_equal(a, 0), axis, keepdims), 0)
 
 
 def isfinite(x):
-    """Neither infinite nor NaN. Example: ``isfinite(np.inf)`` is False."""
+    """Neither infinite nor NaN, elementwise, as numpy.isfinite; no derivative.
+
+    Args:
+        x: an array, a number or a traced value.
+
+    Returns:
+        A bool array of `x`'s shape.
+
+    Example:
+        >>> isfinite(np.array([1.0, np.inf, np.nan]))
+        array([ True, False, False])
+    """
     return np.isfinite(x) if not _is_traced((x,)) else logical_not(isnan(x - x))
 
 
 def isinf(x):
-    """+inf or -inf. Example: ``isinf(-np.inf)`` is True."""
+    """+inf or -inf, elementwise, as numpy.isinf; no derivative.
+
+    Args:
+        x: an array, a number or a traced value.
+
+    Returns:
+        A bool array of `x`'s shape.
+
+    Example:
+        >>> isinf(np.array([1.0, -np.inf]))
+        array([False,  True])
+    """
     if not _is_traced((x,)):
         return np.isinf(x)
     from . import logical_and
@@ -331,14 +661,41 @@ def isinf(x):
 
 
 def logical_xor(x, y):
-    """Elementwise exclusive or. Example: ``logical_xor(True, False)`` is True."""
+    """Elementwise exclusive or of truth values, as numpy.logical_xor.
+
+    Args:
+        x: an array, a number or a traced value (nonzero is true).
+        y: the same, broadcast against `x`.
+
+    Returns:
+        A bool array of the broadcast shape.
+
+    Example:
+        >>> logical_xor(np.array([True, False]), True)
+        array([False,  True])
+    """
     if not _is_traced((x, y)):
         return np.logical_xor(x, y)
     return not_equal(astype(x, np.bool_), astype(y, np.bool_))
 
 
 def isclose(a, b, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):
-    """|a - b| <= atol + rtol * |b| elementwise (infinities equal themselves). Example: ``isclose(1.0, 1.0 + 1e-9)``."""
+    """|a - b| <= atol + rtol * |b| elementwise (infinities equal themselves), as numpy.isclose.
+
+    Args:
+        a: an array, a number or a traced value.
+        b: the same, broadcast against `a`.
+        rtol: the relative tolerance.
+        atol: the absolute tolerance.
+        equal_nan: count NaN as equal to NaN.
+
+    Returns:
+        A bool array of the broadcast shape (no derivative).
+
+    Example:
+        >>> isclose(np.array([1.0, 1.1]), 1.0 + 1e-9)
+        array([ True, False])
+    """
     if not _is_traced((a, b)):
         return np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
     from . import less_equal, logical_and, logical_or
@@ -351,14 +708,42 @@ def isclose(a, b, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = Fa
 
 
 def allclose(a, b, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):
-    """Whether every element of a and b is close. Example: ``allclose(np.ones(2), np.ones(2))`` is True."""
+    """Whether every element of a and b is close (see `isclose`), as numpy.allclose.
+
+    Args:
+        a: an array, a number or a traced value.
+        b: the same, broadcast against `a`.
+        rtol: the relative tolerance.
+        atol: the absolute tolerance.
+        equal_nan: count NaN as equal to NaN.
+
+    Returns:
+        A bool scalar (traced when an operand is).
+
+    Example:
+        >>> bool(allclose(np.ones(2), np.ones(2) + 1e-9))
+        True
+    """
     if not _is_traced((a, b)):
         return bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
     return all(isclose(a, b, rtol, atol, equal_nan))
 
 
 def array_equal(a1, a2, equal_nan: bool = False):
-    """Same shape and the same elements. Example: ``array_equal(np.ones(2), np.ones(2))`` is True."""
+    """Same shape and the same elements, as numpy.array_equal.
+
+    Args:
+        a1: an array, a number or a traced value.
+        a2: the same.
+        equal_nan: count NaN as equal to NaN.
+
+    Returns:
+        A bool scalar; False without comparing when the shapes differ.
+
+    Example:
+        >>> bool(array_equal(np.ones(2), np.ones(2))), bool(array_equal(np.ones(2), np.ones(3)))
+        (True, False)
+    """
     if not _is_traced((a1, a2)):
         return bool(np.array_equal(a1, a2, equal_nan=equal_nan))
     if shape_of(a1) != shape_of(a2):
@@ -371,7 +756,23 @@ def array_equal(a1, a2, equal_nan: bool = False):
 
 
 def count_nonzero(a, axis=None, *, keepdims: bool = False):
-    """How many elements are not zero (along `axis`). Example: ``count_nonzero(np.array([0., 2.]))`` is 1."""
+    """How many elements are not zero (along `axis`), as numpy.count_nonzero.
+
+    Args:
+        a: the array.
+        axis: None (all axes), an int or a tuple of ints.
+        keepdims: keep the reduced axes with length 1.
+
+    Returns:
+        Integer counts, with the reduced axes removed (or kept with length 1).
+
+    Raises:
+        AxisError: an axis is out of range for `a`'s rank.
+
+    Example:
+        >>> int(count_nonzero(np.array([0.0, 2.0])))
+        1
+    """
     if not _is_traced((a,)):
         return np.count_nonzero(a, axis=axis, keepdims=keepdims)
     return sum(not_equal(a, 0), axis=axis, keepdims=keepdims)
