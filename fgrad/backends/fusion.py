@@ -10,14 +10,17 @@ of one per operation, on the threads numexpr's own environment variables give it
 (NUMEXPR_MAX_THREADS, NUMEXPR_NUM_THREADS, OMP_NUM_THREADS); fgrad never sets them. Without
 numexpr the program is the plain NumPy one.
 
+A primitive fuses when its block gives it a numexpr form, `numexpr=Fused(template, precedence,
+dtypes)`; this module only reads those facts, puts the parentheses and groups the equations.
 What fuses is chosen by measurement (benchmarks/fusion.py) and by dtype:
 
-- only arithmetic, comparisons, logic, where, abs and (float64) sqrt, max and min: NumPy's SIMD
-  sin, exp, tanh, log... are 2-20x faster than numexpr's without Intel's VML, so they stay NumPy
-  calls and their results are the fused expression's inputs;
+- only arithmetic, comparisons, logic (and, or, xor, not of booleans), where, abs and (float64)
+  sqrt, max and min: NumPy's SIMD sin, exp, tanh, log... are 2-20x faster than numexpr's without
+  Intel's VML, so they stay NumPy calls and their results are the fused expression's inputs;
 - only float64 values (and bool conditions on them): numexpr computes those exactly as NumPy
-  does. Never integers (numexpr divides and overflows differently), complex or float16; and not
-  float32, which numexpr computes right but 1.3-4x slower than NumPy's passes at every size measured;
+  does (powers within an ulp: it multiplies small integer powers out). Never integers (numexpr
+  divides and overflows differently), complex or float16; and not float32, which numexpr
+  computes right but 1.3-4x slower than NumPy's passes at every size measured;
 - only chains of at least two operations whose result has at least `FUSE_MIN` elements: below
   that, the arrays sit in cache, NumPy's SIMD loops win and numexpr's call overhead adds to it.
 
