@@ -43,7 +43,23 @@ def _tensordot_axes(axes, nd_a: int, nd_b: int) -> tuple:
 def tensordot(a, b, axes=2):
     """Sum products over the given axes: the last `axes` of a with the first of b, or two axis lists.
 
-    Example: ``tensordot(np.ones((2, 3)), np.ones((3, 4)), 1).shape`` is (2, 4).
+    Traced, one `dot_general` primitive.
+
+    Args:
+        a: an array.
+        b: an array.
+        axes: an int n (the last n axes of `a` with the first n of `b`) or a pair of axis sequences.
+
+    Returns:
+        An array of `a`'s free axes followed by `b`'s.
+
+    Raises:
+        ValueError: an int `axes` out of range, or axis lists of different lengths.
+        ShapeError: the contracted axes differ in size.
+
+    Example:
+        >>> tensordot(np.ones((2, 3)), np.ones((3, 4)), 1).shape
+        (2, 4)
     """
     if not _is_traced((a, b)):
         return np.tensordot(a, b, axes)
@@ -56,7 +72,19 @@ def tensordot(a, b, axes=2):
 
 
 def inner(a, b):
-    """Sum of products over the last axes. Example: ``inner(np.ones(3), np.ones(3))`` is 3.0."""
+    """Sum of products over the last axes, as numpy.inner.
+
+    Args:
+        a: an array or number.
+        b: an array or number whose last axis matches `a`'s.
+
+    Returns:
+        An array of shape `a.shape[:-1] + b.shape[:-1]`.
+
+    Example:
+        >>> float(inner(np.ones(3), np.arange(3.0)))
+        3.0
+    """
     if not _is_traced((a, b)):
         return np.inner(a, b)
     if ndim_of(a) == 0 or ndim_of(b) == 0:
@@ -65,7 +93,20 @@ def inner(a, b):
 
 
 def kron(a, b):
-    """Kronecker product: blocks of b scaled by the elements of a. Example: ``kron(np.eye(2), np.ones((2, 2)))``."""
+    """Kronecker product: blocks of b scaled by the elements of a, as numpy.kron.
+
+    Args:
+        a: an array.
+        b: an array.
+
+    Returns:
+        An array whose sizes are the products of `a`'s and `b`'s (ranks padded to the larger).
+
+    Example:
+        >>> kron(np.eye(2), np.ones((1, 2)))
+        array([[1., 1., 0., 0.],
+               [0., 0., 1., 1.]])
+    """
     if not _is_traced((a, b)):
         return np.kron(a, b)
     a, b = _same_dtype(a, b)
@@ -80,7 +121,23 @@ def kron(a, b):
 def cross(a, b, axisa: int = -1, axisb: int = -1, axisc: int = -1, axis: int | None = None):
     """Cross product of 3-vectors (or the z component for 2-vectors) along the vector axes.
 
-    Example: ``cross(np.array([1., 0., 0.]), np.array([0., 1., 0.]))`` is [0., 0., 1.].
+    Args:
+        a: an array of 2- or 3-vectors along `axisa`.
+        b: the same along `axisb`; the other axes broadcast.
+        axisa: the vector axis of `a`.
+        axisb: the vector axis of `b`.
+        axisc: where the vector axis goes in the result.
+        axis: if given, overrides the three above.
+
+    Returns:
+        The cross products (a scalar per pair when both are 2-vectors).
+
+    Raises:
+        ValueError: a vector axis has a length other than 2 or 3.
+
+    Example:
+        >>> cross(np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0]))
+        array([0., 0., 1.])
     """
     if not _is_traced((a, b)):
         return np.cross(a, b, axisa, axisb, axisc, axis)
@@ -127,7 +184,23 @@ def _mode_slice(full, n: int, m: int, mode: str):
 
 
 def convolve(a, v, mode: str = "full"):
-    """Discrete linear convolution of two 1-d arrays. Example: ``convolve(a, v, "same")``."""
+    """Discrete linear convolution of two 1-d arrays, as numpy.convolve; differentiable in both.
+
+    Args:
+        a: a 1-d array.
+        v: a 1-d array.
+        mode: 'full' (length n + m - 1), 'same' (length max(n, m)) or 'valid' (max - min + 1).
+
+    Returns:
+        A 1-d array.
+
+    Raises:
+        ValueError: an operand is not 1-d or is empty, or `mode` is unknown.
+
+    Example:
+        >>> convolve(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0, 0.5]))
+        array([0. , 1. , 2.5, 4. , 1.5])
+    """
     if not _is_traced((a, v)):
         return np.convolve(a, v, mode)
     a, v = _same_dtype(a, v)
@@ -141,7 +214,23 @@ def convolve(a, v, mode: str = "full"):
 
 
 def correlate(a, v, mode: str = "valid"):
-    """Cross-correlation of two 1-d arrays: sum_n a[n + k] v[n]. Example: ``correlate(a, v, "full")``."""
+    """Cross-correlation of two 1-d arrays: sum_n a[n + k] v[n], as numpy.correlate.
+
+    Args:
+        a: a 1-d array.
+        v: a 1-d array.
+        mode: 'valid' (the default), 'same' or 'full', as in `convolve`.
+
+    Returns:
+        A 1-d array.
+
+    Raises:
+        ValueError: an operand is not 1-d or is empty, or `mode` is unknown.
+
+    Example:
+        >>> correlate(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0]))
+        array([2., 3.])
+    """
     if not _is_traced((a, v)):
         return np.correlate(a, v, mode)
     return convolve(a, _as_operand(v)[::-1], mode)
@@ -152,7 +241,18 @@ def correlate(a, v, mode: str = "valid"):
 def polyval(p, x):
     """Evaluate the polynomial with coefficients `p` (highest power first) at x, by Horner's rule.
 
-    Example: ``polyval([1., 0., -1.], 3.0)`` is 8.0.
+    Differentiable in both the coefficients and `x`.
+
+    Args:
+        p: a sequence or 1-d array of coefficients, highest power first.
+        x: an array, a number or a traced value.
+
+    Returns:
+        The values, of `x`'s shape.
+
+    Example:
+        >>> float(polyval([1.0, 0.0, -1.0], 3.0))
+        8.0
     """
     if not _is_traced((p, x) if not isinstance(p, Sequence) else (*p, x)):
         return np.polyval(p, x)
@@ -164,9 +264,27 @@ def polyval(p, x):
 
 
 def interp(x, xp, fp, left=None, right=None, period=None):
-    """Piecewise-linear interpolation of the points (xp, fp) at x (xp increasing).
+    """Piecewise-linear interpolation of the points (xp, fp) at x (xp increasing), as numpy.interp.
 
-    Example: ``interp(1.5, np.array([1., 2.]), np.array([10., 20.]))`` is 15.0.
+    Differentiable in `x` and `fp` (the derivative in `x` is the slope of the segment).
+
+    Args:
+        x: where to evaluate.
+        xp: increasing sample positions.
+        fp: the values at `xp`.
+        left: the value below `xp[0]` (None: `fp[0]`).
+        right: the value above `xp[-1]` (None: `fp[-1]`).
+        period: not supported for traced inputs.
+
+    Returns:
+        The interpolated values, of `x`'s shape.
+
+    Raises:
+        NotImplementedError: `period` with traced inputs.
+
+    Example:
+        >>> float(interp(1.5, np.array([1.0, 2.0]), np.array([10.0, 20.0])))
+        15.0
     """
     if not _is_traced((x, xp, fp, left, right)):
         return np.interp(x, xp, fp, left, right, period)
@@ -187,7 +305,23 @@ def interp(x, xp, fp, left=None, right=None, period=None):
 def gradient(f, *varargs, axis=None, edge_order: int = 1):
     """Central differences inside, one-sided differences at the edges, per axis (unit or scalar spacing).
 
-    Example: ``gradient(np.array([1., 4., 9.]))`` is [3., 4., 5.].
+    Args:
+        f: the sampled values.
+        *varargs: one scalar spacing for every axis, or one per axis (default 1).
+        axis: None (every axis), an int or a tuple of ints.
+        edge_order: 1; higher orders are not supported for traced inputs.
+
+    Returns:
+        One array per axis (a list), or one array when a single axis is differentiated.
+
+    Raises:
+        NotImplementedError: traced input with `edge_order` other than 1 or array spacings.
+        TypeError: more spacings than axes.
+        ValueError: an axis shorter than `edge_order + 1`.
+
+    Example:
+        >>> gradient(np.array([1.0, 4.0, 9.0]))
+        array([3., 4., 5.])
     """
     if not _is_traced((f,)):
         return np.gradient(f, *varargs, axis=axis, edge_order=edge_order)
