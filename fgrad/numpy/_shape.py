@@ -36,17 +36,51 @@ from . import (
 
 
 def shape(a) -> tuple:
-    """The shape of an array, traced or not. Example: ``shape(np.ones((2, 3)))`` is (2, 3)."""
+    """The shape of an array, traced or not, as numpy.shape.
+
+    Args:
+        a: an array, a number or a traced value.
+
+    Returns:
+        A tuple of Python ints.
+
+    Example:
+        >>> shape(np.ones((2, 3)))
+        (2, 3)
+    """
     return tuple(shape_of(a)) if isinstance(a, Tracer) else np.shape(a)
 
 
 def ndim(a) -> int:
-    """The number of axes. Example: ``ndim(np.ones((2, 3)))`` is 2."""
+    """The number of axes, traced or not, as numpy.ndim.
+
+    Args:
+        a: an array, a number or a traced value.
+
+    Returns:
+        A Python int.
+
+    Example:
+        >>> ndim(np.ones((2, 3)))
+        2
+    """
     return ndim_of(a) if isinstance(a, Tracer) else np.ndim(a)
 
 
 def size(a, axis: int | None = None) -> int:
-    """The number of elements (along `axis`). Example: ``size(np.ones((2, 3)))`` is 6."""
+    """The number of elements (along `axis`), as numpy.size.
+
+    Args:
+        a: an array, a number or a traced value.
+        axis: None (all elements) or an axis.
+
+    Returns:
+        A Python int.
+
+    Example:
+        >>> size(np.ones((2, 3))), size(np.ones((2, 3)), 1)
+        (6, 3)
+    """
     dims = shape(a)
     return int(np.prod(dims, dtype=np.int64)) if axis is None else dims[_axis(axis, len(dims))]
 
@@ -72,7 +106,23 @@ def _take_at(a, idx: np.ndarray, axis: int):
 # --- reordering ------------------------------------------------------------------------------------
 
 def moveaxis(a, source, destination):
-    """Move axes to new positions. Example: ``moveaxis(np.ones((2, 3, 4)), 0, -1).shape`` is (3, 4, 2)."""
+    """Move axes to new positions, as numpy.moveaxis.
+
+    Args:
+        a: the array.
+        source: an axis or axes to move.
+        destination: their new positions.
+
+    Returns:
+        `a` with its axes reordered.
+
+    Raises:
+        AxisError: `axis` is out of range for the array's rank.
+
+    Example:
+        >>> moveaxis(np.ones((2, 3, 4)), 0, -1).shape
+        (3, 4, 2)
+    """
     if not _is_traced((a,)):
         return np.moveaxis(a, source, destination)
     nd = ndim_of(a)
@@ -86,7 +136,23 @@ def moveaxis(a, source, destination):
 
 
 def rollaxis(a, axis: int, start: int = 0):
-    """Roll `axis` back to position `start` (NumPy's older moveaxis). Example: ``rollaxis(x, 2).shape``."""
+    """Roll `axis` back to position `start` (NumPy's older moveaxis).
+
+    Args:
+        a: the array.
+        axis: the axis to move.
+        start: the position it moves in front of.
+
+    Returns:
+        `a` with its axes reordered.
+
+    Raises:
+        AxisError: `axis` is out of range for the array's rank.
+
+    Example:
+        >>> rollaxis(np.ones((2, 3, 4)), 2).shape
+        (4, 2, 3)
+    """
     if not _is_traced((a,)):
         return np.rollaxis(a, axis, start)
     nd = ndim_of(a)
@@ -98,7 +164,22 @@ def rollaxis(a, axis: int, start: int = 0):
 
 
 def flip(m, axis=None):
-    """Reverse the order of elements along `axis` (all axes by default). Example: ``flip(np.arange(3.))``."""
+    """Reverse the order of elements along `axis` (all axes by default), as numpy.flip.
+
+    Args:
+        m: the array.
+        axis: None, an int or a tuple of ints.
+
+    Returns:
+        An array of `m`'s shape.
+
+    Raises:
+        AxisError: `axis` is out of range for the array's rank.
+
+    Example:
+        >>> flip(np.arange(3.0))
+        array([2., 1., 0.])
+    """
     if not _is_traced((m,)):
         return np.flip(m, axis)
     nd = ndim_of(m)
@@ -110,21 +191,57 @@ def flip(m, axis=None):
 
 
 def fliplr(m):
-    """Reverse the columns (axis 1). Example: ``fliplr(np.eye(2))``."""
+    """Reverse the columns (axis 1), as numpy.fliplr.
+
+    Args:
+        m: an array with at least two axes.
+
+    Returns:
+        An array of `m`'s shape.
+
+    Example:
+        >>> fliplr(np.array([[1.0, 2.0]]))
+        array([[2., 1.]])
+    """
     if ndim(m) < 2:
         raise ValueError("Input must be >= 2-d.")
     return flip(m, 1)
 
 
 def flipud(m):
-    """Reverse the rows (axis 0). Example: ``flipud(np.eye(2))``."""
+    """Reverse the rows (axis 0), as numpy.flipud.
+
+    Args:
+        m: an array with at least one axis.
+
+    Returns:
+        An array of `m`'s shape.
+
+    Example:
+        >>> flipud(np.array([1.0, 2.0]))
+        array([2., 1.])
+    """
     if ndim(m) < 1:
         raise ValueError("Input must be >= 1-d.")
     return flip(m, 0)
 
 
 def rot90(m, k: int = 1, axes=(0, 1)):
-    """Rotate by 90 degrees `k` times in the plane of `axes`. Example: ``rot90(np.eye(2))``."""
+    """Rotate by 90 degrees `k` times in the plane of `axes`, as numpy.rot90.
+
+    Args:
+        m: an array with at least two axes.
+        k: the number of quarter turns (negative: clockwise).
+        axes: the two axes of the plane.
+
+    Returns:
+        The rotated array.
+
+    Example:
+        >>> rot90(np.array([[1.0, 2.0], [3.0, 4.0]]))
+        array([[2., 4.],
+               [1., 3.]])
+    """
     if not _is_traced((m,)):
         return np.rot90(m, k, axes)
     nd = ndim_of(m)
@@ -145,7 +262,20 @@ def rot90(m, k: int = 1, axes=(0, 1)):
 
 
 def roll(a, shift, axis=None):
-    """Shift elements cyclically along `axis` (the flattened array by default). Example: ``roll(x, 1)``."""
+    """Shift elements cyclically along `axis` (the flattened array by default), as numpy.roll.
+
+    Args:
+        a: the array.
+        shift: an int or a tuple of ints (one per axis in `axis`).
+        axis: None, an int or a tuple.
+
+    Returns:
+        An array of `a`'s shape.
+
+    Example:
+        >>> roll(np.arange(3.0), 1)
+        array([2., 0., 1.])
+    """
     if not _is_traced((a,)):
         return np.roll(a, shift, axis)
     if axis is None:
@@ -168,17 +298,50 @@ def _atleast(arys, nd: int, place):
 
 
 def atleast_1d(*arys):
-    """Each input with at least one axis. Example: ``atleast_1d(1.0).shape`` is (1,)."""
+    """Each input with at least one axis, as numpy.atleast_1d.
+
+    Args:
+        *arys: arrays or numbers.
+
+    Returns:
+        One array, or a list of them for several inputs.
+
+    Example:
+        >>> atleast_1d(1.0).shape
+        (1,)
+    """
     return _atleast(arys, 1, lambda s: (1,))
 
 
 def atleast_2d(*arys):
-    """Each input with at least two axes: (n,) becomes (1, n). Example: ``atleast_2d(np.ones(3)).shape``."""
+    """Each input with at least two axes: (n,) becomes (1, n), as numpy.atleast_2d.
+
+    Args:
+        *arys: arrays or numbers.
+
+    Returns:
+        One array, or a list of them for several inputs.
+
+    Example:
+        >>> atleast_2d(np.ones(3)).shape
+        (1, 3)
+    """
     return _atleast(arys, 2, lambda s: (1,) * (2 - len(s)) + s)
 
 
 def atleast_3d(*arys):
-    """At least three axes: (n,) becomes (1, n, 1), (m, n) becomes (m, n, 1). Example: ``atleast_3d(1.0)``."""
+    """At least three axes: (n,) becomes (1, n, 1), (m, n) becomes (m, n, 1), as numpy.atleast_3d.
+
+    Args:
+        *arys: arrays or numbers.
+
+    Returns:
+        One array, or a list of them for several inputs.
+
+    Example:
+        >>> atleast_3d(np.ones(3)).shape
+        (1, 3, 1)
+    """
     return _atleast(arys, 3, lambda s: (1, 1, 1) if not s else (1,) + s + (1,) if len(s) == 1 else s + (1,))
 
 
@@ -190,7 +353,18 @@ def _as_list(tup) -> list:
 
 
 def vstack(tup):
-    """Stack arrays vertically (axis 0; 1-d arrays become rows). Example: ``vstack([a, b])``."""
+    """Stack arrays vertically (axis 0; 1-d arrays become rows), as numpy.vstack (also `row_stack`).
+
+    Args:
+        tup: a sequence of arrays (or numbers), possibly traced.
+
+    Returns:
+        The joined array, at least 2-d.
+
+    Example:
+        >>> vstack([np.ones(2), np.zeros(2)]).shape
+        (2, 2)
+    """
     arrays = _as_list(tup)
     if not _is_traced(arrays):
         return np.vstack(arrays)
@@ -201,7 +375,18 @@ row_stack = vstack
 
 
 def hstack(tup):
-    """Stack arrays horizontally (axis 1; axis 0 for 1-d arrays). Example: ``hstack([a, b])``."""
+    """Stack arrays horizontally (axis 1; axis 0 for 1-d arrays), as numpy.hstack.
+
+    Args:
+        tup: a sequence of arrays (or numbers), possibly traced.
+
+    Returns:
+        The joined array.
+
+    Example:
+        >>> hstack([np.ones(2), np.zeros(1)])
+        array([1., 1., 0.])
+    """
     arrays = _as_list(tup)
     if not _is_traced(arrays):
         return np.hstack(arrays)
@@ -210,7 +395,18 @@ def hstack(tup):
 
 
 def dstack(tup):
-    """Stack arrays depth-wise (axis 2). Example: ``dstack([a, b])``."""
+    """Stack arrays depth-wise (axis 2), as numpy.dstack.
+
+    Args:
+        tup: a sequence of arrays (or numbers), possibly traced.
+
+    Returns:
+        The joined array, at least 3-d.
+
+    Example:
+        >>> dstack([np.ones(2), np.zeros(2)]).shape
+        (1, 2, 2)
+    """
     arrays = _as_list(tup)
     if not _is_traced(arrays):
         return np.dstack(arrays)
@@ -218,7 +414,19 @@ def dstack(tup):
 
 
 def column_stack(tup):
-    """Stack 1-d arrays as columns of a 2-d array. Example: ``column_stack([a, b])``."""
+    """Stack 1-d arrays as columns of a 2-d array (2-d arrays as they are), as numpy.column_stack.
+
+    Args:
+        tup: a sequence of arrays (or numbers), possibly traced.
+
+    Returns:
+        A 2-d array.
+
+    Example:
+        >>> column_stack([np.ones(2), np.zeros(2)])
+        array([[1., 0.],
+               [1., 0.]])
+    """
     arrays = _as_list(tup)
     if not _is_traced(arrays):
         return np.column_stack(arrays)
@@ -227,7 +435,20 @@ def column_stack(tup):
 
 
 def append(arr, values, axis=None):
-    """`values` appended to `arr` (both flattened when axis is None). Example: ``append(a, 1.0)``."""
+    """`values` appended to `arr` (both flattened when axis is None), as numpy.append.
+
+    Args:
+        arr: the array.
+        values: what to append; along `axis` it must match `arr`'s other sizes.
+        axis: the axis to append along, or None.
+
+    Returns:
+        A new array; differentiable in both operands.
+
+    Example:
+        >>> append(np.array([1.0, 2.0]), 3.0)
+        array([1., 2., 3.])
+    """
     if not _is_traced((arr, values)):
         return np.append(arr, values, axis)
     if axis is None:
@@ -248,14 +469,43 @@ def _split_points(n: int, sections, equal: bool) -> list:
 
 
 def array_split(ary, indices_or_sections, axis: int = 0) -> list:
-    """Split into pieces along `axis`; sections need not divide evenly. Example: ``array_split(x, 3)``."""
+    """Split into pieces along `axis`; sections need not divide evenly, as numpy.array_split.
+
+    Args:
+        ary: the array.
+        indices_or_sections: a number of sections, or the indices to split at.
+        axis: the axis to split.
+
+    Returns:
+        A list of arrays (the first ones one longer when uneven).
+
+    Example:
+        >>> [p.tolist() for p in array_split(np.arange(5.0), 2)]
+        [[0.0, 1.0, 2.0], [3.0, 4.0]]
+    """
     if not _is_traced((ary,)):
         return np.array_split(ary, indices_or_sections, axis)
     return _split(ary, indices_or_sections, axis, equal=False)
 
 
 def split(ary, indices_or_sections, axis: int = 0) -> list:
-    """Split into equal sections or at the given indices along `axis`. Example: ``split(x, 2)``."""
+    """Split into equal sections or at the given indices along `axis`, as numpy.split.
+
+    Args:
+        ary: the array.
+        indices_or_sections: a number that divides the axis, or the indices to split at.
+        axis: the axis to split.
+
+    Returns:
+        A list of arrays.
+
+    Raises:
+        ValueError: a number of sections that does not divide the axis.
+
+    Example:
+        >>> [p.tolist() for p in split(np.arange(4.0), 2)]
+        [[0.0, 1.0], [2.0, 3.0]]
+    """
     if not _is_traced((ary,)):
         return np.split(ary, indices_or_sections, axis)
     return _split(ary, indices_or_sections, axis, equal=True)
@@ -288,9 +538,19 @@ dsplit = _split_along("dsplit", 3, lambda nd: 2)
 # --- repeat, tile, pad -------------------------------------------------------------------------------
 
 def repeat(a, repeats, axis=None):
-    """Repeat each element `repeats` times along `axis` (of the flattened array by default).
+    """Repeat each element `repeats` times along `axis` (of the flattened array by default), as numpy.repeat.
 
-    Example: ``repeat(np.array([1., 2.]), 2)`` gives ``[1., 1., 2., 2.]``.
+    Args:
+        a: the array.
+        repeats: an int, or one int per element along `axis` (concrete).
+        axis: the axis, or None.
+
+    Returns:
+        The repeated array.
+
+    Example:
+        >>> repeat(np.array([1.0, 2.0]), 2)
+        array([1., 1., 2., 2.])
     """
     if not _is_traced((a,)):
         return np.repeat(a, repeats, axis)
@@ -301,7 +561,19 @@ def repeat(a, repeats, axis=None):
 
 
 def tile(A, reps):
-    """Repeat the whole array `reps` times along each axis. Example: ``tile(np.array([1., 2.]), 2)``."""
+    """Repeat the whole array `reps` times along each axis, as numpy.tile.
+
+    Args:
+        A: the array.
+        reps: an int or a tuple of ints.
+
+    Returns:
+        The tiled array.
+
+    Example:
+        >>> tile(np.array([1.0, 2.0]), 2)
+        array([1., 2., 1., 2.])
+    """
     if not _is_traced((A,)):
         return np.tile(A, reps)
     reps = (int(reps),) if np.ndim(reps) == 0 else tuple(int(r) for r in reps)
@@ -319,7 +591,18 @@ _PAD_MODES = ("constant", "edge", "reflect", "symmetric", "wrap")
 def pad(array, pad_width, mode: str = "constant", constant_values=0):
     """Pad with a constant, the edge values, a reflection or a wrap-around, as numpy.pad.
 
-    Example: ``pad(np.array([1., 2.]), 1)`` gives ``[0., 1., 2., 0.]``.
+    Args:
+        array: the array.
+        pad_width: an int, a (before, after) pair, or one pair per axis.
+        mode: 'constant', 'edge', 'reflect', 'symmetric' or 'wrap'.
+        constant_values: the padding value for 'constant' (possibly traced).
+
+    Returns:
+        The padded array; the derivative crops (and, for copied modes, adds) the cotangent back.
+
+    Example:
+        >>> pad(np.array([1.0, 2.0]), 1)
+        array([0., 1., 2., 0.])
     """
     if not _is_traced((array,)):
         kwargs = {"constant_values": constant_values} if mode == "constant" else {}
@@ -353,7 +636,21 @@ def _pad_axis(a, ax: int, lo: int, hi: int, mode: str, values):
 # --- diagonals and triangles ---------------------------------------------------------------------------
 
 def diagonal(a, offset: int = 0, axis1: int = 0, axis2: int = 1):
-    """The diagonal of the (axis1, axis2) planes, as the last axis. Example: ``diagonal(np.eye(2))``."""
+    """The diagonal of the (axis1, axis2) planes, as the last axis, as numpy.diagonal.
+
+    Args:
+        a: an array with at least two axes.
+        offset: the diagonal: 0 the main one, > 0 above.
+        axis1: the first axis of the planes.
+        axis2: the second axis.
+
+    Returns:
+        An array with the two axes removed and the diagonal appended as the last axis.
+
+    Example:
+        >>> diagonal(np.arange(4.0).reshape(2, 2))
+        array([0., 3.])
+    """
     if not _is_traced((a,)):
         return np.diagonal(a, offset, axis1, axis2)
     nd = ndim_of(a)
@@ -367,7 +664,22 @@ def diagonal(a, offset: int = 0, axis1: int = 0, axis2: int = 1):
 
 
 def diag(v, k: int = 0):
-    """The k-th diagonal of a 2-d array, or a 2-d array with `v` on its k-th diagonal. Example: ``diag(x)``."""
+    """The k-th diagonal of a 2-d array, or a 2-d array with `v` on its k-th diagonal, as numpy.diag.
+
+    Args:
+        v: a 1-d or 2-d array.
+        k: the diagonal: 0 the main one, > 0 above, < 0 below.
+
+    Returns:
+        A 1-d diagonal (from 2-d input) or a square 2-d array (from 1-d input).
+
+    Raises:
+        ValueError: `v` is neither 1-d nor 2-d.
+
+    Example:
+        >>> diag(np.array([[1.0, 2.0], [3.0, 4.0]])), diag(np.array([1.0, 2.0]), 1).shape
+        (array([1., 4.]), (3, 3))
+    """
     if not _is_traced((v,)):
         return np.diag(v, k)
     if ndim_of(v) == 2:
@@ -381,12 +693,40 @@ def diag(v, k: int = 0):
 
 
 def diagflat(v, k: int = 0):
-    """A 2-d array with the flattened `v` on its k-th diagonal. Example: ``diagflat(np.ones(2))``."""
+    """A 2-d array with the flattened `v` on its k-th diagonal, as numpy.diagflat.
+
+    Args:
+        v: an array, flattened.
+        k: the diagonal.
+
+    Returns:
+        A square 2-d array.
+
+    Example:
+        >>> diagflat(np.ones(2))
+        array([[1., 0.],
+               [0., 1.]])
+    """
     return np.diagflat(v, k) if not _is_traced((v,)) else diag(ravel(v), k)
 
 
 def trace(a, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype=None):
-    """The sum along a diagonal. Example: ``trace(np.eye(3))`` is 3.0."""
+    """The sum along a diagonal, as numpy.trace.
+
+    Args:
+        a: an array with at least two axes.
+        offset: the diagonal.
+        axis1: the first axis of the planes.
+        axis2: the second axis.
+        dtype: the dtype to sum in.
+
+    Returns:
+        The sums, with the two axes removed.
+
+    Example:
+        >>> float(trace(np.eye(3)))
+        3.0
+    """
     if not _is_traced((a,)):
         return np.trace(a, offset, axis1, axis2, dtype)
     from . import sum as _sum
@@ -403,19 +743,62 @@ def _triangle(m, k: int, lower: bool):
 
 
 def tril(m, k: int = 0):
-    """Zero the elements above the k-th diagonal. Example: ``tril(np.ones((2, 2)))``."""
+    """Zero the elements above the k-th diagonal, as numpy.tril.
+
+    Args:
+        m: an array with at least two axes (the last two form the matrices).
+        k: the diagonal.
+
+    Returns:
+        An array of `m`'s shape.
+
+    Example:
+        >>> tril(np.ones((2, 2)))
+        array([[1., 0.],
+               [1., 1.]])
+    """
     return np.tril(m, k) if not _is_traced((m,)) else _triangle(m, k, lower=True)
 
 
 def triu(m, k: int = 0):
-    """Zero the elements below the k-th diagonal. Example: ``triu(np.ones((2, 2)))``."""
+    """Zero the elements below the k-th diagonal, as numpy.triu.
+
+    Args:
+        m: an array with at least two axes (the last two form the matrices).
+        k: the diagonal.
+
+    Returns:
+        An array of `m`'s shape.
+
+    Example:
+        >>> triu(np.ones((2, 2)))
+        array([[1., 1.],
+               [0., 1.]])
+    """
     return np.triu(m, k) if not _is_traced((m,)) else _triangle(m, k, lower=False)
 
 
 # --- take, sort --------------------------------------------------------------------------------------
 
 def take(a, indices, axis=None, mode=None):
-    """Elements at `indices` along `axis` (of the flattened array by default). Example: ``take(x, [0, 2])``."""
+    """Elements at `indices` along `axis` (of the flattened array by default), as numpy.take.
+
+    Args:
+        a: the array.
+        indices: an int or integer array (concrete or traced).
+        axis: the axis, or None.
+        mode: NumPy's out-of-bounds mode ('raise', 'wrap', 'clip'), for plain arrays.
+
+    Returns:
+        An array with `indices`' shape in place of `axis`; the derivative scatters back (adding repeats).
+
+    Raises:
+        IndexError: an index is out of range for traced `a`.
+
+    Example:
+        >>> take(np.array([10.0, 20.0, 30.0]), [0, 2])
+        array([10., 30.])
+    """
     if not _is_traced((a, indices)):
         return np.take(a, indices, axis, mode=mode or "raise")
     if mode not in (None, "raise", "wrap", "clip"):
@@ -431,7 +814,22 @@ def take(a, indices, axis=None, mode=None):
 
 
 def take_along_axis(arr, indices, axis):
-    """Elements picked along `axis` by an index array shaped like `arr`. Example: ``take_along_axis(x, i, 1)``."""
+    """Elements picked along `axis` by an index array shaped like `arr`, as numpy.take_along_axis.
+
+    Args:
+        arr: the array.
+        indices: an integer array broadcasting against `arr` except along `axis`.
+        axis: the axis to pick along.
+
+    Returns:
+        An array of the broadcast shape.
+
+    Example:
+        >>> x = np.array([[3.0, 1.0], [2.0, 4.0]])
+        >>> take_along_axis(x, np.argsort(x, axis=1), 1)
+        array([[1., 3.],
+               [2., 4.]])
+    """
     if not _is_traced((arr, indices)):
         return np.take_along_axis(arr, indices, axis)
     if axis is None:
@@ -450,7 +848,26 @@ def take_along_axis(arr, indices, axis):
 
 
 def argsort(a, axis: int | None = -1, kind=None, order=None, *, stable: bool = True, descending: bool = False):
-    """Indices that sort `a` along `axis` (stable). Example: ``argsort(np.array([3., 1., 2.]))`` is [1, 2, 0]."""
+    """Indices that sort `a` along `axis` (stable), as numpy.argsort; no derivative.
+
+    Args:
+        a: the array.
+        axis: the axis to sort along, or None for the flattened array.
+        kind: NumPy's algorithm name; ignored (the sort is stable).
+        order: NumPy's field order; not supported.
+        stable: accepted for the array API; the sort is always stable.
+        descending: sort from largest to smallest.
+
+    Returns:
+        Integer indices of `a`'s shape (1-d with `axis=None`).
+
+    Raises:
+        AxisError: `axis` is out of range for the array's rank.
+
+    Example:
+        >>> argsort(np.array([3.0, 1.0, 2.0]))
+        array([1, 2, 0])
+    """
     if not _is_traced((a,)):
         out = np.argsort(a if axis is not None else np.ravel(a), axis=-1 if axis is None else axis, kind="stable")
         return out if not descending else np.flip(np.argsort(np.flip(a, axis), axis=axis, kind="stable"), axis)
@@ -460,7 +877,26 @@ def argsort(a, axis: int | None = -1, kind=None, order=None, *, stable: bool = T
 
 
 def sort(a, axis: int | None = -1, kind=None, order=None, *, stable: bool = True, descending: bool = False):
-    """`a` sorted along `axis`; the derivative follows each element to its place. Example: ``sort(x)``."""
+    """`a` sorted along `axis`; the derivative follows each element to its place, as numpy.sort.
+
+    Args:
+        a: the array.
+        axis: the axis to sort along, or None for the flattened array.
+        kind: NumPy's algorithm name; ignored (the sort is stable).
+        order: NumPy's field order; not supported.
+        stable: accepted for the array API; the sort is always stable.
+        descending: sort from largest to smallest.
+
+    Returns:
+        The sorted array, of `a`'s shape (1-d with `axis=None`).
+
+    Raises:
+        AxisError: `axis` is out of range for the array's rank.
+
+    Example:
+        >>> sort(np.array([3.0, 1.0, 2.0]))
+        array([1., 2., 3.])
+    """
     if not _is_traced((a,)):
         out = np.sort(a, axis=axis, kind="stable")
         return np.flip(out, -1 if axis is None else axis) if descending else out
@@ -471,20 +907,65 @@ def sort(a, axis: int | None = -1, kind=None, order=None, *, stable: bool = True
 
 
 def partition(a, kth, axis: int = -1):
-    """`a` with its kth element in sorted position, smaller ones before it (here: sorted). Example:
-    ``partition(x, 1)``."""
+    """`a` with its kth element in sorted position, smaller ones before it; fgrad sorts fully.
+
+    Args:
+        a: the array.
+        kth: the index (or indices) that must be in sorted position.
+        axis: the axis.
+
+    Returns:
+        An array of `a`'s shape (sorted along `axis`).
+
+    Raises:
+        AxisError: `axis` is out of range for the array's rank.
+
+    Example:
+        >>> partition(np.array([3.0, 1.0, 2.0]), 1)
+        array([1., 2., 3.])
+    """
     return np.partition(a, kth, axis) if not _is_traced((a,)) else sort(a, axis)
 
 
 def argpartition(a, kth, axis: int = -1):
-    """Indices that partition `a` (here: that sort it). Example: ``argpartition(x, 1)``."""
+    """Indices that partition `a` around its `kth` element; fgrad returns the full sort's indices.
+
+    Args:
+        a: the array.
+        kth: the index (or indices) that must be in sorted position.
+        axis: the axis.
+
+    Returns:
+        Integer indices of `a`'s shape, a valid partition (in fact sorted).
+
+    Raises:
+        AxisError: `axis` is out of range for the array's rank.
+
+    Example:
+        >>> argpartition(np.array([3.0, 1.0, 2.0]), 1)
+        array([1, 2, 0])
+    """
     return np.argpartition(a, kth, axis) if not _is_traced((a,)) else argsort(a, axis)
 
 
 # --- grids and selection ---------------------------------------------------------------------------
 
 def meshgrid(*xi, copy: bool = True, sparse: bool = False, indexing: str = "xy") -> list:
-    """Coordinate arrays from coordinate vectors. Example: ``meshgrid(np.arange(2.), np.arange(3.))``."""
+    """Coordinate arrays from coordinate vectors, as numpy.meshgrid.
+
+    Args:
+        *xi: 1-d coordinate arrays.
+        copy: NumPy's flag (plain arrays only).
+        sparse: return broadcastable arrays instead of full grids.
+        indexing: 'xy' (Cartesian: the first two axes swapped) or 'ij' (matrix).
+
+    Returns:
+        A list of arrays, one per input.
+
+    Example:
+        >>> [g.shape for g in meshgrid(np.arange(2.0), np.arange(3.0))]
+        [(3, 2), (3, 2)]
+    """
     if not _is_traced(xi):
         return np.meshgrid(*xi, copy=copy, sparse=sparse, indexing=indexing)
     if indexing not in ("xy", "ij"):
@@ -503,9 +984,23 @@ def meshgrid(*xi, copy: bool = True, sparse: bool = False, indexing: str = "xy")
 
 
 def select(condlist, choicelist, default=0):
-    """The choice of the first true condition, elementwise (`default` where none holds).
+    """The choice of the first true condition, elementwise (`default` where none holds), as numpy.select.
 
-    Example: ``select([x < 0, x > 0], [-x, x])`` is |x| off zero.
+    Args:
+        condlist: a list of bool arrays.
+        choicelist: a list of arrays, one per condition.
+        default: the value where no condition holds.
+
+    Returns:
+        An array of the broadcast shape; the derivative flows to the chosen entries only.
+
+    Raises:
+        ValueError: `condlist` and `choicelist` differ in length.
+
+    Example:
+        >>> x = np.array([-2.0, 0.0, 3.0])
+        >>> select([x < 0, x > 0], [-x, x], default=9.0)
+        array([2., 9., 3.])
     """
     condlist, choicelist = list(condlist), list(choicelist)
     if len(condlist) != len(choicelist):
@@ -519,7 +1014,25 @@ def select(condlist, choicelist, default=0):
 
 
 def diff(a, n: int = 1, axis: int = -1, prepend=None, append=None):
-    """The n-th discrete difference along `axis`. Example: ``diff(np.array([1., 4., 9.]))`` is [3., 5.]."""
+    """The n-th discrete difference along `axis`, as numpy.diff.
+
+    Args:
+        a: the array.
+        n: how many times to difference.
+        axis: the axis.
+        prepend: values put before `a` along `axis` first.
+        append: values put after `a` first.
+
+    Returns:
+        An array `n` shorter along `axis` (plus what was prepended and appended).
+
+    Raises:
+        AxisError: `axis` is out of range for the array's rank.
+
+    Example:
+        >>> diff(np.array([1.0, 4.0, 9.0]))
+        array([3., 5.])
+    """
     if not _is_traced((a, prepend, append)):
         kw = {k: v for k, v in (("prepend", prepend), ("append", append)) if v is not None}
         return np.diff(a, n, axis, **kw)
