@@ -526,7 +526,23 @@ def _split_along(name: str, min_nd: int, axis_of):
             raise ValueError(f"{name} only works on arrays of {min_nd} or more dimensions")
         return split(ary, indices_or_sections, axis_of(ndim(ary)))
     fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"numpy.{name}: split along axis {axis_of(3)}. Example: ``{name}(x, 2)``."
+    fn.__doc__ = f"""numpy.{name}: `split` along axis {axis_of(3)}, for arrays of at least {min_nd} axes.
+
+    Args:
+        ary: the array.
+        indices_or_sections: a number that divides the axis, or the indices to split at.
+
+    Returns:
+        A list of arrays.
+
+    Raises:
+        ValueError: `ary` has fewer than {min_nd} axes, or the sections do not divide the axis.
+
+    Example:
+        >>> pieces = {name}(np.ones((2, 2, 2)), 2)
+        >>> len(pieces), pieces[0].shape[{axis_of(3)}]
+        (2, 1)
+    """
     return fn
 
 
