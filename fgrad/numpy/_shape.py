@@ -199,6 +199,9 @@ def fliplr(m):
     Returns:
         An array of `m`'s shape.
 
+    Raises:
+        ValueError: traced `m` has fewer than two axes.
+
     Example:
         >>> fliplr(np.array([[1.0, 2.0]]))
         array([[2., 1.]])
@@ -216,6 +219,9 @@ def flipud(m):
 
     Returns:
         An array of `m`'s shape.
+
+    Raises:
+        ValueError: traced `m` has no axis.
 
     Example:
         >>> flipud(np.array([1.0, 2.0]))
@@ -236,6 +242,9 @@ def rot90(m, k: int = 1, axes=(0, 1)):
 
     Returns:
         The rotated array.
+
+    Raises:
+        ValueError: `axes` is not two different axes of an array with at least two.
 
     Example:
         >>> rot90(np.array([[1.0, 2.0], [3.0, 4.0]]))
@@ -616,6 +625,10 @@ def pad(array, pad_width, mode: str = "constant", constant_values=0):
     Returns:
         The padded array; the derivative crops (and, for copied modes, adds) the cotangent back.
 
+    Raises:
+        NotImplementedError: a traced array with a mode other than the five above.
+        ValueError: a negative pad width.
+
     Example:
         >>> pad(np.array([1.0, 2.0]), 1)
         array([0., 1., 2., 0.])
@@ -662,6 +675,9 @@ def diagonal(a, offset: int = 0, axis1: int = 0, axis2: int = 1):
 
     Returns:
         An array with the two axes removed and the diagonal appended as the last axis.
+
+    Raises:
+        ValueError: traced `a` has fewer than two axes.
 
     Example:
         >>> diagonal(np.arange(4.0).reshape(2, 2))
@@ -840,6 +856,9 @@ def take_along_axis(arr, indices, axis):
     Returns:
         An array of the broadcast shape.
 
+    Raises:
+        ValueError: `indices` and `arr` differ in rank.
+
     Example:
         >>> x = np.array([[3.0, 1.0], [2.0, 4.0]])
         >>> take_along_axis(x, np.argsort(x, axis=1), 1)
@@ -977,6 +996,9 @@ def meshgrid(*xi, copy: bool = True, sparse: bool = False, indexing: str = "xy")
 
     Returns:
         A list of arrays, one per input.
+
+    Raises:
+        ValueError: `indexing` is neither 'xy' nor 'ij'.
 
     Example:
         >>> [g.shape for g in meshgrid(np.arange(2.0), np.arange(3.0))]
