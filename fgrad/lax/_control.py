@@ -85,6 +85,21 @@ def cond(pred, true_fun: Callable, false_fun: Callable, *operands):
     """`true_fun(*operands)` if `pred` else `false_fun(*operands)`, as jax.lax.cond: both branches
     are traced and the choice is made when the program runs, so `pred` may be traced.
 
+    Only the chosen branch runs; gradients flow through it alone.
+
+    Args:
+        pred: a scalar bool or number (nonzero is true), concrete or traced.
+        true_fun: called as `true_fun(*operands)` when `pred` is true.
+        false_fun: called as `false_fun(*operands)` otherwise.
+        *operands: the arguments of both branches (pytrees of arrays).
+
+    Returns:
+        The chosen branch's output; both branches must return the same structure, shapes and dtypes.
+
+    Raises:
+        TypeError: `pred` is not a scalar bool or number, or the branches' outputs differ in
+            structure, shape or dtype.
+
     Example:
         >>> import fgrad, fgrad.lax
         >>> f = lambda x: fgrad.lax.cond(x > 0, lambda x: x * 2.0, lambda x: -x, x)
@@ -106,6 +121,19 @@ def cond(pred, true_fun: Callable, false_fun: Callable, *operands):
 
 def switch(index, branches: Sequence[Callable], *operands):
     """`branches[index](*operands)`, as jax.lax.switch: `index` is clamped to the valid range.
+
+    Args:
+        index: a scalar integer, concrete or traced; out-of-range values are clamped.
+        branches: a non-empty sequence of functions of `*operands`.
+        *operands: the arguments of every branch (pytrees of arrays).
+
+    Returns:
+        The chosen branch's output; every branch must return the same structure, shapes and dtypes.
+
+    Raises:
+        ValueError: `branches` is empty.
+        TypeError: a traced `index` is not a scalar integer, or the branches' outputs differ in
+            structure, shape or dtype.
 
     Example:
         >>> import fgrad.lax, numpy as np
@@ -164,6 +192,18 @@ def while_loop(cond_fun: Callable, body_fun: Callable, init_val):
     """Repeat `val = body_fun(val)` while `cond_fun(val)`, as jax.lax.while_loop. Forward mode
     and vmap work; reverse mode does not (use scan or fori_loop with static bounds).
 
+    Args:
+        cond_fun: `val -> bool scalar`: whether to run the body again.
+        body_fun: `val -> val`, keeping the structure, shapes and dtypes of `val`.
+        init_val: the initial value, a pytree of arrays.
+
+    Returns:
+        The value when `cond_fun` first returns false.
+
+    Raises:
+        TypeError: `cond_fun` does not return a boolean scalar, or `body_fun` changes the structure,
+            shapes or dtypes of the value.
+
     Example:
         >>> import fgrad.lax
         >>> int(fgrad.lax.while_loop(lambda v: v < 100, lambda v: v * 2, 3))
@@ -183,6 +223,19 @@ def fori_loop(lower, upper, body_fun: Callable, init_val, *, unroll: int | bool 
     """`val = body_fun(i, val)` for i in range(lower, upper), as jax.lax.fori_loop. With bounds
     known while tracing (Python or NumPy integers) it is a scan, so reverse mode works; with traced
     bounds it is a while_loop.
+
+    Args:
+        lower: the first index (int, or a traced integer scalar).
+        upper: one past the last index (int, or a traced integer scalar).
+        body_fun: `(i, val) -> val`, keeping the structure, shapes and dtypes of `val`.
+        init_val: the initial value, a pytree of arrays.
+        unroll: with static bounds, how many iterations each loop step runs (as scan's `unroll`).
+
+    Returns:
+        The value after the last iteration (`init_val` when `upper <= lower`).
+
+    Raises:
+        TypeError: `body_fun` changes the structure, shapes or dtypes of the value.
 
     Example:
         >>> import fgrad, fgrad.lax
@@ -216,6 +269,25 @@ def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = 
          unroll: int | bool = 1):
     """`carry, y = f(carry, x)` over the leading axis of `xs`, as jax.lax.scan: returns the final
     carry and the `y`s stacked. Pytrees of carries and xs, `xs=None` with `length`, `reverse`.
+
+    The body is traced once and run as a loop (never unrolled into the program); reverse mode
+    keeps each step's carry rather than recomputing it.
+
+    Args:
+        f: `(carry, x) -> (carry, y)`, keeping the structure, shapes and dtypes of `carry`.
+        init: the initial carry, a pytree of arrays.
+        xs: a pytree of arrays sharing a leading axis to scan over, or None (then give `length`).
+        length: the number of steps; must agree with the leading axis of `xs` when both are given.
+        reverse: scan from the last slice to the first (the `y`s keep their positions).
+        unroll: how many iterations each loop step runs (True: all of them).
+
+    Returns:
+        `(final_carry, ys)` with `ys` the `y`s stacked along a new leading axis.
+
+    Raises:
+        TypeError: `f` does not return a pair, or changes the carry's structure, shapes or dtypes.
+        ValueError: the leaves of `xs` have no or different leading axes, `length` disagrees with
+            them, or neither `xs` nor `length` is given.
 
     Example:
         >>> import fgrad.lax, numpy as np
@@ -273,6 +345,17 @@ def map(f: Callable, xs, *, batch_size: int | None = None):  # noqa: A001 - jax.
     (a scan without a carry: the loop stays a loop). With `batch_size`, each step applies
     `vmap(f)` to that many slices, and the remainder is one more `vmap(f)`, as in jax.
 
+    Args:
+        f: the function of one slice (a pytree of arrays without the leading axis).
+        xs: a pytree of arrays sharing a leading axis.
+        batch_size: how many slices each step maps with vmap (None: one at a time).
+
+    Returns:
+        `f`'s outputs stacked along a new leading axis.
+
+    Raises:
+        ValueError: a leaf of `xs` has no leading axis, or the leaves' leading axes differ.
+
     Example:
         >>> import fgrad.lax, numpy as np
         >>> fgrad.lax.map(lambda x: x.sum(), np.arange(6.0).reshape(3, 2)).tolist()
@@ -298,6 +381,18 @@ def map(f: Callable, xs, *, batch_size: int | None = None):  # noqa: A001 - jax.
 def select(pred, on_true, on_false):
     """Elementwise `on_true` where `pred` else `on_false`, as jax.lax.select: one shape, one
     dtype, a boolean `pred`.
+
+    Args:
+        pred: a boolean array shaped like the operands.
+        on_true: the values taken where `pred` is true.
+        on_false: the values taken elsewhere, with `on_true`'s shape and dtype.
+
+    Returns:
+        An array of the operands' shape and dtype.
+
+    Raises:
+        ShapeError: traced operands differ in shape or dtype.
+        TypeError: a traced `pred` is not boolean.
 
     Example:
         >>> import fgrad.lax, numpy as np
