@@ -137,7 +137,9 @@ DIFF = {
     "det": [(fnp.linalg.det, [rnd(3, 3)])],
     "slogdet": [(_slogdet(F), [rnd(2, 3, 3)])],
     "pinv": [(fnp.linalg.pinv, [rnd(3, 4)]), (fnp.linalg.pinv, [rnd(2, 4, 3)])],
-    "cholesky": [(fnp.linalg.cholesky, [spd(3, 3)]), (lambda a: fnp.linalg.cholesky(a, upper=True), [spd(2, 3, 3)])],
+    # cholesky's derivative is that of the symmetric part (jax's), so its input is built symmetric
+    "cholesky": [(_cholesky(F), [rnd(3, 3)]),
+                 (lambda a: fnp.linalg.cholesky(_spd_of(a), upper=True), [rnd(2, 3, 3)])],
     "eigh": [(_eigh(F), [rnd(3, 3)]), (_eigvalsh(F), [rnd(2, 3, 3)]),
              (lambda a: fnp.linalg.eigh(a, "U")[1] ** 2, [spd(3, 3)])],
     "svd": [(_svd(F), [rnd(4, 3)]), (_svd(F), [rnd(2, 3)]), (lambda a: fnp.linalg.svd(a, compute_uv=False),
