@@ -100,11 +100,7 @@ class _Call:
     def differentiating(self) -> bool:
         """Whether the innermost trace takes the derivative of one of the differentiated leaves (never
         inside a rule run where it was called: what the rule computes is primal, as under jax)."""
-        trace = find_trace(self.leaves)
-        if _in_rule.depth or trace is None or trace.transform not in _DIFFERENTIATING:
-            return False
-        mine = [x._var for x in self.leaves if isinstance(x, Tracer) and x._trace is trace]
-        return trace.transform == "vjp" or any(trace.depends_on_differentiated(v) for v in mine)
+        return not _in_rule.depth and differentiated(self.leaves)
 
     def mark(self, prim, out, rule_class, *rule_args, extra: list = ()):
         """`out`'s leaves passed through `prim`'s marker, each holding the rule that differentiates it;
@@ -113,6 +109,24 @@ class _Call:
         rule = rule_class(self, out_tree, [_aval(o) for o in out_leaves], *rule_args)
         return tree_unflatten(out_tree, [bind(prim, o, *self.leaves, *extra, rule=rule, index=i)
                                          for i, o in enumerate(out_leaves)])
+
+
+def differentiated(values: list) -> bool:
+    """Whether the innermost trace among `values` takes the derivative of one of them (it is a grad,
+    vjp or jvp trace and the value depends on a differentiated input).
+
+    Example:
+        >>> import fgrad, fgrad.numpy as fnp
+        >>> seen = []
+        >>> _ = fgrad.grad(lambda x: seen.append(differentiated([x])) or x * 2.0)(1.0)
+        >>> seen, differentiated([1.0])
+        ([True], False)
+    """
+    trace = find_trace(values)
+    if trace is None or trace.transform not in _DIFFERENTIATING:
+        return False
+    mine = [x._var for x in values if isinstance(x, Tracer) and x._trace is trace]
+    return trace.transform == "vjp" or any(trace.depends_on_differentiated(v) for v in mine)
 
 
 def _broadcast_all(args: list, batched: list, size: int) -> list:

@@ -356,3 +356,33 @@ def test_a_loop_result_crosses_xla_segments_unpacked(monkeypatch):
     assert fgrad.jit(f, backend="xla").lower(W, X).program.segments > 1
     close(fgrad.jit(f, backend="xla")(W, X), fgrad.jit(f, backend="numpy")(W, X))
     close(fgrad.jit(fgrad.grad(f), backend="xla")(W, X), fgrad.grad(f)(W, X))
+
+
+def _scan_loss(np_, lax):
+    def body(c, x):
+        c = np_.sin(c) * x + c
+        return c, c * 2.0
+    return lambda c0, xs: np_.sum(lax.scan(body, c0, xs)[1]) + lax.scan(body, c0, xs, unroll=2)[0]
+
+
+def _scans(ir) -> list:
+    return [e for e in ir.eqns if e.prim.name == "scan"]
+
+
+@pytest.mark.parametrize("transform", ["value_and_grad", "vjp"])
+def test_reverse_mode_of_a_scan_runs_the_forward_loop_once(transform, backend):
+    xs = np.linspace(0.1, 1.0, 6)
+    f = _scan_loss(fnp, flax)
+    if transform == "vjp":
+        (value, pullback), ir = fgrad.vjp(f, 0.5, xs), fgrad.make_ir(lambda c, x: fgrad.vjp(f, c, x)[1](1.0))(0.5, xs)
+        grads = pullback(1.0)
+    else:
+        value, grads = fgrad.value_and_grad(f, argnums=(0, 1))(0.5, xs)
+        ir = fgrad.make_ir(fgrad.value_and_grad(f, argnums=(0, 1)))(0.5, xs)
+    forward = [e for e in _scans(ir) if not e.params["reverse"]]
+    assert len(forward) == 2 and len(_scans(ir)) == 4          # each of the two scans: one loop each way
+    assert [e.params["unroll"] for e in forward] == [1, 2]
+    want_value, want_grads = jax.value_and_grad(_scan_loss(jnp, jax.lax), argnums=(0, 1))(0.5, xs)
+    close(value, want_value)
+    for a, b in zip(grads, want_grads):
+        close(a, b)

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..arguments import check_outputs
 from ..core import Aval, Tracer, aval_of, bind
+from ..custom import differentiated
 from ..errors import user_location
 from ..primitives import control
 from ..primitives._subprograms import closed_trace, jax_type
@@ -335,9 +336,11 @@ def _scan(f, init, xs, length, reverse, unroll, what: str, named: Callable):
     body = closed_trace(flat, carry_avals + x_avals, "scan")
     outs = [o.aval for o in body[0].outs]
     _check_carry(what, named, carry_tree, carry_avals, box["carry"], outs[:len(carry_avals)])
+    k, n_ys = len(carry_avals), len(outs) - len(carry_avals)
+    if differentiated(carry_leaves + x_leaves + list(body[1])):
+        body = control.saving_carries(body, k)    # reverse mode reads the carries instead of a second loop
     res = control.scan_bind(body, [], carry_leaves, x_leaves, length=n, reverse=bool(reverse), unroll=unroll)
-    k = len(carry_avals)
-    return tree_unflatten(carry_tree, res[:k]), tree_unflatten(box["y"], res[k:])
+    return tree_unflatten(carry_tree, res[:k]), tree_unflatten(box["y"], res[k:k + n_ys])
 
 
 def map(f: Callable, xs, *, batch_size: int | None = None):  # noqa: A001 - jax.lax's name

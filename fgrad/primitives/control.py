@@ -313,6 +313,26 @@ def scan_bind(body: tuple, consts: list, init: list, xs: list, *, length: int, r
                       num_consts=len(body_consts) + len(consts), num_carry=len(init), unroll=unroll)
 
 
+def saving_carries(body: tuple, num_carry: int) -> tuple:
+    """The closed scan body with each step's input carry as extra `y`s after its own: reverse mode
+    then reads the carries from the forward loop (see `_saved_carries`) instead of running it again."""
+    ir, consts = body
+    carry = ir.in_vars[len(consts):len(consts) + num_carry]       # the body takes (its consts, carry, x)
+    return IR(ir.in_vars, ir.const_vars, ir.consts, ir.eqns, list(ir.outs) + list(carry)), consts
+
+
+def _saved_carries(out, body: IR, num_consts: int, num_carry: int) -> list | None:
+    """The stacked input carries of each step, where the forward scan `out` has them among its `y`s
+    (a `y` that is the body's carry input, as `saving_carries` adds), else None."""
+    first: dict = {}
+    for j, o in enumerate(body.outs[num_carry:]):
+        first.setdefault(id(o), j)
+    found = [first.get(id(v)) for v in body.in_vars[num_consts:num_consts + num_carry]]
+    if not isinstance(out, Tracer) or any(j is None for j in found):
+        return None
+    return [bind(tuple_get_p, out, index=num_carry + j) for j in found]
+
+
 def _scan_parts(args, num_consts, num_carry) -> tuple:
     k = num_consts + num_carry
     return list(args[:num_consts]), list(args[num_consts:k]), list(args[k:])
@@ -389,9 +409,12 @@ def _scan_vjp(ct, *args, out, body, length, reverse, num_consts, num_carry, unro
     consts, init, xs = _scan_parts(args, num_consts, num_carry)
     carry_avals = avals[num_consts:num_consts + num_carry]
     # the carry at each step, saved by a forward scan and read backwards by the reverse scan
-    saving = closed_trace(lambda *a: eval_ir(body, list(a))[:num_carry] + list(a[num_consts:num_consts + num_carry]),
-                          avals, "grad")
-    saved = scan_bind(saving, consts, init, xs, length=length, reverse=reverse)[num_carry:]
+    saved = _saved_carries(out, body, num_consts, num_carry)
+    if saved is None:         # a scan traced where it was not differentiated: run the loop again, saving
+        def save(*a):
+            return eval_ir(body, list(a))[:num_carry] + list(a[num_consts:num_consts + num_carry])
+        saving = closed_trace(save, avals, "grad")
+        saved = scan_bind(saving, consts, init, xs, length=length, reverse=reverse, unroll=unroll)[num_carry:]
     wrt = [k for k, a in enumerate(avals) if a.is_float]
     pullback, pb_consts = vjp_closed(body, wrt)
     f_consts = [k for k in wrt if k < num_consts]
@@ -412,7 +435,7 @@ def _scan_vjp(ct, *args, out, body, length, reverse, num_consts, num_carry, unro
     acc0 = [zeros(trace, avals[k]) for k in f_consts]
     ct_init = [cts[j] for j in f_carry]
     res = scan_bind(backward, consts, acc0 + ct_init, saved + xs + cts[num_carry:], length=length,
-                    reverse=not reverse)
+                    reverse=not reverse, unroll=unroll)
     ct_consts, ct_carry, ct_xs = _split_by(res, [len(f_consts), len(f_carry), n_fx])
     found = dict(zip(wrt, ct_consts + ct_carry + ct_xs))
     return [found.get(k) for k in range(len(avals))]
