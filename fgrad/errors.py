@@ -21,9 +21,14 @@ _JAX_DIR = f"{os.sep}jax{os.sep}"      # frames of jax's own tracing machinery a
 def user_location() -> str:
     """Return ``file:line`` of the innermost stack frame outside the fgrad package.
 
+    Error messages use it to point at the user's line rather than at fgrad's internals.
+
+    Returns:
+        ``"path:line"`` of the caller outside fgrad, or ``"<unknown location>"``.
+
     Example:
-        >>> user_location()  # doctest: +SKIP
-        'train.py:12'
+        >>> user_location().rsplit(":", 1)[1].isdigit()
+        True
     """
     frame = sys._getframe(1)
     while frame is not None:
@@ -44,7 +49,18 @@ class FgradError(Exception):
 
 
 class NonScalarOutputError(FgradError, TypeError):
-    """`grad` was asked to differentiate a function whose output is not a scalar."""
+    """`grad` was asked to differentiate a function whose output is not a scalar.
+
+    Also a TypeError, as jax raises. Fix: reduce the output (`.sum()`), or use `vjp`/`jacrev`.
+
+    Example:
+        >>> import fgrad, fgrad.numpy as fnp, numpy as np
+        >>> try:
+        ...     fgrad.grad(lambda x: x * 2)(np.ones(2))
+        ... except fgrad.NonScalarOutputError as error:
+        ...     print(type(error).__name__, isinstance(error, TypeError))
+        NonScalarOutputError True
+    """
 
     def __init__(self, shape: tuple | None, where: str, structure: str | None = None):
         if structure is not None:
@@ -61,7 +77,18 @@ class NonScalarOutputError(FgradError, TypeError):
 
 
 class IntegerInputError(FgradError, TypeError):
-    """A differentiated argument has an integer or boolean dtype."""
+    """A differentiated argument has an integer or boolean dtype.
+
+    Also a TypeError. Fix: pass floats (`3.0`, `x.astype(float)`), or leave the argument out of `argnums`.
+
+    Example:
+        >>> import fgrad, fgrad.numpy as fnp, numpy as np
+        >>> try:
+        ...     fgrad.grad(lambda x: x * 2)(3)
+        ... except fgrad.IntegerInputError as error:
+        ...     print(type(error).__name__, isinstance(error, TypeError))
+        IntegerInputError True
+    """
 
     def __init__(self, dtype, position: str, where: str):
         super().__init__(_with_link(
@@ -71,7 +98,19 @@ class IntegerInputError(FgradError, TypeError):
 
 
 class ConcretizationError(FgradError, TypeError):
-    """A traced value was read as a Python value where no concrete value exists (under `jit`)."""
+    """A traced value was read as a Python value where no concrete value exists (under `jit`).
+
+    Also a TypeError. Fix: `fgrad.numpy.where` or `fgrad.lax.cond` instead of `if`, or make the
+    argument static (`static_argnums`).
+
+    Example:
+        >>> import fgrad, fgrad.numpy as fnp, numpy as np
+        >>> try:
+        ...     fgrad.jit(lambda x: x if x > 0 else -x)(1.0)
+        ... except fgrad.ConcretizationError as error:
+        ...     print(type(error).__name__, isinstance(error, TypeError))
+        ConcretizationError True
+    """
 
     def __init__(self, what: str, aval: str, where: str):
         super().__init__(_with_link(
@@ -84,7 +123,18 @@ class ConcretizationError(FgradError, TypeError):
 
 
 class TracerLeakError(FgradError, RuntimeError):
-    """A tracer escaped the transform that created it and was used afterwards."""
+    """A tracer escaped the transform that created it and was used afterwards.
+
+    Also a RuntimeError. Fix: return the value from the function instead of storing it outside.
+
+    Example:
+        >>> import fgrad, fgrad.numpy as fnp, numpy as np
+        >>> try:
+        ...     saved = []; _ = fgrad.grad(lambda x: saved.append(x) or x)(1.0); saved[0] + 1
+        ... except fgrad.TracerLeakError as error:
+        ...     print(type(error).__name__, isinstance(error, RuntimeError))
+        TracerLeakError True
+    """
 
     def __init__(self, transform: str, where: str):
         super().__init__(_with_link(
@@ -94,7 +144,18 @@ class TracerLeakError(FgradError, RuntimeError):
 
 
 class TracerArrayConversionError(FgradError, TypeError):
-    """A traced value was handed to plain NumPy, which would drop its derivative."""
+    """A traced value was handed to plain NumPy, which would drop its derivative.
+
+    Also a TypeError. Fix: use `fgrad.numpy` (`fnp.sin`) inside transformed functions.
+
+    Example:
+        >>> import fgrad, fgrad.numpy as fnp, numpy as np
+        >>> try:
+        ...     fgrad.grad(lambda x: np.sin(np.asarray(x)))(1.0)
+        ... except fgrad.TracerArrayConversionError as error:
+        ...     print(type(error).__name__, isinstance(error, TypeError))
+        TracerArrayConversionError True
+    """
 
     def __init__(self, aval: str, where: str):
         super().__init__(_with_link(
@@ -106,7 +167,18 @@ class TracerArrayConversionError(FgradError, TypeError):
 
 
 class ArgnumsError(FgradError, ValueError, TypeError):
-    """`argnums` (or `static_argnums`) is not a valid choice of positional arguments."""
+    """`argnums` (or `static_argnums`) is not a valid choice of positional arguments.
+
+    Both a ValueError and a TypeError, so code catching either of jax's classes catches it.
+
+    Example:
+        >>> import fgrad, fgrad.numpy as fnp, numpy as np
+        >>> try:
+        ...     fgrad.grad(lambda x: x, argnums=2)(1.0)
+        ... except fgrad.ArgnumsError as error:
+        ...     print(type(error).__name__, isinstance(error, ValueError))
+        ArgnumsError True
+    """
 
     def __init__(self, argnums, nargs: int | None, where: str, what: str = "argnums", problem: str | None = None):
         if problem is None:
@@ -127,7 +199,18 @@ class MissingRuleError(FgradError, NotImplementedError):
 
 
 class ShapeError(FgradError, ValueError):
-    """Operand shapes or dtypes that an operation cannot combine."""
+    """Operand shapes or dtypes that an operation cannot combine.
+
+    Also a ValueError, as NumPy raises for plain arrays.
+
+    Example:
+        >>> import fgrad, fgrad.numpy as fnp, numpy as np
+        >>> try:
+        ...     fgrad.jit(lambda x, y: x + y)(np.ones(2), np.ones(3))
+        ... except fgrad.ShapeError as error:
+        ...     print(type(error).__name__, isinstance(error, ValueError))
+        ShapeError True
+    """
 
     def __init__(self, message: str, where: str | None = None):
         where = where or user_location()
@@ -142,4 +225,12 @@ class AxisError(ShapeError, np.exceptions.AxisError):
     """An axis argument outside an array's dimensions, or repeated where each axis may appear once.
 
     A ValueError and an IndexError, like numpy.exceptions.AxisError, so code written for NumPy catches it.
+
+    Example:
+        >>> import fgrad, fgrad.numpy as fnp, numpy as np
+        >>> try:
+        ...     fgrad.jit(lambda x: fnp.sum(x, axis=2))(np.ones(2))
+        ... except fgrad.AxisError as error:
+        ...     print(type(error).__name__, isinstance(error, IndexError))
+        AxisError True
     """
