@@ -14,7 +14,7 @@ import re
 import pytest
 
 MODULES = ["fgrad", "fgrad.lax", "fgrad.tree", "fgrad.nn", "fgrad.testing", "fgrad.config", "fgrad.numpy.linalg",
-           "fgrad.numpy.fft", "fgrad.numpy"]
+           "fgrad.numpy.fft", "fgrad.numpy", "fgrad.errors"]
 
 # Functions that raise for user mistakes through the helpers they call, not in their own body.
 RAISES_THROUGH_HELPERS = {
@@ -108,6 +108,25 @@ def test_the_modules_have_public_functions():
 def test_docstring_sections(qualname, fn):
     missing = _missing(qualname, fn)
     assert not missing, f"{qualname}: its docstring lacks {', '.join(missing)}"
+
+
+# The base class and the error for a primitive without a rule (an fgrad developer's mistake)
+# have nothing a user does wrong to show.
+ERRORS_WITHOUT_EXAMPLE = {"FgradError", "MissingRuleError"}
+
+
+def _user_errors() -> list[str]:
+    import fgrad
+    import fgrad.errors as errors
+    return sorted(name for name, obj in vars(fgrad).items()
+                  if inspect.isclass(obj) and issubclass(obj, errors.FgradError) and name not in ERRORS_WITHOUT_EXAMPLE)
+
+
+@pytest.mark.parametrize("name", _user_errors())
+def test_user_errors_show_when_they_are_raised(name):
+    import fgrad
+    sections = _sections(inspect.getdoc(getattr(fgrad, name)) or "")
+    assert ">>>" in sections.get("Example", ""), f"fgrad.{name}: its docstring has no executed example"
 
 
 def test_numpy_own_functions_are_numpy_objects():
