@@ -37,7 +37,9 @@ def test_table_layout_matches_torch():
     got, want = _workload(ft)[0], _workload(torch)[0]
     for kwargs in ({"sort_by": "count"}, {"sort_by": "count", "row_limit": 2}):
         got_table, want_table = got.key_averages().table(**kwargs), want.key_averages().table(**kwargs)
-        assert [len(line) for line in got_table.splitlines()] == [len(line) for line in want_table.splitlines()]
+        # every line but the footer (its total time has as many digits as the run took)
+        assert [len(line) for line in got_table.splitlines()[:-1]] == \
+            [len(line) for line in want_table.splitlines()[:-1]]
         got_cols, want_cols = _columns(got_table), _columns(want_table)
         assert [row[0] for row in got_cols] == [row[0] for row in want_cols]      # names and rulers, in order
         assert [row[-1] for row in got_cols] == [row[-1] for row in want_cols]    # call counts and the footer
