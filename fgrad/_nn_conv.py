@@ -33,6 +33,23 @@ def conv(x, kernel, strides: int | Sequence[int] = 1, padding="SAME", *, input_d
     `padding` is 'SAME', 'VALID', 'SAME_LOWER' or (low, high) pairs; `dimension_numbers` a
     (lhs, rhs, out) triple as in jax.lax.conv_general_dilated, e.g. ('NCHW', 'OIHW', 'NCHW').
 
+    Args:
+        x: the input, (batch, *spatial, in_features) unless dimension_numbers says otherwise.
+        kernel: (*window, in_features // feature_group_count, out_features).
+        strides: an int or one stride per spatial axis.
+        padding: 'SAME', 'SAME_LOWER', 'VALID' or one (low, high) pair per spatial axis.
+        input_dilation: an int or one per spatial axis (above 1: a transposed convolution).
+        kernel_dilation: an int or one per spatial axis (an atrous convolution).
+        feature_group_count: the number of feature groups (depthwise: as many as input features).
+        dimension_numbers: None (channels last) or an (lhs, rhs, out) layout triple.
+
+    Returns:
+        The convolution, (batch, *out_spatial, out_features) in the default layout.
+
+    Raises:
+        ValueError: more than 6 spatial axes without dimension_numbers, a per-axis argument with the
+            wrong number of entries, or sizes that do not fit.
+
     Example:
         >>> import numpy as np
         >>> conv(np.ones((1, 4, 4, 1)), np.ones((3, 3, 1, 2))).shape
@@ -79,6 +96,18 @@ def _pairs(padding, n: int, where: str) -> list:
 def max_pool(inputs, window_shape: Sequence[int], strides=None, padding="VALID"):
     """The maximum over each window of the spatial axes (flax.linen.max_pool): inputs (batch, *spatial, features).
 
+    Args:
+        inputs: (batch, *spatial, features); axes before those are kept as batch axes.
+        window_shape: the window size per spatial axis.
+        strides: one stride per spatial axis (None: 1).
+        padding: 'SAME', 'SAME_LOWER', 'VALID' or one (low, high) pair per spatial axis.
+
+    Returns:
+        The maximum of each window; tied maxima share the derivative.
+
+    Raises:
+        ValueError: an input with fewer axes than the window needs, or a malformed padding or strides.
+
     Example:
         >>> import numpy as np
         >>> max_pool(np.arange(16.0).reshape(1, 4, 4, 1), (2, 2), strides=(2, 2))[0, :, :, 0].tolist()
@@ -92,6 +121,19 @@ def max_pool(inputs, window_shape: Sequence[int], strides=None, padding="VALID")
 def avg_pool(inputs, window_shape: Sequence[int], strides=None, padding="VALID", count_include_pad: bool = True):
     """The mean over each window of the spatial axes (flax.linen.avg_pool): padding counts as zeros,
     or is left out of each window's count with count_include_pad=False.
+
+    Args:
+        inputs: (batch, *spatial, features); axes before those are kept as batch axes.
+        window_shape: the window size per spatial axis.
+        strides: one stride per spatial axis (None: 1).
+        padding: 'SAME', 'SAME_LOWER', 'VALID' or one (low, high) pair per spatial axis.
+        count_include_pad: padding counts as zeros (True) or is left out of each window's count.
+
+    Returns:
+        The mean of each window.
+
+    Raises:
+        ValueError: an input with fewer axes than the window needs, or a malformed padding or strides.
 
     Example:
         >>> import numpy as np

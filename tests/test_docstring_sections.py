@@ -31,8 +31,6 @@ NOT_API = {"splat"}
 
 # Gaps in files this test's author does not maintain (fgrad/_nn_conv.py); strict, so the
 # entries must go once the sections are written.
-KNOWN_GAPS = {"fgrad.nn.conv", "fgrad.nn.max_pool", "fgrad.nn.avg_pool"}
-
 NUMPY_OWN = ["zeros", "ones", "arange", "eye"]     # NumPy's functions re-exported unchanged: NumPy's docs
 
 SECTION = re.compile(r"^\s*(Args|Arguments|Parameters|Returns|Yields|Raises|Examples?):\s*$", re.M)
@@ -96,8 +94,7 @@ def _missing(qualname: str, fn) -> list[str]:
     return missing
 
 
-CASES = [pytest.param(name, fn, id=name, marks=[pytest.mark.xfail(strict=True)] if name in KNOWN_GAPS else [])
-         for module in MODULES for name, fn in _public_functions(module)]
+CASES = [pytest.param(name, fn, id=name) for module in MODULES for name, fn in _public_functions(module)]
 
 
 def test_the_modules_have_public_functions():
