@@ -96,6 +96,16 @@ class Lit:
 _SCALAR_AVALS: dict = {}     # dtype -> its 0-d Aval: literals are made by the thousand in long programs
 
 
+_SHARED_AVALS: dict = {}     # (shape, dtype) -> the Aval the equations bind records share
+
+
+def _share(aval: Aval) -> Aval:
+    if len(_SHARED_AVALS) >= 128:           # bounded: a program uses a few types, a process may see many
+        _SHARED_AVALS.clear()
+    _SHARED_AVALS[aval.shape, aval.dtype] = aval
+    return aval
+
+
 def _scalar_aval(dtype: np.dtype) -> Aval:
     """The (immutable, shared) Aval of a 0-d value of `dtype`."""
     aval = _SCALAR_AVALS.get(dtype)
@@ -501,6 +511,8 @@ def bind(prim: Primitive, *args, **params):
         return prim.impl(*args, **params)
     atoms = [trace.to_atom(a) for a in args]
     aval = prim.abstract(*[a.aval for a in atoms], **params)
+    if type(aval) is Aval:            # one shared object per type: long programs hold millions of Vars
+        aval = _SHARED_AVALS.get((aval.shape, aval.dtype)) or _share(aval)
     out = Var(aval)
     eqn = Eqn(prim, atoms, params, out, _current_origin[-1])
     if _sites.on or config.debug_nans or config.debug_infs:
