@@ -353,3 +353,34 @@ def test_jit_of_grad_hits_its_cache(backend):
     g(np.full(3, 2.0))
     info = g.cache_info()
     assert (info["hits"], info["misses"]) == (2, 1)
+
+
+def test_a_repeated_call_hits_and_a_cleared_cache_compiles_again():
+    g = fgrad.grad(lambda x: fnp.sum(fnp.sin(x)))
+    x = np.linspace(0.0, 1.0, 4)
+    first, again = g(x), g(x)
+    np.testing.assert_array_equal(first, again)
+    assert (g.cache_info()["hits"], g.cache_info()["misses"]) == (1, 1)
+    g.cache.clear()
+    np.testing.assert_allclose(g(x), np.cos(x), rtol=1e-15)
+    assert (g.cache_info()["hits"], g.cache_info()["misses"]) == (0, 1)
+
+
+def test_alternating_avals_and_static_values_each_run_their_own_program():
+    g = fgrad.grad(lambda x, k: fnp.sum(x ** 2) * k)
+    a, b = np.ones(2), np.arange(3.0)
+    for _ in range(2):
+        np.testing.assert_array_equal(g(a, 3), 6 * a)
+        np.testing.assert_array_equal(g(b, 2), 4 * b)
+        np.testing.assert_array_equal(g(2.0, 1), 4.0)
+    assert g.cache_info()["misses"] == 3
+
+
+def test_a_global_deleted_after_the_trace_is_caught_before_reuse():
+    namespace = {"fnp": fnp, "scale": 2.0}
+    exec("def f(x):\n    return fnp.sum(x) * scale\n", namespace)   # noqa: S102 - a test's own source
+    g = fgrad.grad(namespace["f"])
+    assert float(g(1.0)) == 2.0
+    del namespace["scale"]
+    with pytest.raises(NameError):
+        g(1.0)
