@@ -4,10 +4,11 @@ Each page's ``{code-cell}`` blocks run in order in one namespace, once with jax 
 imports renamed to fgrad (``import jax`` -> ``import fgrad as jax``, ``jax.numpy`` -> ``fgrad.numpy``,
 ``jax.lax`` -> ``fgrad.lax``, ``jax.tree_util`` -> ``fgrad.tree``). A cell's output is what it prints,
 plus the repr of its last expression as a notebook displays it, plus ``Type: message`` of an exception
-it raises. Both runs name the cells' code with the same file names, so file:line in messages compare.
+it raises (Type: the nearest built-in class, which `except` clauses name). Both runs name the cells'
+code with the same file names, so file:line in messages compare.
 
 Two comparisons are reported per page: *exact* (the text is identical) and *loose* (numbers compared
-to 5 significant digits, ``Array(..., dtype=...)`` and ``array(...)`` read as the same value, and an
+to 5 significant digits, ``Array(..., dtype=...)``, ``array(...)`` and ``np.float64(...)`` read as one value, and an
 exception compared by its type only), which separates a wrong result from a differing printed form.
 
 Usage:
@@ -144,7 +145,8 @@ def _run_one(source: str, filename: str, namespace: dict) -> str:
     except BaseException as e:          # noqa: BLE001  (a cell's error is its output)
         if isinstance(e, KeyboardInterrupt):
             raise
-        buffer.write(f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}\n")
+        kind = next(c for c in type(e).__mro__ if c.__module__ == "builtins")   # what `except` clauses see
+        buffer.write(f"{kind.__name__}: {str(e).splitlines()[0] if str(e) else ''}\n")
         traceback.print_exc(file=sys.stderr)     # seen with --child, run by hand
     finally:
         signal.alarm(0)
@@ -152,7 +154,7 @@ def _run_one(source: str, filename: str, namespace: dict) -> str:
 
 
 _NUMBER = re.compile(r"-?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
-_WRAPPER = re.compile(r"Array\(|array\(|, dtype=\w+|, weak_type=True|\)")
+_WRAPPER = re.compile(r"Array\(|array\(|np\.\w+\(|, dtype=\w+|, weak_type=True|\)")
 
 
 def loose(text: str) -> str:

@@ -35,7 +35,7 @@ def bind_multi(prim: Primitive, args: list, **params) -> list:
     """Apply a control-flow primitive; its results as a list (one `tuple_get` each when traced)."""
     out = bind(prim, *args, **params)
     if not isinstance(out, Tracer):
-        return list(out)
+        return [np.asarray(o) for o in out]       # arrays, as jax.lax returns, even for 0-d results
     return [bind(tuple_get_p, out, index=k) for k in range(len(out.aval.avals))]
 
 
