@@ -146,3 +146,12 @@ def test_parts_bound_compile_memory(monkeypatch):
     assert "_program_part" not in one.source and many.source.count("def _program_part") >= 10
     np.testing.assert_allclose(many(x)[0], one(x)[0], rtol=1e-14)
     assert parted < whole / 2, (parted, whole)
+
+
+def test_longdouble_gradients_keep_their_dtype_and_inexact_constants_are_refused():
+    y = np.linspace(-1.0, 1.0, 6).astype(np.longdouble)
+    g = fgrad.grad(lambda x: fnp.sum(x ** 2))(y)
+    assert g.dtype == np.longdouble and np.array_equal(g, 2 * y)
+    assert numpy_codegen.literal(np.longdouble(0.5)) == "0.5"
+    with pytest.raises(TypeError, match="longdouble cannot appear"):
+        numpy_codegen.literal(np.longdouble(1) / 3)     # float64 cannot hold it: never silently rounded

@@ -84,7 +84,8 @@ def exact(value):
     if value is None or type(value) is bool:
         return value
     if isinstance(value, np.generic):
-        return np.asarray(value)[()].item()      # asarray reads the raw scalar, .item() of the base type
+        v = np.asarray(value)[()].item()         # asarray reads the raw scalar, .item() of the base type
+        return _wide_as_python(v) if isinstance(v, np.generic) else v
     if isinstance(value, int):
         return int.__int__(value)
     if isinstance(value, float):
@@ -104,6 +105,13 @@ def _float_text(v: float, dtype: np.dtype) -> str:
             if dtype.type(float(text)) == dtype.type(v):
                 return text
     return float.__repr__(v)
+
+
+def _wide_as_python(v: np.generic):
+    """A longdouble (or clongdouble) scalar, which `.item()` leaves as it is, as the Python float
+    (complex) of the same value; a value float64 cannot hold stays as it is, and `literal` refuses it."""
+    py = complex(v) if np.iscomplexobj(v) else float(v)
+    return py if py == v else v
 
 
 def literal(value) -> str:
