@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 import fgrad
+
+# jax keeps every executable it compiles (each jax.jit of the xla backend's programs, each
+# jax.vmap/jax.grad oracle of a fresh lambda) in caches that outlive the test; over a file such as
+# test_vmap.py they grow by ~5 MiB a test, and the large heap slows every later test. Emptying
+# them every few tests keeps the process small; a test never relies on jax's caches surviving.
+CLEAR_JAX_EVERY = 20
+_since_clear = [0]
+
+
+@pytest.fixture(autouse=True)
+def _bounded_jax_caches():
+    """Empty jax's compilation caches after every CLEAR_JAX_EVERY tests (if jax is loaded)."""
+    yield
+    _since_clear[0] += 1
+    jax = sys.modules.get("jax")
+    if jax is not None and _since_clear[0] >= CLEAR_JAX_EVERY:
+        _since_clear[0] = 0
+        jax.clear_caches()
 
 
 @pytest.fixture(params=["numpy", "xla"])
