@@ -29,6 +29,7 @@ from .tree import leaf_paths, tree_flatten, tree_unflatten
 
 _FLOAT0 = np.dtype([("float0", np.void, 0)])    # jax.dtypes.float0: the tangent type of integers
 _DIFFERENTIATING = ("grad", "value_and_grad", "vjp", "jvp", "linearize")   # traces taking derivatives
+REVERSE_MODE = ("grad", "value_and_grad", "vjp")
 
 
 class _RuleDepth(threading.local):
@@ -111,9 +112,9 @@ class _Call:
                                          for i, o in enumerate(out_leaves)])
 
 
-def differentiated(values: list) -> bool:
-    """Whether the innermost trace among `values` takes the derivative of one of them (it is a grad,
-    vjp or jvp trace and the value depends on a differentiated input).
+def differentiated(values: list, transforms: tuple = _DIFFERENTIATING) -> bool:
+    """Whether the innermost trace among `values` takes the derivative of one of them (it is a trace
+    of one of `transforms`, by default grad, vjp or jvp, and the value depends on a differentiated input).
 
     Example:
         >>> import fgrad, fgrad.numpy as fnp
@@ -123,7 +124,7 @@ def differentiated(values: list) -> bool:
         ([True], False)
     """
     trace = find_trace(values)
-    if trace is None or trace.transform not in _DIFFERENTIATING:
+    if trace is None or trace.transform not in transforms:
         return False
     mine = [x._var for x in values if isinstance(x, Tracer) and x._trace is trace]
     return trace.transform == "vjp" or any(trace.depends_on_differentiated(v) for v in mine)

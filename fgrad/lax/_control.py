@@ -16,7 +16,7 @@ import numpy as np
 
 from ..arguments import check_outputs
 from ..core import Aval, Tracer, aval_of, bind
-from ..custom import differentiated
+from ..custom import REVERSE_MODE, differentiated
 from ..errors import user_location
 from ..primitives import control
 from ..primitives._subprograms import closed_trace, jax_type
@@ -337,7 +337,7 @@ def _scan(f, init, xs, length, reverse, unroll, what: str, named: Callable):
     outs = [o.aval for o in body[0].outs]
     _check_carry(what, named, carry_tree, carry_avals, box["carry"], outs[:len(carry_avals)])
     k, n_ys = len(carry_avals), len(outs) - len(carry_avals)
-    if differentiated(carry_leaves + x_leaves + list(body[1])):
+    if differentiated(carry_leaves + x_leaves + list(body[1]), REVERSE_MODE):
         body = control.saving_carries(body, k)    # reverse mode reads the carries instead of a second loop
     res = control.scan_bind(body, [], carry_leaves, x_leaves, length=n, reverse=bool(reverse), unroll=unroll)
     return tree_unflatten(carry_tree, res[:k]), tree_unflatten(box["y"], res[k:k + n_ys])
