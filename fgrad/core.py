@@ -187,9 +187,10 @@ def user_site() -> Site | None:
     if frame is None:
         return None
     code = frame.f_code
-    position = next(itertools.islice(code.co_positions(), frame.f_lasti // 2, None), None)
+    positions = code.co_positions() if hasattr(code, "co_positions") else iter(())   # Python 3.11+
+    position = next(itertools.islice(positions, frame.f_lasti // 2, None), None)
     column = position[2] if position is not None and position[2] is not None else 0
-    return Site(code.co_filename, frame.f_lineno, column, code.co_qualname)
+    return Site(code.co_filename, frame.f_lineno, column, getattr(code, "co_qualname", code.co_name))
 
 
 class IR:
