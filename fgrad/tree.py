@@ -11,6 +11,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .errors import user_location
+
 
 class _NodeType(NamedTuple):
     flatten: Callable[[Any], tuple[list, Any]]      # node -> (children, aux data)
@@ -238,13 +240,20 @@ def tree_unflatten(treedef: TreeDef, leaves) -> Any:
     Returns:
         A pytree with `treedef`'s structure and the given leaves.
 
+    Raises:
+        ValueError: the number of leaves is not the structure's.
+
     Example:
         >>> leaves, tdef = tree_flatten([1, (2, 3)])
         >>> tree_unflatten(tdef, [10, 20, 30])
         [10, (20, 30)]
     """
-    it = iter(leaves)
-    return _unflatten(treedef, it)
+    if not isinstance(leaves, (list, tuple)):
+        leaves = list(leaves)
+    if len(leaves) != treedef.num_leaves:
+        raise ValueError(f"tree_unflatten: the structure has {treedef.num_leaves} leaves, got {len(leaves)} "
+                         f"({user_location()})")
+    return _unflatten(treedef, iter(leaves))
 
 
 def _unflatten(td: TreeDef, it) -> Any:
