@@ -256,16 +256,18 @@ class _Emitter:
             lines_up = eqn.params["dims"] == tuple(range(len(shape) - len(src), len(shape)))
             if lines_up and all(c.prim.elementwise for c in consumers.get(eqn.out, [])):
                 aliases[eqn.out] = eqn.inputs[0]
-        changed = True
-        while changed:                     # each consumer must still get its full output shape
-            changed = False
-            for eqn in self.ir.eqns:
-                if not eqn.prim.elementwise:
-                    continue
-                shapes = [aliases.get(a, a).aval.shape for a in eqn.inputs if isinstance(a, Var)]
-                if shapes and np.broadcast_shapes(*shapes) != eqn.out.aval.shape:
-                    for a in eqn.inputs:
-                        changed |= aliases.pop(a, None) is not None
+        # each consumer must still get its full output shape; dropping an alias changes what only
+        # that value's consumers see, so only they are looked at again
+        pending = [eqn for eqn in self.ir.eqns if eqn.prim.elementwise]
+        while pending:
+            eqn = pending.pop()
+            shape = eqn.out.aval.shape
+            shapes = [aliases.get(a, a).aval.shape for a in eqn.inputs if isinstance(a, Var)]
+            if not shapes or all(s == shape for s in shapes) or np.broadcast_shapes(*shapes) == shape:
+                continue
+            for a in eqn.inputs:
+                if aliases.pop(a, None) is not None:
+                    pending.extend(c for c in consumers.get(a, ()) if c.prim.elementwise)
         return aliases
 
     def _roots(self) -> dict:
