@@ -28,6 +28,8 @@ _ENV = {"backend": "FGRAD_BACKEND", "cache_size": "FGRAD_CACHE_SIZE",
 _ACCEPTED = {"backend": f"one of {BACKENDS}", "cache_size": "a positive int",
              "explain_cache_misses": "True or False", "horner": "True or False",
              "debug_nans": "True or False", "debug_infs": "True or False"}
+# jax's names for the same options, so code written for jax.config runs unchanged
+_JAX_NAMES = {"jax_debug_nans": "debug_nans", "jax_debug_infs": "debug_infs"}
 
 
 def _checked(name: str, value):
@@ -99,7 +101,9 @@ class Config:
 
         Args:
             name: "backend", "cache_size", "explain_cache_misses", "horner", "debug_nans" or
-                "debug_infs" (see the attributes of `Config`; `fgrad.debug_nans` for the last two).
+                "debug_infs" (see the attributes of `Config`; `fgrad.debug_nans` for the last two);
+                jax's "jax_debug_nans" and "jax_debug_infs" name the last two, and
+                "jax_enable_x64" is accepted with True (fgrad's behaviour already).
             value (str | int | bool): "numpy" or "xla" for "backend", a positive int for
                 "cache_size", a bool for the rest.
 
@@ -108,13 +112,20 @@ class Config:
 
         Raises:
             ValueError: `name` is not an option, or `value` is the right kind but not allowed
-                (an unknown backend, a cache size of 0).
+                (an unknown backend, a cache size of 0, jax_enable_x64 set to False).
             TypeError: `value` is of the wrong kind (a string for a bool option).
 
         Example:
             >>> config.update("cache_size", 128)
             >>> config.update("cache_size", 64)
         """
+        name = _JAX_NAMES.get(name, name)
+        if name == "jax_enable_x64":
+            if value is not True:      # fgrad keeps float64 as NumPy does; it has no float32-only mode
+                raise ValueError(f"fgrad always computes float64 inputs in float64 (as jax with "
+                                 f"jax_enable_x64); pass float32 arrays to compute in float32 "
+                                 f"(at {user_location()})")
+            return
         if name not in _ACCEPTED:
             raise ValueError(f"unknown fgrad option {name!r}; options are {sorted(_ACCEPTED)}")
         setattr(self, name, _checked(name, value))

@@ -132,3 +132,17 @@ def test_sites_are_recorded_only_while_asked_for():
         batched = fgrad.make_ir(fgrad.vmap(fgrad.grad(weighted_root), in_axes=(0, None)))(np.stack([X, X]), W)
     sites = {(e.prim.name, e.where) for e in batched.eqns}
     assert ("sqrt", sqrt.where) in sites and all(where is not None for _, where in sites)
+
+
+def test_jax_option_names_set_the_same_options():
+    try:
+        fgrad.config.update("jax_debug_nans", True)
+        assert fgrad.config.debug_nans
+        with pytest.raises(FloatingPointError, match="sqrt"):
+            fgrad.grad(weighted_root)(np.zeros(2), np.zeros(2))
+    finally:
+        fgrad.config.update("jax_debug_nans", False)
+    assert not fgrad.config.debug_nans
+    fgrad.config.update("jax_enable_x64", True)        # what fgrad does already
+    with pytest.raises(ValueError, match="always computes float64"):
+        fgrad.config.update("jax_enable_x64", False)
