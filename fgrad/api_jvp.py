@@ -14,10 +14,10 @@ import numpy as np
 
 from .api import _can_be_concrete, _leaf_key, _leaf_value, _run_cached, trace_flat
 from .arguments import check_callable, check_float_dtype
-from .backends import compile_ir
 from .cache import CompileCache
 from .config import config
 from .core import Tracer, aval_of, eval_ir, is_jax_array, shape_of, tracing
+from .debug_nans import compile_checked
 from .errors import user_location
 from .primitives._base import splat
 from .transforms.jvp import jvp_ir
@@ -181,7 +181,7 @@ def jvp(fun: Callable, primals: tuple | list, tangents: tuple | list, has_aux: b
 
 def _compiled_jvp(fun, treedef, values, nonzero, has_aux):
     jir, meta = _jvp_program(fun, treedef, values, nonzero, has_aux, concrete=True)
-    return compile_ir(jir, config.backend), meta
+    return compile_checked(jir, config.backend), meta
 
 
 # --- linearize -----------------------------------------------------------------------------------
@@ -247,4 +247,4 @@ def linearize(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple:
 
 def _compiled_linearize(fun, treedef, values, has_aux):
     known, unknown, meta = _linearize_programs(fun, treedef, values, has_aux, concrete=True)
-    return compile_ir(known, config.backend), (compile_ir(unknown, config.backend), unknown, meta)
+    return compile_checked(known, config.backend), (compile_checked(unknown, config.backend), unknown, meta)

@@ -14,10 +14,10 @@ from collections.abc import Callable
 import numpy as np
 
 from .api import _leaf_key, _leaf_value, _normalize_argnums, _run_cached, trace_flat
-from .backends import compile_ir
 from .cache import CompileCache
 from .config import config
 from .core import Tracer, _trace_stack, aval_of, eval_ir
+from .debug_nans import compile_checked
 from .errors import user_location
 from .transforms.batching import batch_ir, bdim_from_front, bdim_to_front, broadcast_batched
 from .transforms.simplify import simplify
@@ -34,7 +34,7 @@ def _staged_call(cache: CompileCache, key, leaves: list, flat_fun: Callable, tra
     def build():
         in_tree = tree_flatten((tuple(values), {}))[1]
         ir, out_tree = trace_flat(flat_fun, in_tree, values, concrete=concrete, transform=transform)
-        return compile_ir(simplify(ir), config.backend), out_tree
+        return compile_checked(simplify(ir), config.backend), out_tree
 
     outs, out_tree = _run_cached(cache, key, values, build, fun)
     return tree_unflatten(out_tree, outs)

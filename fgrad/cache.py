@@ -27,8 +27,11 @@ class CompileCache:
         # (key, variants) of the last lookup: a loop calling with the same avals finds its entry
         # by one tuple comparison, without hashing the key twice (lookup and move to the end)
         self._last: tuple | None = None
+        self._checks = config.checks_generation
 
     def get(self, key):
+        if self._checks != config.checks_generation:    # debug_nans/debug_infs changed: recompile
+            self._drop_programs()
         last = self._last
         try:
             if last is not None and last[0] == key:
@@ -69,10 +72,14 @@ class CompileCache:
         return config.cache_size if self.maxsize is None else self.maxsize
 
     def clear(self) -> None:
+        self._drop_programs()
+        self.hits = self.misses = 0
+
+    def _drop_programs(self) -> None:
         with self._lock:
             self.entries.clear()
             self._last = None
-            self.hits = self.misses = 0
+            self._checks = config.checks_generation
 
     def explain(self, key) -> str:
         if not self.entries:

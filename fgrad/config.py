@@ -95,9 +95,13 @@ class Config:
         self.horner = _from_env("horner", True)
         self.debug_nans = _from_env("debug_nans", False)
         self.debug_infs = _from_env("debug_infs", False)
+        # bumped when a checking option changes: compile caches drop the programs compiled before,
+        # so a cached program never skips (or keeps) the NaN checks the options now ask for
+        self.checks_generation = 0
 
     def update(self, name: str, value) -> None:
-        """Set one option; programs compiled from then on use it.
+        """Set one option; programs compiled from then on use it (turning debug_nans or debug_infs
+        on or off also applies to functions already compiled: they compile again on their next call).
 
         Args:
             name: "backend", "cache_size", "explain_cache_misses", "horner", "debug_nans" or
@@ -128,7 +132,10 @@ class Config:
             return
         if name not in _ACCEPTED:
             raise ValueError(f"unknown fgrad option {name!r}; options are {sorted(_ACCEPTED)}")
-        setattr(self, name, _checked(name, value))
+        value = _checked(name, value)
+        if name in ("debug_nans", "debug_infs") and value != getattr(self, name):
+            self.checks_generation += 1
+        setattr(self, name, value)
 
 
 config = Config()

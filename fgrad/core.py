@@ -517,10 +517,15 @@ def bind(prim: Primitive, *args, **params):
     out = Var(aval)
     eqn = Eqn(prim, atoms, params, out, _current_origin[-1])
     if _sites.on or config.debug_nans or config.debug_infs:
-        origin = eqn.origin
-        eqn.where = _sites.inherited or (origin.where if origin is not None else user_site())
+        eqn.where = site_for(eqn.origin)
     trace.record(eqn)
     return Tracer(trace, out)
+
+
+def site_for(origin: Eqn | None) -> Site | None:
+    """The Site a new equation records while sites are on: that of the equation being replayed, of
+    the forward equation it differentiates, or else the user's line running now."""
+    return _sites.inherited or (origin.where if origin is not None else user_site())
 
 
 # The forward equation whose vjp is being traced: tags backward equations for readable code.

@@ -146,3 +146,21 @@ def test_jax_option_names_set_the_same_options():
     fgrad.config.update("jax_enable_x64", True)        # what fgrad does already
     with pytest.raises(ValueError, match="always computes float64"):
         fgrad.config.update("jax_enable_x64", False)
+
+
+@pytest.mark.parametrize("transform", ["jit", "grad", "vmap", "jvp"])
+def test_a_program_cached_before_the_option_is_checked_after_it(transform):
+    root2 = lambda x: fnp.sum(fnp.sqrt(x) * 2.0)   # noqa: E731 - NaN in its value and its derivatives
+    run = {"jit": lambda: fgrad.jit(root2), "grad": lambda: fgrad.grad(root2),
+           "vmap": lambda: fgrad.vmap(root2), "jvp": lambda: lambda x: fgrad.jvp(root2, (x,), (x,))}[transform]()
+    x = -np.ones((2, 2))
+    with np.errstate(invalid="ignore"):
+        run(x)                                   # compiled and cached unchecked
+    try:
+        fgrad.config.update("debug_nans", True)
+        with pytest.raises(FloatingPointError, match="sqrt"):
+            run(x)
+    finally:
+        fgrad.config.update("debug_nans", False)
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(np.asarray(run(x)[0] if transform == "jvp" else run(x))).any()

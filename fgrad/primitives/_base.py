@@ -99,12 +99,13 @@ def fold_first(scalars, avals, **params):
 
 def full_in(trace, shape, value, dtype) -> Tracer:
     """`value` broadcast to `shape`, recorded in `trace` even though no operand is traced."""
-    from ..core import Eqn, Lit, _current_origin
+    from ..core import Eqn, Lit, _current_origin, recording_sites, site_for
     from .shape import broadcast_in_dim_p
     lit = np.dtype(dtype).type(value)
     out = Var(Aval(shape, lit.dtype))
-    trace.record(Eqn(broadcast_in_dim_p, [Lit(lit)], {"shape": tuple(shape), "dims": ()}, out,
-                     _current_origin[-1]))
+    origin = _current_origin[-1]
+    trace.record(Eqn(broadcast_in_dim_p, [Lit(lit)], {"shape": tuple(shape), "dims": ()}, out, origin,
+                     site_for(origin) if recording_sites() else None))
     return Tracer(trace, out)
 
 

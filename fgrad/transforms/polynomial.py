@@ -205,7 +205,7 @@ class _Tree:
                tuple(sorted(params.items())) if params else ())
         if key not in self.memo:
             out = Var(self.aval)
-            self.eqns.append(Eqn(prim, inputs, params, out, self.root.origin))
+            self.eqns.append(Eqn(prim, inputs, params, out, self.root.origin, self.root.where))
             self.memo[key] = out
         return self.memo[key]
 
