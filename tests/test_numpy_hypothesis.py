@@ -282,3 +282,63 @@ def test_unary_math(shape, seed, name):
     rng = np.random.default_rng(seed)
     x = rng.uniform(0.2, 2.5, shape) * rng.choice([-1.0, 1.0], shape)      # cbrt is singular at 0
     agree(*both(lambda m: getattr(m, name)), [x], seed=seed)
+
+
+# --- linalg: well-conditioned matrices built from the drawn data --------------------------------------
+
+def _sign_free(m, u, v):
+    """Sum over i of u[..., :, i] v[..., i, :]-style products: unchanged when a pair flips sign."""
+    return m.einsum("...ji,...ik->...jk", u, v)
+
+
+LINALG = {
+    "inv": lambda m, a, b: m.linalg.inv(a),
+    "solve": lambda m, a, b: m.linalg.solve(a, b),
+    "det": lambda m, a, b: m.linalg.det(a),
+    "slogdet": lambda m, a, b: m.linalg.slogdet(a)[1],
+    "cholesky": lambda m, a, b: m.linalg.cholesky(a @ m.swapaxes(a, -1, -2)),
+    "qr": lambda m, a, b: (lambda q, r: q * m.sign(m.diagonal(r, 0, -2, -1))[..., None, :])(*m.linalg.qr(a)),
+    "eigh": lambda m, a, b: (lambda w, v: w[..., None] * _sign_free(m, v, m.swapaxes(v, -1, -2)))(
+        *m.linalg.eigh(a + m.swapaxes(a, -1, -2))),
+    "svd": lambda m, a, b: (lambda u, s, vh: s[..., None] * _sign_free(m, u, vh))(
+        *m.linalg.svd(a, full_matrices=False)),
+}
+
+
+@bounded
+@given(batch=shapes(min_dims=0, max_dims=1, max_side=2), n=st.integers(1, 4), seed=seeds,
+       name=st.sampled_from(sorted(LINALG)))
+def test_linalg(batch, n, seed, name):
+    rng = np.random.default_rng(seed)
+    # a diagonal of distinct, well separated values keeps the matrix invertible and its spectrum simple
+    a = np.diag(np.arange(1.0, n + 1) * 2.0 + 1.0) + rng.uniform(-0.3, 0.3, batch + (n, n))
+    b = rng.uniform(-1, 1, batch + (n, 2))
+    fn = LINALG[name]
+    agree(lambda x, y: fn(fnp, x, y), lambda x, y: fn(jnp, x, y), [a, b], seed=seed, rtol=1e-8)
+
+
+# --- fft ----------------------------------------------------------------------------------------------
+
+def _real_view(m, y):
+    """Real and imaginary parts, squared in part so the second derivative is not identically zero."""
+    parts = m.stack([m.real(y), m.imag(y)])
+    return parts + 0.5 * parts ** 2
+
+
+@bounded
+@given(shape=shapes(max_side=5), data=st.data(), seed=seeds,
+       name=st.sampled_from(["fft", "ifft", "rfft", "irfft", "fftn"]))
+def test_fft(shape, data, seed, name):
+    axis = axis_of(data, len(shape), allow_none=False)
+    n = data.draw(st.one_of(st.none(), st.integers(1, 6)), label="n")
+    if name == "fftn":
+        axes = tuple(data.draw(st.permutations(range(-len(shape), 0)), label="axes")[:data.draw(
+            st.integers(1, len(shape)), label="count")])
+        call = lambda m, v: m.fft.fftn(v, axes=axes)
+    elif name == "irfft":
+        assume(n is not None or shape[axis] > 1)        # the default length 2 (m - 1) needs m > 1
+        call = lambda m, v: m.fft.irfft(v, n, axis=axis)
+    else:
+        call = lambda m, v: getattr(m.fft, name)(v, n, axis=axis)
+    x = np.random.default_rng(seed).uniform(-1, 1, shape)
+    agree(lambda v: _real_view(fnp, call(fnp, v)), lambda v: _real_view(jnp, call(jnp, v)), [x], seed=seed)
