@@ -8,6 +8,7 @@ value, so `1`, `True` and `1.0` are three programs.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 
 import numpy as np
@@ -50,6 +51,16 @@ class Lowered:
         return self.program
 
 
+def _positional_names(fun: Callable) -> list:
+    """The names of `fun`'s positional parameters in order ([] where it has no signature)."""
+    try:
+        params = inspect.signature(fun).parameters.values()
+    except (TypeError, ValueError):
+        return []
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return [p.name for p in params if p.kind in kinds]
+
+
 def _hashable_static(values, where: str) -> tuple:
     keys = []
     for v in values:
@@ -76,6 +87,14 @@ class Jitted:
         if any(not isinstance(n, str) for n in names):
             raise TypeError(f"jit: static_argnames must be strings, got {static_argnames!r} (at {user_location()})")
         self.static_argnames = names
+        # as jax.jit: static names given alone also make their positions static, and positions alone
+        # their names, read from the signature (a positional argument passed by keyword stays static)
+        positional = _positional_names(fun)
+        self._named_positions = tuple(i for i, n in enumerate(positional) if n in names) \
+            if names and not self.static_argnums else ()
+        self._argnum_names = {i: positional[i] for i in self.static_argnums if -len(positional) <= i < len(positional)}
+        if self._argnum_names and not names:
+            self.static_argnames = tuple(self._argnum_names.values())
         self.cache = CompileCache(f"jit({getattr(fun, '__name__', 'fun')})")
         self._native = self._x64_flag = self._staging = self._native_captured = None
         self.__name__ = f"jit_{getattr(fun, '__name__', 'fun')}"
@@ -91,8 +110,12 @@ class Jitted:
 
     def _trace(self, args, kwargs):
         """(static key, dynamic leaves, their treedef, the function of the dynamic arguments)."""
-        nums = resolve_argnums(self.static_argnums, self.static_argnums, len(args), "static_argnums") \
-            if self.static_argnums else ()
+        statics = self.static_argnums   # less those passed by keyword, static by their name
+        if self._argnum_names and kwargs:
+            statics = tuple(i for i in statics if self._argnum_names.get(i) not in kwargs)
+        nums = resolve_argnums(statics, self.static_argnums, len(args), "static_argnums") if statics else ()
+        if self._named_positions:
+            nums = tuple(i for i in self._named_positions if i < len(args))
         static = tuple(args[i] for i in nums)
         dynamic = tuple(a for i, a in enumerate(args) if i not in nums)
         static_kw = {k: kwargs[k] for k in self.static_argnames if k in kwargs}
@@ -112,7 +135,7 @@ class Jitted:
         if native is None and self._may_go_native(kwargs) and self._short(args):
             self._native = self._native_jit(_flatten_args(args)[0])
             return self._call_native(self._native, args)
-        if self.static_argnums or kwargs or _trace_stack.items:
+        if self.static_argnums or self._named_positions or kwargs or _trace_stack.items:
             return self._call_general(args, kwargs)
         leaves, treedef = _flatten_args(args)          # the hot path: no static args, no kwargs
         key = ((), treedef, tuple(map(_leaf_key, leaves)))

@@ -105,6 +105,25 @@ def test_static_argnames():
     assert float(f(1.0, mode="same")) == 1.0
 
 
+def _repeat_sin(m):
+    def f(x, n):
+        for _ in range(n):          # a Python loop over a static count
+            x = m.sin(x)
+        return x
+    return f
+
+
+@pytest.mark.parametrize("static", [{"static_argnames": "n"}, {"static_argnums": 1},
+                                    {"static_argnums": (1,), "static_argnames": ("n",)}],
+                         ids=["names", "nums", "both"])
+def test_static_by_position_or_name_either_way_as_jax(static):
+    import jax
+    import jax.numpy as jnp
+    ours, ref = fgrad.jit(_repeat_sin(fnp), **static), jax.jit(_repeat_sin(jnp), **static)
+    for args, kwargs in [((1.0, 3), {}), ((1.0,), {"n": 2}), ((), {"x": 1.0, "n": 4})]:
+        assert np.isclose(ours(*args, **kwargs), ref(*args, **kwargs))
+
+
 def test_differentiating_a_string_or_an_int():
     _raises(TypeError, lambda: fgrad.grad(lambda s: 1.0)("abc"), "not an array")
     _raises(IntegerInputError, lambda: fgrad.grad(lambda n: n * 1.0)(3), "int64")
