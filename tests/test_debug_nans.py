@@ -51,7 +51,6 @@ def test_eager_binds_are_checked_where_they_run(debug):
     assert bind(log_p, np.float64(2.0)) == np.log(2.0)
 
 
-@pytest.mark.xfail(strict=True, reason="fgrad.numpy's eager functions call prim.impl, not bind")
 def test_eager_fgrad_numpy_is_checked(debug):
     with pytest.raises(FloatingPointError, match=r"^invalid value \(nan\) encountered in log at "):
         fnp.log(-3.0 * fnp.square(5.0))                   # jax's debugging-flags example, not under jit

@@ -7,6 +7,7 @@ import builtins
 import numpy as np
 
 from .._checks import _axis_tuple, _numeric
+from ..config import config
 from ..core import Tracer, bind, ndim_of, shape_of
 from ..errors import ShapeError, user_location
 from ..primitives import elementwise as ew
@@ -134,14 +135,15 @@ def _float_dtype(x) -> np.dtype:
 
 def _unary(prim, x, *, floating=True):
     x = _lift(x)
-    if not isinstance(x, Tracer):
-        return prim.impl(x)
+    if not isinstance(x, Tracer):          # eager: bind checks for NaNs while debug_nans asks it to
+        return bind(prim, x) if config.debug_nans or config.debug_infs else prim.impl(x)
     return bind(prim, astype(x, _float_dtype(x)) if floating else x)
 
 
 def _binary(prim, x, y, *, dtype=None):
     if not _is_traced((x, y)):
-        return prim.impl(_as_operand(x), _as_operand(y))
+        x, y = _as_operand(x), _as_operand(y)
+        return bind(prim, x, y) if config.debug_nans or config.debug_infs else prim.impl(x, y)
     return bind(prim, *promote(x, y, dtype=dtype))
 
 
