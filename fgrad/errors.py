@@ -192,10 +192,9 @@ class ArgnumsError(FgradError, ValueError, TypeError):
 class MissingRuleError(FgradError, NotImplementedError):
     """A primitive has no rule for the requested transform or backend."""
 
-    def __init__(self, primitive: str, slot: str, path: str):
-        super().__init__(_with_link(
-            f"primitive `{primitive}` has no {slot} rule; add it next to the primitive's other "
-            f"rules in {path}.", "missing-rule"))
+    def __init__(self, primitive: str, slot: str, path: str, fix: str | None = None):
+        fix = fix or f"add it next to the primitive's other rules in {path}"
+        super().__init__(_with_link(f"primitive `{primitive}` has no {slot} rule; {fix}.", "missing-rule"))
 
 
 class ShapeError(FgradError, ValueError):

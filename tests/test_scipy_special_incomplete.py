@@ -160,7 +160,7 @@ def test_xla_backend_has_jax_orders_and_names_the_others():
     np.testing.assert_allclose(np.asarray(f(_A, _X)), kernels.gammainc_derivative(1, False, _A, _X), rtol=1e-10)
     second = fgrad.jit(lambda a: fgrad.grad(lambda t: fnp.sum(fgrad.grad(
         lambda u: fnp.sum(fss.gammainc(u, _X)))(t)))(a), backend="xla")
-    with pytest.raises(MissingRuleError, match="gammainc.*k=2.*special.py"):
+    with pytest.raises(MissingRuleError, match="gammainc.*k=2.*numpy backend"):
         second(_A)
 
 

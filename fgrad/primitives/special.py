@@ -191,10 +191,15 @@ def _elementwise_abstract(name: str):
     return abstract
 
 
+# what a user can do where jax has no function for an order the program needs
+NUMPY_HAS_IT = "compile this function with the numpy backend (the default), which has every order"
+
+
 def _no_xla_form(name: str, params: str):
     """The xla template of an order jax has no function for: it says so when a program needs it."""
     def template(args, avals, **kw):
-        raise MissingRuleError(f"{name}[{params.format(**kw)}]", "xla (jax has no such derivative)", SRC)
+        raise MissingRuleError(f"{name}[{params.format(**kw)}]", "xla (jax has no such derivative)", SRC,
+                               NUMPY_HAS_IT)
     return template
 
 
@@ -312,7 +317,8 @@ def _order_impl(scipy_name: str, kernel):
 def _bessel_jax(kind: str):
     def template(args, avals, *, n):
         if abs(n) > 1:
-            raise MissingRuleError(f"bessel_{kind}n[n={n}]", "xla (jax has no Bessel J or Y of this order)", SRC)
+            raise MissingRuleError(f"bessel_{kind}n[n={n}]", "xla (jax has no Bessel J or Y of this order)", SRC,
+                                   NUMPY_HAS_IT)
         text = bessel.jax_text(kind, abs(n), args[0])
         return f"(-{text})" if n == -1 else text
     return template
@@ -351,7 +357,8 @@ bessel_yn_p = _bessel_prim("y", _order_impl("yn", bessel.yn))
 
 def _ive_jax(args, avals, *, v):
     if v not in (0.0, 1.0, -1.0):
-        raise MissingRuleError(f"bessel_ive[v={v}]", "xla (jax has exp(-|x|) I_v for v = 0 and 1 only)", SRC)
+        raise MissingRuleError(f"bessel_ive[v={v}]", "xla (jax has exp(-|x|) I_v for v = 0 and 1 only)", SRC,
+                               NUMPY_HAS_IT)
     return f"lax.bessel_i{int(abs(v))}e({args[0]})"
 
 
