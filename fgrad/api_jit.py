@@ -89,7 +89,7 @@ class Jitted:
         self.static_argnames = names
         # as jax.jit: static names given alone also make their positions static, and positions alone
         # their names, read from the signature (a positional argument passed by keyword stays static)
-        positional = _positional_names(fun)
+        positional = _positional_names(fun) if names or self.static_argnums else []
         self._named_positions = tuple(i for i, n in enumerate(positional) if n in names) \
             if names and not self.static_argnums else ()
         self._argnum_names = {i: positional[i] for i in self.static_argnums if -len(positional) <= i < len(positional)}

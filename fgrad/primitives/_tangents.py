@@ -43,6 +43,11 @@ def or_zeros(t, like):
     return splat(like, 0) if t is None else t
 
 
+def nondiff_vjp(ct, *primals, out, **params):
+    """The vjp rule of a primitive without a derivative: no cotangent for any operand."""
+    return [None] * len(primals)
+
+
 def nondiff_jvp(primals, tangents, *, out, **params):
     """The rule of a primitive without a derivative (boolean, integer or piecewise constant)."""
     return None

@@ -13,7 +13,7 @@ from ..backends.fusion import AND, OR, UNARY, XOR, Fused, logic
 from ..core import Aval, Primitive
 from ..transforms.batching import elementwise_rule
 from ._base import common_shape, same_dtype
-from ._tangents import nondiff_jvp
+from ._tangents import nondiff_jvp, nondiff_vjp
 
 SRC = "fgrad/primitives/bitwise.py"
 
@@ -27,17 +27,13 @@ def _integer_dtype(name: str, avals, *, bool_ok: bool = True) -> np.dtype:
     return dtype
 
 
-def _nondiff(ct, *primals, out, **params):
-    return [None] * len(primals)
-
-
 def _bitwise(name: str, fn, op: str, *, bool_ok: bool = True, fused: Fused | None = None) -> Primitive:
     def abstract(x, y):
         return Aval(common_shape(name, (x, y)), _integer_dtype(name, (x, y), bool_ok=bool_ok))
     prim = Primitive(name, abstract=abstract, impl=fn, source=SRC, elementwise=True,
                      numpy="{0} %s {1}" % op, numpy_out=f"np.{fn.__name__}({{0}}, {{1}}, out={{out}})",
                      jax="{0} %s {1}" % op, numexpr=fused)
-    prim.def_vjp(_nondiff)
+    prim.def_vjp(nondiff_vjp)
     prim.def_jvp(nondiff_jvp)
     prim.def_batch(elementwise_rule(prim))
     return prim
@@ -53,6 +49,6 @@ right_shift_p = _bitwise("right_shift", np.right_shift, ">>", bool_ok=False)
 invert_p = Primitive("invert", abstract=lambda x: Aval(x.shape, _integer_dtype("invert", (x,))), impl=np.invert,
                      source=SRC, elementwise=True, numpy="~{0}", numpy_out="np.invert({0}, out={out})",
                      jax="~{0}", numexpr=Fused("~{0}", UNARY, logic))
-invert_p.def_vjp(_nondiff)
+invert_p.def_vjp(nondiff_vjp)
 invert_p.def_jvp(nondiff_jvp)
 invert_p.def_batch(elementwise_rule(invert_p))

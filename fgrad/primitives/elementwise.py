@@ -14,13 +14,9 @@ from ..errors import GuardFailure
 from ..transforms.batching import elementwise_rule
 from . import complex as cx
 from ._base import binary, common_shape, passes_as, real_dtype, same_dtype, same_type_identity, splat, unary
-from ._tangents import add_tangents, jvp_from_vjp, map_tangent, nondiff_jvp, or_zeros
+from ._tangents import add_tangents, jvp_from_vjp, map_tangent, nondiff_jvp, nondiff_vjp, or_zeros
 
 SRC = "fgrad/primitives/elementwise.py"
-
-
-def _nondiff(ct, *primals, out, **params):
-    return [None] * len(primals)
 
 
 # --- unary math --------------------------------------------------------------------------------
@@ -116,7 +112,7 @@ abs_p.def_batch(elementwise_rule(abs_p))
 
 sign_p = unary("sign", np.sign, source=SRC, numpy="np.sign({0})", numpy_out="np.sign({0}, out={out})",
                jax="jnp.sign({0})")
-sign_p.def_vjp(_nondiff)
+sign_p.def_vjp(nondiff_vjp)
 sign_p.def_jvp(nondiff_jvp)
 sign_p.def_batch(elementwise_rule(sign_p))
 
@@ -263,7 +259,7 @@ def _compare(name, fn, op, numpy_out, fused=None):
     prim = binary(name, fn, source=SRC, numpy="{0} %s {1}" % op, numpy_out=numpy_out, jax="{0} %s {1}" % op,
                   out_dtype=np.bool_, scalar="{0} %s {1}" % op if name not in ("and", "or") else None,
                   numexpr=fused or Fused("{0} %s {1}" % op, CMP))
-    prim.def_vjp(_nondiff)
+    prim.def_vjp(nondiff_vjp)
     prim.def_jvp(nondiff_jvp)
     prim.def_batch(elementwise_rule(prim))
     return prim
@@ -289,13 +285,13 @@ or_p = _compare("or", np.logical_or, "|",
 not_p = unary("not", np.logical_not, source=SRC, numpy="np.logical_not({0})",
               numpy_out="np.logical_not({0}, out={out})",
               jax="jnp.logical_not({0})", numexpr=Fused("~{0}", UNARY, logic))
-not_p.def_vjp(_nondiff)
+not_p.def_vjp(nondiff_vjp)
 not_p.def_jvp(nondiff_jvp)
 not_p.def_batch(elementwise_rule(not_p))
 
 isnan_p = Primitive("isnan", abstract=lambda x: Aval(x.shape, np.bool_), impl=np.isnan, source=SRC, elementwise=True,
                     numpy="np.isnan({0})", jax="jnp.isnan({0})")
-isnan_p.def_vjp(_nondiff)
+isnan_p.def_vjp(nondiff_vjp)
 isnan_p.def_jvp(nondiff_jvp)
 isnan_p.def_batch(elementwise_rule(isnan_p))
 
@@ -342,7 +338,7 @@ convert_p.def_batch(elementwise_rule(convert_p))
 stop_gradient_p = Primitive("stop_gradient", abstract=lambda x: x, impl=lambda x: x, source=SRC,
                             numpy="{0}", jax="lax.stop_gradient({0})", linear_view=True, stops_gradient=True,
                             elementwise=False)   # a marker the passes keep as it is
-stop_gradient_p.def_vjp(_nondiff)
+stop_gradient_p.def_vjp(nondiff_vjp)
 stop_gradient_p.def_jvp(nondiff_jvp)
 stop_gradient_p.def_batch(elementwise_rule(stop_gradient_p))
 
@@ -369,7 +365,7 @@ def _guard_batch(args, batched, *, size, expected):
 guard_p = Primitive("guard", abstract=lambda x, *, expected: Aval((), np.bool_), impl=_guard_impl,
                     source=SRC, numpy="_guard({0}, {expected})", helpers={"_guard": check_guard},
                     jax="({0} == {expected})", effect=True, elementwise=False)
-guard_p.def_vjp(_nondiff)
+guard_p.def_vjp(nondiff_vjp)
 guard_p.def_jvp(nondiff_jvp)
 guard_p.def_batch(_guard_batch)
 
