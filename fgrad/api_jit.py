@@ -28,7 +28,7 @@ from .backends import compile_ir, resolve
 from .cache import CompileCache
 from .captured import Captured
 from .core import IR, Tracer, _trace_stack, collect_consts, eval_ir
-from .debug_nans import compile_checked
+from .nan_checks import compile_checked
 from .errors import user_location
 from .transforms.simplify import simplify
 from .tree import LEAF, tree_flatten, tree_unflatten

@@ -507,7 +507,7 @@ def bind(prim: Primitive, *args, **params):
     trace = find_trace(args)
     if trace is None:
         if config.debug_nans or config.debug_infs:
-            from .debug_nans import checked_impl
+            from .nan_checks import checked_impl
             return checked_impl(prim, args, params)
         return prim.impl(*args, **params)
     atoms = [trace.to_atom(a) for a in args]

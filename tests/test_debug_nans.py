@@ -15,7 +15,7 @@ import fgrad.numpy as fnp
 from fgrad.backends.numpy_codegen import Program
 from fgrad.config import Config
 from fgrad.core import bind, sites_on
-from fgrad.debug_nans import CheckedProgram
+from fgrad.nan_checks import CheckedProgram
 from fgrad.primitives.elementwise import log_p
 
 
@@ -97,7 +97,7 @@ def test_off_means_the_backend_s_program():
 
 
 def test_the_checked_program_is_the_checking_evaluator(debug):
-    assert isinstance(fgrad.debug_nans.compile_checked(fgrad.make_ir(fnp.sin)(1.0)), CheckedProgram)
+    assert isinstance(fgrad.nan_checks.compile_checked(fgrad.make_ir(fnp.sin)(1.0)), CheckedProgram)
 
 
 def test_options_take_booleans_only(monkeypatch):
