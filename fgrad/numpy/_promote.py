@@ -141,10 +141,33 @@ def _unary(prim, x, *, floating=True):
 
 
 def _binary(prim, x, y, *, dtype=None):
+    same = _same_type_operands(x, y) if dtype is None else None
+    if same is not None:
+        return bind(prim, *same)
     if not _is_traced((x, y)):
         x, y = _as_operand(x), _as_operand(y)
         return bind(prim, x, y) if config.debug_nans or config.debug_infs else prim.impl(x, y)
     return bind(prim, *promote(x, y, dtype=dtype))
+
+
+def _same_type_operands(x, y):
+    """`(x, y)` as `promote` would make them, when that needs no promotion nor broadcast: two traced
+    values of one type, or a traced float (complex) value and a Python float or int, which takes its
+    dtype. Else None, for the general path. Tracing a long program meets these cases at nearly
+    every operation, and `promote`'s generality (NumPy's result_type and broadcast_shapes on every
+    operand) costs there more than the rest of recording the equation."""
+    tx, ty = type(x) is Tracer, type(y) is Tracer
+    if tx and ty:
+        ax, ay = x._var.aval, y._var.aval
+        return (x, y) if ax is ay or ax == ay else None
+    if tx and type(y) in _WEAK_NUMBERS and x._var.aval.dtype.kind in "fc":
+        return x, x._var.aval.dtype.type(y)
+    if ty and type(x) in _WEAK_NUMBERS and y._var.aval.dtype.kind in "fc":
+        return y._var.aval.dtype.type(x), y
+    return None
+
+
+_WEAK_NUMBERS = frozenset((float, int))     # bool and complex promote a float array differently
 
 
 def _axes(x, axis) -> tuple:

@@ -59,6 +59,8 @@ def binary(name: str, fn: Callable, *, source: str, numpy: str, numpy_out: str, 
     """An elementwise primitive of two operands of one dtype; `units` are its left and right identity
     elements (x * 1 is x), where it has them."""
     def abstract(x, y):
+        if out_dtype is None and (x is y or (not y.shape and x.dtype == y.dtype)):
+            return x      # the common cases, cheaply: avals are shared, and a literal is 0-d
         dtype = same_dtype(name, (x, y))
         return Aval(common_shape(name, (x, y)), out_dtype or dtype)
     identity = None if units == (None, None) else _unit_identity(*units)
