@@ -36,6 +36,8 @@ from .errors import NonScalarOutputError as NonScalarOutputError
 from .errors import ShapeError as ShapeError
 from .errors import TracerArrayConversionError as TracerArrayConversionError
 from .errors import TracerLeakError as TracerLeakError
+from .nan_checks import debug_infs as debug_infs
+from .nan_checks import debug_nans as debug_nans
 from .numpy import stop_gradient as stop_gradient
 from .remat import checkpoint as checkpoint
 from .remat import checkpoint_policies as checkpoint_policies

@@ -27,8 +27,8 @@ from .cache import CompileCache
 from .captured import Captured
 from .config import config
 from .core import IR, Tracer, _trace_stack, aval_of, collect_consts, eval_ir, is_jax_array, new_trace, tracing
-from .nan_checks import compile_checked
 from .errors import GuardFailure, IntegerInputError, NonScalarOutputError, user_location
+from .nan_checks import compile_checked
 from .transforms.ad import backward_ir
 from .transforms.partial_eval import partial_eval
 from .transforms.simplify import dce, simplify

@@ -28,8 +28,8 @@ from .backends import compile_ir, resolve
 from .cache import CompileCache
 from .captured import Captured
 from .core import IR, Tracer, _trace_stack, collect_consts, eval_ir
-from .nan_checks import compile_checked
 from .errors import user_location
+from .nan_checks import compile_checked
 from .transforms.simplify import simplify
 from .tree import LEAF, tree_flatten, tree_unflatten
 
@@ -169,7 +169,7 @@ class Jitted:
     def _compile(self, fun, treedef, values):
         _check_traceable(values, treedef, range(len(values)), "jit", _STATIC_HINT)
         ir, out_tree = trace_flat(fun, treedef, values, concrete=False, transform="jit")
-        return compile_checked(simplify(ir), resolve(self.backend)), out_tree
+        return compile_checked(simplify(ir), resolve(self.backend), outputs_only=True), out_tree
 
     def _may_go_native(self, kwargs) -> bool:
         no_extras = not (kwargs or self.static_argnums or self.static_argnames or _trace_stack)

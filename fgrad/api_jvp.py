@@ -17,8 +17,8 @@ from .arguments import check_callable, check_float_dtype
 from .cache import CompileCache
 from .config import config
 from .core import Tracer, aval_of, eval_ir, is_jax_array, shape_of, tracing
-from .nan_checks import compile_checked
 from .errors import user_location
+from .nan_checks import compile_checked
 from .primitives._base import splat
 from .transforms.jvp import jvp_ir
 from .transforms.partial_eval import partial_eval

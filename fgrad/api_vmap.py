@@ -17,8 +17,8 @@ from .api import _leaf_key, _leaf_value, _normalize_argnums, _run_cached, trace_
 from .cache import CompileCache
 from .config import config
 from .core import Tracer, _trace_stack, aval_of, eval_ir
-from .nan_checks import compile_checked
 from .errors import user_location
+from .nan_checks import compile_checked
 from .transforms.batching import batch_ir, bdim_from_front, bdim_to_front, broadcast_batched
 from .transforms.simplify import simplify
 from .tree import TreeDef, _node_type, leaf_paths, tree_flatten, tree_unflatten

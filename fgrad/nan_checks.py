@@ -1,22 +1,29 @@
-"""NaN and infinity debugging: `fgrad.config.update("debug_nans", True)` (and "debug_infs").
+"""NaN and infinity debugging: `fgrad.config.update("debug_nans", True)` (and "debug_infs"), or for a
+block of code `with fgrad.debug_nans(True):` (and `fgrad.debug_infs`), as in jax.
 
-With an option on, a program compiled from then on runs through a checking evaluator instead of the
-backend: it computes one equation at a time with the primitives' NumPy implementations and raises
-FloatingPointError at the first equation whose result holds a NaN (or an infinity), naming the
-primitive and, for an equation of a backward pass, the forward operation it differentiates
-("in the gradient of log") with the user's file:line where the IR records it. With both options off
+With an option on, fgrad checks what jax checks. A program of `grad`, `vjp`, `jvp` or `vmap` (which
+jax runs one operation at a time) runs through a checking evaluator instead of the backend: it
+computes one equation at a time with the primitives' NumPy implementations and raises
+FloatingPointError at the first equation whose result holds a NaN (or an infinity). A `jit` program
+runs as compiled and only its outputs are checked, as jax.jit's are; when one holds a NaN, fgrad says
+so on stdout (as jax does) and runs the checking evaluator on the same arguments to find the equation
+that made it. The message's first line is jax's ("invalid value (nan) encountered in log"); the next
+lines give, for an equation of a backward pass, the forward operation it differentiates ("in the
+gradient of log"), the user's file:line where the IR records it, and the fix. With both options off
 nothing changes: `compile_checked` hands the IR to the backend as before.
 
 Example:
     >>> import fgrad, fgrad.numpy as fnp
-    >>> fgrad.config.update("debug_nans", True)
-    >>> fgrad.jit(fnp.log)(-1.0)  # doctest: +ELLIPSIS
+    >>> with fgrad.debug_nans(True):
+    ...     fgrad.grad(fnp.sqrt)(-1.0)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    FloatingPointError: invalid value (nan) encountered in log...
-    >>> fgrad.config.update("debug_nans", False)
+    FloatingPointError: invalid value (nan) encountered in sqrt...
 """
 
 from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -24,8 +31,17 @@ from .config import config
 from .core import IR, Eqn, Primitive, Site, Var, user_site
 
 
-def compile_checked(ir: IR, backend: str | None = None):
-    """The program for `ir`: the backend's, or the checking evaluator when debug_nans/debug_infs is on.
+def compile_checked(ir: IR, backend: str | None = None, *, outputs_only: bool = False):
+    """The program for `ir`: the backend's, or a checked one while debug_nans/debug_infs is on.
+
+    Args:
+        ir: the program.
+        backend: "numpy" or "xla" (None: `fgrad.config.backend`).
+        outputs_only: check only the compiled program's outputs, and run the checking evaluator
+            when one holds a NaN (jit's way, as jax.jit's); else run the checking evaluator itself.
+
+    Returns:
+        A callable taking the flat input arrays and returning the tuple of outputs.
 
     Example:
         >>> import fgrad, numpy as np
@@ -33,11 +49,100 @@ def compile_checked(ir: IR, backend: str | None = None):
         >>> program(np.ones(2))[0]
         array([2., 2.])
     """
-    if config.debug_nans or config.debug_infs:
-        return CheckedProgram(ir, nans=config.debug_nans, infs=config.debug_infs)
     from .backends import compile_ir
-    return compile_ir(ir, backend)
+    if not (config.debug_nans or config.debug_infs):
+        return compile_ir(ir, backend)
+    checked = CheckedProgram(ir, nans=config.debug_nans, infs=config.debug_infs)
+    return OutputCheckedProgram(compile_ir(ir, backend), checked) if outputs_only else checked
 
+
+@contextlib.contextmanager
+def debug_nans(flag: bool) -> Iterator[None]:
+    """A context in which the `debug_nans` option is `flag`, restored on leaving it (as `jax.debug_nans`).
+
+    Args:
+        flag: True to check programs for NaNs, False not to.
+
+    Returns:
+        A context manager.
+
+    Raises:
+        TypeError: `flag` is not a bool.
+
+    Example:
+        >>> import fgrad, fgrad.numpy as fnp
+        >>> with fgrad.debug_nans(False):
+        ...     print(fgrad.jit(fnp.log)(-1.0))
+        nan
+    """
+    with _option("debug_nans", flag):
+        yield
+
+
+@contextlib.contextmanager
+def debug_infs(flag: bool) -> Iterator[None]:
+    """A context in which the `debug_infs` option is `flag`, restored on leaving it (as `jax.debug_infs`).
+
+    Args:
+        flag: True to check programs for infinities, False not to.
+
+    Returns:
+        A context manager.
+
+    Raises:
+        TypeError: `flag` is not a bool.
+
+    Example:
+        >>> import fgrad
+        >>> with fgrad.debug_infs(True):
+        ...     fgrad.jit(lambda x: 1.0 / x)(0.0)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        FloatingPointError: invalid value (inf) encountered in div...
+    """
+    with _option("debug_infs", flag):
+        yield
+
+
+@contextlib.contextmanager
+def _option(name: str, flag: bool) -> Iterator[None]:
+    before = getattr(config, name)
+    config.update(name, flag)
+    try:
+        yield
+    finally:
+        config.update(name, before)
+
+
+class OutputCheckedProgram:
+    """Runs the backend's program and checks its outputs; at a NaN (or inf) there, it says so and runs
+    the checking evaluator on the same arguments, which raises at the equation that made it."""
+
+    def __init__(self, program, checked: CheckedProgram):
+        self.program, self.checked = program, checked
+        self.source = getattr(program, "source", checked.source)
+
+    def as_text(self) -> str:
+        """The backend program's text (its generated source)."""
+        return self.program.as_text() if hasattr(self.program, "as_text") else self.source
+
+    def __call__(self, *args):
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):   # reported below instead
+            outs = self.program(*args)
+        what = next((w for w in map(self._found, outs) if w is not None), None)
+        if what is None:
+            return outs
+        print(f"Invalid {'nan' if 'nan' in what else 'inf'} value encountered in the output of a "
+              "fgrad.jit function. Calling the de-optimized version.")
+        self.checked(*args)             # raises at the first equation making one
+        raise FloatingPointError(
+            f"{what} encountered in the output of a fgrad.jit function, but the equation-by-equation "
+            "evaluation of its program (NumPy's, with the same arguments) made none: the backend's "
+            "optimised program computed it differently. Compare the backends (fgrad.config.update("
+            "'backend', 'numpy')), or turn the check off with fgrad.config.update('debug_nans', False)")
+
+    def _found(self, out) -> str | None:
+        values = np.asarray(out)
+        return _found(values, self.checked.nans, self.checked.infs) if values.dtype.kind in "fc" else None
 
 class CheckedProgram:
     """Evaluates an IR equation by equation, raising FloatingPointError at the first NaN (or inf)."""
@@ -82,7 +187,7 @@ def _found(values: np.ndarray, nans: bool, infs: bool) -> str | None:
     if nans and np.isnan(values).any():
         return "invalid value (nan)"
     if infs and np.isinf(values).any():
-        return "divide by zero or overflow (inf)"
+        return "invalid value (inf)"
     return None
 
 
@@ -94,12 +199,9 @@ def describe(eqn: Eqn, what: str) -> str:
 
 
 def _message(what: str, name: str, gradient_of: str | None, site: Site | None) -> str:
-    """jax's wording ("invalid value (nan) encountered in log"), then where and the fix."""
-    text = f"{what} encountered in {name}"
-    if gradient_of is not None:
-        text += f", in the gradient of {gradient_of}"
-    if site is not None:
-        text += f" at {site}"
-    return (f"{text}. The first NaN or infinity of the program appears here; check the operation's "
-            "inputs (a log or sqrt of a negative number, 0/0, inf - inf), or turn the check off with "
-            "fgrad.config.update('debug_nans', False)")
+    """jax's words on the first line ("invalid value (nan) encountered in log"), then where and the fix."""
+    place = "" if gradient_of is None else f"in the gradient of {gradient_of} "
+    place += "" if site is None else f"at {site} "
+    return (f"{what} encountered in {name}\n  {place}(the first NaN or infinity of the program appears "
+            "here).\n  Check the operation's inputs (a log or sqrt of a negative number, 0/0, inf - inf), "
+            "or turn the check off with fgrad.config.update('debug_nans', False)")

@@ -37,28 +37,29 @@ X, W = np.array([0.0, 1.0]), np.array([0.0, 2.0])
 
 
 def test_a_forward_nan_names_the_primitive_and_the_user_s_line(debug):
-    line = r"test_debug_nans.py:\d+\. The first NaN"
-    with pytest.raises(FloatingPointError, match=r"^invalid value \(nan\) encountered in log at .*" + line):
+    line = r"\n  at .*test_debug_nans.py:\d+ \(the first NaN"
+    with pytest.raises(FloatingPointError, match=r"^invalid value \(nan\) encountered in log" + line):
         fgrad.jit(lambda x: fnp.sum(fnp.log(x)))(np.array([1.0, -1.0]))
-    with pytest.raises(FloatingPointError, match=r"^invalid value \(nan\) encountered in sqrt at .*" + line):
+    with pytest.raises(FloatingPointError, match=r"^invalid value \(nan\) encountered in sqrt" + line):
         fgrad.grad(lambda x: fnp.sum(fnp.sqrt(x)))(np.array([1.0, -1.0]))
 
 
 def test_eager_binds_are_checked_where_they_run(debug):
     here = sys._getframe().f_lineno + 2
-    with pytest.raises(FloatingPointError, match=rf"^invalid value \(nan\) encountered in log at .*:{here}\."):
+    with pytest.raises(FloatingPointError, match=rf"^invalid value \(nan\) encountered in log\n  at .*:{here} "):
         bind(log_p, np.float64(-75.0))
     assert bind(log_p, np.float64(2.0)) == np.log(2.0)
 
 
 def test_eager_fgrad_numpy_is_checked(debug):
-    with pytest.raises(FloatingPointError, match=r"^invalid value \(nan\) encountered in log at "):
+    with pytest.raises(FloatingPointError, match=r"^invalid value \(nan\) encountered in log\n  at "):
         fnp.log(-3.0 * fnp.square(5.0))                   # jax's debugging-flags example, not under jit
 
 
 def test_a_backward_nan_names_the_forward_operation(debug):
     assert float(fgrad.jit(weighted_root)(X, W)) == 2.0            # the forward pass is fine
-    with pytest.raises(FloatingPointError, match=r"^invalid value \(nan\) encountered in div, in the gradient of sqrt"):
+    backward = r"^invalid value \(nan\) encountered in div\n  in the gradient of sqrt"
+    with pytest.raises(FloatingPointError, match=backward):
         fgrad.grad(weighted_root)(X, W)
     _, pullback = fgrad.vjp(weighted_root, X, W)
     with pytest.raises(FloatingPointError, match=r"in the gradient of sqrt"):
@@ -112,9 +113,9 @@ def test_options_take_booleans_only(monkeypatch):
 
 def test_the_message_gives_the_user_s_line(debug):
     line = weighted_root.__code__.co_firstlineno + 1
-    with pytest.raises(FloatingPointError, match=rf"in the gradient of sqrt at .*test_debug_nans.py:{line}\."):
+    with pytest.raises(FloatingPointError, match=rf"in the gradient of sqrt at .*test_debug_nans.py:{line} "):
         fgrad.grad(weighted_root)(X, W)
-    with pytest.raises(FloatingPointError, match=rf"in the gradient of sqrt at .*test_debug_nans.py:{line}\."):
+    with pytest.raises(FloatingPointError, match=rf"in the gradient of sqrt at .*test_debug_nans.py:{line} "):
         fgrad.jit(fgrad.grad(weighted_root))(X, W)          # through jit's replay of the program
 
 
@@ -163,3 +164,64 @@ def test_a_program_cached_before_the_option_is_checked_after_it(transform):
         fgrad.config.update("debug_nans", False)
     with np.errstate(invalid="ignore"):
         assert np.isnan(np.asarray(run(x)[0] if transform == "jvp" else run(x))).any()
+
+
+def test_the_context_managers_set_and_restore_the_options():
+    with fgrad.debug_nans(True):
+        assert fgrad.config.debug_nans
+        with fgrad.debug_nans(False), fgrad.debug_infs(True):
+            assert not fgrad.config.debug_nans and fgrad.config.debug_infs
+            assert np.isnan(fgrad.jit(fnp.log)(-1.0))           # NaNs pass, infinities would not
+        assert fgrad.config.debug_nans and not fgrad.config.debug_infs
+        with pytest.raises(FloatingPointError):
+            fgrad.grad(fnp.sqrt)(-1.0)
+    assert not fgrad.config.debug_nans
+    with pytest.raises(TypeError, match="debug_nans"):
+        with fgrad.debug_nans("yes"):
+            pass
+    with pytest.raises(ValueError), fgrad.debug_nans(True):     # restored when the block raises
+        raise ValueError("inside")
+    assert not fgrad.config.debug_nans
+
+
+def _jax_error(fun, *args) -> str | None:
+    """The first line of the FloatingPointError jax raises for fun(*args) under jax_debug_nans."""
+    import jax
+    with jax.debug_nans(True):
+        try:
+            fun(*args)
+        except FloatingPointError as e:
+            return str(e).splitlines()[0]
+    return None
+
+
+def test_jit_checks_its_outputs_as_jax_jit_does(capsys):
+    import jax
+    import jax.numpy as jnp
+    masked = lambda np_, x: np_.where(x > 0, np_.log(x), 0.0)          # noqa: E731 - NaN never reaches the output
+    with fgrad.debug_nans(True):
+        assert fgrad.jit(lambda x: masked(fnp, x))(-1.0) == 0.0
+    assert _jax_error(jax.jit(lambda x: masked(jnp, x)), -1.0) is None
+    assert capsys.readouterr().out == ""
+    def page(np_):                                       # jax's debugging-flags example
+        return lambda x: np_.log(-3 * np_.square(x))
+    f, g = page(fnp), page(jnp)
+    with fgrad.debug_nans(True), pytest.raises(FloatingPointError) as caught:
+        fgrad.jit(f)(5.0)
+    said = capsys.readouterr().out
+    assert str(caught.value).splitlines()[0] == _jax_error(jax.jit(g), 5.0) == \
+        "invalid value (nan) encountered in log"
+    assert said == ("Invalid nan value encountered in the output of a fgrad.jit function. "
+                    "Calling the de-optimized version.\n")
+
+
+def test_eager_and_gradient_errors_start_with_jax_s_line():
+    import jax
+    import jax.numpy as jnp
+    with fgrad.debug_nans(True):
+        for fun, jax_fun in [(fgrad.grad(lambda x, w: fnp.sum(fnp.sqrt(x - 1.0) * w)),      # NaN in the forward
+                              jax.grad(lambda x, w: jnp.sum(jnp.sqrt(x - 1.0) * w))),
+                             (lambda x, w: fnp.log(x - 1.0), lambda x, w: jnp.log(x - 1.0))]:
+            with pytest.raises(FloatingPointError) as caught:
+                fun(X, W)
+            assert str(caught.value).splitlines()[0] == _jax_error(jax_fun, X, W)
