@@ -420,3 +420,12 @@ def test_full_like_with_an_array_of_fill_values():
     fill = np.array([1.0, 2.0, 3.0])
     got = fgrad.jit(lambda x: fnp.full_like(x, fill) * x)(X)
     np.testing.assert_array_equal(got, jnp.full_like(X, fill) * X)
+
+
+@pytest.mark.parametrize("name, q", [("percentile", 150.0), ("percentile", -1.0), ("quantile", 1.5)])
+def test_quantile_levels_out_of_range_give_numpys_message(name, q):
+    with pytest.raises(ValueError) as plain:
+        getattr(np, name)(X, q)
+    with pytest.raises(ValueError) as traced:
+        fgrad.grad(lambda x: getattr(fnp, name)(x, q))(X)
+    assert str(traced.value) == str(plain.value)

@@ -68,14 +68,9 @@ def quantile(a, q, axis=None, out=None, overwrite_input: bool = False, method: s
     """
     if not _is_traced((a,)):
         return np.quantile(a, q, axis=axis, method=method, keepdims=keepdims)
-    if isinstance(q, Tracer):
-        raise TypeError(f"fgrad.numpy.quantile: q must be concrete numbers, got a traced array at "
-                        f"{user_location()}; pass q as a NumPy array or Python numbers")
+    q = _concrete_q(q, "quantile", 1, "Quantiles must be in the range [0, 1]")
     if method not in _METHODS:
         raise ValueError(f"method {method!r} is not supported; use one of {_METHODS}")
-    q = np.asarray(q, np.float64)
-    if (q < 0).any() or (q > 1).any():
-        raise ValueError("Quantiles must be in the range [0, 1]")
     a = astype(_as_operand(a), _float_dtype(a))
     s, axes = _sorted_last(a, axis)
     n = shape_of(s)[-1]
@@ -126,7 +121,19 @@ def percentile(a, q, axis=None, out=None, overwrite_input: bool = False, method:
     """
     if not _is_traced((a,)):
         return np.percentile(a, q, axis=axis, method=method, keepdims=keepdims)
-    return quantile(a, np.asarray(q, np.float64) / 100, axis, method=method, keepdims=keepdims)
+    q = _concrete_q(q, "percentile", 100, "Percentiles must be in the range [0, 100]")
+    return quantile(a, q / 100, axis, method=method, keepdims=keepdims)
+
+
+def _concrete_q(q, name: str, top: float, message: str) -> np.ndarray:
+    """`q` as float64 NumPy numbers in [0, top], with NumPy's message when outside."""
+    if isinstance(q, Tracer):
+        raise TypeError(f"fgrad.numpy.{name}: q must be concrete numbers, got a traced array at "
+                        f"{user_location()}; pass q as a NumPy array or Python numbers")
+    q = np.asarray(q, np.float64)
+    if (q < 0).any() or (q > top).any():
+        raise ValueError(message)
+    return q
 
 
 def median(a, axis=None, out=None, overwrite_input: bool = False, keepdims: bool = False):

@@ -15,6 +15,7 @@ Example:
 """
 
 import builtins as _builtins
+import importlib as _importlib
 
 import numpy as _np
 
@@ -23,9 +24,11 @@ from fgrad.numpy import where as _fgrad_where
 
 from ...core import Tracer as _Tracer
 from ..tracer import primitive as _primitive
-from . import fft as fft
-from . import linalg as linalg
 from . import random as random
+
+# `from . import linalg` would keep the star import's fgrad.numpy.linalg: import the submodules by name
+fft = _importlib.import_module(__name__ + ".fft")
+linalg = _importlib.import_module(__name__ + ".linalg")
 
 __version__ = _np.__version__
 float16 = _np.float16
