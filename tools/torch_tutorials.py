@@ -59,6 +59,10 @@ class _FgradTorch(importlib.abc.MetaPathFinder, importlib.abc.Loader):
                 return None
             return importlib.util.spec_from_loader(name, self)
     def create_module(self, spec):
+        # modules fgrad.torch registers under a plain module's name (fgrad.torch.autograd.forward_ad):
+        # Python looks those up in sys.modules only, as their parent is not a package
+        for name in [key for key in sys.modules if key.startswith("fgrad.torch.")]:
+            sys.modules.setdefault(name[len("fgrad."):], sys.modules[name])
         return sys.modules["fgrad." + spec.name]
     def exec_module(self, module):
         pass

@@ -173,6 +173,8 @@ from .ops_shape import logsumexp as logsumexp
 from .ops_shape import max as max
 from .ops_shape import mean as mean
 from .ops_shape import min as min
+from .ops_shape import moveaxis as moveaxis
+from .ops_shape import movedim as movedim
 from .ops_shape import norm as norm
 from .ops_shape import permute as permute
 from .ops_shape import prod as prod

@@ -206,6 +206,7 @@ class TensorMethods:
     squeeze, unsqueeze, permute, transpose, t = ops_shape.squeeze, ops_shape.unsqueeze, ops_shape.permute, \
         ops_shape.transpose, ops_shape.t
     swapaxes = ops_shape.transpose
+    movedim = moveaxis = ops_shape.movedim
     matmul, mm, dot, mv, bmm = _products.matmul, _products.mm, _products.dot, _products.mv, _products.bmm
     T = property(_transposed)
     mT = property(lambda self: ops_shape.transpose(self, -2, -1))

@@ -132,6 +132,11 @@ class Function(metaclass=_FunctionMeta):
         raise NotImplementedError("You must implement either the backward or vjp method for your custom "
                                   "autograd.Function to use it with backward mode AD.")
 
+    @staticmethod
+    def jvp(ctx, *grad_inputs):
+        raise NotImplementedError("You must implement the jvp function for custom autograd.Function to use it "
+                                  "with forward mode AD.")
+
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run forward and return its outputs, connected to the graph through backward."""
@@ -189,12 +194,47 @@ class _Rule:
         fn = custom.custom_vjp(lambda *arrays: self.forward.replay(*arrays)[0])
         fn.defvjp(lambda *arrays: self.forward.replay(*arrays), self._bwd)
         self.fn, self.ops, self.key = fn, {}, None
+        self.tangent_fn = self._tangent_function() if cls.jvp is not Function.jvp else None
+        self.tangent_recording: Recording | None = None
+
+    def _tangent_function(self) -> custom.custom_jvp:
+        """The forward as an fgrad custom_jvp function whose rule replays the user's `jvp` (forward mode)."""
+        fn = custom.custom_jvp(lambda *arrays: tuple(self.forward.replay(*arrays)[0]))
+        fn.defjvp(lambda primals, tangents: (fn.fun(*primals), self._jvp(tangents)))
+        return fn
+
+    def _jvp(self, tangents: list) -> tuple:
+        """The user's jvp, recorded once on stand-ins for the input tangents (it may free what it reads
+        from ctx, as torch's tutorials do) and replayed on `tangents`; what it reads from the forward
+        enters at this apply's values."""
+        if self.tangent_recording is None:
+            stand_ins = [fresh_leaf(self.inputs[i]) for i in self.positions]
+            it = iter(stand_ins)
+            given = [next(it) if i in self.inputs else None for i in range(self.nargs)]
+            start = next(_clock)
+            with enable_grad():
+                result = self.cls.jvp(self.ctx, *given)
+            result = result if isinstance(result, tuple) else (result,)
+            if len(result) != len(self.out_leaves):
+                raise torch_error(f"function {self.cls.__name__}_jvp returned an incorrect number of outputs "
+                                  f"(expected {len(self.out_leaves)}, got {len(result)})",
+                                  "return one tangent per output of forward")
+            self.tangent_recording = Recording(stand_ins, list(result), start=start)
+        values = self.tangent_recording.replay(*tangents)
+        return tuple(astype(v, o._data.dtype) for v, o in zip(values, self.out_leaves))
+
+    def _call(self, arrays: tuple) -> tuple:
+        """The outputs for `arrays`: through the user's jvp under forward mode when it has one, else
+        through its backward."""
+        if self.tangent_fn is not None and custom.differentiated(list(arrays), ("jvp", "linearize")):
+            return self.tangent_fn(*arrays)
+        return self.fn(*arrays)
 
     def output(self, k: int, inputs: list, value) -> Tensor:
         """Output `k` (its value computed by this apply) as a tensor whose node's op is this rule's."""
         op = self.ops.get(k)
         if op is None:
-            op = self.ops[k] = Op(self.op_name, lambda *arrays: self.fn(*arrays)[k])
+            op = self.ops[k] = Op(self.op_name, lambda *arrays: self._call(arrays)[k])
             op.node_cls = self.cls._node_cls
         return ops.record(op, tuple(inputs), (), np.array(value))
 

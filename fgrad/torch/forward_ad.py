@@ -71,7 +71,7 @@ def exit_dual_level(*, level: int | None = None) -> None:
             "Trying to exit a forward AD level that was not the last one that was created. This "
             "is not supported.",
             "exit the level the matching enter_dual_level() returned")
-    for leaf, _ in _LEVEL.duals.values():
+    for leaf, *_ in _LEVEL.duals.values():
         leaf._rg = False
         _LEVEL.closed[id(leaf)] = leaf
     _LEVEL.number = _LEVEL.duals = None
@@ -127,7 +127,9 @@ def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> T
             "give the tangent the primal's shape")
     dual = ops.wrap(tensor._data)
     dual._rg = True
-    _LEVEL.duals[id(dual)] = (dual, tangent._data.astype(tensor._data.dtype))
+    # torch keeps the tangent itself when its layout and dtype match the primal's, else a copy
+    kept = tangent if tangent.dtype == tensor.dtype and tangent.stride() == tensor.stride() else None
+    _LEVEL.duals[id(dual)] = (dual, tangent._data.astype(tensor._data.dtype), kept)
     return dual
 
 
@@ -142,7 +144,8 @@ def unpack_dual(tensor: Tensor, *, level: int | None = None) -> UnpackedDualTens
     """
     duals = _LEVEL.duals or {}
     if id(tensor) in duals and duals[id(tensor)][0] is tensor:
-        return UnpackedDualTensor(ops.wrap(tensor._data), ops.wrap(duals[id(tensor)][1]))
+        _, values, kept = duals[id(tensor)]
+        return UnpackedDualTensor(ops.wrap(tensor._data), kept if kept is not None else ops.wrap(values))
     leaves = _dual_leaves(tensor, duals)
     if not leaves:
         return UnpackedDualTensor(tensor, None)

@@ -91,6 +91,27 @@ def _analytical(outputs: tuple, wrt: list) -> list:
     return found
 
 
+def _analytical_forward(func: Callable, inputs: tuple, positions: list) -> list:
+    """The same layout as `_analytical`, from forward mode: one dual evaluation per input element."""
+    from . import forward_ad as fwAD  # forward_ad builds on the tensor module, which imports this one
+    found: list = []
+    for col, i in enumerate(positions):
+        x = inputs[i]._data
+        for k in range(x.size):
+            tangent = np.zeros(x.shape, x.dtype)
+            tangent.flat[k] = 1
+            with fwAD.dual_level():
+                args = tuple(fwAD.make_dual(a, ops.wrap(tangent)) if n == i else a for n, a in enumerate(inputs))
+                outs = [fwAD.unpack_dual(o).tangent for o in _differentiable_outputs(func(*args))]
+                values = [np.zeros(o.shape, x.dtype) if t is None else t._data
+                          for o, t in zip(_differentiable_outputs(func(*inputs)), outs)]
+            if not found:
+                found = [[np.zeros((inputs[p]._data.size, v.size), x.dtype) for p in positions] for v in values]
+            for j, v in enumerate(values):
+                found[j][col][k] = v.reshape(-1)
+    return found
+
+
 def _message(analytical, numerical, j: int, i: int) -> str:
     show = lambda a: repr(ops.wrap(a))  # noqa: E731 - torch prints the Jacobians as tensors
     return (f"Jacobian mismatch for output {j:d} with respect to input {i:d},\n"
@@ -104,20 +125,31 @@ def gradcheck(func: Callable, inputs, *, eps: float = 1e-6, atol: float = 1e-5, 
               check_backward_ad: bool = True, fast_mode: bool = False, masked: bool | None = None) -> bool:
     """Compare the gradients of `func` at `inputs` with central finite differences, as torch does.
 
-    Options other than eps, atol, rtol and raise_exception are accepted for compatibility.
+    Reverse mode (`check_backward_ad`, by default) and forward mode (`check_forward_ad`) are checked;
+    the options other than eps, atol, rtol and raise_exception are accepted for compatibility.
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> x = torch.tensor([0.5, 1.5], dtype=torch.float64, requires_grad=True)
+        >>> torch.autograd.gradcheck(torch.exp, (x,), check_forward_ad=True, check_backward_ad=False)
+        True
     """
     tupled = _as_tuple(inputs)
     _check_inputs(tupled)
-    outputs = _differentiable_outputs(func(*tupled))
     positions = [i for i, x in enumerate(tupled) if isinstance(x, Tensor) and x.requires_grad]
-    analytical = _analytical(outputs, [tupled[i] for i in positions])
+    found = []
+    if check_backward_ad:
+        found.append(_analytical(_differentiable_outputs(func(*tupled)), [tupled[i] for i in positions]))
+    if check_forward_ad:
+        found.append(_analytical_forward(func, tupled, positions))
     for col, i in enumerate(positions):
         for j, n in enumerate(_numerical(func, tupled, i, eps)):
-            a = analytical[j][col]
-            if not np.allclose(a, n.astype(a.dtype), rtol=rtol, atol=atol):
-                if not raise_exception:
-                    return False
-                raise GradcheckError(_message(a, n.astype(a.dtype), j, i))
+            for analytical in found:
+                a = analytical[j][col]
+                if not np.allclose(a, n.astype(a.dtype), rtol=rtol, atol=atol):
+                    if not raise_exception:
+                        return False
+                    raise GradcheckError(_message(a, n.astype(a.dtype), j, i))
     return True
 
 
@@ -130,8 +162,9 @@ def gradgradcheck(func: Callable, inputs, grad_outputs=None, *, eps: float = 1e-
     in [-1, 1) when not given), as torch does."""
     tupled = _as_tuple(inputs)
     if grad_outputs is None:
-        rng = np.random.default_rng(0)
-        tupled_grads = tuple(_tensor(rng.uniform(-1, 1, o._data.shape).astype(o._data.dtype), o)
+        # torch.testing.make_tensor(low=-1, high=1): drawn from torch's default generator, as torch does
+        tupled_grads = tuple(ops.wrap(np.empty(o._data.shape, o._data.dtype if o._data.dtype.kind == "f"
+                                               else np.float64)).uniform_(-1, 1)
                              for o in _differentiable_outputs(func(*tupled)))
         for g in tupled_grads:
             g.requires_grad = True

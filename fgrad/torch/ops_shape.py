@@ -345,6 +345,42 @@ def unsqueeze(input, dim: int) -> Tensor:  # noqa: A002
     return view_of(record(UNSQUEEZE, (input,), (shape,), d.reshape(shape)), input)
 
 
+def movedim(input, source, destination) -> Tensor:  # noqa: A002
+    """Move the axes at `source` to the positions `destination` (ints or sequences), keeping the others'
+    order: a permute, as in torch.
+
+    Args:
+        input: the tensor; source, destination: an axis or a sequence of axes each, of equal length.
+
+    Returns:
+        A view of `input` with its axes reordered (grad_fn PermuteBackward0).
+
+    Raises:
+        RuntimeError: for sequences of different lengths or a repeated axis; IndexError for an axis out
+        of range (torch's messages).
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> torch.zeros(2, 3, 4).movedim(0, -1).shape
+        torch.Size([3, 4, 2])
+    """
+    ndim = input._data.ndim
+    src = [source] if isinstance(source, (int, np.integer)) else list(source)
+    dst = [destination] if isinstance(destination, (int, np.integer)) else list(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) should contain the "
+                           f"same number of dims as destination ({dst} dims)")
+    for name, given in (("source", src), ("destination", dst)):
+        if len({dims(d, ndim)[0] for d in given}) != len(given):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({given})")
+    moved = dict(zip((dims(d, ndim)[0] for d in dst), (dims(d, ndim)[0] for d in src)))
+    rest = iter(a for a in range(ndim) if a not in moved.values())
+    return permute(input, tuple(moved[k] if k in moved else next(rest) for k in range(ndim)))
+
+
+moveaxis = movedim
+
+
 def permute(input, *order) -> Tensor:  # noqa: A002
     """Reorder the axes. Example: ``torch.ones(2, 3).permute(1, 0).shape`` is ``torch.Size([3, 2])``."""
     d = input._data

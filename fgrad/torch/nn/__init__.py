@@ -20,6 +20,9 @@ from .losses import BCELoss as BCELoss
 from .losses import BCEWithLogitsLoss as BCEWithLogitsLoss
 from .losses import CrossEntropyLoss as CrossEntropyLoss
 from .losses import Dropout as Dropout
+from .losses import Dropout1d as Dropout1d
+from .losses import Dropout2d as Dropout2d
+from .losses import Dropout3d as Dropout3d
 from .losses import Flatten as Flatten
 from .losses import L1Loss as L1Loss
 from .losses import LeakyReLU as LeakyReLU

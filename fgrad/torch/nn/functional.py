@@ -125,10 +125,125 @@ def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False)
         return input
     if p == 1:
         return ops.mul(input, wrap(np.zeros((), input._data.dtype)))
-    # torch's CPU mask: empty_like(input).bernoulli_(1 - p), then divided by 1 - p in input's dtype
-    noise = np.empty_like(input._data)
+    return ops.mul(input, wrap(_dropout_noise(input._data.shape, input._data.dtype, p)))
+
+
+def _dropout_noise(shape: tuple, dtype, p: float) -> np.ndarray:
+    """torch's CPU mask: empty(shape).bernoulli_(1 - p), then divided by 1 - p in input's dtype."""
+    noise = np.empty(shape, dtype)
     noise.reshape(-1)[...] = bernoulli_values(engine(None), np.full(noise.size, 1 - p), True)
-    return ops.mul(input, wrap(noise / noise.dtype.type(1 - p)))
+    return noise / noise.dtype.type(1 - p)
+
+
+def _feature_dropout(input, p: float, training: bool) -> Tensor:  # noqa: A002
+    """Zero whole channels (dims 2 and on share one draw per (sample, channel)), as ATen's feature_dropout."""
+    if p < 0 or p > 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0 or input._data.size == 0:
+        return input
+    if p == 1:
+        return ops.mul(input, wrap(np.zeros((), input._data.dtype)))
+    shape = input._data.shape[:2] + (1,) * (input._data.ndim - 2)
+    return ops.mul(input, wrap(_dropout_noise(shape, input._data.dtype, p)))
+
+
+def _unbatched_feature_dropout(input, p: float, training: bool, batched: bool) -> Tensor:  # noqa: A002
+    if batched:
+        return _feature_dropout(input, p, training)
+    return ops_shape.squeeze(_feature_dropout(ops_shape.unsqueeze(input, 0), p, training), 0)
+
+
+def dropout1d(input, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+    """Zero whole channels of an (N, C, L) or (C, L) input with probability p, scaling the rest by 1/(1-p).
+
+    Args:
+        input: the tensor; p: the probability of zeroing a channel; training: False returns `input`;
+        inplace: accepted for torch's signature (a new tensor is returned).
+
+    Returns:
+        The tensor with dropped channels zero and the others scaled by 1 / (1 - p).
+
+    Raises:
+        RuntimeError: for an input that is not 2D or 3D (torch's message).
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> torch.nn.functional.dropout1d(torch.ones(2, 3), 0.5, training=False)
+        tensor([[1., 1., 1.],
+                [1., 1., 1.]])
+    """
+    if p < 0 or p > 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if input.dim() not in (2, 3):
+        raise RuntimeError(
+            f"dropout1d: Expected 2D or 3D input, but received a {input.dim()}D input. Note that dropout1d "
+            "exists to provide channel-wise dropout on inputs with 1 spatial dimension, a channel dimension, "
+            "and an optional batch dimension (i.e. 2D or 3D inputs).")
+    return _unbatched_feature_dropout(input, p, training, input.dim() == 3)
+
+
+def dropout2d(input, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+    """Zero whole channels (2D feature maps) of an (N, C, H, W) input with probability p, scaling the rest
+    by 1/(1-p); a 3D input is read as (N, C, L), with torch's warning.
+
+    Args:
+        input: the tensor; p: the probability of zeroing a channel; training: False returns `input`;
+        inplace: accepted for torch's signature (a new tensor is returned).
+
+    Returns:
+        The tensor with dropped channels zero and the others scaled by 1 / (1 - p).
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> _ = torch.manual_seed(2)
+        >>> torch.nn.functional.dropout2d(torch.ones(1, 2, 1, 2)).tolist()
+        [[[[0.0, 0.0]], [[2.0, 2.0]]]]
+    """
+    if p < 0 or p > 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if input.dim() not in (3, 4):
+        warnings.warn(
+            f"dropout2d: Received a {input.dim()}-D input to dropout2d, which is deprecated and will result in "
+            "an error in a future release. To retain the behavior and silence this warning, please use dropout "
+            "instead. Note that dropout2d exists to provide channel-wise dropout on inputs with 2 spatial "
+            "dimensions, a channel dimension, and an optional batch dimension (i.e. 3D or 4D inputs).",
+            stacklevel=2)
+    if input.dim() == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout behavior is "
+            "desired - input is interpreted as shape (N, C, L), where C is the channel dim. This behavior will "
+            "change in a future release to interpret the input as one without a batch dimension, i.e. shape "
+            "(C, H, W). To maintain the 1D channel-wise dropout behavior, please switch to using dropout1d "
+            "instead.", stacklevel=2)
+    return _feature_dropout(input, p, training)
+
+
+def dropout3d(input, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+    """Zero whole channels (3D feature maps) of an (N, C, D, H, W) or (C, D, H, W) input with probability p,
+    scaling the rest by 1/(1-p).
+
+    Args:
+        input: the tensor; p: the probability of zeroing a channel; training: False returns `input`;
+        inplace: accepted for torch's signature (a new tensor is returned).
+
+    Returns:
+        The tensor with dropped channels zero and the others scaled by 1 / (1 - p).
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> torch.nn.functional.dropout3d(torch.ones(1, 1, 1, 1), training=False).shape
+        torch.Size([1, 1, 1, 1])
+    """
+    if p < 0 or p > 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if input.dim() not in (4, 5):
+        warnings.warn(
+            f"dropout3d: Received a {input.dim()}-D input to dropout3d, which is deprecated and will result in "
+            "an error in a future release. To retain the behavior and silence this warning, please use dropout "
+            "instead. Note that dropout3d exists to provide channel-wise dropout on inputs with 3 spatial "
+            "dimensions, a channel dimension, and an optional batch dimension (i.e. 4D or 5D inputs).",
+            stacklevel=2)
+    return _unbatched_feature_dropout(input, p, training, input.dim() == 5)
 
 
 def one_hot(tensor, num_classes: int = -1) -> Tensor:

@@ -164,12 +164,52 @@ class Flatten(Module):
 class Dropout(Module):
     """Randomly zero elements while training. Example: ``nn.Dropout(0.1)``."""
 
+    _function = staticmethod(F.dropout)
+
     def __init__(self, p: float = 0.5, inplace: bool = False):
         super().__init__()
+        if p < 0 or p > 1:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
         self.p, self.inplace = p, inplace
 
     def forward(self, input):  # noqa: A002
-        return F.dropout(input, self.p, self.training)
+        return self._function(input, self.p, self.training)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout1d(Dropout):
+    """Randomly zero whole channels of (N, C, L) inputs while training.
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> torch.nn.Dropout1d(0.2)
+        Dropout1d(p=0.2, inplace=False)
+    """
+
+    _function = staticmethod(F.dropout1d)
+
+
+class Dropout2d(Dropout):
+    """Randomly zero whole channels of (N, C, H, W) inputs while training.
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> torch.nn.Dropout2d(0.25)
+        Dropout2d(p=0.25, inplace=False)
+    """
+
+    _function = staticmethod(F.dropout2d)
+
+
+class Dropout3d(Dropout):
+    """Randomly zero whole channels of (N, C, D, H, W) inputs while training.
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> torch.nn.Dropout3d()
+        Dropout3d(p=0.5, inplace=False)
+    """
+
+    _function = staticmethod(F.dropout3d)

@@ -1,0 +1,161 @@
+"""What PyTorch's recipes and intermediate tutorials call, against PyTorch 2.13: channel dropout,
+movedim, custom Functions with a jvp under forward AD, gradcheck's forward mode, gradgradcheck's
+random grad_outputs, torch.utils.benchmark."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+from _torch_compare import assert_same_outcome  # noqa: E402
+
+import fgrad.torch as ft  # noqa: E402
+
+
+@pytest.mark.parametrize("name,shape", [("dropout1d", (2, 3, 4)), ("dropout1d", (3, 4)), ("dropout2d", (2, 5, 3, 3)),
+                                        ("dropout2d", (4, 6, 2)), ("dropout3d", (2, 3, 2, 2, 2)),
+                                        ("dropout3d", (3, 2, 2, 2))])
+@pytest.mark.parametrize("p", [0.25, 0.5, 0.9])
+def test_channel_dropout_draws_torchs_mask(name, shape, p):
+    def run(lib):
+        lib.manual_seed(7)
+        x = lib.arange(float(np.prod(shape))).reshape(shape) + 1
+        return getattr(lib.nn.functional, name)(x, p).numpy(), lib.rand(3).numpy()
+    (got, after_got), (want, after_want) = run(ft), run(torch)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(after_got, after_want)      # the generator advanced as torch's did
+
+
+@pytest.mark.parametrize("cls,ndim", [("Dropout1d", 3), ("Dropout2d", 4), ("Dropout3d", 5)])
+def test_channel_dropout_modules_print_and_stop_in_eval(cls, ndim):
+    for lib in (ft, torch):
+        module = getattr(lib.nn, cls)(0.3)
+        assert repr(module) == f"{cls}(p=0.3, inplace=False)"
+        x = lib.arange(2.0 ** ndim).reshape((2,) * ndim)
+        np.testing.assert_array_equal(module.eval()(x).numpy(), x.numpy())
+        assert not bool((module.train()(x) == x).all())    # 16+ channels: some are dropped or scaled
+
+
+def test_channel_dropout_errors_match_torch():
+    assert_same_outcome(lambda t: t.nn.functional.dropout1d(t.ones(2, 2, 2, 2)), ft, torch)
+    assert_same_outcome(lambda t: t.nn.functional.dropout2d(t.ones(2, 2), p=1.5), ft, torch)
+    assert_same_outcome(lambda t: t.nn.Dropout2d(-0.1), ft, torch)
+    with pytest.warns(UserWarning, match="Received a 3D input to dropout2d"):
+        ft.nn.functional.dropout2d(ft.ones(2, 2, 2))
+
+
+MOVES = [(0, -1), (1, 0), ((0, 1), (2, 0)), ([2, 0], [0, 1]), ((0, 1), (1,)), ((0, 0), (1, 2)), ((0, 1), (2, 2)),
+         (3, 0), (0, -4)]
+
+
+@pytest.mark.parametrize("source,destination", MOVES)
+def test_movedim_matches_torch(source, destination):
+    assert_same_outcome(lambda t: t.arange(24.).reshape(2, 3, 4).movedim(source, destination).numpy().tolist(),
+                        ft, torch)
+    assert_same_outcome(lambda t: t.moveaxis(t.arange(24.).reshape(2, 3, 4), source, destination).shape, ft, torch)
+
+
+def test_movedim_backward_and_node_name():
+    def run(lib):
+        x = lib.arange(24.).reshape(2, 3, 4).requires_grad_()
+        y = x.movedim((0, 2), (1, 0))
+        (y * lib.arange(24.).reshape(y.shape)).sum().backward()
+        return type(y.grad_fn).__name__, x.grad.numpy()
+    (name, grad), (want_name, want_grad) = run(ft), run(torch)
+    assert name == want_name == "PermuteBackward0"
+    np.testing.assert_array_equal(grad, want_grad)
+
+
+def _exp_function(lib):
+    class Fn(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, foo):
+            result = lib.exp(foo)
+            ctx.result = result
+            return result
+
+        @staticmethod
+        def jvp(ctx, g):
+            out = g * ctx.result
+            del ctx.result         # torch's tutorial frees it: the jvp must be read once
+            return out
+    return Fn
+
+
+@pytest.mark.parametrize("requires_grad", [True, False])
+def test_function_jvp_under_forward_ad(requires_grad):
+    def run(lib):
+        fwAD = lib.autograd.forward_ad
+        primal = lib.linspace(-1, 1, 12, dtype=lib.float64).reshape(3, 4).requires_grad_(requires_grad)
+        tangent = lib.linspace(2, 3, 12, dtype=lib.float64).reshape(3, 4)
+        with fwAD.dual_level():
+            out = _exp_function(lib).apply(fwAD.make_dual(primal, tangent)) * 2
+            return fwAD.unpack_dual(out).tangent.detach().numpy()
+    np.testing.assert_allclose(run(ft), run(torch), rtol=1e-15)
+
+
+def test_function_without_jvp_says_so_under_forward_ad():
+    class Square(ft.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * x
+    with pytest.raises(NotImplementedError, match="implement the jvp function"):
+        Square.jvp(None, None)
+
+
+def test_gradcheck_forward_mode_only():
+    x = torch.rand(3, 3, dtype=torch.double, requires_grad=True)
+    kwargs = dict(check_forward_ad=True, check_backward_ad=False, check_undefined_grad=False, check_batched_grad=False)
+    for lib, value in ((ft, ft.tensor(x.detach().numpy(), requires_grad=True)), (torch, x)):
+        assert lib.autograd.gradcheck(_exp_function(lib).apply, (value,), **kwargs) is True
+
+
+def test_gradcheck_forward_mode_finds_a_wrong_jvp():
+    class Wrong(ft.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.exp()
+
+        @staticmethod
+        def jvp(ctx, g):
+            return g * 2
+    x = ft.rand(2, dtype=ft.float64, requires_grad=True)
+    from fgrad.torch.gradcheck import GradcheckError
+    with pytest.raises(GradcheckError, match="Jacobian mismatch"):
+        ft.autograd.gradcheck(Wrong.apply, (x,), check_forward_ad=True, check_backward_ad=False)
+
+
+def test_unpack_dual_keeps_a_tangent_of_the_primals_layout():
+    for lib in (ft, torch):
+        fwAD = lib.autograd.forward_ad
+        primal, tangent = lib.ones(3, 3), lib.full((3, 3), 2.0)
+        with fwAD.dual_level():
+            assert fwAD.unpack_dual(fwAD.make_dual(primal, tangent)).tangent is tangent
+            assert fwAD.unpack_dual(fwAD.make_dual(primal, tangent.T)).tangent is not tangent
+
+
+def test_gradgradcheck_draws_grad_outputs_from_torchs_generator():
+    def run(lib):
+        lib.manual_seed(3)
+        x = lib.rand(3, 3, dtype=lib.float64, requires_grad=True)
+        assert lib.autograd.gradgradcheck(lambda t: t ** 2, x)
+        return lib.rand(4, dtype=lib.float64).numpy()
+    np.testing.assert_array_equal(run(ft), run(torch))
+
+
+def test_benchmark_timer_measures_and_prints_as_torch():
+    import torch.utils.benchmark as tb
+
+    import fgrad.torch.utils.benchmark as fb
+    for lib in (fb, tb):
+        m = lib.Timer("y = x * 2", setup="x = 3", globals={}).timeit(20)
+        assert m.number_per_run == 20 and len(m.times) == 1 and m.times[0] > 0
+        lines = repr(m).splitlines()
+        assert lines[0].startswith("<torch.utils.benchmark.utils.common.Measurement object at 0x")
+        assert lines[1:3] == ["y = x * 2", "setup: x = 3"]
+        assert lines[-1] == "  1 measurement, 20 runs , 1 thread"
+        blocked = lib.Timer("sum(range(5))", label="sums").blocked_autorange(min_run_time=0.01)
+        assert sum(blocked.raw_times) >= 0.01 and repr(blocked).splitlines()[1] == "sums"
+    with pytest.raises(SyntaxError):
+        fb.Timer("x = ")
