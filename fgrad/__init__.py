@@ -15,6 +15,7 @@ from .api import value_and_grad as value_and_grad
 from .api import vjp as vjp
 from .api_jit import jit as jit
 from .api_jit import make_ir as make_ir
+from .api_jit import make_jaxpr as make_jaxpr
 from .api_jit import show_code as show_code
 from .api_jvp import jvp as jvp
 from .api_jvp import linearize as linearize

@@ -301,6 +301,35 @@ def make_ir(fun: Callable, static_argnums: int | tuple[int, ...] = ()) -> Callab
     return make
 
 
+def make_jaxpr(fun: Callable, static_argnums: int | tuple[int, ...] = ()) -> Callable[..., IR]:
+    """jax.make_jaxpr's name for `make_ir`: the IR `fun` traces to, fgrad's counterpart of a jaxpr.
+
+    The IR prints in a jaxpr's syntax, but it is fgrad's program, not jax's: fgrad's primitives and
+    parameters, literals without their type, no `;` without constants, and a transformed function's
+    program already simplified (dead code, common subexpressions and zeros removed), where jax shows
+    the trace as made. Read it for what fgrad computes; it is not meant to equal jax's text.
+
+    Parameters:
+        fun: the function to trace. static_argnums: as for `jit`.
+
+    Returns:
+        A function of `fun`'s arguments returning the `IR`.
+
+    Raises:
+        TypeError: as for `jit`.
+
+    Example:
+        >>> import fgrad, fgrad.numpy as fnp
+        >>> print(fgrad.make_jaxpr(fgrad.grad(lambda x: fnp.log(1.0 + fnp.exp(x))))(100.0))
+        { lambda a:f64[]. let
+            b:f64[] = exp a
+            c:f64[] = add 1.0 b
+            d:f64[] = div b c
+          in (d) }
+    """
+    return make_ir(fun, static_argnums)
+
+
 def show_code(fun: Callable, *args, **kwargs) -> str:
     """The NumPy source fgrad generates for `fun` at these arguments (also printed).
 

@@ -66,3 +66,44 @@ def test_a_page_prints_the_same_under_jax_and_fgrad():
     assert jax_pages.loose(want[0]) == jax_pages.loose(got[0]) and want[0].strip() != ""
     assert want[1].split(":")[0] == got[1].split(":")[0] == "TypeError"
     assert jax_pages.loose(want[2]) == jax_pages.loose(got[2])
+
+
+NANS_PAGE = """```{code-cell}
+import jax
+import jax.numpy as jnp
+
+def f(x):
+  return jnp.log(-3 * jnp.square(x))
+
+with jax.debug_nans(False):
+  print(jax.jit(f)(5.))
+```
+```{code-cell}
+with jax.debug_nans(True):
+  try:
+    jax.jit(f)(5.)
+  except FloatingPointError as e:
+    print(str(e).splitlines()[0])
+```
+"""
+
+
+def test_debug_nans_cells_print_what_jax_prints():
+    pytest.importorskip("jax")
+    cells = jax_pages.extract_cells(NANS_PAGE)
+    want = jax_pages.run_cells(cells, "nans", "jax")
+    got = jax_pages.run_cells(cells, "nans", "fgrad")
+    assert want[0] == got[0] == "nan\n"
+    assert want[1].splitlines()[-1] == got[1].splitlines()[-1] == "invalid value (nan) encountered in log"
+    # jax.jit says it re-runs the function de-optimized; fgrad says the same of its own jit
+    assert got[1].splitlines()[0] == want[1].splitlines()[0].replace("jax.jit", "fgrad.jit")
+
+
+def test_make_jaxpr_of_a_plain_function_lists_jax_s_primitives():
+    jax = pytest.importorskip("jax")
+    import fgrad
+    import fgrad.numpy as fnp
+    ours = fgrad.make_jaxpr(lambda x: fnp.sin(x) * fnp.cos(x) + 2.0)(1.0)
+    theirs = jax.make_jaxpr(lambda x: jax.numpy.sin(x) * jax.numpy.cos(x) + 2.0)(1.0)
+    assert [e.prim.name for e in ours.eqns] == [str(e.primitive) for e in theirs.eqns] == ["sin", "cos", "mul", "add"]
+    assert str(ours) == str(fgrad.make_ir(lambda x: fnp.sin(x) * fnp.cos(x) + 2.0)(1.0))
