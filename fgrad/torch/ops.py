@@ -287,7 +287,12 @@ def _unary_op(grad_fn: str, fgrad_fn, numpy_fn, doc_name: str, saves_out: bool =
         return record(op, (input,), (), value)
 
     apply.__name__ = apply.__qualname__ = doc_name
-    apply.__doc__ = f"Elementwise {doc_name}. Example: ``torch.{doc_name}(torch.zeros(2))``."
+    apply.__doc__ = (f"Elementwise {doc_name}, recorded for backward as PyTorch's {grad_fn}.\n\n"
+                     "Args:\n    input: a tensor; an integer or bool one is computed in the default float dtype.\n\n"
+                     f"Returns:\n    A new tensor, {doc_name} of every entry.\n\n"
+                     "Example:\n    >>> import fgrad.torch as torch\n"
+                     f"    >>> torch.{doc_name}(torch.tensor([0.5], requires_grad=True)).grad_fn.name()\n"
+                     f"    '{grad_fn}'\n")
     apply.op = op
     return apply
 

@@ -46,7 +46,12 @@ def _rounding(grad_fn: str, fgrad_fn, numpy_fn, name: str):
         return wrap(d.copy()) if d.dtype.kind in "iub" else record(op, (input,), (), numpy_fn(d))
 
     apply.__name__ = apply.__qualname__ = name
-    apply.__doc__ = f"Elementwise {name} (zero gradient). Example: ``torch.{name}(torch.tensor([1.5]))``."
+    apply.__doc__ = (f"Elementwise {name}; its gradient is zero, as in PyTorch.\n\n"
+                     "Args:\n    input: a tensor.\n\n"
+                     "Returns:\n    A new tensor; an integer or bool input comes back as a copy, its dtype kept.\n\n"
+                     "Example:\n    >>> import fgrad.torch as torch\n"
+                     f"    >>> torch.{name}(torch.tensor([1, 2])).dtype\n"
+                     "    torch.int64\n")
     return apply
 
 
@@ -90,7 +95,13 @@ def _bitwise(name: str, fn):
         return wrap(fn(a._data.astype(dt), b._data.astype(dt)))
 
     apply.__name__ = apply.__qualname__ = name
-    apply.__doc__ = f"Elementwise {name}. Example: ``torch.{name}(torch.tensor([1, 5]), torch.tensor([3, 3]))``."
+    apply.__doc__ = (f"Elementwise {name} of two integer or bool tensors (or a tensor and a number).\n\n"
+                     "Args:\n    input: a tensor.\n    other: a tensor or number, broadcast against `input`.\n\n"
+                     "Returns:\n    A new tensor of the promoted integer or bool dtype.\n\n"
+                     "Raises:\n    NotImplementedError: for floating-point operands, with PyTorch's message.\n\n"
+                     "Example:\n    >>> import fgrad.torch as torch\n"
+                     f"    >>> torch.{name}(torch.tensor([1, 5]), torch.tensor([3, 3])).dtype\n"
+                     "    torch.int64\n")
     return apply
 
 
