@@ -29,6 +29,7 @@ from ..primitives import elementwise as ew
 
 MAX_NODES = 24     # equations in one expanded tree
 MAX_TERMS = 12     # terms in its polynomial
+MAX_SHAPES = 4096  # tree shapes whose rewrite one pass remembers
 
 
 class _GiveUp(Exception):
@@ -87,7 +88,7 @@ class _Tree:
         if isinstance(atom, Lit):
             return {(): float(atom.val)}
         eqn = self.producer.get(atom)
-        if eqn is None or not (top or self.uses[atom] == 1) or not self._expandable(eqn):
+        if eqn is None or not (top or self.uses[atom] == 1) or not _expandable(eqn, self.aval):
             return self._leaf(atom)
         self.nodes += 1
         if self.nodes > MAX_NODES:
@@ -105,17 +106,6 @@ class _Tree:
             return _plus({}, self.expand(inputs[0]), -1.0)
         x, y = (self.expand(a) for a in inputs)
         return _times(x, y) if prim is ew.mul_p else _plus(x, y, 1.0 if prim is ew.add_p else -1.0)
-
-    def _expandable(self, eqn: Eqn) -> bool:
-        aval = self.aval
-        if not eqn.prim.polynomial or not (eqn.out.aval is aval or eqn.out.aval == aval):
-            return False
-        if eqn.prim is ew.integer_pow_p and eqn.params["n"] not in (2, 3):
-            return False
-        for a in eqn.inputs:
-            if not (type(a) is Lit or a.aval is aval or a.aval == aval):
-                return False
-        return True
 
     def _divide(self, inputs: list) -> dict:
         numerator, denominator = inputs
@@ -210,6 +200,18 @@ class _Tree:
         return self.memo[key]
 
 
+def _expandable(eqn: Eqn, aval) -> bool:
+    """Whether the tree of type `aval` expands `eqn` (else its value is a leaf)."""
+    if not eqn.prim.polynomial or not (eqn.out.aval is aval or eqn.out.aval == aval):
+        return False
+    if eqn.prim is ew.integer_pow_p and eqn.params["n"] not in (2, 3):
+        return False
+    for a in eqn.inputs:
+        if not (type(a) is Lit or a.aval is aval or a.aval == aval):
+            return False
+    return True
+
+
 def _largest(dtype: np.dtype) -> float:
     """The largest finite value of a real floating dtype (NumPy caches finfo)."""
     return float(np.finfo(dtype).max)
@@ -237,6 +239,93 @@ def _is_root(eqn: Eqn, uses: Counter, consumer: dict, producer: dict) -> bool:
               and parent.out.aval == eqn.out.aval and not (parent.prim is ew.div_p
                                                            and parent.inputs[1] is eqn.out))
     return not inside
+
+
+class _Shapes:
+    """The rewrites one pass has worked out, by the shape of their tree.
+
+    A long program is mostly the same few trees over and over (an unrolled loop, the backward
+    blocks of repeated steps), and expanding and rebuilding a polynomial costs far more than
+    reading the tree's shape. What `_rewrite` makes of a tree depends only on its shape: the
+    equations and their parameters and literals, which operands are the same leaf, the program
+    order of the leaves (it breaks ties between factors) and the type. So each shape is worked out
+    once and its result replayed on the leaves of every later tree of that shape.
+    """
+
+    def __init__(self, producer: dict, uses: Counter, order: dict):
+        self.producer, self.uses, self.order = producer, uses, order
+        self.known: dict = {}        # shape -> equation templates, or None (left as it is)
+
+    def rewrite(self, root: Eqn) -> list | None:
+        """What `_rewrite(root, ...)` gives, from the remembered result of the same shape."""
+        leaves: dict = {}            # leaf var -> its index, in the order the expansion meets them
+        try:
+            shape = self._shape(root.out, leaves, [0], root.out.aval, top=True)
+        except _GiveUp:
+            return None              # larger than the expansion takes
+        ranks = sorted(range(len(leaves)), key=[self.order[v] for v in leaves].__getitem__)
+        key = (root.out.aval, shape, tuple(ranks))
+        if key in self.known:
+            template = self.known[key]
+            return None if template is None else _replay(template, root, list(leaves))
+        eqns = _rewrite(root, self.producer, self.uses, self.order)
+        if len(self.known) >= MAX_SHAPES:
+            self.known.clear()
+        self.known[key] = None if eqns is None else _template(eqns, leaves)
+        return eqns
+
+    def _shape(self, atom, leaves: dict, nodes: list, aval, top: bool = False):
+        """The shape of the tree below `atom`, walked as `_Tree.expand` walks it."""
+        if type(atom) is Lit:
+            return _literal_shape(atom)
+        eqn = self.producer.get(atom)
+        if eqn is None or not (top or self.uses[atom] == 1) or not _expandable(eqn, aval):
+            return leaves.setdefault(atom, len(leaves))
+        nodes[0] += 1
+        if nodes[0] > MAX_NODES:
+            raise _GiveUp
+        prim, inputs = eqn.prim, eqn.inputs
+        if prim is ew.div_p:
+            numerator, denominator = inputs       # a divisor is never expanded: a literal or a leaf
+            below = _literal_shape(denominator) if type(denominator) is Lit else \
+                leaves.setdefault(denominator, len(leaves))
+            return prim, self._shape(numerator, leaves, nodes, aval), below
+        if prim is ew.integer_pow_p:
+            return prim, eqn.params["n"], self._shape(inputs[0], leaves, nodes, aval)
+        return (prim, *[self._shape(a, leaves, nodes, aval) for a in inputs])
+
+
+def _literal_shape(lit: Lit) -> tuple:
+    value = float(lit.val)
+    return value, math.copysign(1.0, value)       # 0.0 and -0.0 are different shapes
+
+
+def _template(eqns: list, leaves: dict) -> list | None:
+    """`eqns` with each operand as a literal or the index of a leaf or of an earlier equation's
+    result (None where an operand is neither, which `_Shapes` then does not remember)."""
+    index = dict(leaves)
+    template = []
+    for k, eqn in enumerate(eqns):
+        refs = []
+        for a in eqn.inputs:
+            if type(a) is not Lit and a not in index:
+                return None
+            refs.append(a if type(a) is Lit else index[a])
+        template.append((eqn.prim, eqn.params, refs))
+        index[eqn.out] = len(leaves) + k
+    return template
+
+
+def _replay(template: list, root: Eqn, leaves: list) -> list:
+    """The equations of `template` on `leaves`, the last one defining `root`'s result."""
+    values, eqns, aval = leaves, [], root.out.aval
+    for prim, params, refs in template:
+        out = Var(aval)
+        eqns.append(Eqn(prim, [r if type(r) is Lit else values[r] for r in refs], params, out,
+                        root.origin, root.where))
+        values.append(out)
+    eqns[-1].out = root.out
+    return eqns
 
 
 def _rewrite(root: Eqn, producer: dict, uses: Counter, order: dict) -> list | None:
@@ -269,8 +358,9 @@ def horner(ir: IR) -> IR:
     uses.update(o for o in ir.outs if isinstance(o, Var))
     order = {v: k for k, v in enumerate([*ir.in_vars, *ir.const_vars, *(e.out for e in ir.eqns)])}
     consumer = _consumers(ir)
+    shapes = _Shapes(producer, uses, order)
     eqns: list = []
     for eqn in ir.eqns:
-        new = _rewrite(eqn, producer, uses, order) if _is_root(eqn, uses, consumer, producer) else None
+        new = shapes.rewrite(eqn) if _is_root(eqn, uses, consumer, producer) else None
         eqns.extend(new or [eqn])
     return IR(ir.in_vars, ir.const_vars, ir.consts, eqns, ir.outs)

@@ -55,8 +55,9 @@ class _Simplifier:
         """Constant-fold equations whose operands are literals or splats, by the primitive's `fold` fact."""
         if eqn.prim.fold is None or eqn.prim.effect:
             return False
-        scalars = [a.val if isinstance(a, Lit) else self.splat.get(a) for a in inputs]
-        if inputs and scalars.count(None) == len(scalars):
+        splat = self.splat
+        scalars = [a.val if type(a) is Lit else splat.get(a) for a in inputs]
+        if inputs and all(s is None for s in scalars):   # `is`: == on NumPy scalars is slow
             return False                # no operand is a literal or a splat: nothing to fold from
         value = eqn.prim.fold(scalars, [a.aval for a in inputs], **eqn.params)
         if value is None:
@@ -147,7 +148,8 @@ def _minus_one_to_neg(eqn: Eqn, inputs: list):
 
 
 def _atom_key(a):
-    return ("lit", a.val.item(), a.val.dtype) if type(a) is Lit else a    # a Var hashes by identity
+    # the bytes, not the value: 0.0 == -0.0, and x * 0.0 must not stand for x * -0.0
+    return ("lit", a.val.tobytes(), a.val.dtype) if type(a) is Lit else a    # a Var hashes by identity
 
 
 def dce(ir: IR) -> IR:
