@@ -5,7 +5,8 @@ imports renamed to fgrad (``import jax`` -> ``import fgrad as jax``, ``jax.numpy
 ``jax.lax`` -> ``fgrad.lax``, ``jax.tree_util`` -> ``fgrad.tree``). A cell's output is what it prints,
 plus the repr of its last expression as a notebook displays it, plus ``Type: message`` of an exception
 it raises (Type: the nearest built-in class, which `except` clauses name). Both runs name the cells'
-code with the same file names, so file:line in messages compare.
+code with the same file names, so file:line in messages compare, and memory addresses (``<function f
+at 0x7f...>``, different in every run, jax's too) are written ``0x…`` in both before comparing.
 
 Two comparisons are reported per page: *exact* (the text is identical) and *loose* (numbers compared
 to 5 significant digits, ``Array(..., dtype=...)``, ``array(...)`` and ``np.float64(...)`` read as one value, and an
@@ -59,6 +60,7 @@ OUT_OF_SCOPE = {
 _MODULES = {"tree_util": "tree"}       # jax submodules fgrad spells differently
 _CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```[ \t]*$", re.M | re.S)
 _CELL_TIMEOUT_S = 60
+_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
 
 
 def extract_cells(markdown: str) -> list[dict]:
@@ -188,6 +190,7 @@ def compare_page(page: str, jax_git: Path, x64: bool, verbose: bool) -> dict:
     want, got = _child("jax", page, jax_git, x64), _child("fgrad", page, jax_git, x64)
     report = {"cells": len(cells), "compared": 0, "exact": 0, "loose": 0, "skipped": [], "differ": []}
     for index, (cell, a, b) in enumerate(zip(cells, want, got)):
+        a, b = _ADDRESS.sub("0x…", a), _ADDRESS.sub("0x…", b)
         why = out_of_scope(cell["source"])
         if why is not None:
             report["skipped"].append((index, why))
