@@ -195,7 +195,7 @@ def _jax_error(fun, *args) -> str | None:
     return None
 
 
-def test_jit_checks_its_outputs_as_jax_jit_does(capsys):
+def test_jit_checks_its_outputs_as_jax_jit_does(capsys, backend):
     import jax
     import jax.numpy as jnp
     masked = lambda np_, x: np_.where(x > 0, np_.log(x), 0.0)          # noqa: E731 - NaN never reaches the output
