@@ -1,10 +1,12 @@
-"""backward() and autograd.grad(): the recorded graph becomes one fgrad IR, differentiated by fgrad.
+"""backward() and autograd.grad(): the recorded graph's nodes differentiated by fgrad, in two tiers.
 
-Each node's op is traced and differentiated with `fgrad.transforms.ad.backward_ir` (once per node
-signature); the per-node backward IRs are stitched together in one trace whose inputs are the recorded
-tensor values (so the forward is never recomputed beyond a node's own internals), simplified, and
-compiled by the selected backend. The compiled program is cached by graph structure, so a training
-loop that repeats its graph compiles once.
+Each node's op is traced and differentiated with `fgrad.transforms.ad.backward_ir` once per node
+signature (`_node_backward`). A graph structure seen for the first time runs eagerly: a reverse sweep
+calling each signature's small compiled program. When the same structure comes back (a training
+loop's second step), the per-node backward IRs are stitched together in one trace whose inputs are
+the recorded tensor values (so the forward is never recomputed beyond a node's own internals),
+simplified, and compiled by the selected backend; that program is cached by graph structure. Both
+tiers run the same equations in the same order and give the same bits.
 
 Example:
     >>> import fgrad.torch as torch
@@ -33,16 +35,16 @@ from ..primitives import linalg as lin
 from ..primitives import reductions as red
 from ..primitives import shape as sh
 from ..primitives._base import full_in
-from ..transforms.ad import backward_ir
 from ..transforms.simplify import dce, simplify
 from . import _errors as E
 from ._errors import torch_error
-from ._graph import ANOMALY, LAST_INPLACE, MODE, Node, Op, changes_since, counter_of, unpack_signature
+from ._graph import ANOMALY, LAST_INPLACE, MODE, Node, Op, changes_since, counter_of
 from ._graph import enable_grad as enable_grad  # noqa: F401  (torch.autograd.* names)
 from ._graph import is_grad_enabled as is_grad_enabled  # noqa: F401
 from ._graph import no_grad as no_grad  # noqa: F401
 from ._graph import set_grad_enabled as set_grad_enabled  # noqa: F401
 from ._lru import LRU
+from ._node_backward import REBUILD_SUMS, node_backward, run_eagerly, sweep, traced_apply
 from ._quiet import enter, leave
 from .anomaly import checker
 from .saved import unpack
@@ -67,67 +69,41 @@ def set_backend(name: str | None) -> None:
 
 CACHE = CompileCache("fgrad.torch backward", maxsize=128)   # keyed by graph structure
 _CACHE_LOCK = threading.Lock()       # CompileCache is not thread-safe; compiling happens outside it
-_VJPS = LRU(2048)         # node signature id -> [its backward IR, the inputs its gradients read (made on demand)]
-# Sums of products stay in the order reverse mode writes them, the order torch evaluates: the
-# Horner rewrite reassociates them, which can turn torch's NaN at an infinity into a number.
-REBUILD_SUMS = False
+# hashes of the structures run eagerly once: seen again, a structure gets its whole-graph program
+# (a hash collision only compiles a structure early; the program cache itself compares whole keys)
+_SEEN_ONCE = LRU(1024)
+_EAGER_RUNS = [0]        # backward calls the eager tier answered (cache_info's "eager")
 
 
 def cache_info() -> dict:
-    """Hits, misses (= compiles) and size of the backward-program cache.
+    """Hits, misses (= compiles) and size of the backward-program cache, and how many backward
+    calls ran eagerly instead (a structure's first time).
 
     Example:
         >>> import fgrad.torch as torch
         >>> sorted(torch.autograd.cache_info())
-        ['hits', 'maxsize', 'misses', 'size']
+        ['eager', 'hits', 'maxsize', 'misses', 'size']
     """
-    return {k: v for k, v in CACHE.info().items() if k != "last_miss_reason"}
+    info = {k: v for k, v in CACHE.info().items() if k != "last_miss_reason"}
+    info["eager"] = _EAGER_RUNS[0]
+    return info
 
 
 def clear_cache(maxsize: int | None = None) -> None:
-    """Empty the backward-program cache (optionally resizing it). Example: ``clear_cache(16)``."""
+    """Empty the backward-program cache and the record of structures seen once (optionally resizing
+    the cache), so every structure starts in the eager tier again. Example: ``clear_cache(16)``."""
     CACHE.clear()
+    _SEEN_ONCE.clear()
+    _EAGER_RUNS[0] = 0
     if maxsize is not None:
         CACHE.maxsize = maxsize
 
 
 # --- per-node reverse mode ---------------------------------------------------------------------
 
-def node_vjp(node: Node) -> IR:
-    """IR (inputs..., ct_out) -> (out, ct for each differentiable input), by fgrad's reverse mode.
-
-    Made once per node signature.
-    """
-    found = _VJPS.get(node.sig)
-    if found is None:
-        found = _VJPS.put(node.sig, [_make_vjp(node), None])
-    return found[0]
-
-
 def node_needs(node: Node) -> tuple:
     """Positions of the inputs whose values the node's gradients read (what torch saves)."""
-    node_vjp(node)
-    found = _VJPS.get(node.sig)
-    if found is None:                     # evicted meanwhile by another thread: compute without storing
-        found = [node_vjp(node), None]
-    if found[1] is None:
-        bir = found[0]
-        grads = dce(IR(bir.in_vars, bir.const_vars, bir.consts, bir.eqns, bir.outs[1:]))
-        read = {a for e in grads.eqns for a in e.inputs if isinstance(a, Var)} | set(grads.outs)
-        found[1] = tuple(k for k, v in enumerate(bir.in_vars[:len(node.vals)]) if v in read)
-    return found[1]
-
-
-def _make_vjp(node: Node) -> IR:
-    op, params, shapes, dtypes, mask, out_dtype = unpack_signature(node.sigt)
-    with new_trace("fgrad.torch") as trace:
-        args = [trace.new_arg(Aval(s, d)) for s, d in zip(shapes, dtypes)]
-        out = op.fn(*args, *params)
-        if np.dtype(out.dtype) != out_dtype:
-            out = out.astype(out_dtype)
-        ir = trace.to_ir([out])
-    wrt = [i for i, m in enumerate(mask) if m]
-    return simplify(backward_ir(ir, wrt, seed="input"), horner=REBUILD_SUMS)
+    return node_backward(node).needs
 
 
 # --- in-place changes ----------------------------------------------------------------------------
@@ -298,33 +274,6 @@ class _Shape:
         return [(v.shape, v.dtype) for v in self.plan.vals]
 
 
-def run_stitched(shape: _Shape, slot_vals: list, seed_vals: list, ones, hook=None, check=None) -> dict:
-    """Reverse sweep over the nodes; works on tracers (to build the IR) and on arrays (eagerly).
-    `check(i, gradients by input position)` sees each node's results (anomaly detection)."""
-    cts: dict = {}
-    for route, seed, aval in shape.roots:
-        c = ones(aval) if seed is None else seed_vals[seed]
-        cts[route] = c if route not in cts else cts[route] + c
-    for i in range(len(shape.wiring) - 1, -1, -1):
-        ct = cts.get(i)
-        if ct is None:
-            continue
-        if hook is not None:
-            ct = cts[i] = hook(i, ct)
-        ins = shape.wiring[i]
-        outs = eval_ir(node_vjp(shape.nodes[i]), [slot_vals[k] for k, _ in ins] + [ct])
-        if check is not None:
-            it = iter(outs[1:])
-            check(i, [None if r == -1 else next(it) for _, r in ins])
-        j = 1
-        for _, r in ins:
-            if r != -1:
-                c = outs[j]
-                j += 1
-                cts[r] = c if r not in cts else cts[r] + c
-    return cts
-
-
 def _requested(shape: _Shape, cts: dict, zeros) -> list:
     """The gradients asked for (None where a target is absent), then the retained ones."""
     outs = []
@@ -343,7 +292,8 @@ class _Entry:
         with new_trace("fgrad.torch.backward") as trace:
             slots = [trace.new_arg(Aval(*a)) for a in shape.slot_avals]
             seeds = [trace.new_arg(Aval(*a)) for a in shape.seed_avals]
-            cts = run_stitched(shape, slots, seeds, lambda aval: full_in(trace, aval[0], 1, aval[1]))
+            cts = sweep(shape, slots, seeds, lambda aval: full_in(trace, aval[0], 1, aval[1]),
+                        traced_apply(shape.nodes))
             outs = [o for o in _requested(shape, cts, lambda aval: full_in(trace, aval[0], 0, aval[1]))
                     if o is not None]
             self.ir = simplify(trace.to_ir(outs), horner=REBUILD_SUMS)
@@ -434,8 +384,9 @@ def run_backward(tensors: Sequence, grads: Sequence, retain_graph: bool | None, 
     grads_out = outs[:len(targets)]
     for i, g in zip(observers, outs[len(targets):]):
         t = plan.nodes[i].retained()
-        if t is not None:
-            t._grad = g if isinstance(g, Tensor) else Tensor._wrap(np.array(g))
+        if t is not None:              # torch adds to a retained .grad, as to a leaf's
+            g = g if isinstance(g, Tensor) else Tensor._wrap(np.array(g))
+            t._grad = g if t._grad is None else t._grad + g
     if inputs is not None:
         return tuple(g if g is None or isinstance(g, Tensor) else Tensor._wrap(np.array(g)) for g in grads_out)
     for leaf, g in zip(wanted, grads_out):
@@ -444,9 +395,23 @@ def run_backward(tensors: Sequence, grads: Sequence, retain_graph: bool | None, 
 
 
 def _run_compiled(shape: _Shape, plan: Plan, seeds: list, seed_srcs: list, create_graph: bool) -> list:
+    """The structure's whole-graph program, or on its first time (NumPy backend) the eager tier.
+
+    create_graph needs the whole-graph IR (its gradients are recorded as ops over it), and XLA's
+    results differ from NumPy's in the last bits, so those compile at once as before.
+    """
+    backend = _BACKEND[0] or config.backend
+    key = (plan.key, tuple(shape.roots), tuple(shape.targets), tuple(shape.observers),
+           tuple(shape.seed_avals), backend)
     token = enter()                      # torch computes inf and nan silently (constant folding too)
     try:
-        values, entry = _compiled_values(shape, plan, seeds)
+        with _CACHE_LOCK:
+            found = CACHE.get(key)
+        if found is None and backend == "numpy" and not create_graph and _first_time(key):
+            _EAGER_RUNS[0] += 1
+            return _owned(_requested(shape, run_eagerly(shape, plan.vals, seeds), _zeros), seeds)
+        entry = found[0] if found else _compile(key, shape, backend)
+        values = entry.program(*plan.vals, *seeds)
     finally:
         leave(token)
     it = iter(values)
@@ -456,18 +421,39 @@ def _run_compiled(shape: _Shape, plan: Plan, seeds: list, seed_srcs: list, creat
     return _with_graph(entry, plan, seeds, seed_srcs, outs)
 
 
-def _compiled_values(shape: _Shape, plan: Plan, seeds: list) -> tuple:
-    backend = _BACKEND[0] or config.backend
-    key = (plan.key, tuple(shape.roots), tuple(shape.targets), tuple(shape.observers),
-           tuple(shape.seed_avals), backend)
+def _first_time(key: tuple) -> bool:
+    """Whether the structure `key` is new (it is remembered as seen from now on)."""
+    h = hash(key)
+    if _SEEN_ONCE.get(h) is not None:
+        return False
+    _SEEN_ONCE.put(h, True)
+    return True
+
+
+def _compile(key: tuple, shape: _Shape, backend: str) -> _Entry:
+    entry = _Entry(shape, backend)
     with _CACHE_LOCK:
-        found = CACHE.get(key)
-    entry = found[0] if found else None
-    if entry is None:
-        entry = _Entry(shape, backend)
-        with _CACHE_LOCK:
-            CACHE.add(key, entry)
-    return entry.program(*plan.vals, *seeds), entry
+        CACHE.add(key, entry)
+    return entry
+
+
+def _zeros(aval: tuple) -> np.ndarray:
+    return np.zeros(aval[0], aval[1])
+
+
+def _owned(outs: list, seeds: list) -> list:
+    """Eager gradients as arrays of their own, as the compiled program returns them: an array that
+    reaches two outputs, or a gradient the caller passed in, is copied (a leaf's .grad is later
+    added to in place)."""
+    seen = {id(s) for s in seeds}
+    made = []
+    for g in outs:
+        if isinstance(g, np.ndarray):
+            if id(g) in seen:
+                g = g.copy()
+            seen.add(id(g))
+        made.append(g)
+    return made
 
 
 def _with_graph(entry: _Entry, plan: Plan, seeds: list, seed_srcs: list, outs: list) -> list:
@@ -504,9 +490,12 @@ def _run_eagerly(shape: _Shape, plan: Plan, seeds: list) -> list:
         return ct
 
     check = checker(plan.nodes) if ANOMALY.enabled and ANOMALY.check_nan else None
-    with np.errstate(all="ignore"):
-        cts = run_stitched(shape, plan.vals, seeds, lambda aval: np.ones(aval[0], aval[1]), hook, check)
-    return _requested(shape, cts, lambda aval: np.zeros(aval[0], aval[1]))
+    token = enter()
+    try:
+        cts = run_eagerly(shape, plan.vals, seeds, hook, check)
+    finally:
+        leave(token)
+    return _requested(shape, cts, _zeros)
 
 
 def _checked_hook_result(fn, grad, replaced):

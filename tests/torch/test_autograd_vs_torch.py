@@ -291,11 +291,13 @@ def test_backward_compile_cache_hits_on_a_repeated_graph():
         loss = ((x @ w - 1.0) ** 2).mean()
         loss.backward()
     info = fautograd.cache_info()
-    assert info["misses"] == 1 and info["hits"] == 4
-    # a different graph (another op) compiles once more, then hits again
-    for _ in range(2):
+    # the first step runs eagerly, the second compiles the structure, the rest reuse that program
+    assert (info["eager"], info["misses"], info["hits"]) == (1, 1, 3)
+    # a different graph (another op) runs eagerly once, compiles once more, then hits again
+    for _ in range(3):
         (ft.sin(x @ w)).sum().backward()
-    assert fautograd.cache_info()["misses"] == 2
+    info = fautograd.cache_info()
+    assert (info["eager"], info["misses"], info["hits"]) == (2, 2, 4)
 
 
 def test_backward_cache_is_a_bounded_lru():
@@ -303,7 +305,8 @@ def test_backward_cache_is_a_bounded_lru():
     try:
         x = ft.tensor([1.0, 2.0], requires_grad=True)
         for k in range(1, 6):
-            (x ** k).sum().backward()
+            (x ** k).sum().backward()             # each structure's first time: eager
+            (x ** k).sum().backward()             # its second: compiled and cached
         assert fautograd.cache_info()["size"] == 3
         (x ** 5).sum().backward()                 # still cached
         assert fautograd.cache_info()["hits"] == 1

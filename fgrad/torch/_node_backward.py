@@ -1,0 +1,145 @@
+"""Each recorded node's backward, and the reverse sweep over a graph's nodes that calls them.
+
+A node's backward is fgrad's reverse mode of its op, made once per node signature: an IR from the
+node's input values and its output's cotangent to the cotangents of its differentiable inputs, the
+input positions that IR reads (what torch saves), and, made on its first eager use, that IR compiled
+by the NumPy backend. `sweep` walks the nodes from the roots back, calling one function per node: on
+tracers it builds the whole-graph program `autograd` compiles; `run_eagerly` calls the compiled
+per-node programs on arrays instead, so a graph seen once costs no whole-graph compile. Both run the
+same programs' equations in the same order, so they give the same bits.
+
+Example:
+    >>> import fgrad.torch as torch
+    >>> y = torch.sin(torch.ones(2, requires_grad=True))
+    >>> node_backward(y.grad_fn).needs        # sin's gradient reads its input
+    (0,)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..backends import compile_ir
+from ..core import IR, Aval, Var, eval_ir, new_trace
+from ..transforms.ad import backward_ir
+from ..transforms.simplify import dce, simplify
+from ._graph import Node, unpack_signature
+from ._lru import LRU
+
+# Sums of products stay in the order reverse mode writes them, the order torch evaluates: the
+# Horner rewrite reassociates them, which can turn torch's NaN at an infinity into a number.
+REBUILD_SUMS = False
+_F64 = np.dtype(np.float64)
+
+
+class NodeBackward:
+    """One node signature's backward: `ir` maps (inputs..., cotangent) to the cotangents of the
+    differentiable inputs; `needs` lists the inputs it reads; `paths()` is it compiled for NumPy."""
+
+    __slots__ = ("ir", "needs", "_program", "_paths")
+
+    def __init__(self, node: Node):
+        self.ir = _grads_ir(node)
+        read = {a for e in self.ir.eqns for a in e.inputs if isinstance(a, Var)} | set(self.ir.outs)
+        self.needs = tuple(k for k, v in enumerate(self.ir.in_vars[:len(node.vals)]) if v in read)
+        self._program = self._paths = None
+
+    def paths(self) -> tuple:
+        """(the compiled program's NumPy function, its math-module function or None), made once
+        (a second thread racing here only compiles it twice). The program is kept with them: its
+        source stays readable in tracebacks while it lives."""
+        if self._paths is None:
+            program = compile_ir(self.ir, "numpy")
+            names = program.fn.__globals__         # the generated program's module: each path alone
+            self._program, self._paths = program, (names["program"], names.get("program_scalar"))
+        return self._paths
+
+
+_BACKWARDS = LRU(2048)         # node signature id -> its NodeBackward
+
+
+def node_backward(node: Node) -> NodeBackward:
+    """The backward of `node`'s signature (made on first use, then shared by every such node)."""
+    found = _BACKWARDS.get(node.sig)
+    if found is None:
+        found = _BACKWARDS.put(node.sig, NodeBackward(node))
+    return found
+
+
+def _grads_ir(node: Node) -> IR:
+    op, params, shapes, dtypes, mask, out_dtype = unpack_signature(node.sigt)
+    with new_trace("fgrad.torch") as trace:
+        args = [trace.new_arg(Aval(s, d)) for s, d in zip(shapes, dtypes)]
+        out = op.fn(*args, *params)
+        if np.dtype(out.dtype) != out_dtype:
+            out = out.astype(out_dtype)
+        ir = trace.to_ir([out])
+    wrt = [i for i, m in enumerate(mask) if m]
+    full = simplify(backward_ir(ir, wrt, seed="input"), horner=REBUILD_SUMS)
+    return dce(IR(full.in_vars, full.const_vars, full.consts, full.eqns, full.outs[1:]))   # not the value
+
+
+def sweep(shape, slot_vals: list, seed_vals: list, ones, apply, hook=None, check=None) -> dict:
+    """Reverse sweep over `shape.nodes`: route -> cotangent for the routes `_requested` reads.
+
+    `apply(i, args)` returns node i's input cotangents from its slot values and output cotangent;
+    `hook(i, ct)` may replace a node's cotangent first; `check(i, gradients by input position)`
+    sees each node's results (anomaly detection). A node's cotangent is dropped once used unless
+    it is asked for, so an eager sweep holds only the live ones.
+    """
+    keep = {r for r, _ in shape.targets} | set(shape.observers)
+    cts: dict = {}
+    for route, seed, aval in shape.roots:
+        c = ones(aval) if seed is None else seed_vals[seed]
+        cts[route] = c if route not in cts else cts[route] + c
+    wiring = shape.wiring
+    for i in range(len(wiring) - 1, -1, -1):
+        ct = cts.get(i) if i in keep else cts.pop(i, None)
+        if ct is None:
+            continue
+        if hook is not None:
+            ct = hook(i, ct)
+            if i in keep:
+                cts[i] = ct
+        ins = wiring[i]
+        outs = apply(i, [slot_vals[k] for k, _ in ins] + [ct])
+        if check is not None:
+            it = iter(outs)
+            check(i, [None if r == -1 else next(it) for _, r in ins])
+        j = 0
+        for _, r in ins:
+            if r != -1:
+                c = outs[j]
+                j += 1
+                cts[r] = c if r not in cts else cts[r] + c
+    return cts
+
+
+def traced_apply(nodes: list):
+    """`apply` for a sweep on tracers: each node's backward IR inlined into the trace."""
+    return lambda i, args: eval_ir(node_backward(nodes[i]).ir, args)
+
+
+def run_eagerly(shape, slot_vals: list, seeds: list, hook=None, check=None) -> dict:
+    """The sweep on arrays, calling each node signature's compiled program.
+
+    A program whose values are all float64 scalars has a math-module path, and so has the
+    whole-graph program exactly when every node's has; that one falls back to NumPy as a whole
+    when math raises (where NumPy returns inf or nan), so this sweep restarts in NumPy too. With
+    hooks or checks (user code between the nodes, not to be run twice) the sweep stays in NumPy.
+    """
+    paths = [node_backward(n).paths() for n in shape.nodes]
+    ones = lambda aval: np.ones(aval[0], aval[1])  # noqa: E731
+    if hook is None and check is None and _all_scalar(paths, seeds):
+        fns = [scalar for _, scalar in paths]
+        try:
+            return sweep(shape, slot_vals, seeds, ones, lambda i, args: fns[i](*args))
+        except (ArithmeticError, ValueError):
+            pass
+    fns = [array for array, _ in paths]
+    return sweep(shape, slot_vals, seeds, ones, lambda i, args: fns[i](*args), hook, check)
+
+
+def _all_scalar(paths: list, seeds: list) -> bool:
+    return all(scalar is not None for _, scalar in paths) and \
+        all(s.shape == () and s.dtype == _F64 for s in seeds)
