@@ -242,6 +242,7 @@ from . import autograd_function as _autograd_function  # noqa: E402,F401  (torch
 from . import autograd_functional as _autograd_functional  # noqa: E402
 from . import forward_ad as _forward_ad  # noqa: E402
 from . import func as func  # noqa: E402
+from .func import vmap as vmap  # noqa: E402  (torch.vmap is torch.func.vmap)
 
 autograd.functional = _autograd_functional
 autograd.Variable = _legacy.Variable

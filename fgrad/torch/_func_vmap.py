@@ -144,7 +144,7 @@ def _one_by_one(func: Callable, args: tuple, kwargs: dict, axes: list, size: int
     tree = tree_flatten(results[0])[1]
     dims = [out_dims] * len(flat[0]) if out_dims is None or isinstance(out_dims, int) else tree_flatten(out_dims)[0]
     stacked = [col[0] if d is None else ops_shape.stack(list(col), dim=d) for col, d in zip(zip(*flat), dims)]
-    return tree_unflatten(tree, stacked)
+    return ordered_like(tree_unflatten(tree, stacked), results[0])
 
 
 # under torch's vmap a reduction over all of a sample's dims runs as the reduction over given dims
@@ -235,6 +235,50 @@ def functional_call(module, parameter_and_buffer_dicts, args: Any = None, kwargs
                 del table[key]
             else:
                 table[key] = old
+
+
+def stack_module_state(models) -> tuple[dict, dict]:
+    """The parameters and buffers of `models` (modules of one class, in one mode) stacked along a new
+    first dim, by dotted name: new leaves (requiring grad where the models' do), for vmap over
+    functional_call, as torch.func.stack_module_state.
+
+    Args:
+        models: a sequence (or nn.ModuleList) of modules of the same class.
+
+    Returns:
+        (params, buffers): two dicts of stacked tensors, in the models' naming order.
+
+    Raises:
+        RuntimeError: for no models, models of different classes or modes, or a parameter that requires
+        grad in some models only (torch's messages).
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> params, buffers = torch.func.stack_module_state([torch.nn.Linear(3, 2) for _ in range(4)])
+        >>> {k: tuple(v.shape) for k, v in params.items()}, buffers
+        ({'weight': (4, 2, 3), 'bias': (4, 2)}, {})
+    """
+    if len(models) == 0:
+        raise misuse(RuntimeError, "stack_module_state: Expected at least one model, got 0.",
+                     "pass a non-empty list of modules")
+    if not (all(m.training for m in models) or all(not m.training for m in models)):
+        raise misuse(RuntimeError, "stack_module_state: Expected all models to have the same training/eval mode.",
+                     "call .train() or .eval() on all of them first")
+    if not all(type(m) is type(models[0]) for m in models):
+        raise misuse(RuntimeError, "stack_module_state: Expected all models to be of the same class.",
+                     "stack modules of one class only")
+    return tuple({name: _stacked_leaf([table[name] for table in tables], name) for name in tables[0]}
+                 for tables in ([dict(m.named_parameters()) for m in models],
+                                [dict(m.named_buffers()) for m in models]))
+
+
+def _stacked_leaf(tensors: list, name: str) -> Tensor:
+    flags = {t.requires_grad for t in tensors}
+    if len(flags) > 1:
+        raise misuse(RuntimeError, f"Expected {name} from each model to have the same .requires_grad",
+                     "set requires_grad alike on that parameter in every model")
+    stacked = ops_shape.stack(tensors)
+    return stacked.detach().requires_grad_() if flags == {True} else stacked
 
 
 def _swap_in(module, name: str, value) -> tuple:

@@ -38,7 +38,8 @@ from ._graph import _seq as _graph_clock  # the clock that numbers nodes: what w
 from .autograd import _output_op as output_op  # names a program's output after its last operation
 from .tensor import Tensor
 
-__all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "vjp", "vmap"]
+__all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "stack_module_state",
+           "vjp", "vmap"]
 
 
 # --- recording a function and replaying its graph --------------------------------------------------
@@ -502,4 +503,4 @@ def hessian(func: Callable, argnums: int | tuple[int, ...] = 0) -> Callable:
     return wrapper
 
 
-from ._func_vmap import functional_call, vmap  # noqa: E402  (vmap builds on the recording above)
+from ._func_vmap import functional_call, stack_module_state, vmap  # noqa: E402,F401  (vmap builds on the recording above)

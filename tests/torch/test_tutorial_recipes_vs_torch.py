@@ -159,3 +159,46 @@ def test_benchmark_timer_measures_and_prints_as_torch():
         assert sum(blocked.raw_times) >= 0.01 and repr(blocked).splitlines()[1] == "sums"
     with pytest.raises(SyntaxError):
         fb.Timer("x = ")
+
+
+def _ensemble(lib):
+    lib.manual_seed(0)
+    return [lib.nn.Sequential(lib.nn.Linear(4, 3), lib.nn.ReLU(), lib.nn.Linear(3, 2)) for _ in range(3)]
+
+
+def test_stack_module_state_and_vmap_over_functional_call():
+    def run(lib):
+        models = _ensemble(lib)
+        params, buffers = lib.func.stack_module_state(models)
+        x = lib.linspace(-1, 1, 20).reshape(5, 4)
+        out = lib.vmap(lambda p, b, x: lib.func.functional_call(models[0], (p, b), (x,)), in_dims=(0, 0, None))(
+            params, buffers, x)
+        flags = [p.requires_grad for p in params.values()]
+        return list(params), flags, params["0.weight"].is_leaf, out.detach().numpy()
+    got, want = run(ft), run(torch)
+    assert got[:3] == want[:3]
+    np.testing.assert_allclose(got[3], want[3], rtol=1e-6)
+
+
+def test_stack_module_state_errors_match_torch():
+    assert_same_outcome(lambda t: t.func.stack_module_state([]), ft, torch)
+    assert_same_outcome(lambda t: t.func.stack_module_state([t.nn.Linear(2, 2), t.nn.Linear(2, 2).eval()]), ft, torch)
+    assert_same_outcome(lambda t: t.func.stack_module_state([t.nn.Linear(2, 2), t.nn.Tanh()]), ft, torch)
+    assert_same_outcome(lambda t: t.func.stack_module_state([t.nn.Linear(2, 2),
+                                                             t.nn.Linear(2, 2).requires_grad_(False)]), ft, torch)
+
+
+def test_per_sample_grads_keep_the_parameters_order():
+    def run(lib):
+        model = _ensemble(lib)[0]
+        params = {k: v.detach() for k, v in model.named_parameters()}
+        targets = lib.tensor([0, 1, 1, 0])
+
+        def loss(p, x, target):
+            return lib.nn.functional.cross_entropy(lib.func.functional_call(model, p, (x[None],)), target[None])
+        grads = lib.func.vmap(lib.func.grad(loss), in_dims=(None, 0, 0))(params, lib.ones(4, 4), targets)
+        return list(grads), [g.detach().numpy() for g in grads.values()]
+    (names, grads), (want_names, want_grads) = run(ft), run(torch)
+    assert names == want_names == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    for g, w in zip(grads, want_grads):
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-7)
