@@ -16,6 +16,8 @@ SITE_URL = "https://fgrad.readthedocs.io/en/latest/"
 DOCS = f"{SITE_URL}errors/"
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _JAX_DIR = f"{os.sep}jax{os.sep}"      # frames of jax's own tracing machinery are not the user's
+# nor NumPy's: fgrad.numpy.ones is np.ones, which reads a traced shape inside NumPy
+_NUMPY_DIR = os.path.dirname(os.path.abspath(np.__file__)) + os.sep
 
 
 def user_location() -> str:
@@ -33,7 +35,7 @@ def user_location() -> str:
     frame = sys._getframe(1)
     while frame is not None:
         filename = os.path.abspath(frame.f_code.co_filename)
-        inside = filename.startswith(_PACKAGE_DIR) or filename.startswith("<fgrad") or _JAX_DIR in filename
+        inside = filename.startswith((_PACKAGE_DIR, _NUMPY_DIR, "<fgrad")) or _JAX_DIR in filename
         if not inside:
             return f"{frame.f_code.co_filename}:{frame.f_lineno}"
         frame = frame.f_back

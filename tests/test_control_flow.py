@@ -354,6 +354,17 @@ def test_python_control_flow_on_a_traced_value_points_at_lax():
         fgrad.grad(lambda x: flax.cond(x > 0, lambda v: v if v > 1 else -v, lambda v: v, x))(2.0)
 
 
+def test_a_traced_shape_is_a_type_error_at_the_user_s_line():
+    def example_fun(length, val):                       # jax's control-flow page
+        return fnp.ones((length,)) * val
+    line = example_fun.__code__.co_firstlineno + 1
+    with pytest.raises(TypeError, match=rf"at .*test_control_flow.py:{line}, "):
+        fgrad.jit(example_fun)(10, 4)
+    with pytest.raises(TypeError):
+        jax.jit(lambda length, val: jnp.ones((length,)) * val)(10, 4)
+    close(fgrad.jit(example_fun, static_argnums=0)(10, 4), jnp.ones(10) * 4)
+
+
 def test_a_loop_result_crosses_xla_segments_unpacked(monkeypatch):
     from fgrad.backends import xla
     monkeypatch.setattr(xla, "LONG_PROGRAM", 3)
