@@ -69,6 +69,21 @@ def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
 def tensor(data, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """A new tensor copying `data` (numbers, nested lists, NumPy arrays or tensors).
 
+    Args:
+        data: a number, a nested list or tuple of numbers (or of one-element tensors), a NumPy
+            array or a tensor.
+        dtype: the torch dtype; by default float32 for floats, int64 for integers, bool for bools.
+        device: accepted for PyTorch's signature; tensors live on the CPU.
+        requires_grad: record operations on the new tensor, a leaf, for backward().
+        pin_memory: accepted for PyTorch's signature; no effect.
+
+    Returns:
+        The new tensor; it shares no memory with `data`.
+
+    Raises:
+        RuntimeError: requires_grad=True for an integer or bool dtype, with PyTorch's message.
+        TypeError: a NumPy dtype PyTorch has no tensor type for.
+
     Example:
         >>> import fgrad.torch as torch
         >>> torch.tensor([[1., 2.], [3., 4.]], requires_grad=True).shape
@@ -112,7 +127,23 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
-    """A tensor sharing memory with a NumPy array (its dtype kept). Example: ``torch.from_numpy(np.ones(2))``."""
+    """A tensor sharing memory with a NumPy array (its dtype kept).
+
+    Args:
+        array: the NumPy array; writes through either one show in the other.
+
+    Returns:
+        A tensor that does not require grad.
+
+    Raises:
+        TypeError: `array` is not a NumPy array, or has a dtype PyTorch has no tensor type for.
+
+    Example:
+        >>> import numpy as np
+        >>> import fgrad.torch as torch
+        >>> torch.from_numpy(np.ones(2)).dtype
+        torch.float64
+    """
     if not isinstance(array, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
     _dtypes.from_numpy_dtype(array.dtype)
