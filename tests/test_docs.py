@@ -115,3 +115,46 @@ def test_docs_build_helpers_examples_run(name, monkeypatch):
     monkeypatch.chdir(ROOT)
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0, f"{result.failed} of {result.attempted} examples in docs/_code/{name}.py failed"
+
+
+# The lessons of the three PyTorch gradient tutorials the PyTorch-way page teaches from, each as
+# (section of the page, code its PyTorch-style blocks must hold, code its functional blocks must hold).
+TUTORIAL_LESSONS = [
+    ("Tensors that track gradients", ["torch.ones((2, 2), requires_grad=True)", "a.requires_grad_()",
+                                      "no_gradient = torch.ones(2, 2)", "torch.add(a, b)", "torch.mul(a, b)"],
+     ["fgrad.grad(f, argnums=(0, 1))"]),
+    ("The first gradient: `x ** 2` at 3", ["x = torch.tensor(3.0, requires_grad=True)", "y = 2 * x ** 2 + 3"],
+     ["fgrad.grad(lambda x: x ** 2)(3.0)", "fgrad.grad(lambda x: 2 * x ** 2 + 3)(2.0)"]),
+    ("A first backward pass", ["y = 5 * (x + 1) ** 2", "o = (1 / 2) * torch.sum(y)", "o.backward()",
+                               "o.requires_grad"], ["fgrad.grad(o)(np.ones(2))", "fgrad.make_ir(o)"]),
+    ("The graph autograd records", ["z = torch.sin(y)", "z.backward()"], ["fnp.sin(x ** 2)"]),
+    ("Several parameters: weights and a bias", ["torch.matmul(X, W) + b", "loss = torch.sum(y ** 2)"],
+     ["fgrad.grad(loss, argnums=(0, 1))(W, b, X)"]),
+    ("Gradients accumulate: `zero_()`", ["x.grad.zero_()", "y = x ** 3"],
+     ["fgrad.grad(lambda x: x ** 2)(3.0) + fgrad.grad(lambda x: x ** 3)(3.0)"]),
+    ("One neuron with binary cross-entropy", ["torch.sigmoid(z)", "torch.nn.BCELoss()(y_pred, y)"],
+     ["fgrad.value_and_grad(bce_neuron)"]),
+    ("The mean of squares", ["y = (x ** 2).mean()"], ["fnp.mean(x ** 2)"]),
+    ("Turning gradients off: `requires_grad_(False)`, `detach()`, `no_grad()`",
+     ["z = x.detach()", "with torch.no_grad():", "x.requires_grad_(False)"],
+     ["fgrad.stop_gradient(x)", "argnums=0"]),
+]
+
+
+def _sections_of(page: str) -> dict[str, str]:
+    with open(os.path.join(ROOT, "docs", page), encoding="utf-8") as fh:
+        parts = re.split(r"^## (.+)$", fh.read(), flags=re.M)
+    return dict(zip(parts[1::2], parts[2::2]))
+
+
+@pytest.mark.parametrize(("section", "torch_code", "functional_code"), TUTORIAL_LESSONS,
+                         ids=[lesson[0] for lesson in TUTORIAL_LESSONS])
+def test_every_tutorial_lesson_is_taught_both_ways(section, torch_code, functional_code):
+    """Each lesson has executed PyTorch-style blocks (session pt) and executed fgrad.grad blocks (session fn)."""
+    sections = _sections_of("pytorch-way.md")
+    assert section in sections, f"the PyTorch-way page has no section {section!r}"
+    blocks = re.findall(r'```python exec="on"([^\n]*)\n(.*?)\n```', sections[section], re.S)
+    styles = {"pt": "\n".join(code for opts, code in blocks if 'session="pt"' in opts and 'result="text"' in opts),
+              "fn": "\n".join(code for opts, code in blocks if 'session="fn"' in opts and 'result="text"' in opts)}
+    assert [c for c in torch_code if c not in styles["pt"]] == [], section
+    assert [c for c in functional_code if c not in styles["fn"]] == [], section
