@@ -79,21 +79,21 @@ def _grads_ir(node: Node) -> IR:
     return dce(IR(full.in_vars, full.const_vars, full.consts, full.eqns, full.outs[1:]))   # not the value
 
 
-def sweep(shape, slot_vals: list, seed_vals: list, ones, apply, hook=None, check=None) -> dict:
+def sweep(shape, slot_vals: list, seed_vals: list, ones, fns: list, hook=None, check=None) -> dict:
     """Reverse sweep over `shape.nodes`: route -> cotangent for the routes `_requested` reads.
 
-    `apply(i, args)` returns node i's input cotangents from its slot values and output cotangent;
-    `hook(i, ct)` may replace a node's cotangent first; `check(i, gradients by input position)`
-    sees each node's results (anomaly detection). A node's cotangent is dropped once used unless
-    it is asked for, so an eager sweep holds only the live ones.
+    `fns[i](*slot values, output cotangent)` returns node i's input cotangents; `hook(i, ct)` may
+    replace a node's cotangent first; `check(i, gradients by input position)` sees each node's
+    results (anomaly detection). A node's cotangent is dropped once used unless it is asked for,
+    so an eager sweep holds only the live ones.
     """
     keep = {r for r, _ in shape.targets} | set(shape.observers)
     cts: dict = {}
     for route, seed, aval in shape.roots:
         c = ones(aval) if seed is None else seed_vals[seed]
         cts[route] = c if route not in cts else cts[route] + c
-    wiring = shape.wiring
-    for i in range(len(wiring) - 1, -1, -1):
+    key, starts = shape.plan.key, shape.plan.starts      # node i: key[starts[i] + 1:starts[i + 1]]
+    for i in range(len(starts) - 2, -1, -1):
         ct = cts.get(i) if i in keep else cts.pop(i, None)
         if ct is None:
             continue
@@ -101,13 +101,16 @@ def sweep(shape, slot_vals: list, seed_vals: list, ones, apply, hook=None, check
             ct = hook(i, ct)
             if i in keep:
                 cts[i] = ct
-        ins = wiring[i]
-        outs = apply(i, [slot_vals[k] for k, _ in ins] + [ct])
+        first, end = starts[i] + 1, starts[i + 1]
+        args = [slot_vals[k] for k in key[first:end:2]]
+        args.append(ct)
+        outs = fns[i](*args)
+        routes = key[first + 1:end:2]
         if check is not None:
             it = iter(outs)
-            check(i, [None if r == -1 else next(it) for _, r in ins])
+            check(i, [None if r == -1 else next(it) for r in routes])
         j = 0
-        for _, r in ins:
+        for r in routes:
             if r != -1:
                 c = outs[j]
                 j += 1
@@ -115,9 +118,21 @@ def sweep(shape, slot_vals: list, seed_vals: list, ones, apply, hook=None, check
     return cts
 
 
-def traced_apply(nodes: list):
-    """`apply` for a sweep on tracers: each node's backward IR inlined into the trace."""
-    return lambda i, args: eval_ir(node_backward(nodes[i]).ir, args)
+def _per_node(nodes: list, make) -> list:
+    """`make(node backward)` for each node, made once per signature."""
+    made: dict = {}
+    out = []
+    for n in nodes:
+        f = made.get(n.sig)
+        if f is None:
+            f = made[n.sig] = make(node_backward(n))
+        out.append(f)
+    return out
+
+
+def traced_functions(nodes: list) -> list:
+    """Per node, its backward IR inlined into the current trace (for a sweep on tracers)."""
+    return _per_node(nodes, lambda b: lambda *args: eval_ir(b.ir, list(args)))
 
 
 def run_eagerly(shape, slot_vals: list, seeds: list, hook=None, check=None) -> dict:
@@ -128,16 +143,14 @@ def run_eagerly(shape, slot_vals: list, seeds: list, hook=None, check=None) -> d
     when math raises (where NumPy returns inf or nan), so this sweep restarts in NumPy too. With
     hooks or checks (user code between the nodes, not to be run twice) the sweep stays in NumPy.
     """
-    paths = [node_backward(n).paths() for n in shape.nodes]
+    paths = _per_node(shape.nodes, NodeBackward.paths)
     ones = lambda aval: np.ones(aval[0], aval[1])  # noqa: E731
     if hook is None and check is None and _all_scalar(paths, seeds):
-        fns = [scalar for _, scalar in paths]
         try:
-            return sweep(shape, slot_vals, seeds, ones, lambda i, args: fns[i](*args))
+            return sweep(shape, slot_vals, seeds, ones, [scalar for _, scalar in paths])
         except (ArithmeticError, ValueError):
             pass
-    fns = [array for array, _ in paths]
-    return sweep(shape, slot_vals, seeds, ones, lambda i, args: fns[i](*args), hook, check)
+    return sweep(shape, slot_vals, seeds, ones, [array for array, _ in paths], hook, check)
 
 
 def _all_scalar(paths: list, seeds: list) -> bool:

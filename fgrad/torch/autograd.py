@@ -44,7 +44,7 @@ from ._graph import is_grad_enabled as is_grad_enabled  # noqa: F401
 from ._graph import no_grad as no_grad  # noqa: F401
 from ._graph import set_grad_enabled as set_grad_enabled  # noqa: F401
 from ._lru import LRU
-from ._node_backward import REBUILD_SUMS, node_backward, run_eagerly, sweep, traced_apply
+from ._node_backward import REBUILD_SUMS, node_backward, run_eagerly, sweep, traced_functions
 from ._quiet import enter, leave
 from .anomaly import checker
 from .saved import unpack
@@ -189,28 +189,32 @@ class Plan:
     """The structure of one backward call: what is cached (key) and what is fed (values).
 
     The key lists, per node, its signature then (value slot, gradient route) per input; a route is
-    the producing node's index, -2 - k for the k-th leaf, or -1 for a constant.
+    the producing node's index, -2 - k for the k-th leaf, or -1 for a constant. `starts[i]` is
+    where node i's part of the key begins (one more entry ends the key).
     """
 
     def __init__(self, nodes: list):
         self.nodes = nodes
         self.epoch = nodes[0].mark if nodes else 0
-        by_array: dict = {}                # id(value) -> slot; a second source for it gets its own
-        by_pair: dict = {}
+        by_array: dict = {}                # id(value) -> its first slot
+        by_pair: dict = {}                 # (id(value), id(source)) -> slot, for a value's other sources
         vals, srcs, leaves = [], [], []
         leaf_index: dict = {}
-        key = []
-        push = key.append
+        key, starts = [], []
+        push, start = key.append, starts.append
         for n in nodes:
+            start(len(key))
             push(n.sig)
             for v, s in zip(n.vals, n.srcs):
                 k = by_array.get(id(v))
-                if k is None or srcs[k] is not s:
-                    k = by_pair.get((id(v), id(s))) if k is not None else None
+                if k is None:
+                    k = by_array[id(v)] = len(vals)
+                    vals.append(v)
+                    srcs.append(s)
+                elif srcs[k] is not s:
+                    k = by_pair.get((id(v), id(s)))
                     if k is None:
-                        k = len(vals)
-                        by_array.setdefault(id(v), k)
-                        by_pair[(id(v), id(s))] = k
+                        k = by_pair[(id(v), id(s))] = len(vals)
                         vals.append(v)
                         srcs.append(s)
                 if s is None:
@@ -224,17 +228,9 @@ class Plan:
                         leaves.append(s)
                 push(k)
                 push(r)
+        starts.append(len(key))
         self.key, self.vals, self.slot_srcs, self.leaves, self.leaf_index = tuple(key), vals, srcs, leaves, leaf_index
-
-    @property
-    def wiring(self) -> list:
-        """Per node: [(value slot, route), ...], decoded from the key (needed only to compile)."""
-        out, pos = [], 0
-        for n in self.nodes:
-            pos += 1
-            out.append([(self.key[pos + 2 * j], self.key[pos + 2 * j + 1]) for j in range(len(n.srcs))])
-            pos += 2 * len(n.srcs)
-        return out
+        self.starts = starts
 
     def route(self, tensor, root: bool = False) -> int | None:
         """Where a tensor's gradient collects: its node's index, its leaf index, or None if absent."""
@@ -259,11 +255,6 @@ class _Shape:
         self.plan = plan
         self.roots, self.targets, self.observers = roots, targets, observers
         self.seed_avals = seed_avals
-
-    # only needed to compile (a cache miss) or to run with hooks, so computed on demand
-    @functools.cached_property
-    def wiring(self) -> list:
-        return self.plan.wiring
 
     @property
     def nodes(self) -> list:
@@ -293,7 +284,7 @@ class _Entry:
             slots = [trace.new_arg(Aval(*a)) for a in shape.slot_avals]
             seeds = [trace.new_arg(Aval(*a)) for a in shape.seed_avals]
             cts = sweep(shape, slots, seeds, lambda aval: full_in(trace, aval[0], 1, aval[1]),
-                        traced_apply(shape.nodes))
+                        traced_functions(shape.nodes))
             outs = [o for o in _requested(shape, cts, lambda aval: full_in(trace, aval[0], 0, aval[1]))
                     if o is not None]
             self.ir = simplify(trace.to_ir(outs), horner=REBUILD_SUMS)
