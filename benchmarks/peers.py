@@ -262,13 +262,15 @@ def run_workload(wl, peers: list, notes: dict, settings: dict) -> dict:
                            cpu_median_s=statistics.median(cell.cpu_samples), calls_per_sample=cell.number,
                            samples=len(cell.samples), ratio=median / ref_median if ref_median else None,
                            best_ratio=min(cell.samples) / min(ref.samples) if ref_median else None)
+        if ref_median:
+            cell.result["cpu_ratio"] = cell.result["cpu_median_s"] / statistics.median(ref.cpu_samples)
         results[cell.peer] = cell.result
     fd_error = results.pop("_reference_fd_error")
     return {"description": wl.description, "dtype": wl.dtype, "rtol": wl.rtol,
             "reference_fd_error": fd_error, "peers": {p: results[p] for p in peers if p in results}}
 
 
-def limit_threads(count: int) -> dict:
+def limit_threads(count: int, torch_too: bool) -> dict:
     """Every library's worker threads limited to `count` (BLAS and OpenMP through threadpoolctl,
     torch, and XLA, whose flags must be set before jax is first imported); what was set.
 
@@ -286,12 +288,13 @@ def limit_threads(count: int) -> dict:
         done["blas_openmp"] = f"threadpoolctl.threadpool_limits({count})"
     except ImportError:
         done["blas_openmp"] = "not limited (threadpoolctl is not installed)"
-    try:
-        import torch
-        torch.set_num_threads(count)
-        done["torch"] = f"torch.set_num_threads({count})"
-    except ImportError:
-        pass
+    if torch_too:
+        try:
+            import torch
+            torch.set_num_threads(count)
+            done["torch"] = f"torch.set_num_threads({count})"
+        except ImportError:
+            pass
     return done
 
 
@@ -341,6 +344,11 @@ def machine_line(report: dict) -> str:
             f"load average (1/5/15 min) {load(m['load_start'])} at the start, {load(m['load_end'])} at the end")
 
 
+def headline_ratio(got: dict, settings: dict):
+    """The ratio the summary and the plot show: of CPU time or of wall-clock time (settings["clock"])."""
+    return got.get("cpu_ratio" if settings.get("clock") == "cpu" else "ratio")
+
+
 def summary_table(report: dict) -> str:
     """Markdown: one row per peer, one column per workload, median time / numpy_manual's median."""
     names = list(report["workloads"])
@@ -350,7 +358,7 @@ def summary_table(report: dict) -> str:
         for name in names:
             got = report["workloads"][name]["peers"].get(peer, {})
             status = got.get("status", "–")
-            cell = format_ratio(got.get("ratio")) if "median_s" in got else status
+            cell = format_ratio(headline_ratio(got, report["settings"])) if "median_s" in got else status
             cells.append(cell + (" **MISMATCH**" if status == "mismatch" else ""))
         if set(cells) != {"skipped"}:
             lines.append(f"| {peer} | " + " | ".join(cells) + " |")
@@ -363,16 +371,17 @@ def detail_tables(report: dict, level: str = "##") -> str:
     for name, w in report["workloads"].items():
         out += [f"{level} {name}", "", f"{w['description']}; {w['dtype']}. numpy_manual against central "
                 f"differences: relative error {w['reference_fd_error']:.1e}.", "",
-                "| peer | first call | median | ratio | spread (IQR) | best ratio | CPU per call | check |",
-                "|---|---:|---:|---:|---:|---:|---:|---|"]
+                "| peer | first call | median | ratio | spread (IQR) | best ratio | CPU per call | CPU ratio | check |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
         for peer, got in w["peers"].items():
             if "median_s" not in got:
-                out.append(f"| {peer} | – | – | – | – | – | – | {got['status']}: {got['reason']} |")
+                out.append(f"| {peer} | – | – | – | – | – | – | – | {got['status']}: {got['reason']} |")
                 continue
             check = f"{got['max_rel_error']:.1e}" + (" **MISMATCH**" if got["status"] == "mismatch" else " ok")
             out.append(f"| {peer} | {format_time(got['first_call_s'])} | {format_time(got['median_s'])} | "
                        f"{format_ratio(got['ratio'])} | {got['spread'] * 100:.0f}% | "
-                       f"{format_ratio(got['best_ratio'])} | {format_time(got['cpu_median_s'])} | {check} |")
+                       f"{format_ratio(got['best_ratio'])} | {format_time(got['cpu_median_s'])} | "
+                       f"{format_ratio(got.get('cpu_ratio'))} | {check} |")
         out.append("")
     return "\n".join(out)
 
@@ -380,16 +389,19 @@ def detail_tables(report: dict, level: str = "##") -> str:
 def markdown(report: dict) -> str:
     """The whole report: header, summary, one detail table per workload, skipped peers."""
     s = report["settings"]
+    clock = "CPU" if s.get("clock") == "cpu" else "wall-clock"
+    threads = ", ".join(f"{k} {v}" for k, v in s["thread_limits"].items())
     out = [f"# Peer benchmark, {report['date']}", "", f"Run: {machine_line(report)}.", "",
            f"Command: `{report['command']}`", "",
            "Versions: " + ", ".join(f"{k} {v}" for k, v in report["versions"].items() if v), "",
            f"Timing: median of {s['repeats']} samples per peer (fewer past {s['cell_cap_s']} s), each sample "
-           f"about {s['sample_s'] * 1e3:.0f} ms of calls, taken in {s['rounds']} round(s); wall-clock time "
-           "per call; ratio = median / numpy_manual's median in this run; best ratio = fastest sample / "
-           "numpy_manual's fastest; CPU per call counts every thread of the process. Threads: "
-           + ", ".join(f"{k} {v}" for k, v in s["thread_limits"].items()) + ". The machine may be shared "
-           "and noisy: compare ratios within one run.", "",
-           "## Median time per call / numpy_manual's", "", summary_table(report), "", detail_tables(report, "##")]
+           f"about {s['sample_s'] * 1e3:.0f} ms of calls, taken in {s['rounds']} round(s). median = wall-clock "
+           "time per call; ratio = median / numpy_manual's median in this run; best ratio = fastest sample / "
+           "numpy_manual's fastest; CPU per call counts every thread of the process, CPU ratio = its median / "
+           f"numpy_manual's. The summary shows the {clock} ratio. Threads: {threads}. The machine may be "
+           "shared and noisy: compare ratios within one run.", "",
+           f"## Median {clock} time per call / numpy_manual's", "", summary_table(report), "",
+           detail_tables(report, "##")]
     if report["skipped"]:
         out += ["## Skipped peers", ""] + [f"- `{p}`: {why}" for p, why in report["skipped"].items()] + [""]
     return "\n".join(out)
@@ -406,19 +418,21 @@ def plot(report: dict, path: str) -> str | None:
         return None
     names = list(report["workloads"])
     series = [p for p in report["peers"] if p != REFERENCE and any(
-        "ratio" in report["workloads"][n]["peers"].get(p, {}) for n in names)]
+        "median_s" in report["workloads"][n]["peers"].get(p, {}) for n in names)]
     fig, ax = plt.subplots(figsize=(10, 4.4))
     width = 0.84 / max(len(series), 1)
     colours = plt.get_cmap("tab10")
     for i, peer in enumerate(series):
         xs = [k - 0.42 + (i + 0.5) * width for k in range(len(names))]
-        ys = [report["workloads"][n]["peers"].get(peer, {}).get("ratio") or math.nan for n in names]
+        ys = [headline_ratio(report["workloads"][n]["peers"].get(peer, {}), report["settings"]) or math.nan
+              for n in names]
         ax.bar(xs, ys, width, label=peer, color=colours(i % 10), hatch="//" if peer in FGRAD_PEERS else None,
                edgecolor="white", linewidth=0.4)
     ax.axhline(1.0, color="black", lw=1, ls="--")
     ax.set_yscale("log")
     ax.set_xticks(range(len(names)), names)
-    ax.set_ylabel("time / hand-written NumPy (log scale)")
+    clock = "CPU time" if report["settings"].get("clock") == "cpu" else "time"
+    ax.set_ylabel(f"{clock} / hand-written NumPy (log scale)")
     ax.legend(ncol=5, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.09), frameon=False)
     ax.set_title(f"Gradient time relative to hand-written NumPy, lower is faster (run of {report['date']})",
                  fontsize=10)
@@ -451,6 +465,9 @@ def parse_args(argv=None):
     parser.add_argument("--sample-ms", type=float, default=None, help="length of one sample (default 40; quick 10)")
     parser.add_argument("--chain-steps", type=int, default=None, help="chain length (default 2000; quick 250)")
     parser.add_argument("--threads", type=int, default=1, help="worker threads per library (default 1)")
+    parser.add_argument("--clock", choices=("cpu", "wall"), default=None,
+                        help="what the summary compares: CPU time (the default with one thread) or wall-clock time "
+                             "(the default with more threads, whose idle spinning CPU time would count)")
     parser.add_argument("--json", help="write the report as JSON here")
     parser.add_argument("--md", help="write the report as Markdown here (it is printed in any case)")
     parser.add_argument("--plot", help="draw the ratios into this SVG file (needs matplotlib)")
@@ -485,7 +502,8 @@ def main(argv=None) -> int:
     if set(only) - set(workloads):
         raise SystemExit(f"--only: unknown workload(s) {sorted(set(only) - set(workloads))}; known: {list(workloads)}")
     peers = select_peers(args.peers)
-    settings["thread_limits"] = limit_threads(args.threads)
+    settings["thread_limits"] = limit_threads(args.threads, torch_too="torch_eager" in peers)
+    settings["clock"] = args.clock or ("cpu" if args.threads == 1 else "wall")
     report = {"date": datetime.date.today().isoformat(), "machine": machine(), "settings": settings,
               "command": "python benchmarks/peers.py " + " ".join(sys.argv[1:] if argv is None else argv),
               "peers": peers, "workloads": {}, "skipped": {}}

@@ -49,6 +49,8 @@ def test_tiny_run_checks_and_times_every_workload(tiny_run):
         assert fgrad["status"] == "ok" and fgrad["max_rel_error"] <= workload["rtol"]
         assert fgrad["samples"] >= 2 and fgrad["median_s"] > 0
         assert fgrad["ratio"] == pytest.approx(fgrad["median_s"] / ref["median_s"])
+        assert fgrad["cpu_ratio"] == pytest.approx(fgrad["cpu_median_s"] / ref["cpu_median_s"])
+    assert report["settings"]["clock"] == "cpu" and report["settings"]["thread_limits"]["threads"] == 1
 
 
 def test_tiny_run_writes_markdown_and_plot(tiny_run):
@@ -57,6 +59,7 @@ def test_tiny_run_writes_markdown_and_plot(tiny_run):
     assert "| peer | scalar | elementwise | logreg | mlp | chain |" in text
     assert "| numpy_manual | 1× | 1× | 1× | 1× | 1× |" in text
     assert "logical CPUs" in text and "load average" in text
+    assert "## Median CPU time per call / numpy_manual's" in text
     if importlib.util.find_spec("matplotlib"):
         svg = (out / "r.svg").read_text()
         assert "<svg" in svg and "fgrad" in svg
