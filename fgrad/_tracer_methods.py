@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib
 
+import numpy as np
+
 from .errors import user_location
 
 
@@ -32,6 +34,22 @@ updates = _OnFirstUse("updates", "fgrad._index_update")
 
 # operands NumPy arrays refuse too: the other operand's reflected method may handle them
 _REFUSED = (str, dict, set)
+# the operand types met on nearly every traced operation, answered by one set lookup
+_OPERANDS = {float, int, bool, complex, np.ndarray, np.float64, np.float32, np.int64, np.bool_}
+
+
+def _defers(other) -> bool:
+    """Whether an operator gives NotImplemented for `other`, so that other's reflected method runs.
+
+    As jax's arrays, a traced array defers to array-likes of other libraries that take part in
+    NumPy's ufunc protocol (an xarray DataArray, a pandas Series): `x * data_array` is then the
+    DataArray's own product, holding the traced result, as `data_array * x` is.
+    """
+    if other is None or isinstance(other, _REFUSED):
+        return True
+    if isinstance(other, (TracerMethods, np.ndarray, np.generic, list, tuple)):
+        return False
+    return hasattr(type(other), "__array_ufunc__")    # None there too: "my reflected method handles it"
 
 
 def _missing(method: str, function: str):
@@ -68,7 +86,7 @@ def _property(name: str, function: str):
 def _binary(function: str, swap: bool = False):
     """An operator method; operands NumPy could never combine give NotImplemented, as for arrays."""
     def operator(self, other):
-        if other is None or isinstance(other, _REFUSED):
+        if type(other) not in _OPERANDS and _defers(other):
             return NotImplemented
         fn = getattr(fnp, function, None)
         if fn is None:
@@ -96,52 +114,52 @@ class TracerMethods:
 
     # the hot operators are written out: tracing a long program calls them millions of times
     def __add__(self, other):
-        if other is None or isinstance(other, _REFUSED):
+        if type(other) not in _OPERANDS and _defers(other):
             return NotImplemented
         return fnp.add(self, other)
 
     def __radd__(self, other):
-        if other is None or isinstance(other, _REFUSED):
+        if type(other) not in _OPERANDS and _defers(other):
             return NotImplemented
         return fnp.add(other, self)
 
     def __sub__(self, other):
-        if other is None or isinstance(other, _REFUSED):
+        if type(other) not in _OPERANDS and _defers(other):
             return NotImplemented
         return fnp.subtract(self, other)
 
     def __rsub__(self, other):
-        if other is None or isinstance(other, _REFUSED):
+        if type(other) not in _OPERANDS and _defers(other):
             return NotImplemented
         return fnp.subtract(other, self)
 
     def __mul__(self, other):
-        if other is None or isinstance(other, _REFUSED):
+        if type(other) not in _OPERANDS and _defers(other):
             return NotImplemented
         return fnp.multiply(self, other)
 
     def __rmul__(self, other):
-        if other is None or isinstance(other, _REFUSED):
+        if type(other) not in _OPERANDS and _defers(other):
             return NotImplemented
         return fnp.multiply(other, self)
 
     def __truediv__(self, other):
-        if other is None or isinstance(other, _REFUSED):
+        if type(other) not in _OPERANDS and _defers(other):
             return NotImplemented
         return fnp.divide(self, other)
 
     def __rtruediv__(self, other):
-        if other is None or isinstance(other, _REFUSED):
+        if type(other) not in _OPERANDS and _defers(other):
             return NotImplemented
         return fnp.divide(other, self)
 
     def __pow__(self, other):
-        if other is None or isinstance(other, _REFUSED):
+        if type(other) not in _OPERANDS and _defers(other):
             return NotImplemented
         return fnp.power(self, other)
 
     def __rpow__(self, other):
-        if other is None or isinstance(other, _REFUSED):
+        if type(other) not in _OPERANDS and _defers(other):
             return NotImplemented
         return fnp.power(other, self)
 

@@ -102,3 +102,31 @@ def test_copy_and_metadata_properties():
         assert x.nbytes == 8 * x.size and x.itemsize == 8 and copy.copy(x) is x and copy.deepcopy(x) is x
         return x * 2
     np.testing.assert_allclose(fgrad.jit(f)(X), X * 2)
+
+
+class _Labelled:
+    """A minimal array-like of another library: takes part in NumPy's ufunc protocol, wraps results."""
+
+    __array_ufunc__ = np.ndarray.__array_ufunc__
+
+    def __init__(self, data):
+        self.data = data
+
+    def __mul__(self, other):
+        return _Labelled(self.data * other)
+
+    __rmul__ = __mul__
+
+
+def test_operators_defer_to_array_likes_of_other_libraries():
+    # x * labelled is labelled's own product holding the traced result, as labelled * x is (and as jax defers)
+    base = np.array([1.0, 2.0, 3.0])
+    for product in (lambda x: x * _Labelled(base), lambda x: _Labelled(base) * x):
+        kinds = []
+
+        def loss(x, product=product, kinds=kinds):
+            out = product(x)
+            kinds.append(type(out))
+            return fnp.sum(out.data)
+
+        assert float(fgrad.grad(loss)(2.0)) == 6.0 and kinds == [_Labelled]
