@@ -83,6 +83,8 @@ from ._random import randn_like as randn_like
 from ._random import randperm as randperm
 from ._random import seed as seed
 from ._random import set_rng_state as set_rng_state
+from ._threads import get_num_threads as get_num_threads
+from ._threads import set_num_threads as set_num_threads
 from .autograd import set_backend as set_backend
 from .creation import arange as arange
 from .creation import as_tensor as as_tensor

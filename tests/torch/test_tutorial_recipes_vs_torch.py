@@ -202,3 +202,48 @@ def test_per_sample_grads_keep_the_parameters_order():
     assert names == want_names == ["0.weight", "0.bias", "2.weight", "2.bias"]
     for g, w in zip(grads, want_grads):
         np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-7)
+
+
+BN_SHAPES = [(1, 4, 4), (8, 3), (2, 3, 5, 5), (16, 10), (4, 6, 7), (64, 5), (2, 7), (33, 9), (5, 1)]
+
+
+@pytest.mark.parametrize("shape", BN_SHAPES)
+def test_batch_norm_float32_is_torchs_to_the_bit(shape):
+    """Output, running statistics and eval output equal torch's bits (its summation order, its
+    thread split of (N, C) inputs and its fused multiply-adds); the gradient within rounding."""
+    rng = np.random.default_rng(sum(shape))
+    x = (rng.random(shape) * 20 + 5).astype(np.float32)
+    c = shape[1]
+
+    def run(lib):
+        m = (lib.nn.BatchNorm1d if len(shape) < 4 else lib.nn.BatchNorm2d)(c)
+        with lib.no_grad():
+            m.weight.copy_(lib.linspace(0.5, 1.5, c))
+            m.bias.copy_(lib.linspace(-1, 1, c))
+        xt = lib.tensor(x, requires_grad=True)
+        y = m(xt)
+        (y * y).sum().backward()
+        return [y.detach().numpy(), m.running_mean.numpy(), m.running_var.numpy(), m.eval()(lib.tensor(x)).detach().numpy(),
+                xt.grad.numpy()]
+    got, want = run(ft), run(torch)
+    for g, w in zip(got[:4], want[:4]):
+        np.testing.assert_array_equal(g, w)
+    np.testing.assert_allclose(got[4], want[4], rtol=1e-4, atol=1e-4)
+
+
+def test_batch_norm_module_dtype_converts_its_buffers():
+    for lib in (ft, torch):
+        m = lib.nn.BatchNorm1d(3, dtype=lib.float64)
+        assert (m.weight.dtype, m.running_mean.dtype, m.running_var.dtype) == (lib.float64,) * 3
+        assert m.num_batches_tracked.dtype == lib.int64
+
+
+def test_num_threads_match_torch_and_can_be_set():
+    assert ft.get_num_threads() == torch.get_num_threads()
+    before = ft.get_num_threads()
+    try:
+        ft.set_num_threads(3)
+        assert ft.get_num_threads() == 3
+    finally:
+        ft.set_num_threads(before)
+    assert_same_outcome(lambda t: t.set_num_threads(0), ft, torch)

@@ -14,6 +14,7 @@ from ... import numpy as fnp
 from .._errors import SCALAR_NAMES
 from .._graph import Op, no_grad
 from .._quiet import quiet
+from .._threads import get_num_threads
 from ..ops import record, wrap
 from ..tensor import Tensor
 
@@ -46,16 +47,92 @@ BATCH_NORM = Op("NativeBatchNormBackward0", _bn_train)
 BATCH_NORM_EVAL = Op("NativeBatchNormBackward0", _bn_eval)
 
 
-def _update_running(x: np.ndarray, running_mean, running_var, momentum: float) -> None:
-    """running = (1 - momentum) running + momentum batch, with the unbiased batch variance, as torch."""
-    axes = (0,) + tuple(range(2, x.ndim))
+def _fma(a, b, c, dtype=np.float32) -> np.ndarray:
+    """a * b + c rounded once, as torch's CPU kernels (built with FMA) compute it: for float32 the
+    product is exact in double; for float64 its rounding error is recovered by Dekker's product."""
+    a, b, c = (np.asarray(v, np.float64) for v in (a, b, c))
+    if dtype == np.float32:
+        return (a * b + c).astype(np.float32)
+    p = a * b
+    (ah, al), (bh, bl) = _split(a), _split(b)
+    err = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    total = p + c
+    back = total - p
+    return total + (((p - (total - back)) + (c - back)) + err)
+
+
+def _split(v: np.ndarray) -> tuple:
+    hi = v * 134217729.0                          # 2**27 + 1: Veltkamp's split into 26-bit halves
+    hi = hi - (hi - v)
+    return hi, v - hi
+
+
+def _rows_stats(x: np.ndarray) -> tuple:
+    """(mean, sum of squared deviations) of an (N, C) float32 input in torch's channels-last order: with
+    more rows than intra-op threads, each thread's block of rows accumulates in float32 (the squares
+    fused), the blocks are added in double; otherwise a double mean and one fused float32 chain."""
+    n, c = x.shape
+    threads = get_num_threads()
+    if n <= threads:
+        mean = (x.sum(axis=0, dtype=np.float64) / n).astype(np.float32)
+        return mean, _squares_chain(x, mean, np.zeros(c, np.float32))
+    step = -(-n // threads)
+    blocks = [x[k:k + step] for k in range(0, n, step)]
+    mean = (sum(blk.sum(axis=0, dtype=np.float32).astype(np.float64) for blk in blocks) / n).astype(np.float32)
+    var_sum = sum(_squares_chain(blk, mean, np.zeros(c, np.float32)).astype(np.float64) for blk in blocks)
+    return mean, np.asarray(var_sum).astype(np.float32)
+
+
+def _squares_chain(rows: np.ndarray, mean: np.ndarray, acc: np.ndarray) -> np.ndarray:
+    for row in rows:
+        d = row - mean
+        acc = _fma(d, d, acc)
+    return acc
+
+
+def _torch_stats(x: np.ndarray) -> tuple:
+    """(mean, var_sum, n) per channel as torch's CPU batch norm collects them: a double sum over each
+    channel for the mean (rounded to x's dtype), squared deviations formed in x's dtype and summed in
+    double; (N, C) float32 inputs take the channels-last kernel (`_rows_stats`)."""
     n = x.size // x.shape[1]
-    mean, var = x.mean(axis=axes), x.var(axis=axes) * (n / max(n - 1, 1))
+    if x.ndim == 2 and x.dtype == np.float32:
+        return (*_rows_stats(x), n)
+    per_channel = np.moveaxis(x, 1, 0).reshape(x.shape[1], -1)
+    mean = (per_channel.sum(axis=1, dtype=np.float64) / n).astype(x.dtype)
+    d = per_channel - mean[:, None]
+    return mean, (d * d).sum(axis=1, dtype=np.float64).astype(x.dtype), n
+
+
+def _torch_normalised(x: np.ndarray, w: np.ndarray, b: np.ndarray, mean: np.ndarray, invstd: np.ndarray):
+    """x * alpha + beta per channel, alpha = invstd * weight, beta = bias - mean * alpha: torch's CPU
+    kernel, whose products and sums are fused."""
+    shape = _channel_shape(x.ndim)
+    alpha = (invstd * w).astype(x.dtype)
+    if x.dtype not in (np.float32, np.float64):
+        return x * alpha.reshape(shape) + (b - mean * alpha).reshape(shape)
+    beta = _fma(-mean, alpha, b, x.dtype)
+    return _fma(x, np.broadcast_to(alpha.reshape(shape), x.shape), np.broadcast_to(beta.reshape(shape), x.shape),
+                x.dtype)
+
+
+def _torch_train_values(x: np.ndarray, w, b, running_mean, running_var, momentum: float, eps: float):
+    """The output of batch norm in training as torch computes it, updating the running statistics in
+    place (outside the graph) from the same statistics, in torch's precision."""
+    mean, var_sum, n = _torch_stats(x)
+    invstd = (1 / np.sqrt((var_sum / x.dtype.type(n)).astype(np.float64) + eps)).astype(x.dtype)
+    m = np.asarray(momentum, x.dtype)
     with no_grad():
         if running_mean is not None:
-            running_mean._data[...] = (1 - momentum) * running_mean._data + momentum * mean
+            running_mean._data[...] = m * mean + (1 - m) * running_mean._data
         if running_var is not None:
-            running_var._data[...] = (1 - momentum) * running_var._data + momentum * var
+            unbiased = (var_sum / x.dtype.type(max(n - 1, 1))).astype(np.float64)
+            running_var._data[...] = m.astype(np.float64) * unbiased + ((1 - m) * running_var._data)
+    return _torch_normalised(x, w, b, mean, invstd)
+
+
+def _torch_eval_values(x: np.ndarray, w, b, running_mean: np.ndarray, running_var: np.ndarray, eps: float):
+    invstd = 1 / np.sqrt(running_var + np.asarray(eps, running_var.dtype))
+    return _torch_normalised(x, w, b, running_mean, invstd)
 
 
 def _weights(weight, bias, channels: int, dtype) -> tuple:
@@ -68,6 +145,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
     """Normalise each channel (axis 1) by the batch's statistics (training) or the running ones.
 
+    The values are torch's CPU kernel's to the last bit in float32 (its summation order and fused
+    multiply-adds); the gradient is fgrad's derivative of the same formula.
+
     Example: ``F.batch_norm(torch.tensor([[1.], [3.]]), None, None, training=True)`` is
     ``tensor([[-1.0000], [ 1.0000]])``.
     """
@@ -78,11 +158,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         raise RuntimeError(f"running_{'mean' if running_mean is None else 'var'} must be defined in evaluation mode")
     w, b = _weights(weight, bias, x.shape[1], x.dtype)
     if training:
-        if running_mean is not None or running_var is not None:
-            _update_running(x, running_mean, running_var, momentum)
-        value = _bn_train(x, w._data, b._data, float(eps))
+        value = _torch_train_values(x, w._data, b._data, running_mean, running_var, float(momentum), float(eps))
         return record(BATCH_NORM, (input, w, b), (float(eps),), np.asarray(value, x.dtype))
-    value = _bn_eval(x, w._data, b._data, running_mean._data, running_var._data, float(eps))
+    value = _torch_eval_values(x, w._data, b._data, running_mean._data, running_var._data, float(eps))
     return record(BATCH_NORM_EVAL, (input, w, b, running_mean, running_var), (float(eps),),
                   np.asarray(value, x.dtype))
 

@@ -196,9 +196,10 @@ class Module:
         for where in [kwargs.get("device"), *(a for a in args if isinstance(a, (str, _dtypes.device)))]:
             _dtypes.check_device(where)
         dtype = kwargs.get("dtype") or next((a for a in args if hasattr(a, "is_floating_point")), None)
-        if dtype is not None:
-            for p in self.parameters():
-                p._data = p._data.astype(dtype.np)
+        if dtype is not None:            # floating parameters and buffers take the dtype, as in torch
+            for t in [*self.parameters(), *(b for _, b in self.named_buffers() if b is not None)]:
+                if t._data.dtype.kind == "f":
+                    t._data = t._data.astype(dtype.np)
         return self
 
     def float(self) -> Module:  # noqa: A003
