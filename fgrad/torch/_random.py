@@ -97,6 +97,12 @@ default_generator = Generator()
 def manual_seed(seed) -> Generator:
     """Seed the default generator (rand, randn, nn initialisation, dropout, shuffling).
 
+    Args:
+        seed: any int; the same seed draws PyTorch's numbers.
+
+    Returns:
+        The default generator (`torch.default_generator`).
+
     Example:
         >>> import fgrad.torch as torch
         >>> _ = torch.manual_seed(0); a = torch.rand(2)

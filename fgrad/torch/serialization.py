@@ -125,6 +125,15 @@ def save(obj, f, pickle_module=None, pickle_protocol: int = 2, _use_new_zipfile_
          _disable_byteorder_record: bool = False) -> None:
     """Write `obj` (tensors, state_dicts, optimizer state, containers) to a path or binary file.
 
+    Args:
+        obj: what to save: tensors, and dicts, lists and tuples of them and of plain values.
+        f: a path, or a binary file open for writing.
+        pickle_module: accepted for PyTorch's signature.
+        pickle_protocol: accepted for PyTorch's signature.
+
+    Returns:
+        None. The file is PyTorch's zip format, so real PyTorch loads it too.
+
     Example:
         >>> import io, fgrad.torch as torch
         >>> torch.save(torch.nn.Linear(2, 1).state_dict(), io.BytesIO())
@@ -229,6 +238,14 @@ class _Reader(pickle.Unpickler):
 def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None = None, mmap=None,
          **pickle_load_args):
     """Read what `save` (this library's or PyTorch's) wrote; only weights unless weights_only=False.
+
+    Args:
+        f: a path, or a binary file open for reading.
+        map_location: "cpu", a dict or a function, as in PyTorch; tensors load on the CPU.
+        weights_only: by default (and when True) only tensors, containers and plain values load.
+
+    Returns:
+        The saved object, its tensors as fgrad.torch tensors.
 
     Example:
         >>> import io, fgrad.torch as torch
