@@ -7,6 +7,7 @@ are explained at length.
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 import numpy as np
@@ -99,6 +100,20 @@ class IntegerInputError(FgradError, TypeError):
             "if it is data you do not differentiate, leave it out of argnums.", "integer-input"))
 
 
+# jax's first sentence for a read of a traced value (the words people search for); fgrad's follow it
+_ABSTRACT = "Abstract tracer value encountered where concrete value is expected: traced array with shape {}"
+_JAX_WORDS = {"`if`/`while`/bool() on a traced value": "Attempted boolean conversion of traced array with shape {}.",
+              "an index": "The __index__() method was called on traced array with shape {}",
+              "float()": _ABSTRACT, "int()": _ABSTRACT, "complex()": _ABSTRACT, ".item()": _ABSTRACT}
+_KINDS = {"f": "float", "i": "int", "u": "uint", "c": "complex"}
+
+
+def _jax_type(aval: str) -> str:
+    """fgrad's short type in jax's words: f64[3] is float64[3], i64[] int64[]."""
+    match = re.fullmatch(r"([fiuc])(\d+)(\[.*\])", aval)
+    return f"{_KINDS[match[1]]}{match[2]}{match[3]}" if match else aval
+
+
 class ConcretizationError(FgradError, TypeError):
     """A traced value was read as a Python value where no concrete value exists (under `jit`).
 
@@ -115,8 +130,10 @@ class ConcretizationError(FgradError, TypeError):
     """
 
     def __init__(self, what: str, aval: str, where: str):
+        lead = _JAX_WORDS.get(what)
+        lead = "" if lead is None else lead.format(_jax_type(aval)) + "\n"
         super().__init__(_with_link(
-            f"{what} needs the concrete value of a traced array {aval} at {where}, but inside `jit` "
+            f"{lead}{what} needs the concrete value of a traced array {aval} at {where}, but inside `jit` "
             "(and inside the functions given to fgrad.lax) values are abstract. For an `if`, use "
             "fgrad.lax.cond(pred, true_fun, false_fun, *operands) or fgrad.numpy.where(cond, a, b); "
             "for a `while` loop, fgrad.lax.while_loop(cond_fun, body_fun, init) (or fgrad.lax.fori_loop "

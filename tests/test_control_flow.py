@@ -354,6 +354,20 @@ def test_python_control_flow_on_a_traced_value_points_at_lax():
         fgrad.grad(lambda x: flax.cond(x > 0, lambda v: v if v > 1 else -v, lambda v: v, x))(2.0)
 
 
+@pytest.mark.parametrize("read", ["bool", "and", "float", "int", "index", "item", "complex"])
+def test_reading_a_traced_value_starts_with_jax_s_words(read):
+    reads = {"bool": lambda x: 1.0 if x > 0 else 0.0, "and": lambda x: (x > 0) and (x < 3),
+             "float": float, "int": int, "index": lambda i: [1.0, 2.0, 3.0][i], "item": lambda x: x.item(),
+             "complex": complex}
+    arg = np.int64(2) if read in ("int", "index") else 2.0
+    with pytest.raises(TypeError) as theirs:
+        jax.jit(reads[read])(arg)
+    with pytest.raises(fgrad.ConcretizationError) as ours:
+        fgrad.jit(reads[read])(arg)
+    assert str(ours.value).splitlines()[0] == str(theirs.value).splitlines()[0]
+    assert "test_control_flow.py" in str(ours.value).splitlines()[1]      # then where, and the fix
+
+
 def test_a_traced_shape_is_a_type_error_at_the_user_s_line():
     def example_fun(length, val):                       # jax's control-flow page
         return fnp.ones((length,)) * val
