@@ -270,3 +270,25 @@ def test_torch_support_page_lists_namespaces(site, browser):
     assert {"torch", "torch.Tensor", "torch.nn", "torch.optim", "torch.autograd"} <= set(names), names
     sections = browser.find_elements("css selector", ".md-content details")
     assert len(sections) >= 2 * len(names) - 1, len(sections)
+
+
+def test_performance_page_shows_the_run(site, browser):
+    """The plot the harness drew loads at a readable size, and the summary has a row per peer measured."""
+    import json
+    _, base = site
+    with open(os.path.join(ROOT, "docs", "assets", "bench.json"), encoding="utf-8") as fh:
+        measured = list(json.load(fh)["peers"])
+    os.makedirs(os.path.join(ROOT, "site", "screenshots"), exist_ok=True)
+    for width in WIDTHS:
+        browser.set_window_size(width, 900)
+        browser.get(base + "performance/")
+        plot = browser.find_element("css selector", '.md-content img[src$="performance.svg"]')
+        size = browser.execute_script("const r = arguments[0].getBoundingClientRect();"
+                                      "return [r.width, arguments[0].naturalWidth];", plot)
+        assert size[1] > 0 and size[0] >= min(300, width - 60), (width, size)
+        browser.execute_script("arguments[0].scrollIntoView()", plot)
+        browser.save_screenshot(os.path.join(ROOT, "site", "screenshots", f"performance-{width}.png"))
+    summary = browser.find_elements("css selector", ".md-content table")[1]
+    rows = [row.find_elements("css selector", "td")[0].text
+            for row in summary.find_elements("css selector", "tbody tr")]
+    assert rows == measured, rows
