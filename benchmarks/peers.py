@@ -21,7 +21,7 @@ the report gives the median time per call and its ratio to ``numpy_manual``'s me
 
 Usage (from the repository root)::
 
-    python benchmarks/peers.py --quick                  # about a minute: smaller budget, 250-step chain
+    python benchmarks/peers.py --quick                  # a few minutes: shorter samples, 250-step chain
     python benchmarks/peers.py --json docs/assets/bench.json --md docs/assets/bench.md \
         --plot docs/assets/performance.svg
     python benchmarks/peers.py --only mlp,chain --peers 'numpy_manual,jax_jit,fgrad*'
