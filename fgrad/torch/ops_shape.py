@@ -17,6 +17,7 @@ import numpy as np
 from .. import nn as fnn
 from .. import numpy as fnp
 from . import _dtypes
+from ._cascade import cascade_sum
 from ._graph import Op
 from ._quiet import quiet
 from .ops import record, view_of, wrap
@@ -52,9 +53,16 @@ def sum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noq
     dt = _dtypes.to_numpy_dtype(dtype) if dtype is not None else \
         np.dtype(np.int64) if d.dtype.kind in "biu" else d.dtype
     if dim is None:
-        return record(SUM_ALL, (input,), (dt,), np.sum(d, dtype=dt))
+        return record(SUM_ALL, (input,), (dt,), whole_sum(d, dt))
     axes = dims(dim, d.ndim)
     return record(SUM_DIM, (input,), (axes, bool(keepdim), dt), np.sum(d, axis=axes, keepdims=keepdim, dtype=dt))
+
+
+def whole_sum(d: np.ndarray, dt) -> np.ndarray:
+    """The sum of all of `d` in `dt`: torch's float32 cascade order for float32 (fgrad.torch._cascade)."""
+    if np.dtype(dt) == np.float32 and d.dtype == np.float32:
+        return np.asarray(cascade_sum(d))
+    return np.sum(d, dtype=dt)
 
 
 def _need_float(name: str, d: np.ndarray) -> None:
@@ -73,7 +81,8 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # no
         d = input._data
     _need_float("mean", d)
     if dim is None:
-        return record(MEAN_ALL, (input,), (), np.mean(d, dtype=d.dtype))
+        value = whole_sum(d, d.dtype) / d.dtype.type(d.size) if d.dtype == np.float32 else np.mean(d, dtype=d.dtype)
+        return record(MEAN_ALL, (input,), (), value)
     axes = dims(dim, d.ndim)
     return record(MEAN_DIM, (input,), (axes, bool(keepdim)), np.mean(d, axis=axes, keepdims=keepdim))
 

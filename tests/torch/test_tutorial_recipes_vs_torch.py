@@ -223,8 +223,8 @@ def test_batch_norm_float32_is_torchs_to_the_bit(shape):
         xt = lib.tensor(x, requires_grad=True)
         y = m(xt)
         (y * y).sum().backward()
-        return [y.detach().numpy(), m.running_mean.numpy(), m.running_var.numpy(), m.eval()(lib.tensor(x)).detach().numpy(),
-                xt.grad.numpy()]
+        evaluated = m.eval()(lib.tensor(x)).detach().numpy()
+        return [y.detach().numpy(), m.running_mean.numpy(), m.running_var.numpy(), evaluated, xt.grad.numpy()]
     got, want = run(ft), run(torch)
     for g, w in zip(got[:4], want[:4]):
         np.testing.assert_array_equal(g, w)
@@ -247,3 +247,27 @@ def test_num_threads_match_torch_and_can_be_set():
     finally:
         ft.set_num_threads(before)
     assert_same_outcome(lambda t: t.set_num_threads(0), ft, torch)
+
+
+# sizes whose last partial vector holds 7 elements, and sizes torch splits between threads, are the
+# documented exceptions (fgrad.torch._cascade)
+SUM_SIZES = [1, 3, 7, 8, 9, 14, 16, 33, 64, 100, 255, 256, 257, 1000, 2000, 4096, 10000, 32760]
+
+
+@pytest.mark.parametrize("n", SUM_SIZES)
+def test_float32_whole_sums_are_torchs_to_the_bit(n):
+    rng = np.random.default_rng(n)
+    for scale in (1e-3, 1.0, 1e3):
+        a = (rng.normal(size=n) * scale).astype(np.float32)
+        b = rng.normal(size=n).astype(np.float32)
+        for fn in (lambda t, a=a: t.tensor(a).sum(), lambda t, a=a: t.tensor(a).mean(),
+                   lambda t, a=a: t.tensor(a).reshape(-1, 1).sum(),
+                   lambda t, a=a, b=b: t.nn.functional.mse_loss(t.tensor(a), t.tensor(b)),
+                   lambda t, a=a, b=b: t.nn.functional.mse_loss(t.tensor(a), t.tensor(b), reduction="sum")):
+            assert fn(ft).item() == fn(torch).item()
+
+
+def test_sum_gradient_is_unchanged_by_the_cascade():
+    x = ft.linspace(-1, 1, 2000, requires_grad=True)
+    (x.sum() * 2 + x.mean()).backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.full(2000, 2 + 1 / 2000, np.float32))

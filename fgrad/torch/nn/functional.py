@@ -270,7 +270,13 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "me
     _check_reduction(reduction)
     target, dt = _pair(input, target, "mse_loss")
     diff = input._data.astype(dt) - target._data.astype(dt)
-    return record(MSE, (input, target), (dt, reduction), np.asarray(_reduce(diff * diff, reduction), dt))
+    squares = diff * diff
+    if reduction == "none":
+        value = squares
+    else:   # torch reduces the squares with its sum kernel (float32: its cascade order), then divides
+        total = ops_shape.whole_sum(squares, dt)
+        value = total / dt.type(squares.size) if reduction == "mean" else total
+    return record(MSE, (input, target), (dt, reduction), np.asarray(value, dt))
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean") -> Tensor:  # noqa: A002
