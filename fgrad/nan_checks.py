@@ -135,10 +135,11 @@ class OutputCheckedProgram:
               "fgrad.jit function. Calling the de-optimized version.")
         self.checked(*args)             # raises at the first equation making one
         raise FloatingPointError(
-            f"{what} encountered in the output of a fgrad.jit function, but the equation-by-equation "
-            "evaluation of its program (NumPy's, with the same arguments) made none: the backend's "
-            "optimised program computed it differently. Compare the backends (fgrad.config.update("
-            "'backend', 'numpy')), or turn the check off with fgrad.config.update('debug_nans', False)")
+            f"{what} encountered in the output of a fgrad.jit function, but no equation of its program "
+            "makes one when evaluated one at a time with NumPy on the same arguments: an argument or "
+            "a constant holding it reaches the output, or the backend's compiled program computed it "
+            "differently (compare with fgrad.config.update('backend', 'numpy')). Turn the check off "
+            "with fgrad.config.update('debug_nans', False)")
 
     def _found(self, out) -> str | None:
         values = np.asarray(out)

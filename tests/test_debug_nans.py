@@ -225,3 +225,11 @@ def test_eager_and_gradient_errors_start_with_jax_s_line():
             with pytest.raises(FloatingPointError) as caught:
                 fun(X, W)
             assert str(caught.value).splitlines()[0] == _jax_error(jax_fun, X, W)
+
+
+def test_a_nan_argument_reaching_a_jit_output_is_named_as_such(capsys):
+    with fgrad.debug_nans(True), pytest.raises(FloatingPointError, match="an argument or a constant"):
+        fgrad.jit(lambda x, y: (x, y + 1.0))(np.nan, 1.0)
+    assert "Calling the de-optimized version" in capsys.readouterr().out
+    with fgrad.debug_nans(True), pytest.raises(FloatingPointError, match=r"^invalid value \(nan\) encountered in mul"):
+        fgrad.jit(lambda x: x * 2.0)(np.nan)  # jax.jit of an array raises in its de-optimized run too
