@@ -56,6 +56,18 @@ class _SavedHooks(threading.local):
 SAVED_HOOKS = _SavedHooks()
 
 
+class _Used:
+    """Node features backward() has to look for on every node: each is marked the first time any
+    node gets it and stays marked, so a program that never uses one skips that pass over its graph."""
+
+    hooks = False         # a hook registered on a non-leaf tensor (Node.hooks)
+    retained = False      # retain_grad() on a non-leaf tensor (Node.retained)
+    packed = False        # values packed by saved_tensors_hooks (Node.packed)
+
+
+USED = _Used()
+
+
 class _GradMode:
     """A context manager and decorator setting grad mode, restoring the previous mode on exit."""
 
@@ -333,6 +345,7 @@ def _forward_stack() -> str:
 
 def _packed(node: Node, out) -> list:
     from .saved import pack
+    USED.packed = True
     return pack(node, out)
 
 

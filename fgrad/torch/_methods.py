@@ -41,11 +41,33 @@ def _operand(fn):
 
 
 def _forward(kind):
-    return _operand(lambda self, other: arith(kind, self, other))
+    """self <kind> other; one call deep for a tensor or number operand (the hot path of every op)."""
+    tensors, scalar = ops.arith_tensors, ops.arith_scalar
+
+    def method(self, other):
+        if isinstance(other, ops.Tensor):
+            return tensors(kind, self, other)
+        if isinstance(other, (int, float, bool, np.generic)):
+            return scalar(kind, self, other, False)
+        if isinstance(other, np.ndarray):        # torch takes arrays, but not lists, as operands
+            return tensors(kind, self, ops.wrap(other))
+        return NotImplemented
+    return method
 
 
 def _reflected(kind):
-    return _operand(lambda self, other: arith(kind, other, self))
+    """other <kind> self, for a number or array on the left (a tensor there calls its own method)."""
+    tensors, scalar = ops.arith_tensors, ops.arith_scalar
+
+    def method(self, other):
+        if isinstance(other, (int, float, bool, np.generic)):
+            return scalar(kind, self, other, True)
+        if isinstance(other, np.ndarray):
+            return tensors(kind, ops.wrap(other), self)
+        if isinstance(other, ops.Tensor):
+            return tensors(kind, other, self)
+        return NotImplemented
+    return method
 
 
 def _integer_op(fn):

@@ -1,12 +1,14 @@
 """Each recorded node's backward, and the reverse sweep over a graph's nodes that calls them.
 
 A node's backward is fgrad's reverse mode of its op, made once per node signature: an IR from the
-node's input values and its output's cotangent to the cotangents of its differentiable inputs, the
-input positions that IR reads (what torch saves), and, made on its first eager use, that IR compiled
-by the NumPy backend. `sweep` walks the nodes from the roots back, calling one function per node: on
-tracers it builds the whole-graph program `autograd` compiles; `run_eagerly` calls the compiled
-per-node programs on arrays instead, so a graph seen once costs no whole-graph compile. Both run the
-same programs' equations in the same order, so they give the same bits.
+node's input values (then, for an op torch defines through its result, the result the node saved)
+and its output's cotangent to the cotangents of its differentiable inputs, the input positions that
+IR reads (what torch saves), and, made on its first eager use, that IR compiled by the NumPy backend.
+
+`sweep` walks the nodes from the roots back, calling one function per node: on tracers it builds the
+whole-graph program `autograd` compiles; `run_eagerly` calls the compiled per-node programs on arrays
+instead, so a graph seen once costs no whole-graph compile. Both run the same programs' equations in
+the same order, so they give the same bits.
 
 Example:
     >>> import fgrad.torch as torch
@@ -33,8 +35,9 @@ _F64 = np.dtype(np.float64)
 
 
 class NodeBackward:
-    """One node signature's backward: `ir` maps (inputs..., cotangent) to the cotangents of the
-    differentiable inputs; `needs` lists the inputs it reads; `paths()` is it compiled for NumPy."""
+    """One node signature's backward: `ir` maps (inputs..., saved result if `op.saves_out`,
+    cotangent) to the cotangents of the differentiable inputs; `needs` lists the inputs it reads;
+    `paths()` is it compiled for NumPy."""
 
     __slots__ = ("ir", "needs", "_program", "_paths")
 
@@ -76,7 +79,14 @@ def _grads_ir(node: Node) -> IR:
         ir = trace.to_ir([out])
     wrt = [i for i, m in enumerate(mask) if m]
     full = simplify(backward_ir(ir, wrt, seed="input"), horner=REBUILD_SUMS)
-    return dce(IR(full.in_vars, full.const_vars, full.consts, full.eqns, full.outs[1:]))   # not the value
+    eqns, ins = full.eqns, full.in_vars
+    if op.saves_out:          # the derivative reads the saved result instead of computing it again
+        value = full.outs[0]
+        made = isinstance(value, Var) and any(e.out is value for e in eqns)
+        result = value if made else Var(ir.outs[0].aval)
+        eqns = [e for e in eqns if e.out is not result]
+        ins = ins[:-1] + [result, ins[-1]]
+    return dce(IR(ins, full.const_vars, full.consts, eqns, full.outs[1:]))   # not the value
 
 
 def sweep(shape, slot_vals: list, seed_vals: list, ones, fns: list, hook=None, check=None) -> dict:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import operator
 import re
 import threading
 from collections.abc import Sequence
@@ -38,7 +39,7 @@ from ..primitives._base import full_in
 from ..transforms.simplify import dce, simplify
 from . import _errors as E
 from ._errors import torch_error
-from ._graph import ANOMALY, LAST_INPLACE, MODE, Node, Op, changes_since, counter_of
+from ._graph import ANOMALY, LAST_INPLACE, MODE, USED, Node, Op, changes_since, counter_of
 from ._graph import enable_grad as enable_grad  # noqa: F401  (torch.autograd.* names)
 from ._graph import is_grad_enabled as is_grad_enabled  # noqa: F401
 from ._graph import no_grad as no_grad  # noqa: F401
@@ -164,25 +165,23 @@ def _collect(roots: list) -> list:
     epoch = next(_EPOCH)
     nodes = []
     stack = list(roots)
+    pop, push, keep, node_class = stack.pop, stack.append, nodes.append, Node
     while stack:
-        node = stack.pop()
+        node = pop()
         if node.mark == epoch:
             continue
         if node.freed:
             raise torch_error(*E.SECOND_BACKWARD)
         node.mark = epoch
-        nodes.append(node)
+        keep(node)
         for s in node.srcs:
-            if isinstance(s, Node) and s.mark != epoch:
-                stack.append(s)
-    nodes.sort(key=_seq_of)
-    for i, n in enumerate(nodes):
-        n.idx = i
+            if isinstance(s, node_class) and s.mark != epoch:
+                push(s)
+    nodes.sort(key=_SEQ)
     return nodes
 
 
-def _seq_of(node):
-    return node.seq
+_SEQ = operator.attrgetter("seq")
 
 
 class Plan:
@@ -196,17 +195,17 @@ class Plan:
     def __init__(self, nodes: list):
         self.nodes = nodes
         self.epoch = nodes[0].mark if nodes else 0
+        vals, srcs, leaves, key, starts = [], [], [], [], []
         by_array: dict = {}                # id(value) -> its first slot
         by_pair: dict = {}                 # (id(value), id(source)) -> slot, for a value's other sources
-        vals, srcs, leaves = [], [], []
         leaf_index: dict = {}
-        key, starts = [], []
-        push, start = key.append, starts.append
-        for n in nodes:
+        first_slot, push, start, node_class = by_array.get, key.append, starts.append, Node
+        for i, n in enumerate(nodes):
+            n.idx = i                      # a node's sources come before it: their indices are set
             start(len(key))
             push(n.sig)
             for v, s in zip(n.vals, n.srcs):
-                k = by_array.get(id(v))
+                k = first_slot(id(v))
                 if k is None:
                     k = by_array[id(v)] = len(vals)
                     vals.append(v)
@@ -217,18 +216,30 @@ class Plan:
                         k = by_pair[(id(v), id(s))] = len(vals)
                         vals.append(v)
                         srcs.append(s)
+                push(k)
                 if s is None:
-                    r = -1
-                elif isinstance(s, Node):
-                    r = s.idx
+                    push(-1)
+                elif isinstance(s, node_class):
+                    push(s.idx)
                 else:
                     r = leaf_index.get(id(s))
                     if r is None:
                         r = leaf_index[id(s)] = -2 - len(leaves)
                         leaves.append(s)
+                    push(r)
+            if n.op.saves_out:             # its backward reads its result: an input slot of n's own
+                v = n.result
+                k = first_slot(id(v))
+                if k is None or srcs[k] is not n:
+                    k = by_pair.get((id(v), id(n))) if k is not None else None
+                    if k is None:
+                        k = by_pair[(id(v), id(n))] = len(vals)
+                        by_array.setdefault(id(v), k)
+                        vals.append(v)
+                        srcs.append(n)
                 push(k)
-                push(r)
-        starts.append(len(key))
+                push(-1)
+        start(len(key))
         self.key, self.vals, self.slot_srcs, self.leaves, self.leaf_index = tuple(key), vals, srcs, leaves, leaf_index
         self.starts = starts
 
@@ -352,7 +363,8 @@ def run_backward(tensors: Sequence, grads: Sequence, retain_graph: bool | None, 
         retain_graph = create_graph
     seeds, seed_srcs, seed_index = _seeds(tensors, grads, create_graph)
     nodes = _collect([t.grad_fn for t in tensors if t.grad_fn is not None])
-    unpack(nodes)                        # values kept by saved_tensors_hooks
+    if USED.packed:
+        unpack(nodes)                    # values kept by saved_tensors_hooks
     plan = Plan(nodes)
     if plan.nodes and LAST_INPLACE[0] > plan.nodes[0].seq:     # something changed in place since
         check_versions(plan.nodes)
@@ -362,9 +374,10 @@ def run_backward(tensors: Sequence, grads: Sequence, retain_graph: bool | None, 
     for i, (route, _) in enumerate(targets):
         if route is None and not allow_unused:
             raise torch_error(E.UNUSED[0].format(i=i), E.UNUSED[1])
-    observers = [i for i, n in enumerate(plan.nodes) if n.retained is not None]
+    observers = [i for i, n in enumerate(plan.nodes) if n.retained is not None] if USED.retained else []
     shape = _Shape(plan, roots, targets, observers, [(s.shape, s.dtype) for s in seeds])
-    if any(n.hooks for n in plan.nodes) or (ANOMALY.enabled and ANOMALY.check_nan and not create_graph):
+    if (USED.hooks and any(n.hooks for n in plan.nodes)) or \
+            (ANOMALY.enabled and ANOMALY.check_nan and not create_graph):
         outs = _run_eagerly(shape, plan, seeds)
     else:
         outs = _run_compiled(shape, plan, seeds, seed_srcs, create_graph)

@@ -51,6 +51,12 @@ def record(op: Op, inputs: tuple, params: tuple, value) -> Tensor:
     if RECORDER.active is not None:
         RECORDER.active.event(op.name)
     if MODE.enabled:
+        if len(inputs) == 1:              # most ops: no loop, no helper call
+            a = inputs[0]
+            if a._rg:
+                out.grad_fn = op.node_cls(op, params, (a._data,), (a.grad_fn or a,), value)
+                out._rg = True
+            return out
         for t in inputs:
             if t._rg:
                 out.grad_fn = op.node_cls(op, params, *_edges(inputs), value)
@@ -60,10 +66,7 @@ def record(op: Op, inputs: tuple, params: tuple, value) -> Tensor:
 
 
 def _edges(inputs: tuple) -> tuple:
-    """(input values, input sources) of a node; one- and two-input ops (nearly all) skip the loops."""
-    if len(inputs) == 1:
-        (a,) = inputs
-        return (a._data,), (a.grad_fn or a,)            # the only input, so it requires grad
+    """(input values, input sources) of a node of two or more inputs; two (nearly all) skip the loops."""
     if len(inputs) == 2:
         a, b = inputs
         return (a._data, b._data), (a.grad_fn or (a if a._rg else None), b.grad_fn or (b if b._rg else None))
@@ -129,27 +132,42 @@ _ARITH = {
 
 def arith(kind: str, x, y):
     """x <kind> y for Tensors and Python numbers, with torch's promotion and grad_fn names."""
-    fn, op_tt, op_ts, op_st = _ARITH[kind]
-    if isinstance(x, Tensor) and isinstance(y, Tensor):
-        xd, yd = x._data, y._data
-        dt = xd.dtype if xd.dtype == yd.dtype else _dtypes.result_type((x, y))
-        if kind == "div" and dt.kind != "f":
-            dt = _dtypes.DEFAULT_FLOAT[0].np
-        if xd.dtype != dt:
-            xd = xd.astype(dt)
-        if yd.dtype != dt:
-            yd = yd.astype(dt)
-        if xd.shape != yd.shape:
-            check_broadcast(xd.shape, yd.shape)
-        token = enter()
-        try:
-            value = fn(xd, yd)
-        finally:
-            leave(token)
-        return record(op_tt, (x, y), (dt,), value)
-    swapped = not isinstance(x, Tensor)
-    t, s = (y, x) if swapped else (x, y)
-    s = _scalar(s)
+    if isinstance(x, Tensor):
+        return arith_tensors(kind, x, y) if isinstance(y, Tensor) else arith_scalar(kind, x, y, False)
+    return arith_scalar(kind, y, x, True)
+
+
+def arith_tensors(kind: str, x: Tensor, y: Tensor) -> Tensor:
+    """x <kind> y for two Tensors (arith's case, called directly by the operators).
+
+    Example: ``arith_tensors("mul", torch.ones(2), torch.ones(2))`` is ``tensor([1., 1.])``.
+    """
+    fn, op_tt = _ARITH[kind][:2]
+    xd, yd = x._data, y._data
+    dt = xd.dtype if xd.dtype == yd.dtype else _dtypes.result_type((x, y))
+    if kind == "div" and dt.kind != "f":
+        dt = _dtypes.DEFAULT_FLOAT[0].np
+    if xd.dtype != dt:
+        xd = xd.astype(dt)
+    if yd.dtype != dt:
+        yd = yd.astype(dt)
+    if xd.shape != yd.shape:
+        check_broadcast(xd.shape, yd.shape)
+    token = enter()
+    try:
+        value = fn(xd, yd)
+    finally:
+        leave(token)
+    return record(op_tt, (x, y), (dt,), value)
+
+
+def arith_scalar(kind: str, t: Tensor, s, swapped: bool) -> Tensor:
+    """t <kind> s (s <kind> t when `swapped`) for a Tensor and a number (called directly by the
+    operators). Example: ``arith_scalar("sub", torch.ones(2), 3.0, True)`` is ``tensor([2., 2.])``.
+    """
+    fn, _, op_ts, op_st = _ARITH[kind]
+    if type(s) is not float:              # a Python float (the usual operand) is already one
+        s = _scalar(s)
     d = t._data
     dt = d.dtype
     if dt.kind != "f":

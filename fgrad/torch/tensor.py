@@ -94,6 +94,7 @@ class Tensor(TensorMethods, RandomMethods, metaclass=TorchClass):
         """Keep `.grad` for this non-leaf tensor after backward(). Example: ``y.retain_grad()``."""
         if self.grad_fn is not None:
             self.grad_fn.retained = weakref.ref(self)
+            _graph.USED.retained = True
         elif not self._rg:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
 
@@ -109,6 +110,7 @@ class Tensor(TensorMethods, RandomMethods, metaclass=TorchClass):
         if not self._rg:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
+            _graph.USED.hooks = True
             if self.grad_fn.hooks is None:
                 self.grad_fn.hooks = []
             hooks = self.grad_fn.hooks

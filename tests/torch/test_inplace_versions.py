@@ -4,6 +4,8 @@ node needs may be changed freely, and then the gradients equal PyTorch's."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -175,14 +177,29 @@ def test_stale_saved_tensor_message_is_torchs():
                               "inplace operation: [torch.FloatTensor [3]], which is output 0 of Exp, is at version 1;")
 
 
-def test_saved_input_of_a_result_saving_op_is_still_checked():
-    # torch's exp keeps its result, so changing its input is fine there; fgrad's node keeps the input,
-    # so it refuses rather than return a gradient computed from the changed values
+def test_changing_the_input_of_an_op_whose_gradient_reads_only_its_result_is_fine():
+    # torch's exp keeps its result, so changing its input does not matter, and fgrad's exp backward
+    # reads the saved result too: the gradient is exp of the old input, as in torch
     def run(t):
         x = t.ones(3, requires_grad=True)
         y = x.exp()
         with t.no_grad():
             x.add_(1)
+        y.sum().backward()
+        return x.grad.tolist()
+    (ours_kind, ours), (theirs_kind, theirs) = outcome(run, ft), outcome(run, torch)
+    assert ours_kind == theirs_kind == "ok"
+    assert ours == pytest.approx(theirs, rel=1e-6) and ours == pytest.approx([math.e] * 3, rel=1e-6)
+
+
+def test_saved_input_of_a_result_saving_op_is_still_checked():
+    # torch's relu keeps its result; fgrad's relu derivative reads its input (the x > 0 mask), so it
+    # refuses rather than return a gradient computed from the changed values
+    def run(t):
+        x = t.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        y = x.relu()
+        with t.no_grad():
+            x.neg_()
         y.sum().backward()
         return x.grad.tolist()
     assert outcome(run, torch)[0] == "ok"
