@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -292,7 +293,9 @@ class TensorMethods:
     def clamp_max_(self, max):  # noqa: A002
         return _inplace(self, lambda: ops.clamp_max(self, max))
 
-    unsqueeze_, squeeze_ = _inplace_view(ops_shape.unsqueeze), _inplace_view(ops_shape.squeeze)
-    t_, transpose_ = _inplace_view(ops_shape.t), _inplace_view(ops_shape.transpose)
+    unsqueeze_ = _inplace_view(functools.partial(ops_shape.unsqueeze, _in_place=True))
+    squeeze_ = _inplace_view(functools.partial(ops_shape.squeeze, _in_place=True))
+    t_ = _inplace_view(functools.partial(ops_shape.t, _in_place=True))
+    transpose_ = _inplace_view(functools.partial(ops_shape.transpose, _in_place=True))
     new_tensor = _new_tensor
     new_zeros, new_ones = _new_filled(np.zeros), _new_filled(np.ones)

@@ -334,7 +334,17 @@ def flatten(input, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A0
     return record(UNSAFE_VIEW, (input,), (shape,), value)
 
 
-def squeeze(input, dim=None) -> Tensor:  # noqa: A002
+# the in-place views (squeeze_, unsqueeze_, t_, transpose_) have nodes of their own names in torch
+_IN_PLACE = {op: Op(name, op.fn, saves=False) for op, name in (
+    (SQUEEZE, "SqueezeBackward3"), (SQUEEZE_DIM, "SqueezeBackward4"), (UNSQUEEZE, "UnsqueezeBackward1"),
+    (T, "TBackward1"), (TRANSPOSE, "TransposeBackward1"))}
+
+
+def _view(op: Op, input, params: tuple, value, in_place: bool) -> Tensor:  # noqa: A002
+    return view_of(record(_IN_PLACE[op] if in_place else op, (input,), params, value), input)
+
+
+def squeeze(input, dim=None, *, _in_place: bool = False) -> Tensor:  # noqa: A002
     """Drop axes of length 1 (all, or those in `dim`). Example: ``torch.ones(1, 2).squeeze().shape``."""
     d = input._data
     if dim is None:
@@ -343,15 +353,15 @@ def squeeze(input, dim=None) -> Tensor:  # noqa: A002
         axes = dims(dim, d.ndim)
         shape = tuple(s for i, s in enumerate(d.shape) if not (i in axes and s == 1))
         op = SQUEEZE_DIM
-    return view_of(record(op, (input,), (shape,), d.reshape(shape)), input)
+    return _view(op, input, (shape,), d.reshape(shape), _in_place)
 
 
-def unsqueeze(input, dim: int) -> Tensor:  # noqa: A002
+def unsqueeze(input, dim: int, *, _in_place: bool = False) -> Tensor:  # noqa: A002
     """Insert an axis of length 1 at `dim`. Example: ``torch.ones(2).unsqueeze(0).shape``."""
     d = input._data
     (axis,) = dims(dim, d.ndim + 1)
     shape = d.shape[:axis] + (1,) + d.shape[axis:]
-    return view_of(record(UNSQUEEZE, (input,), (shape,), d.reshape(shape)), input)
+    return _view(UNSQUEEZE, input, (shape,), d.reshape(shape), _in_place)
 
 
 def movedim(input, source, destination) -> Tensor:  # noqa: A002
@@ -404,22 +414,22 @@ def permute(input, *order) -> Tensor:  # noqa: A002
     return view_of(record(PERMUTE, (input,), (perm,), d.transpose(perm)), input)
 
 
-def transpose(input, dim0: int, dim1: int) -> Tensor:  # noqa: A002
+def transpose(input, dim0: int, dim1: int, *, _in_place: bool = False) -> Tensor:  # noqa: A002
     """Swap two axes. Example: ``torch.ones(2, 3).transpose(0, 1).shape`` is ``torch.Size([3, 2])``."""
     d = input._data
     perm = list(range(d.ndim))
     a, b = dims(dim0, d.ndim)[0], dims(dim1, d.ndim)[0]
     perm[a], perm[b] = perm[b], perm[a]
-    return view_of(record(TRANSPOSE, (input,), (tuple(perm),), d.transpose(perm)), input)
+    return _view(TRANSPOSE, input, (tuple(perm),), d.transpose(perm), _in_place)
 
 
-def t(input) -> Tensor:  # noqa: A002
+def t(input, *, _in_place: bool = False) -> Tensor:  # noqa: A002
     """Transpose of a tensor with at most 2 axes. Example: ``torch.ones(2, 3).t().shape``."""
     d = input._data
     if d.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {d.ndim}D")
     perm = tuple(reversed(range(d.ndim)))
-    return view_of(record(T, (input,), (perm,), d.transpose(perm)), input)
+    return _view(T, input, (perm,), d.transpose(perm), _in_place)
 
 
 def expand(input, *sizes) -> Tensor:  # noqa: A002

@@ -271,3 +271,21 @@ def test_sum_gradient_is_unchanged_by_the_cascade():
     x = ft.linspace(-1, 1, 2000, requires_grad=True)
     (x.sum() * 2 + x.mean()).backward()
     np.testing.assert_array_equal(x.grad.numpy(), np.full(2000, 2 + 1 / 2000, np.float32))
+
+
+IN_PLACE_VIEWS = {"unsqueeze_": lambda a: a.unsqueeze_(0), "squeeze_": lambda a: a.squeeze_(),
+                  "squeeze_dim": lambda a: a.squeeze_(1), "transpose_": lambda a: a.transpose_(0, 2),
+                  "t_": lambda a: a.reshape(2, 3).t_()}
+
+
+@pytest.mark.parametrize("name", IN_PLACE_VIEWS)
+def test_in_place_views_name_their_nodes_as_torch(name):
+    def run(lib):
+        x = lib.arange(6.).reshape(2, 1, 3).requires_grad_()
+        a = x * 2
+        out = IN_PLACE_VIEWS[name](a)
+        (out * lib.arange(6.).reshape(out.shape)).sum().backward()
+        return out.grad_fn.name(), tuple(out.shape), x.grad.numpy()
+    got, want = run(ft), run(torch)
+    assert got[:2] == want[:2]
+    np.testing.assert_array_equal(got[2], want[2])
