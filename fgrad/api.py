@@ -135,7 +135,8 @@ def _short_repr(value) -> str:
 
 
 _WITHOUT_KWARGS: dict = {}
-_FLAT_ARGS: dict = {}         # number of positional leaves -> the TreeDef of (args, {})
+_FLAT_ARGS: dict = {}         # count of leaf arguments, or which are (), -> the TreeDef of (args, {})
+_NO_LEAVES = ()
 
 
 def _x64_on() -> bool:
@@ -154,17 +155,29 @@ def _jax_reads_like_fgrad(args: tuple) -> bool:
 
 def _flatten_args(args: tuple):
     """tree_flatten((args, {})) without walking the empty kwargs: the common, hot case. Positional
-    arguments that are all leaves (arrays, numbers) have one structure per count, looked up by it."""
+    arguments that are all leaves (arrays, numbers) or empty tuples (a `data=()` slot) have one
+    structure per pattern, looked up by it without walking them."""
+    empty = False
     for a in args:
         if type(a) not in LEAF_TYPES:
-            break
+            if a is not _NO_LEAVES:           # CPython's one empty tuple; any other goes the long way
+                return _flatten_nested(args)
+            empty = True
+    if empty:
+        pattern = tuple([a is _NO_LEAVES for a in args])
+        leaves = [a for a in args if a is not _NO_LEAVES]
     else:
-        treedef = _FLAT_ARGS.get(len(args))
-        if treedef is not None:
-            return list(args), treedef
+        pattern, leaves = len(args), list(args)
+    treedef = _FLAT_ARGS.get(pattern)
+    if treedef is None:
+        treedef = tree_flatten((args, {}))[1]
         if len(_FLAT_ARGS) < MAX_TREEDEFS:
-            treedef = _FLAT_ARGS[len(args)] = tree_flatten((args, {}))[1]
-            return list(args), treedef
+            _FLAT_ARGS[pattern] = treedef
+    return leaves, treedef
+
+
+def _flatten_nested(args: tuple):
+    """`_flatten_args` for positional arguments with nested structure."""
     leaves, args_tree = tree_flatten(args)
     treedef = _WITHOUT_KWARGS.get(args_tree)
     if treedef is None:
@@ -304,8 +317,8 @@ class GradFunction:
         key = (argnums, treedef, leaf_keys)
         variants = self.cache.get(key)
         found = _run_variants(variants, values) if variants else None
-        if found is None:            # no build closure on the hot path: made only on a miss
-            found = _build_and_run(self.cache, key, values, lambda: self._compile(values, treedef, argnums),
+        if found is None:            # a partial, not a lambda: a closure would make cells on every call
+            found = _build_and_run(self.cache, key, values, functools.partial(self._compile, values, treedef, argnums),
                                    self.fun, variants)
         outs, meta = found
         if meta.n_value == 0 and meta.grad_tree is LEAF:
