@@ -289,3 +289,30 @@ def test_in_place_views_name_their_nodes_as_torch(name):
     got, want = run(ft), run(torch)
     assert got[:2] == want[:2]
     np.testing.assert_array_equal(got[2], want[2])
+
+
+LSTM_CONFIGS = [dict(bidirectional=True), dict(proj_size=2), dict(bidirectional=True, proj_size=2, num_layers=2),
+                dict(bidirectional=True, num_layers=3, batch_first=True), dict(bidirectional=True, bias=False)]
+
+
+@pytest.mark.parametrize("config", LSTM_CONFIGS, ids=str)
+def test_lstm_bidirectional_and_projections_match_torch(config):
+    def run(lib):
+        lib.manual_seed(0)
+        m = lib.nn.LSTM(3, 4, **config)
+        x = lib.linspace(-1, 1, 30).reshape(5, 2, 3).requires_grad_()
+        out, (h, c) = m(x)
+        (out.sum() + h.sum() * 2 + c.sum() * 3).backward()
+        single, (h1, _) = m(lib.linspace(-1, 1, 15).reshape(5, 3))
+        names = [type(out.grad_fn).__name__, type(h.grad_fn).__name__]
+        return (repr(m), [n for n, _ in m.named_parameters()], names,
+                [v.detach().numpy() for v in (out, h, c, x.grad, m.weight_ih_l0.grad, single, h1)])
+    got, want = run(ft), run(torch)
+    assert got[:3] == want[:3]
+    for g, w in zip(got[3], want[3]):
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
+
+
+def test_lstm_projection_size_errors_match_torch():
+    assert_same_outcome(lambda t: t.nn.LSTM(3, 4, proj_size=4), ft, torch)
+    assert_same_outcome(lambda t: t.nn.LSTM(3, 4, proj_size=-1), ft, torch)
