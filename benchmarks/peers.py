@@ -366,10 +366,12 @@ def summary_table(report: dict) -> str:
 
 
 def detail_tables(report: dict, level: str = "##") -> str:
-    """Markdown: per workload, each peer's first call, median, ratio, spread, CPU time and check."""
+    """Markdown: per workload, each peer's first call, median, ratio, spread, CPU time and check;
+    each workload under a heading of `level` ("##"), or under its name in bold for level ""."""
     out = []
     for name, w in report["workloads"].items():
-        out += [f"{level} {name}", "", f"{w['description']}; {w['dtype']}. numpy_manual against central "
+        heading = f"{level} {name}" if level else f"**{name}**"
+        out += [heading, "", f"{w['description']}; {w['dtype']}. numpy_manual against central "
                 f"differences: relative error {w['reference_fd_error']:.1e}.", "",
                 "| peer | first call | median | ratio | spread (IQR) | best ratio | CPU per call | CPU ratio | check |",
                 "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
