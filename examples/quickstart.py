@@ -29,17 +29,6 @@ def mean_of_squares(x):
     return fnp.mean(x**2)
 
 
-def main_function(source, everything=False):
-    """The first function of the generated source; the fast paths that follow it, unless `everything`.
-
-    Those later functions (a pure-Python version for scalar inputs and the one choosing between the
-    two) compute the same thing and matter only when reading about performance.
-    """
-    if everything:
-        return source
-    return source.split("\n\ndef ")[0].rstrip() + "\n"
-
-
 def main():
     print("d/dx (2x^2 + 3) at x = 2:      ", fgrad.grad(parabola)(2.0))
     print("d/dx sin(x^2)   at x = 3:      ", fgrad.grad(sin_of_square)(3.0))
@@ -56,7 +45,7 @@ def main():
     print("\nThe IR of its gradient (reverse mode is an IR-to-IR transform):")
     print(fgrad.make_ir(fgrad.grad(sin_of_square))(3.0))
     print("\nThe NumPy source fgrad generates for that gradient:")
-    print(main_function(fgrad.jit(fgrad.grad(sin_of_square)).lower(3.0).as_text(), "--all-code" in sys.argv))
+    print(fgrad.jit(fgrad.grad(sin_of_square)).lower(3.0).as_text(everything="--all-code" in sys.argv))
 
     third = fgrad.grad(fgrad.grad(fgrad.grad(sin_of_square)))
     print("Third derivative of sin(x^2) at x = 3:", third(3.0))

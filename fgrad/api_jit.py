@@ -34,6 +34,7 @@ from .transforms.simplify import simplify
 from .tree import LEAF, tree_flatten, tree_unflatten
 
 NATIVE_MAX_EQNS = 3000     # longer xla programs are compiled in segments, outside a single jax.jit
+_FAST_PATHS = "\ndef program_scalar"   # where a NumPy program's scalar fast paths start
 _STATIC_HINT = "mark it static with jit(f, static_argnums=...) or static_argnames=..., or close over it"
 
 
@@ -43,9 +44,32 @@ class Lowered:
     def __init__(self, ir: IR, program, backend: str):
         self.ir, self.program, self.backend = ir, program, backend
 
-    def as_text(self) -> str:
-        """The generated source (NumPy backend) or the jax code and StableHLO (xla backend)."""
-        return self.program.as_text() if hasattr(self.program, "as_text") else self.program.source
+    def as_text(self, everything: bool = False) -> str:
+        """The generated source (NumPy backend) or the jax code and StableHLO (xla backend).
+
+        A NumPy program of scalar inputs also has fast paths: `program_scalar` (the same code on
+        Python floats with `math`) and `program_fast` (the function called, which tries it first).
+        They compute what `program` computes, so they are left out unless asked for.
+
+        Parameters:
+            everything: also show the scalar fast paths that follow the main program.
+
+        Returns:
+            The source text.
+
+        Example:
+            >>> import fgrad
+            >>> lowered = fgrad.jit(fgrad.grad(lambda x: x * x)).lower(1.0)
+            >>> "program_scalar" in lowered.as_text(), "program_scalar" in lowered.as_text(everything=True)
+            (False, True)
+        """
+        if hasattr(self.program, "as_text"):
+            return self.program.as_text()
+        source = self.program.source
+        fast_paths = source.find(_FAST_PATHS)
+        if everything or fast_paths < 0:
+            return source
+        return source[:fast_paths].rstrip() + "\n"
 
     def compile(self):
         return self.program
