@@ -1,12 +1,12 @@
 """backward() and autograd.grad(): the recorded graph's nodes differentiated by fgrad, in two tiers.
 
 Each node's op is traced and differentiated with `fgrad.transforms.ad.backward_ir` once per node
-signature (`_node_backward`). A graph structure seen for the first time runs eagerly: a reverse sweep
-calling each signature's small compiled program. When the same structure comes back (a training
-loop's second step), the per-node backward IRs are stitched together in one trace whose inputs are
-the recorded tensor values (so the forward is never recomputed beyond a node's own internals),
-simplified, and compiled by the selected backend; that program is cached by graph structure. Both
-tiers run the same equations in the same order and give the same bits.
+signature (`_node_backward`). A graph structure's first backward calls run eagerly: a reverse sweep
+calling each signature's small compiled program. When the same structure comes back again (a
+training loop's third step), the per-node backward IRs are stitched together in one trace whose
+inputs are the recorded tensor values (so the forward is never recomputed beyond a node's own
+internals), simplified, and compiled by the selected backend; that program is cached by graph
+structure. Both tiers run the same equations in the same order and give the same bits.
 
 Example:
     >>> import fgrad.torch as torch
@@ -70,15 +70,19 @@ def set_backend(name: str | None) -> None:
 
 CACHE = CompileCache("fgrad.torch backward", maxsize=128)   # keyed by graph structure
 _CACHE_LOCK = threading.Lock()       # CompileCache is not thread-safe; compiling happens outside it
-# hashes of the structures run eagerly once: seen again, a structure gets its whole-graph program
-# (a hash collision only compiles a structure early; the program cache itself compares whole keys)
+# A structure's first backward calls run eagerly; the next one compiles its whole-graph program.
+# Compiling costs about ten eager calls, so a structure seen only twice (a check, one step of a
+# loop) never pays for it, while a loop gets its program from the third step.
+EAGER_RUNS_BEFORE_COMPILING = 2
+# hash of a structure run eagerly -> [how many times]; a hash collision only compiles a structure
+# early (the program cache itself compares whole keys)
 _SEEN_ONCE = LRU(1024)
 _EAGER_RUNS = [0]        # backward calls the eager tier answered (cache_info's "eager")
 
 
 def cache_info() -> dict:
     """Hits, misses (= compiles) and size of the backward-program cache, and how many backward
-    calls ran eagerly instead (a structure's first time).
+    calls ran eagerly instead (a structure's first EAGER_RUNS_BEFORE_COMPILING).
 
     Example:
         >>> import fgrad.torch as torch
@@ -399,7 +403,7 @@ def run_backward(tensors: Sequence, grads: Sequence, retain_graph: bool | None, 
 
 
 def _run_compiled(shape: _Shape, plan: Plan, seeds: list, seed_srcs: list, create_graph: bool) -> list:
-    """The structure's whole-graph program, or on its first time (NumPy backend) the eager tier.
+    """The structure's whole-graph program, or in its first calls (NumPy backend) the eager tier.
 
     create_graph needs the whole-graph IR (its gradients are recorded as ops over it), and XLA's
     results differ from NumPy's in the last bits, so those compile at once as before.
@@ -411,7 +415,7 @@ def _run_compiled(shape: _Shape, plan: Plan, seeds: list, seed_srcs: list, creat
     try:
         with _CACHE_LOCK:
             found = CACHE.get(key)
-        if found is None and backend == "numpy" and not create_graph and _first_time(key):
+        if found is None and backend == "numpy" and not create_graph and _run_eagerly_again(key):
             _EAGER_RUNS[0] += 1
             return _owned(_requested(shape, run_eagerly(shape, plan.vals, seeds), _zeros), seeds)
         entry = found[0] if found else _compile(key, shape, backend)
@@ -425,13 +429,18 @@ def _run_compiled(shape: _Shape, plan: Plan, seeds: list, seed_srcs: list, creat
     return _with_graph(entry, plan, seeds, seed_srcs, outs)
 
 
-def _first_time(key: tuple) -> bool:
-    """Whether the structure `key` is new (it is remembered as seen from now on)."""
+def _run_eagerly_again(key: tuple) -> bool:
+    """Whether the structure `key` has run eagerly fewer than EAGER_RUNS_BEFORE_COMPILING times
+    (counting this call)."""
     h = hash(key)
-    if _SEEN_ONCE.get(h) is not None:
-        return False
-    _SEEN_ONCE.put(h, True)
-    return True
+    runs = _SEEN_ONCE.get(h)
+    if runs is None:
+        _SEEN_ONCE.put(h, [1])
+        return True
+    if runs[0] < EAGER_RUNS_BEFORE_COMPILING:
+        runs[0] += 1
+        return True
+    return False
 
 
 def _compile(key: tuple, shape: _Shape, backend: str) -> _Entry:

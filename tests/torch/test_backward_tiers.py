@@ -63,7 +63,7 @@ def _setup(kind, rng):
     return _broadcast, [rng.normal(0, 1, (3,)), rng.normal(0, 1, (3,))], [rng.normal(0, 1, (8, 3))]
 
 
-def _loop(lib, loss, params, data, steps=3):
+def _loop(lib, loss, params, data, steps=4):
     """Each step's gradients (copies), the parameters unchanged between steps."""
     leaves = [lib.from_numpy(p.copy()).requires_grad_(True) for p in params]
     consts = [lib.from_numpy(d) for d in data]
@@ -82,7 +82,7 @@ def test_every_step_of_a_loop_gives_the_same_bits_and_torchs_gradients(kind):
     autograd.clear_cache()
     steps = _loop(ft, loss, params, data)
     info = autograd.cache_info()
-    assert (info["eager"], info["misses"], info["hits"]) == (1, 1, 1)   # one step in each tier, one reuse
+    assert (info["eager"], info["misses"], info["hits"]) == (2, 1, 1)   # two eager steps, a compile, a reuse
     first, *later = steps
     for grads in later:
         for a, b in zip(first, grads):
@@ -106,7 +106,7 @@ def test_scalar_graph_where_math_raises_falls_back_as_the_compiled_program_does(
 
     autograd.clear_cache()
     ours = grads(ft)
-    assert autograd.cache_info()["eager"] == 1
+    assert (autograd.cache_info()["eager"], autograd.cache_info()["misses"]) == (2, 1)
     assert ours == [ours[0]] * 3 and ours == grads(torch)
 
 
@@ -125,7 +125,7 @@ def test_retained_and_requested_gradients_match_between_tiers():
     def run(lib):
         x = lib.tensor([0.5, -1.0, 2.0], dtype=lib.float64, requires_grad=True)
         out = []
-        for _ in range(2):
+        for _ in range(3):
             h = lib.sin(x) * x
             h.retain_grad()
             y = (h ** 2).sum()
@@ -136,9 +136,10 @@ def test_retained_and_requested_gradients_match_between_tiers():
         return out
 
     autograd.clear_cache()
-    first, second = run(ft)
-    (want, _) = run(torch)
-    for a, b, c in zip(first, second, want):
+    first, _, compiled = run(ft)
+    assert autograd.cache_info()["misses"] == 2      # autograd.grad's and backward's structures
+    want = run(torch)[0]
+    for a, b, c in zip(first, compiled, want):
         assert np.array_equal(a, b)
         np.testing.assert_allclose(a, c, rtol=1e-13)
 

@@ -82,7 +82,7 @@ def test_ten_thousand_shapes_keep_memory_flat():
     def drive(sizes):
         for n in sizes:
             x = ft.ones(n, requires_grad=True)
-            for _ in range(2):              # the first backward runs eagerly, the second compiles
+            for _ in range(autograd.EAGER_RUNS_BEFORE_COMPILING + 1):   # eagerly, then compiled
                 (x * 2).sum().backward()
             assert x.grad.shape == (n,)
 
