@@ -46,15 +46,9 @@ def test_a_repeated_loop_body_is_worked_out_once(monkeypatch):
     worked = []
     monkeypatch.setattr(polynomial, "_rewrite", lambda root, *rest: worked.append(root) or None)
     polynomial.horner(ir)
-    roots = sum(polynomial._is_root(e, *_facts(ir)) for e in ir.eqns)
+    producer, uses, consumer, _ = polynomial._facts(ir)
+    roots = sum(polynomial._is_root(e, uses, consumer, producer) for e in ir.eqns)
     assert 0 < len(worked) <= 12 < roots          # a few shapes, sixty steps of each
-
-
-def _facts(ir) -> tuple:
-    from collections import Counter
-    uses = Counter(a for e in ir.eqns for a in e.inputs if isinstance(a, fgrad.core.Var))
-    uses.update(o for o in ir.outs if isinstance(o, fgrad.core.Var))
-    return uses, polynomial._consumers(ir), {e.out: e for e in ir.eqns}
 
 
 def test_gradient_of_a_long_chain_matches_the_unremembered_pass(monkeypatch):

@@ -20,9 +20,10 @@ import weakref
 
 import numpy as np
 
-from ..core import IR, Eqn, Lit, Var
+from ..core import IR, Eqn, Lit, Var, collector_paused
 from . import fusion
 from .parts import PART_LINES, Part, compile_pieces, part_functions
+from .tiered import TIER_EQUATIONS, TieredProgram
 
 BIG = 1 << 12            # arrays with at least this many elements get buffer reuse and early del
 WORKSPACE_LIMIT = 1 << 29  # bytes of scratch buffers one program may keep between calls
@@ -194,12 +195,14 @@ class _Emitter:
     def __init__(self, ir: IR, scalar: bool = False, fuse: bool = True):
         self.ir, self.scalar = ir, scalar
         self.names: dict = {}
+        self.literal_texts: dict = {}  # (dtype, bytes) -> source text of a literal
         self.gen = _names()
         self.namespace = namespace_for({e.prim for e in ir.eqns})
         self.lines: list = []
         self.aliases = self._broadcast_aliases()
         self.fusion = fusion.plan(ir, self.aliases) if fuse and not scalar else fusion.Plan({})
         self.kernels = None           # the program's fused expressions (`_ne`), once it has one
+        self.reads = [self._reads(i, eqn) for i, eqn in enumerate(ir.eqns)]   # read 4 times each
         self.uses = self._uses()
         self.roots = self._roots()
         self.root_end = self._root_last_use()
@@ -221,18 +224,26 @@ class _Emitter:
 
     def text(self, atom) -> str:
         if isinstance(atom, Lit):
-            return literal(atom.val)
+            return self.literal(atom)
         return self.name(self.aliases.get(atom, atom))
+
+    def literal(self, lit: Lit) -> str:
+        """`literal(lit.val)`, written once per value: long programs repeat a few constants."""
+        key = (lit.val.dtype, lit.val.tobytes())        # bytes: 0.0 and -0.0 are two texts
+        text = self.literal_texts.get(key)
+        if text is None:
+            text = self.literal_texts[key] = literal(lit.val)
+        return text
 
     def operand(self, eqn: Eqn, atom) -> str:
         if isinstance(atom, Lit) and not self.scalar and needs_typed_literal(eqn, atom):
-            return f"np.{atom.aval.dtype.name}({literal(atom.val)})"
+            return f"np.{atom.aval.dtype.name}({self.literal(atom)})"
         return self.text(atom)
 
     def _uses(self) -> dict:
         uses: dict = {}
-        for i, eqn in enumerate(self.ir.eqns):
-            for a in self.operands(i, eqn):
+        for i, reads in enumerate(self.reads):
+            for a in reads:
                 uses.setdefault(a, []).append(i)
         end = len(self.ir.eqns)
         for o in self.ir.outs:
@@ -242,23 +253,25 @@ class _Emitter:
 
     def _broadcast_aliases(self) -> dict:
         """broadcast_in_dim results that NumPy's implicit broadcasting makes unnecessary."""
-        consumers = {}
-        for eqn in self.ir.eqns:
-            for a in eqn.inputs:
-                if isinstance(a, Var):
-                    consumers.setdefault(a, []).append(eqn)
         outs = {o for o in self.ir.outs if isinstance(o, Var)}
+        candidates = {eqn.out: eqn for eqn in self.ir.eqns if eqn.prim.numpy_broadcast
+                      and eqn.out not in outs and isinstance(eqn.inputs[0], Var)}
+        consumers = {}                  # of the candidates only (most programs have few): position, eqn
+        for i, eqn in enumerate(self.ir.eqns if candidates else ()):
+            for a in eqn.inputs:
+                if a in candidates:
+                    consumers.setdefault(a, []).append((i, eqn))
         aliases = {}
-        for eqn in self.ir.eqns:
-            if not eqn.prim.numpy_broadcast or eqn.out in outs or not isinstance(eqn.inputs[0], Var):
-                continue
+        for eqn in candidates.values():
             src, shape = eqn.inputs[0].aval.shape, eqn.out.aval.shape
             lines_up = eqn.params["dims"] == tuple(range(len(shape) - len(src), len(shape)))
-            if lines_up and all(c.prim.elementwise for c in consumers.get(eqn.out, [])):
+            if lines_up and all(c.prim.elementwise for _, c in consumers.get(eqn.out, [])):
                 aliases[eqn.out] = eqn.inputs[0]
         # each consumer must still get its full output shape; dropping an alias changes what only
-        # that value's consumers see, so only they are looked at again
-        pending = [eqn for eqn in self.ir.eqns if eqn.prim.elementwise]
+        # that value's consumers see, so only they are looked at again. The first look goes over
+        # the readers of an alias in program order (which aliases go can depend on the order)
+        first = {i: c for a in aliases for i, c in consumers.get(a, ()) if c.prim.elementwise}
+        pending = [first[i] for i in sorted(first)]
         while pending:
             eqn = pending.pop()
             shape = eqn.out.aval.shape
@@ -267,7 +280,7 @@ class _Emitter:
                 continue
             for a in eqn.inputs:
                 if aliases.pop(a, None) is not None:
-                    pending.extend(c for c in consumers.get(a, ()) if c.prim.elementwise)
+                    pending.extend(c for _, c in consumers.get(a, ()) if c.prim.elementwise)
         return aliases
 
     def _roots(self) -> dict:
@@ -376,7 +389,7 @@ class _Emitter:
                 self.owned.add(eqn.out)
             self.release_slots(i, eqn)
         dead = [a for a in dict.fromkeys(self.operands(i, eqn))
-                if a.aval.size >= BIG and self.uses[a][-1] == i and a not in self.ir.in_vars
+                if self.uses[a][-1] == i and a.aval.size >= BIG and a not in self.ir.in_vars
                 and a not in self.ir.const_vars]
         if dead:
             self.lines.append("    del " + ", ".join(self.name(a) for a in dead))
@@ -476,6 +489,9 @@ class _Emitter:
     def operands(self, i: int, eqn: Eqn) -> list:
         """The vars equation `i` reads, broadcasts NumPy does itself resolved to their sources; a
         fused expression reads its inputs where its last equation is."""
+        return self.reads[i]
+
+    def _reads(self, i: int, eqn: Eqn) -> list:
         if i in self.fusion.members:
             return self.fusion.inputs[i] if i in self.fusion.roots else []
         return [self.aliases.get(a, a) for a in eqn.inputs if isinstance(a, Var)]
@@ -540,8 +556,10 @@ class Program:
         return self.fn(*args)
 
 
-def compile_ir(ir: IR) -> Program:
-    """Generate, compile and return the NumPy program for `ir`.
+def compile_ir(ir: IR):
+    """Generate, compile and return the NumPy program for `ir` (a program of at least
+    `tiered.TIER_EQUATIONS` equations is interpreted on its first call and compiled on its
+    second: see `tiered`).
 
     Example:
         >>> import fgrad, fgrad.numpy as fnp
@@ -549,4 +567,7 @@ def compile_ir(ir: IR) -> Program:
         >>> compile_ir(ir)(np.zeros(3))[0]
         array([0., 0., 0.])
     """
-    return Program(ir)
+    if len(ir.eqns) >= TIER_EQUATIONS:
+        return TieredProgram(ir)
+    with collector_paused(len(ir.eqns)):
+        return Program(ir)

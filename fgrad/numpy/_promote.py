@@ -134,6 +134,8 @@ def _float_dtype(x) -> np.dtype:
 
 
 def _unary(prim, x, *, floating=True):
+    if type(x) is Tracer and (not floating or x._var.aval.dtype.kind in "fc"):
+        return bind(prim, x)               # already of a type the primitive takes: nothing to convert
     x = _lift(x)
     if not isinstance(x, Tracer):          # eager: bind checks for NaNs while debug_nans asks it to
         return bind(prim, x) if config.debug_nans or config.debug_infs else prim.impl(x)
@@ -152,7 +154,8 @@ def _binary(prim, x, y, *, dtype=None):
 
 def _same_type_operands(x, y):
     """`(x, y)` as `promote` would make them, when that needs no promotion nor broadcast: two traced
-    values of one type, or a traced float (complex) value and a Python float or int, which takes its
+    values of one type, a traced value and a NumPy scalar of its dtype (the literals reverse mode
+    passes its rules), or a traced float (complex) value and a Python float or int, which takes its
     dtype. Else None, for the general path. Tracing a long program meets these cases at nearly
     every operation, and `promote`'s generality (NumPy's result_type and broadcast_shapes on every
     operand) costs there more than the rest of recording the equation."""
@@ -160,10 +163,21 @@ def _same_type_operands(x, y):
     if tx and ty:
         ax, ay = x._var.aval, y._var.aval
         return (x, y) if ax is ay or ax == ay else None
-    if tx and type(y) in _WEAK_NUMBERS and x._var.aval.dtype.kind in "fc":
-        return x, x._var.aval.dtype.type(y)
-    if ty and type(x) in _WEAK_NUMBERS and y._var.aval.dtype.kind in "fc":
-        return y._var.aval.dtype.type(x), y
+    if tx:
+        number = _number_as(y, x._var.aval.dtype)
+        return None if number is None else (x, number)
+    if ty:
+        number = _number_as(x, y._var.aval.dtype)
+        return None if number is None else (number, y)
+    return None
+
+
+def _number_as(number, dtype: np.dtype):
+    """`number` as a scalar of `dtype` where promotion leaves `dtype` as it is, else None."""
+    if type(number) is dtype.type:
+        return number
+    if type(number) in _WEAK_NUMBERS and dtype.kind in "fc":
+        return dtype.type(number)
     return None
 
 

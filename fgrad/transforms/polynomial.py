@@ -217,22 +217,32 @@ def _largest(dtype: np.dtype) -> float:
     return float(np.finfo(dtype).max)
 
 
-def _consumers(ir: IR) -> dict:
-    consumer: dict = {}
-    for eqn in ir.eqns:
+def _facts(ir: IR) -> tuple:
+    """What the pass reads of the program, gathered in one loop over it: each value's producing
+    equation, its number of uses, its (last) consumer and its position in the program."""
+    producer, consumer, uses = {}, {}, Counter()
+    order = {v: k for k, v in enumerate([*ir.in_vars, *ir.const_vars])}
+    base = len(order)
+    for k, eqn in enumerate(ir.eqns):
         for a in eqn.inputs:
-            if isinstance(a, Var):
+            if type(a) is not Lit:
+                uses[a] += 1
                 consumer[a] = eqn
-    return consumer
+        producer[eqn.out] = eqn
+        order[eqn.out] = base + k
+    uses.update(o for o in ir.outs if type(o) is not Lit)
+    return producer, uses, consumer, order
 
 
 def _is_root(eqn: Eqn, uses: Counter, consumer: dict, producer: dict) -> bool:
     """An arithmetic equation whose value is not itself expanded into a larger tree."""
     if not eqn.prim.polynomial or eqn.out.aval.dtype.kind != "f":
         return False
-    expandable = eqn.inputs[:1] if eqn.prim is ew.div_p else eqn.inputs
-    if not any(isinstance(a, Var) and uses[a] == 1 and a in producer and producer[a].prim.polynomial
-               for a in expandable):
+    for a in eqn.inputs[:1] if eqn.prim is ew.div_p else eqn.inputs:
+        below = producer.get(a) if type(a) is not Lit and uses[a] == 1 else None
+        if below is not None and below.prim.polynomial:
+            break
+    else:
         return False                       # one equation over leaves: nothing to rebuild
     parent = consumer.get(eqn.out)
     inside = (uses[eqn.out] == 1 and parent is not None and parent.prim.polynomial
@@ -292,6 +302,8 @@ class _Shapes:
             return prim, self._shape(numerator, leaves, nodes, aval), below
         if prim is ew.integer_pow_p:
             return prim, eqn.params["n"], self._shape(inputs[0], leaves, nodes, aval)
+        if len(inputs) == 2:
+            return prim, self._shape(inputs[0], leaves, nodes, aval), self._shape(inputs[1], leaves, nodes, aval)
         return (prim, *[self._shape(a, leaves, nodes, aval) for a in inputs])
 
 
@@ -353,11 +365,7 @@ def horner(ir: IR) -> IR:
         >>> [e.prim.name for e in horner(ir).eqns if e.prim.name in ("add", "mul")][-2:]
         ['add', 'mul']
     """
-    producer = {e.out: e for e in ir.eqns}
-    uses = Counter(a for e in ir.eqns for a in e.inputs if isinstance(a, Var))
-    uses.update(o for o in ir.outs if isinstance(o, Var))
-    order = {v: k for k, v in enumerate([*ir.in_vars, *ir.const_vars, *(e.out for e in ir.eqns)])}
-    consumer = _consumers(ir)
+    producer, uses, consumer, order = _facts(ir)
     shapes = _Shapes(producer, uses, order)
     eqns: list = []
     for eqn in ir.eqns:

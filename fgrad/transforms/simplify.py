@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..config import config
-from ..core import IR, Eqn, Lit, Var
+from ..core import IR, Eqn, Lit, Var, collector_paused
 from ..primitives import elementwise as ew
 from ..primitives import shape as sh
 from .polynomial import horner as rebuild_sums
@@ -52,31 +52,45 @@ class _Simplifier:
         self.emit(Eqn(sh.broadcast_in_dim_p, [Lit(value)], params, eqn.out, eqn.origin, eqn.where))
 
     def fold(self, eqn: Eqn, inputs: list) -> bool:
-        """Constant-fold equations whose operands are literals or splats, by the primitive's `fold` fact."""
+        """Constant-fold equations whose operands are literals or splats, by the primitive's `fold` fact
+        (called where one operand at least is one, or where there are none)."""
         if eqn.prim.fold is None or eqn.prim.effect:
             return False
         splat = self.splat
         scalars = [a.val if type(a) is Lit else splat.get(a) for a in inputs]
-        if inputs and all(s is None for s in scalars):   # `is`: == on NumPy scalars is slow
-            return False                # no operand is a literal or a splat: nothing to fold from
         value = eqn.prim.fold(scalars, [a.aval for a in inputs], **eqn.params)
         if value is None:
             return False
         self.splat_eqn(eqn, value)
         return True
 
-    def visit(self, eqn: Eqn) -> None:
+    def operands(self, eqn: Eqn) -> tuple[list, bool]:
+        """The equation's operands after the replacements so far (a splat beside an array becomes
+        its scalar), and whether one of them is a literal or a splat, so that folding can apply.
+        One loop over the operands: this runs for every equation of every program."""
         subst, splat = self.subst, self.splat
-        inputs = [subst.get(a, a) for a in eqn.inputs]     # replacements are final: no chains
-        if splat and eqn.prim.elementwise and any(a in splat for a in inputs) and \
-                any(isinstance(a, Var) and a not in splat for a in inputs):
+        inputs, scalar, splatted, array = [], False, False, False
+        for a in eqn.inputs:
+            a = subst.get(a, a)                 # replacements are final: no chains
+            inputs.append(a)
+            if type(a) is Lit:
+                scalar = True
+            elif a in splat:
+                scalar = splatted = True
+            else:
+                array = True
+        if splatted and array and eqn.prim.elementwise:
             inputs = [Lit(splat[a]) if a in splat else a for a in inputs]
+        return inputs, scalar or not inputs
+
+    def visit(self, eqn: Eqn) -> None:
+        inputs, foldable = self.operands(eqn)
         origin = eqn.origin
         if origin is not None:          # backward comments point at the kept forward equations
             kept = self.emitted.get(self.atom(origin.out), origin)
             if kept is not origin:
                 eqn = Eqn(eqn.prim, eqn.inputs, eqn.params, eqn.out, kept, eqn.where)
-        if self.fold(eqn, inputs):
+        if foldable and self.fold(eqn, inputs):
             return
         same = _identity(eqn, inputs)
         if same is not None:
@@ -114,8 +128,8 @@ class _Simplifier:
         """(-x) * y -> -(x * y), so the negation can fold into a later add or sub."""
         if not eqn.prim.odd or len(inputs) != 2:
             return False
-        negs = [isinstance(a, Var) and a in self.negated for a in inputs]
-        if not any(negs) or all(negs):
+        negs = [a in self.negated for a in inputs]     # a literal is never a key: no type test
+        if negs[0] == negs[1]:
             return False
         plain = [self.negated[a] if n else a for a, n in zip(inputs, negs)]
         product = Var(eqn.out.aval)
@@ -125,7 +139,7 @@ class _Simplifier:
 
     def emit(self, eqn: Eqn) -> None:
         if not eqn.prim.effect:
-            key = (eqn.prim, tuple([_atom_key(a) for a in eqn.inputs]),
+            key = (eqn.prim, tuple([a if type(a) is not Lit else _atom_key(a) for a in eqn.inputs]),
                    tuple(sorted(eqn.params.items())) if eqn.params else ())
             found = self.seen.get(key)
             if found is not None:
@@ -175,10 +189,11 @@ def simplify(ir: IR, horner: bool | None = None) -> IR:
         >>> [e.prim.name for e in simplify(ir).eqns]       # the multiplication by 1 is gone
         ['reduce_sum']
     """
-    s = _Simplifier()
-    for eqn in ir.eqns:
-        s.visit(eqn)
-    outs = [s.atom(o) for o in ir.outs]
-    cleaned = dce(IR(ir.in_vars, ir.const_vars, ir.consts, s.eqns, outs))
-    return dce(rebuild_sums(cleaned)) if (config.horner if horner is None else horner) else cleaned
+    with collector_paused(len(ir.eqns)):
+        s = _Simplifier()
+        for eqn in ir.eqns:
+            s.visit(eqn)
+        outs = [s.atom(o) for o in ir.outs]
+        cleaned = dce(IR(ir.in_vars, ir.const_vars, ir.consts, s.eqns, outs))
+        return dce(rebuild_sums(cleaned)) if (config.horner if horner is None else horner) else cleaned
 
