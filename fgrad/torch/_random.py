@@ -27,6 +27,7 @@ from ._mt19937 import DEFAULT_SEED, Engine
 from ._out import accepts_out
 from .ops import wrap
 from .ops_shape import shape_arg
+from .profiler import logs_events
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -269,6 +270,7 @@ def _sized(size) -> tuple:
     return size[0] if len(size) == 1 and isinstance(size[0], (tuple, list, _dtypes.Size)) else size
 
 
+@logs_events("aten::rand", "aten::empty", "aten::uniform_")
 @accepts_out
 def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False, **_) -> Tensor:
     """Uniform samples in [0, 1), PyTorch's numbers for the same seed.
@@ -283,6 +285,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = F
     return _finish(out, requires_grad)
 
 
+@logs_events("aten::randn", "aten::empty", "aten::normal_")
 @accepts_out
 def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False, **_) -> Tensor:
     """Standard normal samples, PyTorch's numbers for the same seed.
@@ -297,6 +300,7 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = 
     return _finish(out, requires_grad)
 
 
+@logs_events("aten::randint", "aten::empty", "aten::random_")
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
             requires_grad: bool = False) -> Tensor:
     """Integers in [low, high) (int64 unless `dtype`), PyTorch's numbers for the same seed.

@@ -22,6 +22,7 @@ from . import _errors as E
 from ._errors import torch_error
 from .ops import wrap
 from .ops_shape import shape_arg
+from .profiler import logs_events
 from .tensor import Tensor
 
 
@@ -165,21 +166,25 @@ def _filled(fill, size, dtype, requires_grad, default=None, name: str = "") -> T
     return _finish(np.full(_new_shape(size, name), fill, dt), requires_grad)
 
 
+@logs_events("aten::zeros", "aten::empty", "aten::zero_")
 def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros. Example: ``torch.zeros(2, 3).shape`` is ``torch.Size([2, 3])``."""
     return _filled(0, size, dtype, requires_grad, name="zeros")
 
 
+@logs_events("aten::ones", "aten::empty", "aten::fill_")
 def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones. Example: ``torch.ones((2, 2), requires_grad=True)``."""
     return _filled(1, size, dtype, requires_grad)
 
 
+@logs_events("aten::empty")
 def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """An uninitialised tensor (zeros here). Example: ``torch.empty(2).shape``."""
     return _filled(0, size, dtype, requires_grad)
 
 
+@logs_events("aten::full", "aten::empty", "aten::fill_")
 def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor filled with `fill_value` (its dtype inferred as torch does). Example: ``torch.full((2,), 3.)``."""
     default = _dtypes._scalar_dtype(fill_value)
@@ -222,6 +227,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
     return _finish(values.astype(dt), requires_grad)
 
 
+@logs_events("aten::linspace", "aten::empty", "aten::linspace")
 def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """`steps` evenly spaced values from start to end, bit for bit as torch's CPU kernel computes them.
 

@@ -53,6 +53,30 @@ def aten_name(grad_fn_name: str) -> str:
     return "aten::" + _CAMEL.sub("_", base).lower()
 
 
+def logs_events(*names: str):
+    """Decorator for a creation function: under an open profile it logs torch's events for the call
+    (``torch.randn`` shows as aten::randn, aten::empty and aten::normal_, as in torch's table).
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> with torch.profiler.profile() as prof:
+        ...     _ = torch.zeros(2)
+        >>> [e.key for e in prof.key_averages()]
+        ['aten::zeros', 'aten::empty', 'aten::zero_']
+    """
+    def decorate(fn):
+        @functools.wraps(fn)
+        def logged(*args, **kwargs):
+            out = fn(*args, **kwargs)
+            recorder = RECORDER.active
+            if recorder is not None:
+                for name in names:
+                    recorder.event(name)
+            return out
+        return logged
+    return decorate
+
+
 @dataclass
 class FunctionEventAvg:
     """One row of key_averages(): an op name, its number of calls and its times in microseconds."""

@@ -316,3 +316,17 @@ def test_lstm_bidirectional_and_projections_match_torch(config):
 def test_lstm_projection_size_errors_match_torch():
     assert_same_outcome(lambda t: t.nn.LSTM(3, 4, proj_size=4), ft, torch)
     assert_same_outcome(lambda t: t.nn.LSTM(3, 4, proj_size=-1), ft, torch)
+
+
+CREATIONS = {"randn": lambda t: t.randn(2, 3), "rand": lambda t: t.rand(2, 3), "zeros": lambda t: t.zeros(2, 3),
+             "ones": lambda t: t.ones(2, 3), "empty": lambda t: t.empty(2, 3), "full": lambda t: t.full((2, 3), 1.0),
+             "linspace": lambda t: t.linspace(0, 1, 5), "randint": lambda t: t.randint(5, (3,))}
+
+
+@pytest.mark.parametrize("name", CREATIONS)
+def test_profiler_logs_creation_ops_as_torch(name):
+    def run(lib):
+        with lib.profiler.profile() as prof:
+            CREATIONS[name](lib)
+        return sorted((e.key, e.count) for e in prof.key_averages())
+    assert run(ft) == run(torch)
