@@ -7,7 +7,6 @@ NumPy (no tracer among the arguments) or records an equation in the innermost ac
 from __future__ import annotations
 
 import functools
-import gc
 import itertools
 import math
 import os
@@ -546,42 +545,6 @@ class new_trace:
     def __exit__(self, *exc):
         _trace_stack.pop()
         self.trace.active = False
-        return False
-
-
-LONG_PROGRAM = 10_000   # equations from which a pass pauses the cyclic garbage collector
-
-
-class collector_paused:
-    """`with collector_paused(len(ir.eqns)):` pauses Python's cyclic garbage collector while a pass
-    over a program of at least `LONG_PROGRAM` equations runs, and turns it back on after.
-
-    Such a pass allocates objects by the hundred thousand that all stay alive, and every
-    collection they trigger traverses all of them and frees nothing: at 10,000 steps of
-    benchmarks/scaling.py that was a third of the first call's time. Reference counting still
-    frees what is not in a cycle, and collections resume when the pass is over. Shorter
-    programs, and a collector already off, are left alone.
-
-    Example:
-        >>> with collector_paused(20_000):
-        ...     gc.isenabled()
-        False
-        >>> gc.isenabled()
-        True
-    """
-
-    def __init__(self, size: int):
-        self.pause = size >= LONG_PROGRAM
-
-    def __enter__(self):
-        self.pause = self.pause and gc.isenabled()
-        if self.pause:
-            gc.disable()
-        return self
-
-    def __exit__(self, *exc):
-        if self.pause:
-            gc.enable()
         return False
 
 

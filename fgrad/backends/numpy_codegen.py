@@ -20,7 +20,7 @@ import weakref
 
 import numpy as np
 
-from ..core import IR, Eqn, Lit, Var, collector_paused
+from ..core import IR, Eqn, Lit, Var
 from . import fusion
 from .parts import PART_LINES, Part, compile_pieces, part_functions
 from .tiered import TIER_EQUATIONS, TieredProgram
@@ -569,5 +569,4 @@ def compile_ir(ir: IR):
     """
     if len(ir.eqns) >= TIER_EQUATIONS:
         return TieredProgram(ir)
-    with collector_paused(len(ir.eqns)):
-        return Program(ir)
+    return Program(ir)

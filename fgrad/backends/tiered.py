@@ -20,7 +20,7 @@ import threading
 
 import numpy as np
 
-from ..core import IR, Lit, collector_paused
+from ..core import IR, Lit
 
 TIER_EQUATIONS = 20_000   # equations from which the first call is interpreted
 
@@ -61,8 +61,7 @@ class TieredProgram:
         with self._lock:
             if self.compiled is None:
                 from .numpy_codegen import Program  # numpy_codegen imports this module
-                with collector_paused(len(self.ir.eqns)):
-                    self.compiled = Program(self.ir)
+                self.compiled = Program(self.ir)
             return self.compiled
 
     @property
@@ -83,15 +82,14 @@ def interpret(ir: IR, args) -> tuple:
     env = dict(zip(ir.in_vars, args))
     env.update(zip(ir.const_vars, ir.consts))
     last = _last_uses(ir)
-    with collector_paused(len(ir.eqns)):
-        for i, eqn in enumerate(ir.eqns):
-            inputs = eqn.inputs
-            env[eqn.out] = eqn.prim.impl(*[a.val if type(a) is Lit else env[a] for a in inputs], **eqn.params)
-            for a in inputs:
-                if type(a) is not Lit and last.get(a) == i:
-                    env.pop(a, None)       # pop: an equation may read a value twice
-            if last.get(eqn.out) == i:
-                del env[eqn.out]           # a result nobody reads (a guard's)
+    for i, eqn in enumerate(ir.eqns):
+        inputs = eqn.inputs
+        env[eqn.out] = eqn.prim.impl(*[a.val if type(a) is Lit else env[a] for a in inputs], **eqn.params)
+        for a in inputs:
+            if type(a) is not Lit and last.get(a) == i:
+                env.pop(a, None)       # pop: an equation may read a value twice
+        if last.get(eqn.out) == i:
+            del env[eqn.out]           # a result nobody reads (a guard's)
     return _outputs(ir, env)
 
 

@@ -8,7 +8,7 @@ more. Zero cotangents stay symbolic: a missing entry is a zero, never an array o
 
 from __future__ import annotations
 
-from ..core import IR, Eqn, Tracer, Var, _current_origin, collector_paused, new_trace
+from ..core import IR, Eqn, Tracer, Var, _current_origin, new_trace
 from ..primitives._base import full_in
 
 
@@ -77,7 +77,7 @@ def backward_ir(ir: IR, wrt: list[int], seed: str = "one", n_cts: int | None = N
     seed="input": one cotangent input per output (the first `n_cts` outputs, default all) is
     appended to the inputs (vjp).
     """
-    with new_trace("grad") as trace, collector_paused(len(ir.eqns)):
+    with new_trace("grad") as trace:
         for v in ir.in_vars:
             trace.new_arg(v.aval)
         env = _replay(trace, ir)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..config import config
-from ..core import IR, Eqn, Lit, Var, collector_paused
+from ..core import IR, Eqn, Lit, Var
 from ..primitives import elementwise as ew
 from ..primitives import shape as sh
 from .polynomial import horner as rebuild_sums
@@ -189,11 +189,10 @@ def simplify(ir: IR, horner: bool | None = None) -> IR:
         >>> [e.prim.name for e in simplify(ir).eqns]       # the multiplication by 1 is gone
         ['reduce_sum']
     """
-    with collector_paused(len(ir.eqns)):
-        s = _Simplifier()
-        for eqn in ir.eqns:
-            s.visit(eqn)
-        outs = [s.atom(o) for o in ir.outs]
-        cleaned = dce(IR(ir.in_vars, ir.const_vars, ir.consts, s.eqns, outs))
-        return dce(rebuild_sums(cleaned)) if (config.horner if horner is None else horner) else cleaned
+    s = _Simplifier()
+    for eqn in ir.eqns:
+        s.visit(eqn)
+    outs = [s.atom(o) for o in ir.outs]
+    cleaned = dce(IR(ir.in_vars, ir.const_vars, ir.consts, s.eqns, outs))
+    return dce(rebuild_sums(cleaned)) if (config.horner if horner is None else horner) else cleaned
 
