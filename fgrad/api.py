@@ -27,7 +27,7 @@ from .cache import CompileCache
 from .captured import Captured
 from .config import config
 from .core import IR, Tracer, _trace_stack, aval_of, collect_consts, eval_ir, is_jax_array, new_trace, tracing
-from .errors import GuardFailure, IntegerInputError, NonScalarOutputError, user_location
+from .errors import IntegerInputError, NonScalarOutputError, user_location
 from .nan_checks import compile_checked
 from .transforms.ad import backward_ir
 from .transforms.partial_eval import partial_eval
@@ -233,28 +233,15 @@ def _run_cached(cache: CompileCache, key, values: list, build: Callable, fun: Ca
     (`Captured`: closure cells, globals, defaults and attributes reached from `fun` and from the
     static leaves among `values`) and its guards (Python branches taken on concrete values) pass.
     """
-    variants = cache.get(key)
-    if variants:
-        found = _run_variants(variants, values)
-        if found is not None:
-            return found
-    return _build_and_run(cache, key, values, build, fun, variants)
+    found = cache.run(key, values)
+    if found is not None:
+        return found
+    return _build_and_run(cache, key, values, build, fun)
 
 
-def _run_variants(variants: list, values: list):
-    """`(outputs, meta)` of the first variant that holds and whose guards pass, else None."""
-    for program, meta, captured in variants:
-        if captured is not None and not captured.quick() and not captured.holds():
-            continue
-        try:
-            return program(*values), meta
-        except GuardFailure:
-            continue
-    return None
-
-
-def _build_and_run(cache: CompileCache, key, values: list, build: Callable, fun: Callable | None, variants):
+def _build_and_run(cache: CompileCache, key, values: list, build: Callable, fun: Callable | None):
     """Trace and compile a new variant for `key`, keep it, and run it."""
+    variants = cache.entries.get(key)
     reason = next((c.changed() for _, _, c in variants or () if c is not None and not c.holds()), None)
     with collect_consts() as referenced:
         program, meta = build()
@@ -315,11 +302,10 @@ class GradFunction:
             return self._inline(leaves, treedef, argnums)
         leaf_keys, values = _grad_leaves(leaves)
         key = (argnums, treedef, leaf_keys)
-        variants = self.cache.get(key)
-        found = _run_variants(variants, values) if variants else None
+        found = self.cache.run(key, values)
         if found is None:            # a partial, not a lambda: a closure would make cells on every call
             found = _build_and_run(self.cache, key, values, functools.partial(self._compile, values, treedef, argnums),
-                                   self.fun, variants)
+                                   self.fun)
         outs, meta = found
         if meta.n_value == 0 and meta.grad_tree is LEAF:
             return outs[0]                 # grad of one array: no structure to rebuild

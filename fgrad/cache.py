@@ -7,6 +7,7 @@ import threading
 from collections import OrderedDict
 
 from .config import config
+from .errors import GuardFailure
 
 log = logging.getLogger("fgrad")
 
@@ -50,6 +51,23 @@ class CompileCache:
             self.hits += 1
             self._last = (key, found)
         return found
+
+    def run(self, key, values: list):
+        """`(outputs, meta)` of the first variant for `key` that still holds, run on `values`; None
+        when there is none (then the caller builds one). A variant is `(program, meta, captured)`:
+        it holds while `captured` (what its trace read from outside, or None) is unchanged and the
+        program's guards pass. One call on the hot path: the lookup and the run together."""
+        variants = self.get(key)
+        if not variants:
+            return None
+        for program, meta, captured in variants:
+            if captured is not None and not captured.quick() and not captured.holds():
+                continue
+            try:
+                return program(*values), meta
+            except GuardFailure:
+                continue
+        return None
 
     def add(self, key, variant, reason: str | None = None) -> None:
         """Keep `variant` for `key`, newest first; `reason` says why the existing ones did not do."""
