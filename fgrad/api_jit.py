@@ -27,6 +27,7 @@ from .arguments import argnums_tuple, check_callable, resolve_argnums, static_ke
 from .backends import compile_ir, resolve
 from .cache import CompileCache
 from .captured import Captured
+from .config import config
 from .core import IR, Tracer, _trace_stack, collect_consts, eval_ir
 from .errors import user_location
 from .nan_checks import compile_checked
@@ -152,7 +153,9 @@ class Jitted:
 
     def __call__(self, *args, **kwargs):
         native = self._native
-        if native and not kwargs and not _trace_stack.items and self._x64_flag.value:
+        # jax's own dispatch skips fgrad's NaN checks: while they are on, the checked program runs
+        if native and not kwargs and not _trace_stack.items and self._x64_flag.value and \
+                not (config.debug_nans or config.debug_infs):
             if self._native_captured is None or self._native_captured.holds():
                 return self._call_native(native, args)
             native = self._native = None          # what the trace read changed: a fresh jax.jit retraces
@@ -197,7 +200,8 @@ class Jitted:
 
     def _may_go_native(self, kwargs) -> bool:
         no_extras = not (kwargs or self.static_argnums or self.static_argnames or _trace_stack)
-        return no_extras and _x64_on() and resolve(self.backend) == "xla"
+        checking = config.debug_nans or config.debug_infs
+        return no_extras and not checking and _x64_on() and resolve(self.backend) == "xla"
 
     def _short(self, args) -> bool:
         """Whether the program for these arguments is short enough for one jax.jit, and jax reads

@@ -233,3 +233,22 @@ def test_a_nan_argument_reaching_a_jit_output_is_named_as_such(capsys):
     assert "Calling the de-optimized version" in capsys.readouterr().out
     with fgrad.debug_nans(True), pytest.raises(FloatingPointError, match=r"^invalid value \(nan\) encountered in mul"):
         fgrad.jit(lambda x: x * 2.0)(np.nan)  # jax.jit of an array raises in its de-optimized run too
+
+
+def test_jit_on_xla_with_jax_x64_checks_too_even_after_a_call_without_checks(capsys):
+    # with jax's x64 on, a short xla program runs through jax.jit's own dispatch, which skips the checks
+    import jax
+    before = jax.config.jax_enable_x64
+    jax.config.update("jax_enable_x64", True)
+    try:
+        f = fgrad.jit(lambda x: fnp.log(-3 * fnp.square(x)), backend="xla")
+        assert np.isnan(f(5.0))
+        with fgrad.debug_nans(True), pytest.raises(FloatingPointError, match="nan"):
+            f(5.0)
+        fresh = fgrad.jit(lambda x: fnp.log(-3 * fnp.square(x)), backend="xla")
+        with fgrad.debug_nans(True), pytest.raises(FloatingPointError, match="nan"):
+            fresh(5.0)
+        assert np.isnan(f(5.0))
+    finally:
+        jax.config.update("jax_enable_x64", before)
+    capsys.readouterr()
