@@ -30,16 +30,34 @@ class CompileCache:
         self._last: tuple | None = None
         self._checks = config.checks_generation
 
-    def get(self, key):
+    def run(self, key, values: list):
+        """`(outputs, meta)` of the first variant for `key` that still holds, run on `values`; None
+        when there is none (then the caller builds one). A variant is `(program, meta, captured)`:
+        it holds while `captured` (what its trace read from outside, or None) is unchanged and the
+        program's guards pass. The lookup and the run are one call: this is every call's hot path."""
         if self._checks != config.checks_generation:    # debug_nans/debug_infs changed: recompile
             self._drop_programs()
         last = self._last
         try:
-            if last is not None and last[0] == key:
-                self.hits += 1        # already the most recent entry: nothing to move
-                return last[1]
-        except (TypeError, ValueError):   # a static value whose == cannot answer: look it up
-            pass
+            recent = last is not None and last[0] == key     # a loop with the same avals: no hashing
+        except (TypeError, ValueError):                       # a static value whose == cannot answer
+            recent = False
+        if recent:
+            self.hits += 1
+            variants = last[1]
+        else:
+            variants = self._lookup(key)
+        for program, meta, captured in variants or ():
+            if captured is not None and not captured.quick() and not captured.holds():
+                continue
+            try:
+                return program(*values), meta
+            except GuardFailure:
+                continue
+        return None
+
+    def _lookup(self, key):
+        """The variants kept for `key` (moved to the most recent end), or None."""
         # no lock: each OrderedDict operation is atomic, and a key evicted by another thread
         # between the two steps only loses its move to the end
         found = self.entries.get(key)
@@ -51,23 +69,6 @@ class CompileCache:
             self.hits += 1
             self._last = (key, found)
         return found
-
-    def run(self, key, values: list):
-        """`(outputs, meta)` of the first variant for `key` that still holds, run on `values`; None
-        when there is none (then the caller builds one). A variant is `(program, meta, captured)`:
-        it holds while `captured` (what its trace read from outside, or None) is unchanged and the
-        program's guards pass. One call on the hot path: the lookup and the run together."""
-        variants = self.get(key)
-        if not variants:
-            return None
-        for program, meta, captured in variants:
-            if captured is not None and not captured.quick() and not captured.holds():
-                continue
-            try:
-                return program(*values), meta
-            except GuardFailure:
-                continue
-        return None
 
     def add(self, key, variant, reason: str | None = None) -> None:
         """Keep `variant` for `key`, newest first; `reason` says why the existing ones did not do."""
