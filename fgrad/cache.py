@@ -56,6 +56,12 @@ class CompileCache:
                 continue
         return None
 
+    def get(self, key):
+        """The variants kept for `key`, newest first, without running them; None if there are none."""
+        if self._checks != config.checks_generation:
+            self._drop_programs()
+        return self._lookup(key)
+
     def _lookup(self, key):
         """The variants kept for `key` (moved to the most recent end), or None."""
         # no lock: each OrderedDict operation is atomic, and a key evicted by another thread
