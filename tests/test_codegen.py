@@ -9,6 +9,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from workloads import chain
 
 import fgrad
 import fgrad.numpy as fnp
@@ -63,20 +64,6 @@ def test_threads_get_their_own_workspace():
 
 
 # --- long programs: a chain of part-functions, each compiled on its own ---------------------------
-
-def chain(m, x, steps):
-    """The scaling benchmark's chain: four kinds of cheap step, cycled."""
-    for i in range(steps):
-        k = i & 3
-        if k == 0:
-            x = m.sin(x) * 0.9 + 0.1 * x
-        elif k == 1:
-            x = m.tanh(x) * 0.8 + 0.2 * x
-        elif k == 2:
-            x = x * m.exp(-0.05 * (x * x))
-        else:
-            x = x - 0.05 * x * m.log1p(x * x)
-    return m.sum(x)
 
 
 @pytest.fixture

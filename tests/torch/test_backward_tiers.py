@@ -8,22 +8,10 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
+from workloads import chain  # noqa: E402
+
 import fgrad.torch as ft  # noqa: E402
 from fgrad.torch import autograd  # noqa: E402
-
-
-def _chain(lib, x, steps=24):
-    for i in range(steps):
-        k = i & 3
-        if k == 0:
-            x = lib.sin(x) * 0.9 + 0.1 * x
-        elif k == 1:
-            x = lib.tanh(x) * 0.8 + 0.2 * x
-        elif k == 2:
-            x = x * lib.exp(-0.05 * (x * x))
-        else:
-            x = x - 0.05 * x * lib.log1p(x * x)
-    return lib.sum(x)
 
 
 def _mlp(lib, params, data):
@@ -50,9 +38,9 @@ def _broadcast(lib, params, data):
 def _setup(kind, rng):
     """(loss, parameter arrays, data arrays) for one workload."""
     if kind == "chain":
-        return (lambda lib, p, d: _chain(lib, p[0])), [rng.uniform(-2, 2, 64)], []
+        return (lambda lib, p, d: chain(lib, p[0])), [rng.uniform(-2, 2, 64)], []
     if kind == "chain32":
-        return (lambda lib, p, d: _chain(lib, p[0])), [rng.uniform(-2, 2, 64).astype(np.float32)], []
+        return (lambda lib, p, d: chain(lib, p[0])), [rng.uniform(-2, 2, 64).astype(np.float32)], []
     if kind == "scalar":
         return _scalar, [np.array(0.7)], []
     if kind == "mlp32":
@@ -147,9 +135,9 @@ def test_retained_and_requested_gradients_match_between_tiers():
 def test_a_long_graph_seen_once_builds_no_whole_graph_program():
     x = ft.tensor(np.linspace(-1.0, 1.0, 16), requires_grad=True)
     autograd.clear_cache()
-    _chain(ft, x, steps=4000).backward()
+    chain(ft, x, steps=4000).backward()
     info = autograd.cache_info()
     assert (info["eager"], info["misses"], info["size"]) == (1, 0, 0)
     xt = torch.tensor(np.linspace(-1.0, 1.0, 16), requires_grad=True)
-    _chain(torch, xt, steps=4000).backward()
+    chain(torch, xt, steps=4000).backward()
     np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-12)
