@@ -34,7 +34,8 @@ updates = _OnFirstUse("updates", "fgrad._index_update")
 
 # operands NumPy arrays refuse too: the other operand's reflected method may handle them
 _REFUSED = (str, dict, set)
-# the operand types met on nearly every traced operation, answered by one set lookup
+# the operand types met on nearly every traced operation, answered by one set lookup (traced
+# arrays' own classes join on first sight)
 _OPERANDS = {float, int, bool, complex, np.ndarray, np.float64, np.float32, np.int64, np.bool_}
 
 
@@ -47,7 +48,10 @@ def _defers(other) -> bool:
     """
     if other is None or isinstance(other, _REFUSED):
         return True
-    if isinstance(other, (TracerMethods, np.ndarray, np.generic, list, tuple)):
+    if isinstance(other, TracerMethods):
+        _OPERANDS.add(type(other))      # the few traced-array classes: the next operation finds it in the set
+        return False
+    if isinstance(other, (np.ndarray, np.generic, list, tuple)):
         return False
     return hasattr(type(other), "__array_ufunc__")    # None there too: "my reflected method handles it"
 
