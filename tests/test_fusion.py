@@ -24,6 +24,13 @@ from fgrad.errors import ShapeError
 numexpr = pytest.importorskip("numexpr")
 
 
+@pytest.fixture(autouse=True)
+def one_thread(monkeypatch):
+    """numexpr fuses what would otherwise run on one thread: with more, block regions take the
+    elementwise chains (tests/test_blocks.py)."""
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+
+
 def compiled(fn, args, *, fused: bool, monkeypatch, grad: bool = False):
     """fn (or its gradient) compiled by the NumPy backend, with every large-enough chain fused or
     with numexpr hidden as if it were not installed."""

@@ -181,10 +181,12 @@ def peak_bytes(fun, x) -> int:
         tracemalloc.stop()
 
 
-def test_peak_memory_of_a_long_chain_is_lower(capsys):
+def test_peak_memory_of_a_long_chain_is_lower(capsys, monkeypatch):
     """A chain of 24 elementwise layers on 2**18 float64 values (2 MiB each): without checkpointing,
     the gradient keeps every layer's intermediates; checkpointing every layer keeps one input per
-    layer and recomputes the rest."""
+    layer and recomputes the rest. On one thread: with more, the chain runs in block regions, which
+    keep one piece's intermediates at a time (tests/test_blocks.py)."""
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
     def block(x):
         return fnp.sin(fnp.cos(x) * 1.1 + x * 0.5)
 

@@ -135,11 +135,11 @@ class Plan:
         return i in self.members and self.members[i] != i
 
 
-def plan(ir, aliases: dict) -> Plan:
+def plan(ir, aliases: dict, skip: frozenset = frozenset()) -> Plan:
     """The fused groups of `ir` (see the module's description), given the broadcasts the emitter
-    leaves to NumPy."""
+    leaves to NumPy and the equations computed otherwise (`skip`: block regions)."""
     candidates = {i for i, e in enumerate(ir.eqns)
-                  if e.out not in aliases and e.out.aval.size >= FUSE_MIN and fusible(e)}
+                  if i not in skip and e.out not in aliases and e.out.aval.size >= FUSE_MIN and fusible(e)}
     if not candidates or numexpr() is None:        # small arrays never look for numexpr
         return Plan({})
     readers: dict = {}

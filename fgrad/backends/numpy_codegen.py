@@ -21,7 +21,7 @@ import weakref
 import numpy as np
 
 from ..core import IR, Eqn, Lit, Var
-from . import fusion
+from . import blocks, fusion
 from .parts import PART_LINES, Part, compile_pieces, part_functions
 from .tiered import TIER_EQUATIONS, TieredProgram
 
@@ -192,15 +192,19 @@ class Block:
 
 
 class _Emitter:
-    def __init__(self, ir: IR, scalar: bool = False, fuse: bool = True):
+    def __init__(self, ir: IR, scalar: bool = False, fuse: bool = True, aliases: dict | None = None):
         self.ir, self.scalar = ir, scalar
         self.names: dict = {}
         self.literal_texts: dict = {}  # (dtype, bytes) -> source text of a literal
         self.gen = _names()
         self.namespace = namespace_for({e.prim for e in ir.eqns})
         self.lines: list = []
-        self.aliases = self._broadcast_aliases()
-        self.fusion = fusion.plan(ir, self.aliases) if fuse and not scalar else fusion.Plan({})
+        self.aliases = self._broadcast_aliases() if aliases is None else aliases
+        self.regions = blocks.plan(ir, self.aliases) if fuse and not scalar else []
+        self.region_of = {i: r for r in self.regions for i in r.members}   # equation -> its block region
+        self.region_code: list = []   # the region functions' sources
+        blocked = frozenset(self.region_of)
+        self.fusion = fusion.plan(ir, self.aliases, blocked) if fuse and not scalar else fusion.Plan({})
         self.kernels = None           # the program's fused expressions (`_ne`), once it has one
         self.reads = [self._reads(i, eqn) for i, eqn in enumerate(ir.eqns)]   # read 4 times each
         self.uses = self._uses()
@@ -373,9 +377,17 @@ class _Emitter:
     def statement(self, i: int, eqn: Eqn) -> None:
         if eqn.out in self.aliases or self.fusion.inlined(i):
             return
-        self.comment(eqn)
+        region = self.region_of.get(i)
+        if region is not None and i != region.members[-1]:
+            return
+        self.comment(eqn) if region is None else self.lines.append("    # elementwise, in blocks on threads:")
+        self.origin = _NEW_PART if region is not None else self.origin
         rule = eqn.prim.emit["numpy"]
-        if isinstance(rule, Block):
+        if region is not None:
+            self.lines.append(f"    {self.region_call(region)}")
+            self.owned.update(region.outputs)
+            self.release_slots(i, eqn)
+        elif isinstance(rule, Block):
             # the results may be the operands' own buffers: those are never overwritten nor freed
             self.lines.extend(rule.write(self, eqn))
             self.pinned.update(self.roots.get(b, b) for a in eqn.inputs if isinstance(a, Var)
@@ -403,6 +415,20 @@ class _Emitter:
         slot = self.take_slot(eqn)
         out = "" if slot is None else f", out=_w{slot}"
         return f'_ne("{text}", {", ".join(n for n, _ in reads)}{out})'
+
+    def region_call(self, region: blocks.Region) -> str:
+        """The line computing a block region, and its function's source (see `blocks`)."""
+        name = f"_b{len(self.region_code)}"
+        child = _Emitter(region.sub_ir(self.ir), fuse=False, aliases=self.aliases)
+        child.gen, child.names, child.nested = self.gen, self.names, True    # the program's names
+        for k, _ in enumerate(child.ir.eqns):
+            child.statement(k, child.ir.eqns[k])
+        self.namespace.update(child.namespace)
+        self.namespace["_blocks"] = blocks.run_in_blocks
+        params = ", ".join(self.text(v) for v in region.inputs)
+        outs = ", ".join(self.text(v) for v in region.outputs)
+        self.region_code.append("\n".join([f"def {name}({params}):", *child.lines, f"    return ({outs},)"]) + "\n")
+        return f"{outs}, = _blocks({name}, {params})"
 
     def constant(self, value) -> str:
         """A name in the program's namespace for `value` (numbers numexpr would misread as text)."""
@@ -462,8 +488,8 @@ class _Emitter:
             prologue = ["    " + ", ".join(f"_w{k}" for k in range(len(self.slots))) + ", = _ws()"]
         name = "program_scalar" if self.scalar else "program"
         if parts:
-            return part_functions(name, params, body, parts, prologue)
-        return ["\n".join([f"def {name}({params}):"] + prologue + body) + "\n"]
+            return self.region_code + part_functions(name, params, body, parts, prologue)
+        return self.region_code + ["\n".join([f"def {name}({params}):"] + prologue + body) + "\n"]
 
     def emit_statements(self) -> list:
         """Write every equation's lines, cutting a long program into parts of about `PART_LINES`
@@ -479,12 +505,20 @@ class _Emitter:
                 self.origin = _NEW_PART            # each part opens with its own comment
             self._note_reads(parts, home, self.operands(i, eqn))
             self.statement(i, eqn)
-            if eqn.out not in self.aliases and eqn.out in self.uses:
-                home[eqn.out] = len(parts) - 1
-                defined[-1].append(eqn.out)
+            for var in self.defines(i, eqn):
+                home[var] = len(parts) - 1
+                defined[-1].append(var)
         self._note_reads(parts, home, [o for o in self.ir.outs if isinstance(o, Var)])
         self._close(parts[-1], defined[-1], len(self.ir.eqns) + 1)
         return parts if len(parts) > 1 else []
+
+    def defines(self, i: int, eqn: Eqn) -> list:
+        """The vars equation `i`'s line makes that something reads: a block region's results come
+        from its last member's line."""
+        region = self.region_of.get(i)
+        if region is not None:
+            return region.outputs if i == region.members[-1] else []
+        return [eqn.out] if eqn.out not in self.aliases and eqn.out in self.uses else []
 
     def operands(self, i: int, eqn: Eqn) -> list:
         """The vars equation `i` reads, broadcasts NumPy does itself resolved to their sources; a
@@ -492,6 +526,9 @@ class _Emitter:
         return self.reads[i]
 
     def _reads(self, i: int, eqn: Eqn) -> list:
+        region = self.region_of.get(i)
+        if region is not None:
+            return region.inputs if i == region.members[-1] else []
         if i in self.fusion.members:
             return self.fusion.inputs[i] if i in self.fusion.roots else []
         return [self.aliases.get(a, a) for a in eqn.inputs if isinstance(a, Var)]
