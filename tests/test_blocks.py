@@ -138,3 +138,17 @@ def test_jit_runs_regions_and_checks_nans(monkeypatch):
     assert "_blocks(" in f.lower(X).as_text()
     with fgrad.debug_nans(True), pytest.raises(FloatingPointError, match="sqrt"):
         f(-X)
+
+
+def test_elementwise_helper_and_the_torch_faces_unary_ops(monkeypatch):
+    """fgrad.torch computes a large tensor's unary function in pieces on threads: NumPy's bits,
+    recorded for backward as before."""
+    import fgrad.torch as torch
+    np.testing.assert_array_equal(blocks.elementwise(np.add, X, X[:1]), X + X[:1])   # two shapes: one call
+    np.testing.assert_array_equal(blocks.elementwise(np.arctan2, X, X[::-1]), np.arctan2(X, X[::-1]))
+    x = torch.tensor(X, requires_grad=True)
+    y = torch.tanh(x)
+    np.testing.assert_array_equal(y.detach().numpy(), np.tanh(X))
+    assert y.grad_fn.name() == "TanhBackward0"
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), 1 - np.tanh(X) ** 2)

@@ -161,7 +161,7 @@ def run_in_blocks(fn, *inputs) -> tuple:
     """
     whole = [np.ndim(x) > 0 for x in inputs]
     shape = np.shape(inputs[whole.index(True)])
-    flat = [x.reshape(-1) if w else x for x, w in zip(inputs, whole)]
+    flat = [np.asarray(x).reshape(-1) if w else x for x, w in zip(inputs, whole)]   # any subclass: flat
 
     def piece(lo: int) -> tuple:
         return fn(*[x[lo:lo + BLOCK] if w else x for x, w in zip(flat, whole)])
@@ -189,3 +189,19 @@ def run_in_blocks(fn, *inputs) -> tuple:
             if error is not None:
                 raise error
     return tuple(out.reshape(shape) for out in outs)
+
+
+def elementwise(fn, *arrays):
+    """`fn(*arrays)` for an elementwise NumPy function `fn`, in blocks on threads (as a region is)
+    when the arrays are large, of one shape (or 0-d), and there is more than one thread.
+
+    Example:
+        >>> x = np.linspace(0.0, 1.0, 300_000)
+        >>> bool(np.array_equal(elementwise(np.tanh, x), np.tanh(x)))
+        True
+    """
+    shapes = {np.shape(a) for a in arrays} - {()}
+    if len(shapes) != 1 or math.prod(next(iter(shapes))) < REGION_MIN or thread_count() < 2:
+        return fn(*arrays)
+    return run_in_blocks(lambda *pieces: (fn(*pieces),), *arrays)[0]
+

@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import nn as fnn
 from .. import numpy as fnp
+from ..backends import blocks
 from . import _dtypes
 from ._errors import torch_error
 from ._graph import MODE, Op
@@ -298,8 +299,8 @@ def _unary_op(grad_fn: str, fgrad_fn, numpy_fn, doc_name: str, saves_out: bool =
         if d.dtype.kind != "f":
             d = d.astype(_dtypes.DEFAULT_FLOAT[0].np)
         token = enter()
-        try:
-            value = numpy_fn(d)
+        try:   # a large tensor is computed in pieces on every thread, as torch's kernels split it
+            value = numpy_fn(d) if d.size < blocks.REGION_MIN else blocks.elementwise(numpy_fn, d)
         finally:
             leave(token)
         return record(op, (input,), (), value)
