@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import sys
 
 import pytest
@@ -34,3 +37,20 @@ def backend(request):
     fgrad.config.update("backend", request.param)
     yield request.param
     fgrad.config.update("backend", before)
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """The documentation built once per run with `mkdocs build --strict` (a ~45 s build shared by the
+    build test and the browser tests); yields (the finished process, the site folder). Skips when the
+    docs extra is not installed."""
+    for module in ("mkdocs", "material", "markdown_exec", "mkdocstrings"):
+        pytest.importorskip(module)
+    out = tmp_path_factory.mktemp("docs") / "site"
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=900)
+    yield result, str(out)
+    shutil.rmtree(out, ignore_errors=True)

@@ -9,8 +9,6 @@ import io
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
 
 import pytest
@@ -18,21 +16,10 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def build_site(out_dir: str) -> subprocess.CompletedProcess:
-    """Run `mkdocs build --strict` from the repository root into `out_dir`."""
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", out_dir],
-                          cwd=ROOT, capture_output=True, text=True, timeout=900)
-
-
-def test_mkdocs_build_strict(tmp_path):
-    pytest.importorskip("mkdocs")
-    pytest.importorskip("material")
-    pytest.importorskip("markdown_exec")
-    pytest.importorskip("mkdocstrings")
-    result = build_site(str(tmp_path / "site"))
+def test_mkdocs_build_strict(built_site):
+    result, site = built_site
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-8000:]
-    assert os.path.exists(tmp_path / "site" / "index.html")
-    shutil.rmtree(tmp_path / "site", ignore_errors=True)
+    assert os.path.exists(os.path.join(site, "index.html"))
 
 
 def _exec_blocks(page: str, session: str) -> list[str]:

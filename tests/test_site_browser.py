@@ -17,7 +17,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from test_docs import ROOT, build_site
+from test_docs import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -32,20 +32,15 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site():
-    """Build the site once and serve it on 127.0.0.1 at a free port; yields (root dir, base url)."""
-    for module in ("mkdocs", "material", "markdown_exec", "mkdocstrings"):
-        pytest.importorskip(module)
-    tmp = tempfile.mkdtemp(prefix="fgrad-site-")
-    out = os.path.join(tmp, "site")
-    result = build_site(out)
+def site(built_site):
+    """The site (built once per run) served on 127.0.0.1 at a free port; yields (root dir, base url)."""
+    result, out = built_site
     assert result.returncode == 0, result.stderr[-6000:]
     handler = functools.partial(_QuietHandler, directory=out)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield out, f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
-    shutil.rmtree(tmp, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -131,6 +126,16 @@ for (const pre of document.querySelectorAll('.md-content pre')) {
 return problems;
 """
 
+# Every link's resolved target (an SVG <a>'s too) and how many code blocks show a Traceback, read in
+# one call: a WebDriver call per element costs ~10 ms, and a page holds up to ~200 links.
+_LINKS_AND_TRACEBACKS_JS = """
+const links = [...document.querySelectorAll('a[href]')].map(
+  a => typeof a.href === 'string' ? a.href : new URL(a.getAttribute('href'), document.baseURI).href);
+const tracebacks = [...document.querySelectorAll('.md-content pre')].filter(
+  pre => pre.textContent.includes('Traceback (most recent call last)')).length;
+return [links, tracebacks];
+"""
+
 WIDTHS = (1280, 390)
 
 
@@ -139,14 +144,12 @@ def page_problems(browser, page: str, base: str, cache: dict) -> list[str]:
     problems = []
     if not browser.title or "404" in browser.title:
         problems.append(f"did not load (title {browser.title!r})")
-    links = [a.get_attribute("href") or "" for a in browser.find_elements("css selector", "a[href]")]
+    links, tracebacks = browser.execute_script(_LINKS_AND_TRACEBACKS_JS)
     problems += [f"broken link {b}" for b in broken_links(links, base, cache)]
     problems += [f"console {entry['level']}: {entry['message']}"
                  for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     problems += browser.execute_script(_LAYOUT_JS)
-    for pre in browser.find_elements("css selector", ".md-content pre"):
-        if "Traceback (most recent call last)" in pre.get_attribute("textContent"):
-            problems.append("an executed block printed a Traceback")
+    problems += ["an executed block printed a Traceback"] * tracebacks
     return problems
 
 
