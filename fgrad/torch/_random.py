@@ -25,6 +25,7 @@ from . import _dtypes, ops
 from ._errors import torch_error
 from ._mt19937 import DEFAULT_SEED, Engine
 from ._out import accepts_out
+from ._shuffle import forward_shuffle, inside_out_shuffle
 from .ops import wrap
 from .ops_shape import shape_arg
 from .profiler import logs_events
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from .tensor import Tensor
 
 _WIDE_RANGE = 1 << 28          # PyTorch takes 64-bit words for ranges this large or larger
+_SWAP_SHUFFLE_LIMIT = 0xFFFFFFFF // 20   # randperm's n from which PyTorch shuffles inside-out
 _U64 = np.uint64
 
 
@@ -335,15 +337,13 @@ def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad: 
     """
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
-    e, out = engine(generator), np.arange(n, dtype=np.int64)
-    if n < 0xFFFFFFFF // 20:
-        picks = (e.u32(n - 1) % (n - np.arange(n - 1, dtype=np.uint64))).astype(np.int64) if n > 1 else []
-        for i, z in enumerate(picks.tolist() if n > 1 else ()):
-            out[i], out[i + z] = out[i + z], out[i]
-    else:
-        picks = (e.u64(n) % np.arange(1, n + 1, dtype=np.uint64)).astype(np.int64)
-        for i, z in enumerate(picks.tolist()):
-            out[i], out[z] = out[z], i
+    e = engine(generator)
+    if n == 0:
+        out = np.zeros(0, np.int64)
+    elif n < _SWAP_SHUFFLE_LIMIT:        # step i swaps i and i + (a 32-bit word % (n - i))
+        out = forward_shuffle((e.u32(n - 1) % (n - np.arange(n - 1, dtype=np.uint64))).astype(np.int64))
+    else:                              # step i moves the element at (a 64-bit word % (i + 1)) to i
+        out = inside_out_shuffle((e.u64(n) % np.arange(1, n + 1, dtype=np.uint64)).astype(np.int64))
     dt = _dtypes.to_numpy_dtype(dtype) if dtype is not None else np.dtype(np.int64)
     return _finish(out.astype(dt), requires_grad)
 

@@ -62,10 +62,46 @@ def test_randint(seed, dtype, bounds):
     check(seed, lambda T: T.randint(low, high, (3, 7), dtype=getattr(T, dtype)))
 
 
-@pytest.mark.parametrize("n", [0, 1, 2, 3, 10, 257, 5000])
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 4, 5, 10, 257, 5000, 65536, 65537, 200_003])
 @pytest.mark.parametrize("seed", SEEDS[:3])
 def test_randperm(seed, n):
     check(seed, lambda T: T.randperm(n))
+
+
+@pytest.mark.parametrize("seed", SEEDS[3:])
+def test_randperm_dtypes_and_generators(seed):
+    check(seed, lambda T: T.randperm(300, dtype=T.int32))
+    check(seed, lambda T: T.randperm(77, dtype=T.float32))
+    check(seed, lambda T: T.randperm(1000, generator=T.Generator().manual_seed(seed + 1)))
+    check(seed, lambda T: [T.randperm(n) for n in (6, 1, 40, 3)][-1])     # the engine moves on as torch's
+
+
+def _swaps(offsets) -> list:
+    """torch's small-n randperm loop, written out: step i swaps positions i and i + offsets[i]."""
+    r = list(range(len(offsets) + 1))
+    for i, k in enumerate(offsets):
+        r[i], r[i + k] = r[i + k], r[i]
+    return r
+
+
+def _inside_out(picks) -> list:
+    """torch's large-n randperm loop, written out (its n, 2**32 / 20, is too big for a test to reach)."""
+    r = list(range(len(picks)))
+    for i, k in enumerate(picks):
+        r[i], r[k] = r[k], i
+    return r
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 64, 1000, 70_000])
+def test_shuffles_replay_the_loops(n):
+    from fgrad.torch._shuffle import forward_shuffle, inside_out_shuffle
+    rng = np.random.default_rng(n)
+    steps = np.arange(n)
+    for offsets in (rng.integers(0, n - steps[:-1]), np.zeros(n - 1, np.int64), n - 1 - steps[:-1],
+                    np.minimum(1, n - 2 - steps[:-1])):
+        assert forward_shuffle(offsets).tolist() == _swaps(offsets.tolist())
+    for picks in (rng.integers(0, steps + 1), np.zeros(n, np.int64), steps, np.maximum(steps - 1, 0), steps // 2):
+        assert inside_out_shuffle(picks).tolist() == _inside_out(picks.tolist())
 
 
 @pytest.mark.parametrize("seed", SEEDS[:3])
