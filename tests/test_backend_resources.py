@@ -115,9 +115,10 @@ def test_linecache_entry_leaves_with_its_program(backend):
     assert name not in linecache.cache
 
 
-def test_ten_thousand_programs_keep_memory_flat():
-    """10,000 programs compiled and dropped: no linecache entry, workspace or object stays behind.
-    (Allocated blocks are counted, which costs nothing, where tracemalloc would triple the time.)"""
+def test_thousands_of_programs_keep_memory_flat():
+    """2,800 programs compiled and dropped: no linecache entry, workspace or object stays behind;
+    after the first 800, fewer than 0.24 allocated blocks a program remain. (Allocated blocks are
+    counted, which costs nothing, where tracemalloc would triple the time.)"""
     ir = simplify(fgrad.make_ir(fgrad.grad(lambda x: fnp.sum(fnp.sin(x) * x)))(np.ones(1 << 13)))
     entries = len(linecache.cache)
 
@@ -127,11 +128,11 @@ def test_ten_thousand_programs_keep_memory_flat():
         gc.collect()
         return sys.getallocatedblocks()
 
-    compile_many(500)                          # warm-up: interned names, caches at their bounds
-    after_few = compile_many(1000)
-    after_many = compile_many(8500)
+    compile_many(300)                          # warm-up: interned names, caches at their bounds
+    after_few = compile_many(500)
+    after_many = compile_many(2000)
     assert len(linecache.cache) <= entries + 1
-    assert after_many - after_few < 2000, f"{after_many - after_few} blocks more after 8500 more programs"
+    assert after_many - after_few < 470, f"{after_many - after_few} blocks more after 2000 more programs"
 
 
 def test_jit_of_grad_over_many_shapes_keeps_memory_flat():
