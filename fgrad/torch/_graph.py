@@ -1,7 +1,8 @@
 """Grad mode and the recorded graph: `Op` (what a torch op is, in fgrad terms) and `Node` (one use of it).
 
-A node keeps the op, its static parameters, the NumPy values of its tensor inputs, and where each
-input came from (the producing node, the leaf tensor that requires grad, or None for a constant).
+A node keeps the op, its static parameters, the NumPy values of its tensor inputs (once recorded,
+only those its backward reads and constants: `_node_backward.forget_unread`), and where each input
+came from (the producing node, the leaf tensor that requires grad, or None for a constant).
 It has no derivative code: `backward()` differentiates `op.fn` with fgrad's reverse mode.
 
 Example:
@@ -54,6 +55,16 @@ class _SavedHooks(threading.local):
 
 
 SAVED_HOOKS = _SavedHooks()
+
+
+class _KeepInputs(threading.local):
+    """How many `replayable_graph` blocks are open in this thread: inside one, new nodes keep every input
+    value (the recorded function is replayed from them), not only those their backward reads."""
+
+    depth = 0
+
+
+KEEP_INPUTS = _KeepInputs()
 
 
 class _Used:
@@ -139,6 +150,28 @@ class set_grad_enabled(_GradMode):  # noqa: N801
         return super().__call__(fn)
 
 
+class replayable_graph(enable_grad):  # noqa: N801 - used as torch's grad-mode managers are
+    """enable_grad for running a function whose graph is then replayed (torch.func, autograd.Function):
+    the nodes made inside keep all their input values, as the replay reads them.
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> from fgrad.torch._graph import replayable_graph
+        >>> with replayable_graph():
+        ...     y = torch.ones(2, requires_grad=True) + 1
+        >>> y.grad_fn.vals[0] is not None
+        True
+    """
+
+    def __enter__(self):
+        KEEP_INPUTS.depth += 1
+        return super().__enter__()
+
+    def __exit__(self, *exc):
+        KEEP_INPUTS.depth -= 1
+        return super().__exit__(*exc)
+
+
 def is_grad_enabled() -> bool:
     """Whether ops are being recorded. Example: ``torch.is_grad_enabled()`` is ``True`` by default."""
     return MODE.enabled
@@ -151,16 +184,18 @@ class Op:
     differentiates it. `saves` says whether torch's node keeps tensors (then a second backward
     without retain_graph is an error, as in torch, and in-place changes to them are detected);
     `saves_out` that torch's node keeps its result (exp, tanh, sigmoid, ...), so changing the result
-    in place is an error too.
+    in place is an error too. `lazy_backward`: its backward is made only when a backward pass reaches
+    it (its definition runs user code, as autograd.Function's does, or a whole replay), so its nodes
+    keep every input instead of the ones the backward reads.
     """
 
-    __slots__ = ("name", "fn", "saves", "scalar_edge", "saves_out", "node_cls")
+    __slots__ = ("name", "fn", "saves", "scalar_edge", "saves_out", "node_cls", "lazy_backward")
 
     def __init__(self, name: str, fn: Callable, saves: bool = True, scalar_edge: bool = False,
-                 saves_out: bool = False):
+                 saves_out: bool = False, lazy_backward: bool = False):
         # scalar_edge: torch wraps the Python number operand in a tensor, shown as (None, 0)
         self.name, self.fn, self.saves, self.scalar_edge = name, fn, saves, scalar_edge
-        self.saves_out = saves_out
+        self.saves_out, self.lazy_backward = saves_out, lazy_backward
         self.node_cls = node_class(name)
 
     def __repr__(self):

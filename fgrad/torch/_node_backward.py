@@ -1,9 +1,11 @@
 """Each recorded node's backward, and the reverse sweep over a graph's nodes that calls them.
 
 A node's backward is fgrad's reverse mode of its op, made once per node signature: an IR from the
-node's input values (then, for an op torch defines through its result, the result the node saved)
-and its output's cotangent to the cotangents of its differentiable inputs, the input positions that
-IR reads (what torch saves), and, made on its first eager use, that IR compiled by the NumPy backend.
+input values it reads (then, for an op torch defines through its result, the result the node saved)
+and its output's cotangent to the cotangents of its differentiable inputs, the positions of the inputs
+it reads (what torch saves), and, made on its first eager use, that IR compiled by the NumPy backend.
+A node lets go of the other input values when it is recorded (`forget_unread`), as torch never saves
+them, so a long graph holds only what its backward reads.
 
 `sweep` walks the nodes from the roots back, calling one function per node: on tracers it builds the
 whole-graph program `autograd` compiles; `run_eagerly` calls the compiled per-node programs on arrays
@@ -25,7 +27,7 @@ from ..backends import compile_ir
 from ..core import IR, Aval, Var, eval_ir, new_trace
 from ..transforms.ad import backward_ir
 from ..transforms.simplify import dce, simplify
-from ._graph import Node, unpack_signature
+from ._graph import KEEP_INPUTS, Node, unpack_signature
 from ._lru import LRU
 
 # Sums of products stay in the order reverse mode writes them, the order torch evaluates: the
@@ -35,16 +37,19 @@ _F64 = np.dtype(np.float64)
 
 
 class NodeBackward:
-    """One node signature's backward: `ir` maps (inputs..., saved result if `op.saves_out`,
-    cotangent) to the cotangents of the differentiable inputs; `needs` lists the inputs it reads;
-    `paths()` is it compiled for NumPy."""
+    """One node signature's backward: `ir` maps (the inputs it reads..., saved result if
+    `op.saves_out`, cotangent) to the cotangents of the differentiable inputs; `needs` lists the
+    positions of the inputs it reads; `paths()` is it compiled for NumPy."""
 
     __slots__ = ("ir", "needs", "_program", "_paths")
 
     def __init__(self, node: Node):
-        self.ir = _grads_ir(node)
-        read = {a for e in self.ir.eqns for a in e.inputs if isinstance(a, Var)} | set(self.ir.outs)
-        self.needs = tuple(k for k, v in enumerate(self.ir.in_vars[:len(node.vals)]) if v in read)
+        full = _grads_ir(node)
+        read = {a for e in full.eqns for a in e.inputs if isinstance(a, Var)} | set(full.outs)
+        inputs = full.in_vars[:len(node.vals)]
+        self.needs = tuple(k for k, v in enumerate(inputs) if v in read)
+        kept = [inputs[k] for k in self.needs] + full.in_vars[len(node.vals):]
+        self.ir = IR(kept, full.const_vars, full.consts, full.eqns, full.outs)
         self._program = self._paths = None
 
     def paths(self) -> tuple:
@@ -67,6 +72,25 @@ def node_backward(node: Node) -> NodeBackward:
     if found is None:
         found = _BACKWARDS.put(node.sig, NodeBackward(node))
     return found
+
+
+def forget_unread(node: Node) -> None:
+    """Drop from `node` the values of the inputs its backward never reads (None in their place).
+
+    Those tensors are not saved by torch either: changing them in place is no error, and a chain
+    of ops keeps only what its backward reads alive. Constants stay (autograd.Function compares
+    them when it reuses a backward), and every value stays while a function is recorded to be
+    replayed (`_graph.replayable_graph`: torch.func and autograd.Function run the nodes again) and
+    in the nodes of ops whose backward is made only when needed (`Op.lazy_backward`).
+    """
+    if KEEP_INPUTS.depth or node.op.lazy_backward:
+        return
+    needs = node_backward(node).needs
+    vals = node.vals
+    if len(needs) == len(vals):
+        return
+    node.vals = tuple([v if k in needs or s is None else None
+                       for k, (v, s) in enumerate(zip(vals, node.srcs))])
 
 
 def _grads_ir(node: Node) -> IR:
@@ -112,7 +136,7 @@ def sweep(shape, slot_vals: list, seed_vals: list, ones, fns: list, hook=None, c
             if i in keep:
                 cts[i] = ct
         first, end = starts[i] + 1, starts[i + 1]
-        args = [slot_vals[k] for k in key[first:end:2]]
+        args = [slot_vals[k] for k in key[first:end:2] if k >= 0]      # -1: an input it does not read
         args.append(ct)
         outs = fns[i](*args)
         routes = key[first + 1:end:2]

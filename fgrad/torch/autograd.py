@@ -191,8 +191,9 @@ _SEQ = operator.attrgetter("seq")
 class Plan:
     """The structure of one backward call: what is cached (key) and what is fed (values).
 
-    The key lists, per node, its signature then (value slot, gradient route) per input; a route is
-    the producing node's index, -2 - k for the k-th leaf, or -1 for a constant. `starts[i]` is
+    The key lists, per node, its signature then (value slot, gradient route) per input; the slot is
+    -1 for an input the node's backward does not read; a route is the producing node's index,
+    -2 - k for the k-th leaf, or -1 for a constant. `starts[i]` is
     where node i's part of the key begins (one more entry ends the key).
     """
 
@@ -208,13 +209,14 @@ class Plan:
             n.idx = i                      # a node's sources come before it: their indices are set
             start(len(key))
             push(n.sig)
-            for v, s in zip(n.vals, n.srcs):
-                k = first_slot(id(v))
+            needs = node_backward(n).needs
+            for j, (v, s) in enumerate(zip(n.vals, n.srcs)):
+                k = first_slot(id(v)) if j in needs else -1     # -1: the backward does not read it
                 if k is None:
                     k = by_array[id(v)] = len(vals)
                     vals.append(v)
                     srcs.append(s)
-                elif srcs[k] is not s:
+                elif k >= 0 and srcs[k] is not s:
                     k = by_pair.get((id(v), id(s)))
                     if k is None:
                         k = by_pair[(id(v), id(s))] = len(vals)

@@ -38,7 +38,7 @@ from ..numpy import astype
 from ..tree import tree_flatten, tree_unflatten
 from . import ops
 from ._errors import torch_error
-from ._graph import MODE, Node, Op, enable_grad
+from ._graph import MODE, Node, Op, replayable_graph
 from ._lru import LRU
 from .func import Recording, fresh_leaf, ordered_like
 from .func import _graph_clock as _clock
@@ -143,7 +143,7 @@ class Function(metaclass=_FunctionMeta):
         ctx = FunctionCtx(tuple(isinstance(a, Tensor) and a.requires_grad for a in args))
         leaves = [fresh_leaf(a) if isinstance(a, Tensor) else a for a in args]
         start = next(_clock)
-        with enable_grad():
+        with replayable_graph():           # the replay reads every input value
             out = cls._forward(ctx, leaves, kwargs)
         out_leaves, out_tree = tree_flatten(out)
         positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
@@ -212,7 +212,7 @@ class _Rule:
             it = iter(stand_ins)
             given = [next(it) if i in self.inputs else None for i in range(self.nargs)]
             start = next(_clock)
-            with enable_grad():
+            with replayable_graph():           # the replay reads every input value
                 result = self.cls.jvp(self.ctx, *given)
             result = result if isinstance(result, tuple) else (result,)
             if len(result) != len(self.out_leaves):
@@ -234,7 +234,7 @@ class _Rule:
         """Output `k` (its value computed by this apply) as a tensor whose node's op is this rule's."""
         op = self.ops.get(k)
         if op is None:
-            op = self.ops[k] = Op(self.op_name, lambda *arrays: self._call(arrays)[k])
+            op = self.ops[k] = Op(self.op_name, lambda *arrays: self._call(arrays)[k], lazy_backward=True)
             op.node_cls = self.cls._node_cls
         return ops.record(op, tuple(inputs), (), np.array(value))
 
@@ -249,7 +249,7 @@ class _Rule:
         grads_in = [fresh_leaf(ops.wrap(np.ones_like(o._data))) if g else None for g, o in zip(given, self.out_leaves)]
         start = next(_clock)
         try:
-            with enable_grad():
+            with replayable_graph():           # the replay reads every input value
                 result = self.cls.backward(ctx, *grads_in)
         finally:
             ctx._stand_ins = None

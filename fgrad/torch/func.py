@@ -33,7 +33,7 @@ from ..errors import user_location
 from ..tree import tree_flatten, tree_unflatten
 from . import ops
 from ._errors import torch_error
-from ._graph import MODE, Node, Op, enable_grad, unpack_signature
+from ._graph import MODE, Node, Op, replayable_graph, unpack_signature
 from ._graph import _seq as _graph_clock  # the clock that numbers nodes: what was made before a recording
 from .autograd import _output_op as output_op  # names a program's output after its last operation
 from .tensor import Tensor
@@ -104,10 +104,20 @@ class Recording:
         env.update(zip(self.outer, outer_arrays))
         for node in self.order:
             op, params, _, _, _, out_dtype = unpack_signature(node.sigt)
-            args = [node.vals[k] if s is None else env.get(id(s), node.vals[k]) for k, s in enumerate(node.srcs)]
+            args = [env[id(s)] if s is not None and id(s) in env else _recorded(node, k)
+                    for k, s in enumerate(node.srcs)]
             out = op.fn(*args, *params)
             env[id(node)] = out if np.dtype(out.dtype) == out_dtype else out.astype(out_dtype)
         return tree_unflatten(self.out_tree, [_replayed(o, env) for o in self.out_leaves])
+
+
+def _recorded(node: Node, k: int):
+    """The value of input k when `node` was made; a node made outside a `replayable_graph` block dropped
+    the inputs its backward does not read, and such an input that is a leaf is read from the leaf."""
+    value = node.vals[k]
+    if value is None and isinstance(node.srcs[k], Tensor):
+        return node.srcs[k]._data
+    return value
 
 
 def _outer_sources(order: list, leaf_ids: set, start: int) -> dict:
@@ -142,7 +152,7 @@ def record_call(fn: Callable, args: tuple, kwargs: dict | None = None) -> tuple[
     leaves, tree = tree_flatten(args)
     fresh = [fresh_leaf(x) for x in leaves]
     start = next(_graph_clock)
-    with enable_grad():
+    with replayable_graph():           # the replay reads every input value
         out = fn(*ordered_like(tree_unflatten(tree, fresh), args), **(kwargs or {}))
     positions = [i for i, x in enumerate(leaves) if isinstance(x, Tensor)]
     return Recording([fresh[i] for i in positions], out, positions, start), out
@@ -198,7 +208,8 @@ def _emit_leaf(made: tuple, k: int, value, attach: bool):
         return value
     if not attach:
         return ops.wrap(np.asarray(value))
-    op = EmittedOp(name if isinstance(name, str) else name[k], lambda *a: tree_flatten(on_arrays(*a))[0][k])
+    op = EmittedOp(name if isinstance(name, str) else name[k], lambda *a: tree_flatten(on_arrays(*a))[0][k],
+                   lazy_backward=True)
     op.origin, op.recording = (origin, k), recording
     return ops.record(op, tuple(inputs), (), np.asarray(value))
 

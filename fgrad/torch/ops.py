@@ -24,6 +24,7 @@ from ..backends import blocks
 from . import _dtypes
 from ._errors import torch_error
 from ._graph import MODE, Op
+from ._node_backward import forget_unread
 from ._out import accepts_out
 from ._quiet import enter, leave, quiet
 from .profiler import RECORDER
@@ -55,13 +56,15 @@ def record(op: Op, inputs: tuple, params: tuple, value) -> Tensor:
         if len(inputs) == 1:              # most ops: no loop, no helper call
             a = inputs[0]
             if a._rg:
-                out.grad_fn = op.node_cls(op, params, (a._data,), (a.grad_fn or a,), value)
+                out.grad_fn = node = op.node_cls(op, params, (a._data,), (a.grad_fn or a,), value)
                 out._rg = True
+                forget_unread(node)
             return out
         for t in inputs:
             if t._rg:
-                out.grad_fn = op.node_cls(op, params, *_edges(inputs), value)
+                out.grad_fn = node = op.node_cls(op, params, *_edges(inputs), value)
                 out._rg = True
+                forget_unread(node)
                 break
     return out
 
