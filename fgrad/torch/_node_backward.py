@@ -41,15 +41,19 @@ class NodeBackward:
     `op.saves_out`, cotangent) to the cotangents of the differentiable inputs; `needs` lists the
     positions of the inputs it reads; `paths()` is it compiled for NumPy."""
 
-    __slots__ = ("ir", "needs", "_program", "_paths")
+    __slots__ = ("ir", "needs", "keeps", "_program", "_paths")
 
     def __init__(self, node: Node):
         full = _grads_ir(node)
         read = {a for e in full.eqns for a in e.inputs if isinstance(a, Var)} | set(full.outs)
         inputs = full.in_vars[:len(node.vals)]
         self.needs = tuple(k for k, v in enumerate(inputs) if v in read)
-        kept = [inputs[k] for k in self.needs] + full.in_vars[len(node.vals):]
-        self.ir = IR(kept, full.const_vars, full.consts, full.eqns, full.outs)
+        constant = [not m for m in unpack_signature(node.sigt)[4]]
+        # the input values a node keeps (read, or constants), or None when it keeps them all
+        keeps = tuple(k for k in range(len(inputs)) if k in self.needs or constant[k])
+        self.keeps = None if len(keeps) == len(inputs) else keeps
+        ins = [inputs[k] for k in self.needs] + full.in_vars[len(node.vals):]
+        self.ir = IR(ins, full.const_vars, full.consts, full.eqns, full.outs)
         self._program = self._paths = None
 
     def paths(self) -> tuple:
@@ -83,14 +87,21 @@ def forget_unread(node: Node) -> None:
     replayed (`_graph.replayable_graph`: torch.func and autograd.Function run the nodes again) and
     in the nodes of ops whose backward is made only when needed (`Op.lazy_backward`).
     """
-    if KEEP_INPUTS.depth or node.op.lazy_backward:
+    if node.op.lazy_backward:
         return
-    needs = node_backward(node).needs
+    found = _BACKWARDS.get(node.sig) or node_backward(node)
+    keeps = found.keeps
+    if keeps is None or KEEP_INPUTS.depth:
+        return
     vals = node.vals
-    if len(needs) == len(vals):
-        return
-    node.vals = tuple([v if k in needs or s is None else None
-                       for k, (v, s) in enumerate(zip(vals, node.srcs))])
+    if keeps:
+        node.vals = tuple([vals[k] if k in keeps else None for k in range(len(vals))])
+    else:                                   # nothing kept: shared tuples of Nones for the usual arities
+        n = len(vals)
+        node.vals = _UNKEPT[n] if n < len(_UNKEPT) else (None,) * n
+
+
+_UNKEPT = tuple((None,) * n for n in range(9))
 
 
 def _grads_ir(node: Node) -> IR:
