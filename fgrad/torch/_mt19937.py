@@ -27,12 +27,14 @@ class Engine:
     """One generator's engine and normal-sample caches. Example: ``Engine(0).u64(2)``."""
 
     def __init__(self, seed: int = DEFAULT_SEED):
+        # making a bit generator runs NumPy's seed hashing (most of a millisecond); reseeding one
+        # in place is microseconds, so seed() reuses this one
+        self._bits = np.random.MT19937(0)
         self.seed(seed)
 
     def seed(self, seed: int) -> None:
         """Reset the engine as PyTorch's `manual_seed` does (the caches are dropped too)."""
         self.initial_seed = int(seed) & 0xFFFFFFFFFFFFFFFF
-        self._bits = np.random.MT19937()
         self._bits._legacy_seeding(self.initial_seed & 0xFFFFFFFF)
         self._fresh = True
         self.next_double: float | None = None
