@@ -6,8 +6,9 @@ element at z_i to i and writes i at z_i). Both loops are sequential, but where e
 only depends on which steps touch the same position, so the result is found without the loop: sort
 the steps by the position they touch (which groups the steps that meet there, in step order), then
 follow each value's hand-offs between groups by pointer jumping, which takes as many rounds as the
-logarithm of the longest chain of hand-offs. The picks come from the engine exactly as PyTorch draws
-them (see _random.randperm), so the permutation is PyTorch's bit for bit.
+logarithm of the longest chain of hand-offs (a short forward shuffle just runs the loop, on a list).
+The picks come from the engine exactly as PyTorch draws them (see _random.randperm), so the
+permutation is PyTorch's bit for bit.
 
 Example:
     >>> forward_shuffle(np.array([2, 0]))         # swap 0<->2, then 1<->1
@@ -19,10 +20,32 @@ from __future__ import annotations
 import numpy as np
 
 _RADIX = 1 << 16       # NumPy's stable argsort is a radix sort for keys of 16 bits or fewer
+_LOOP_UP_TO = 128      # for this few steps the loop itself, on a Python list, is quicker than array passes
 
 
 def forward_shuffle(offsets: np.ndarray) -> np.ndarray:
     """arange(n) after the swaps (i, i + offsets[i]) for i = 0 .. n-2, in that order (n = len + 1).
+
+    Args:
+        offsets: int array, offsets[i] in [0, n - i).
+
+    Returns:
+        The permutation as an intp array of length len(offsets) + 1.
+
+    Example:
+        >>> forward_shuffle(np.array([1, 0, 0])).tolist()
+        [1, 0, 2, 3]
+    """
+    if offsets.size > _LOOP_UP_TO:
+        return forward_shuffle_arrays(offsets)
+    out = list(range(offsets.size + 1))
+    for i, k in enumerate(offsets.tolist()):
+        out[i], out[i + k] = out[i + k], out[i]
+    return np.array(out, np.intp)
+
+
+def forward_shuffle_arrays(offsets: np.ndarray) -> np.ndarray:
+    """`forward_shuffle` without a loop over the steps.
 
     Step i puts into position i, for good, what position t = i + offsets[i] holds then: what the
     previous step aiming at t left there, else t itself. A step leaves at t what its own position i
@@ -36,7 +59,7 @@ def forward_shuffle(offsets: np.ndarray) -> np.ndarray:
         The permutation as an intp array of length len(offsets) + 1.
 
     Example:
-        >>> forward_shuffle(np.array([1, 0, 0])).tolist()
+        >>> forward_shuffle_arrays(np.array([1, 0, 0])).tolist()
         [1, 0, 2, 3]
     """
     n = offsets.size + 1

@@ -92,14 +92,15 @@ def _inside_out(picks) -> list:
     return r
 
 
-@pytest.mark.parametrize("n", [1, 2, 3, 7, 64, 1000, 70_000])
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 64, 129, 130, 1000, 70_000])
 def test_shuffles_replay_the_loops(n):
-    from fgrad.torch._shuffle import forward_shuffle, inside_out_shuffle
+    from fgrad.torch._shuffle import forward_shuffle, forward_shuffle_arrays, inside_out_shuffle
     rng = np.random.default_rng(n)
     steps = np.arange(n)
     for offsets in (rng.integers(0, n - steps[:-1]), np.zeros(n - 1, np.int64), n - 1 - steps[:-1],
                     np.minimum(1, n - 2 - steps[:-1])):
         assert forward_shuffle(offsets).tolist() == _swaps(offsets.tolist())
+        assert forward_shuffle_arrays(offsets).tolist() == _swaps(offsets.tolist())
     for picks in (rng.integers(0, steps + 1), np.zeros(n, np.int64), steps, np.maximum(steps - 1, 0), steps // 2):
         assert inside_out_shuffle(picks).tolist() == _inside_out(picks.tolist())
 
