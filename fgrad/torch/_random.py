@@ -337,6 +337,8 @@ def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad: 
     """
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+    dt = _dtypes.to_numpy_dtype(dtype) if dtype is not None else np.dtype(np.int64)
+    _check_perm_dtype(n, dt)
     e = engine(generator)
     if n == 0:
         out = np.zeros(0, np.int64)
@@ -344,8 +346,25 @@ def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad: 
         out = forward_shuffle((e.u32(n - 1) % (n - np.arange(n - 1, dtype=np.uint64))).astype(np.int64))
     else:                              # step i moves the element at (a 64-bit word % (i + 1)) to i
         out = inside_out_shuffle((e.u64(n) % np.arange(1, n + 1, dtype=np.uint64)).astype(np.int64))
-    dt = _dtypes.to_numpy_dtype(dtype) if dtype is not None else np.dtype(np.int64)
     return _finish(out.astype(dt), requires_grad)
+
+
+_EXACT_UP_TO = {np.dtype(np.float16): (2049, "2049", "Half"), np.dtype(np.float32): (2**24 + 1, "2^24+1", "Float"),
+                np.dtype(np.float64): (2**53 + 1, "2^53+1", "Double")}
+
+
+def _check_perm_dtype(n: int, dt: np.dtype) -> None:
+    """torch's refusals, before anything is drawn: a dtype that cannot hold 0..n-1 exactly, or bool."""
+    if dt == np.bool_:
+        raise _fail("\"randperm\" not implemented for 'Bool'", "use an integer dtype, e.g. torch.int64",
+                    NotImplementedError)
+    if dt.kind == "f" and n > _EXACT_UP_TO[dt][0]:
+        limit, shown, name = _EXACT_UP_TO[dt]
+        raise _fail(f"n cannot be greater than {shown} for {name} type.",
+                    f"{name.lower()} numbers hold the integers exactly only up to {limit}; use torch.int64")
+    if dt.kind in "iu" and n > 1 and n - 1 > np.iinfo(dt).max:
+        raise _fail(f"value cannot be converted to type {dt.name}_t without overflow",
+                    f"{dt.name} holds at most {np.iinfo(dt).max}; use a wider dtype, e.g. torch.int64")
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None,

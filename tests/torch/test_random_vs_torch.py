@@ -76,6 +76,23 @@ def test_randperm_dtypes_and_generators(seed):
     check(seed, lambda T: [T.randperm(n) for n in (6, 1, 40, 3)][-1])     # the engine moves on as torch's
 
 
+@pytest.mark.parametrize("n, dtype", [(3000, "float16"), (2049, "float16"), (300, "int8"), (257, "uint8"),
+                                      (256, "uint8"), (40000, "int16"), (100, "bool"),
+                                      (2**24 + 2, "float32")])
+def test_randperm_dtypes_too_narrow_fail_as_in_torch(n, dtype):
+    outcomes = []
+    for T in (torch, ft):
+        T.manual_seed(4)
+        try:
+            got = T.randperm(n, dtype=getattr(T, dtype))
+        except (RuntimeError, NotImplementedError) as e:
+            got = (type(e).__name__, str(e).split("\n")[0])
+        else:
+            got = got.numpy().tolist()
+        outcomes.append((got, T.get_rng_state().numpy().tolist()))      # nothing drawn on a refusal
+    assert outcomes[0] == outcomes[1]
+
+
 def _swaps(offsets) -> list:
     """torch's small-n randperm loop, written out: step i swaps positions i and i + offsets[i]."""
     r = list(range(len(offsets) + 1))
