@@ -1,6 +1,7 @@
 """Generated NumPy code: workspace buffers reused across calls never leak into results, and long
 programs run as a chain of part-functions compiled one at a time."""
 
+import re
 import threading
 import traceback
 import tracemalloc
@@ -142,3 +143,19 @@ def test_longdouble_gradients_keep_their_dtype_and_inexact_constants_are_refused
     assert numpy_codegen.literal(np.longdouble(0.5)) == "0.5"
     with pytest.raises(TypeError, match="longdouble cannot appear"):
         numpy_codegen.literal(np.longdouble(1) / 3)     # float64 cannot hold it: never silently rounded
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int32, np.int64, np.uint8])
+def test_numbers_beside_small_arrays_are_named_constants(dtype):
+    """A number meeting small arrays of its dtype is a 0-d array defined once at the top of the
+    source (NumPy would convert a bare number on every call): same values, same dtype."""
+    x = np.arange(1, 9).astype(dtype)
+    f = fgrad.jit(lambda a: (a * 3 + 2) - a * 0 if np.dtype(dtype).kind != "f" else a * -0.0 + a * 0.0 - 2.5)
+    source = f.lower(x).as_text()
+    assert re.search(r"^_\w+ = np\.asarray\(", source, re.M)
+    got = f(x)
+    want = (x * 3 + 2) - x * 0 if np.dtype(dtype).kind != "f" else x * -0.0 + x * 0.0 - dtype(2.5)
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want, strict=True)
+    if np.dtype(dtype).kind == "f":
+        assert "_m0_0" in source and "_0_0" in source      # -0.0 and 0.0 stay two constants

@@ -196,6 +196,7 @@ class _Emitter:
         self.ir, self.scalar = ir, scalar
         self.names: dict = {}
         self.literal_texts: dict = {}  # (dtype, bytes) -> source text of a literal
+        self.constants: dict = {}      # (dtype, bytes) -> (name, literal text) of a named 0-d constant
         self.gen = _names()
         self.namespace = namespace_for({e.prim for e in ir.eqns})
         self.lines: list = []
@@ -240,9 +241,27 @@ class _Emitter:
         return text
 
     def operand(self, eqn: Eqn, atom) -> str:
-        if isinstance(atom, Lit) and not self.scalar and needs_typed_literal(eqn, atom):
-            return f"np.{atom.aval.dtype.name}({self.literal(atom)})"
+        if isinstance(atom, Lit) and not self.scalar:
+            if needs_typed_literal(eqn, atom):
+                return f"np.{atom.aval.dtype.name}({self.literal(atom)})"
+            if eqn.out.aval.size < BIG and atom.aval.dtype.kind in "fiu" and all(
+                    a.aval.dtype == atom.aval.dtype for a in eqn.inputs if isinstance(a, Var)):
+                return self.named_constant(atom)
         return self.text(atom)
+
+    def named_constant(self, lit: Lit) -> str:
+        """A number beside small arrays of its dtype, as a 0-d array named after its value and
+        defined at the top of the source: NumPy would convert a bare number on every call, which
+        costs as much as the operation itself on a few dozen elements."""
+        key = (lit.val.dtype, lit.val.tobytes())
+        if key not in self.constants:
+            text = self.literal(lit).strip("()")
+            name = "_" + text.replace("-", "m").replace(".", "_").replace("+", "")
+            dtype = lit.aval.dtype
+            if dtype not in _PYTHON_DTYPES:
+                name = f"{name}_{dtype.name}"
+            self.constants[key] = (name, text if dtype in _PYTHON_DTYPES else f"{text}, np.{dtype.name}")
+        return self.constants[key][0]
 
     def _uses(self) -> dict:
         uses: dict = {}
@@ -421,6 +440,7 @@ class _Emitter:
         name = f"_b{len(self.region_code)}"
         child = _Emitter(region.sub_ir(self.ir), fuse=False, aliases=self.aliases)
         child.gen, child.names, child.nested = self.gen, self.names, True    # the program's names
+        child.constants = self.constants
         for k, _ in enumerate(child.ir.eqns):
             child.statement(k, child.ir.eqns[k])
         self.namespace.update(child.namespace)
@@ -445,7 +465,7 @@ class _Emitter:
         this program, `depth` levels deep, with its inputs read from the expressions `inputs`; and
         the expressions of its outputs."""
         child = _Emitter(ir, fuse=False)       # one `_ne` per program: loop bodies stay NumPy
-        child.gen, child.nested = self.gen, True
+        child.gen, child.nested, child.constants = self.gen, True, self.constants
         child.names.update(zip(ir.in_vars, inputs))
         for i, eqn in enumerate(ir.eqns):
             child.statement(i, eqn)
@@ -487,9 +507,12 @@ class _Emitter:
             self.namespace["_ws"] = Workspace(self.slots)
             prologue = ["    " + ", ".join(f"_w{k}" for k in range(len(self.slots))) + ", = _ws()"]
         name = "program_scalar" if self.scalar else "program"
+        head = self.region_code
+        if self.constants:
+            head = ["\n".join(f"{n} = np.asarray({text})" for n, text in self.constants.values()) + "\n\n"] + head
         if parts:
-            return self.region_code + part_functions(name, params, body, parts, prologue)
-        return self.region_code + ["\n".join([f"def {name}({params}):"] + prologue + body) + "\n"]
+            return head + part_functions(name, params, body, parts, prologue)
+        return head + ["\n".join([f"def {name}({params}):"] + prologue + body) + "\n"]
 
     def emit_statements(self) -> list:
         """Write every equation's lines, cutting a long program into parts of about `PART_LINES`
@@ -557,7 +580,7 @@ def program_fast(*args):
     try:
         return program_scalar(*args)
     except (ArithmeticError, ValueError):   # math raises where NumPy returns inf/nan: use NumPy
-        return program(*args)
+        return program(*map(np.float64, args))   # every input is a float64 scalar, maybe a Python float
 """
 
 
@@ -588,6 +611,7 @@ class Program:
         register_source(self, self.filename, self.source)
         compile_pieces(pieces, self.filename, namespace)   # one function at a time: bounded memory
         self.fn = namespace.get("program_fast", namespace["program"])
+        self.takes_python_floats = self.fn is not namespace["program"]   # for float64 scalar inputs
 
     def __call__(self, *args):
         return self.fn(*args)
