@@ -115,8 +115,7 @@ def inside_out_shuffle(picks: np.ndarray) -> np.ndarray:
     known = np.empty(n, bool)
     known[order] = after_same[:n] | (spots == order)
     copies_from = np.where(known, steps, picks)
-    copied = copied[_chain_roots(copies_from)]
-    out = copied
+    out = copied[_chain_roots(copies_from)]
     ends = np.flatnonzero(~after_same[1:])       # the last step writing at each written position
     out[spots[ends]] = order[ends]
     return out
@@ -135,8 +134,10 @@ def _chain_roots(link: np.ndarray) -> np.ndarray:
 
 
 def _stable_argsort(keys: np.ndarray) -> np.ndarray:
-    """argsort(keys, stable) for keys in [0, 2**32): one or two radix passes over 16-bit digits."""
+    """argsort(keys, stable) for keys in [0, len(keys)): one or two radix passes over 16-bit digits."""
     if keys.size <= _RADIX:
         return np.argsort(keys.astype(np.uint16), kind="stable")
+    if keys.size > _RADIX * _RADIX:              # more than two digits: NumPy's merge sort
+        return np.argsort(keys, kind="stable")
     low = np.argsort((keys & (_RADIX - 1)).astype(np.uint16), kind="stable")
     return low[np.argsort((keys[low] >> 16).astype(np.uint16), kind="stable")]
