@@ -152,3 +152,19 @@ def test_elementwise_helper_and_the_torch_faces_unary_ops(monkeypatch):
     assert y.grad_fn.name() == "TanhBackward0"
     y.sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), 1 - np.tanh(X) ** 2)
+
+
+@pytest.mark.parametrize("kind", ["add", "sub", "mul", "div", "pow"])
+def test_the_torch_faces_arithmetic_on_large_tensors(kind, monkeypatch):
+    """Tensor-tensor and tensor-number arithmetic on large tensors, in pieces: NumPy's bits and
+    dtype (float32 stays float32), both operand orders."""
+    import operator
+
+    import fgrad.torch as torch
+    op = getattr(operator, {"div": "truediv"}.get(kind, kind))
+    for dtype in (np.float64, np.float32):
+        a, b = X.astype(dtype), X[::-1].astype(dtype)
+        ta, tb = torch.from_numpy(a.copy()), torch.from_numpy(b.copy())
+        for got, want in [(op(ta, tb), op(a, b)), (op(ta, 1.5), op(a, dtype(1.5))), (op(2.5, ta), op(dtype(2.5), a))]:
+            assert got.dtype == torch.from_numpy(want).dtype
+            np.testing.assert_array_equal(got.numpy(), want)

@@ -159,41 +159,24 @@ def run_in_blocks(fn, *inputs) -> tuple:
         >>> bool(np.array_equal(y, np.exp(x) * 2.0))
         True
     """
-    whole = [np.ndim(x) > 0 for x in inputs]
-    shape = np.shape(inputs[whole.index(True)])
-    flat = [np.asarray(x).reshape(-1) if w else x for x, w in zip(inputs, whole)]   # any subclass: flat
-
-    def piece(lo: int) -> tuple:
-        return fn(*[x[lo:lo + BLOCK] if w else x for x, w in zip(flat, whole)])
-
-    first = piece(0)                # its dtypes give the results' (the first piece runs alone)
+    shape, piece = _pieces(inputs)
+    first = fn(*piece(0))           # its dtypes give the results' (the first piece runs alone)
     outs = [np.empty(math.prod(shape), r.dtype) for r in first]
     for out, r in zip(outs, first):
         out[:BLOCK] = r
-    rest = range(BLOCK, outs[0].size, BLOCK)
-    threads = min(thread_count(), len(rest))
 
-    def share(k: int) -> None:
-        for lo in rest[k::threads]:
-            for out, r in zip(outs, piece(lo)):
-                out[lo:lo + BLOCK] = r
+    def work(lo: int) -> None:
+        for out, r in zip(outs, fn(*piece(lo))):
+            out[lo:lo + BLOCK] = r
 
-    if threads:
-        pool = _POOL.get(threads - 1) if threads > 1 else None
-        futures = [pool.submit(contextvars.copy_context().run, share, k) for k in range(1, threads)]
-        try:
-            share(0)
-        finally:
-            errors = [f.exception() for f in futures]    # waits: no piece still writes after the call
-        for error in errors:
-            if error is not None:
-                raise error
+    _spread(work, outs[0].size)
     return tuple(out.reshape(shape) for out in outs)
 
 
 def elementwise(fn, *arrays):
-    """`fn(*arrays)` for an elementwise NumPy function `fn`, in blocks on threads (as a region is)
-    when the arrays are large, of one shape (or 0-d), and there is more than one thread.
+    """`fn(*arrays)` for an elementwise NumPy function `fn` (a ufunc writes its pieces in place), in
+    blocks on threads (as a region is) when the arrays are large, of one shape (or 0-d), and there
+    is more than one thread.
 
     Example:
         >>> x = np.linspace(0.0, 1.0, 300_000)
@@ -203,5 +186,46 @@ def elementwise(fn, *arrays):
     shapes = {np.shape(a) for a in arrays} - {()}
     if len(shapes) != 1 or math.prod(next(iter(shapes))) < REGION_MIN or thread_count() < 2:
         return fn(*arrays)
-    return run_in_blocks(lambda *pieces: (fn(*pieces),), *arrays)[0]
+    if not (isinstance(fn, np.ufunc) and fn.nout == 1):
+        return run_in_blocks(lambda *pieces: (fn(*pieces),), *arrays)[0]
+    shape, piece = _pieces(arrays)
+    first = fn(*piece(0))
+    out = np.empty(math.prod(shape), first.dtype)
+    out[:BLOCK] = first
+    _spread(lambda lo: fn(*piece(lo), out=out[lo:lo + BLOCK]), out.size)
+    return out.reshape(shape)
 
+
+def _pieces(inputs) -> tuple:
+    """The inputs' common shape, and `piece(lo)`: the inputs' elements lo..lo + BLOCK (a 0-d input
+    whole)."""
+    whole = [np.ndim(x) > 0 for x in inputs]
+    shape = np.shape(inputs[whole.index(True)])
+    flat = [np.asarray(x).reshape(-1) if w else x for x, w in zip(inputs, whole)]   # any subclass: flat
+
+    def piece(lo: int) -> list:
+        return [x[lo:lo + BLOCK] if w else x for x, w in zip(flat, whole)]
+    return shape, piece
+
+
+def _spread(work, size: int) -> None:
+    """`work(lo)` for every piece after the first, the pieces dealt in turn to `thread_count()`
+    threads (this one among them); an exception from any is raised once all have finished."""
+    rest = range(BLOCK, size, BLOCK)
+    threads = min(thread_count(), len(rest))
+    if not threads:
+        return
+
+    def share(k: int) -> None:
+        for lo in rest[k::threads]:
+            work(lo)
+
+    pool = _POOL.get(threads - 1) if threads > 1 else None
+    futures = [pool.submit(contextvars.copy_context().run, share, k) for k in range(1, threads)]
+    try:
+        share(0)
+    finally:
+        errors = [f.exception() for f in futures]    # waits: no piece is still written after the call
+    for error in errors:
+        if error is not None:
+            raise error

@@ -132,6 +132,13 @@ _ARITH = {
     "div": (operator.truediv, DIV, DIV_S, RDIV_S),
     "pow": (operator.pow, POW, POW_S, RPOW_S),
 }
+_UFUNCS = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide}   # write in place
+
+
+def _large(fn, kind: str, *operands):
+    """`fn(*operands)` for a large tensor: in pieces on every thread (NumPy's bits), as torch's
+    kernels split it (`fgrad.backends.blocks`)."""
+    return blocks.elementwise(_UFUNCS.get(kind, fn), *operands)
 
 
 def arith(kind: str, x, y):
@@ -159,7 +166,7 @@ def arith_tensors(kind: str, x: Tensor, y: Tensor) -> Tensor:
         check_broadcast(xd.shape, yd.shape)
     token = enter()
     try:
-        value = fn(xd, yd)
+        value = fn(xd, yd) if xd.size < blocks.REGION_MIN else _large(fn, kind, xd, yd)
     finally:
         leave(token)
     return record(op_tt, (x, y), (dt,), value)
@@ -179,7 +186,13 @@ def arith_scalar(kind: str, t: Tensor, s, swapped: bool) -> Tensor:
         if kind == "div" and dt.kind != "f":
             dt = _dtypes.DEFAULT_FLOAT[0].np
         d = d.astype(dt)
-    if dt.itemsize >= 4 and _never_warns(kind, s):
+    if d.size >= blocks.REGION_MIN:
+        token = enter()
+        try:
+            value = _large(fn, kind, s, d) if swapped else _large(fn, kind, d, s)
+        finally:
+            leave(token)
+    elif dt.itemsize >= 4 and _never_warns(kind, s):
         value = fn(s, d) if swapped else fn(d, s)
     else:
         token = enter()
