@@ -278,6 +278,8 @@ def limit_threads(count: int, torch_too: bool) -> dict:
     more than they gain, and they slow the next library timed down too.
     """
     done = {"threads": count}
+    os.environ["OMP_NUM_THREADS"] = str(count)     # fgrad's block regions (and numexpr, imported later)
+    done["fgrad"] = f"OMP_NUM_THREADS={count}"
     if "jax" not in sys.modules:
         flags = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1" if count == 1 else ""
         os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " " + flags).strip()
