@@ -168,3 +168,27 @@ def test_the_torch_faces_arithmetic_on_large_tensors(kind, monkeypatch):
         for got, want in [(op(ta, tb), op(a, b)), (op(ta, 1.5), op(a, dtype(1.5))), (op(2.5, ta), op(dtype(2.5), a))]:
             assert got.dtype == torch.from_numpy(want).dtype
             np.testing.assert_array_equal(got.numpy(), want)
+
+
+def _region_in_child(x):
+    y, = blocks.run_in_blocks(lambda a: (np.sin(a),), x)
+    raise SystemExit(0 if np.array_equal(y, np.sin(x)) else 1)
+
+
+def test_a_forked_child_gets_threads_of_its_own(monkeypatch):
+    """The pool's threads do not exist in a forked child (a full pool would wait on them forever):
+    another process id gets a pool of its own, and a forked child runs regions."""
+    import multiprocessing
+    import os
+    blocks.run_in_blocks(lambda a: (np.sin(a),), X)          # the parent's pool exists
+    parents = blocks._POOL.get(2)
+    assert blocks._POOL.get(2) is parents
+    with monkeypatch.context() as m:
+        m.setattr(os, "getpid", lambda: -1)
+        assert blocks._POOL.get(2) is not parents
+    child = multiprocessing.get_context("fork").Process(target=_region_in_child, args=(X,))
+    child.start()
+    child.join(120)
+    if child.is_alive():
+        child.kill()
+    assert child.exitcode == 0
