@@ -134,10 +134,18 @@ def _chain_roots(link: np.ndarray) -> np.ndarray:
 
 
 def _stable_argsort(keys: np.ndarray) -> np.ndarray:
-    """argsort(keys, stable) for keys in [0, len(keys)): one or two radix passes over 16-bit digits."""
-    if keys.size <= _RADIX:
+    """argsort(keys, stable) for int64 keys in [0, len(keys)).
+
+    Up to 2**16 keys: NumPy's radix sort of 16-bit keys. Beyond, the radix sort's scattered writes
+    leave the caches, and sorting key * n + position (distinct numbers, ordered as (key, position)
+    are) with NumPy's plain sort is quicker, while n * n fits in 63 bits.
+    """
+    n = keys.size
+    if n <= _RADIX:
         return np.argsort(keys.astype(np.uint16), kind="stable")
-    if keys.size > _RADIX * _RADIX:              # more than two digits: NumPy's merge sort
+    if n >= 1 << 31:
         return np.argsort(keys, kind="stable")
-    low = np.argsort((keys & (_RADIX - 1)).astype(np.uint16), kind="stable")
-    return low[np.argsort((keys[low] >> 16).astype(np.uint16), kind="stable")]
+    tagged = keys * n
+    tagged += np.arange(n)
+    tagged.sort()
+    return tagged % n
