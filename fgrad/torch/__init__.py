@@ -138,6 +138,8 @@ from .ops import tanh as tanh
 from .ops import where as where
 from .ops_math import acos as acos
 from .ops_math import acosh as acosh
+from .ops_math import all as all
+from .ops_math import any as any
 from .ops_math import asin as asin
 from .ops_math import asinh as asinh
 from .ops_math import atanh as atanh

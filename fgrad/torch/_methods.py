@@ -263,11 +263,11 @@ class TensorMethods:
     def ravel(self):
         return ops_shape.reshape(self, -1)
 
-    def all(self, dim=None):  # noqa: A003
-        return ops.wrap(np.all(self._data, axis=dim))
+    def all(self, dim=None, keepdim: bool = False):  # noqa: A003
+        return ops_math.all(self, dim, keepdim)
 
-    def any(self, dim=None):  # noqa: A003
-        return ops.wrap(np.any(self._data, axis=dim))
+    def any(self, dim=None, keepdim: bool = False):  # noqa: A003
+        return ops_math.any(self, dim, keepdim)
 
     # --- in-place methods ----------------------------------------------------------------------
     add_ = __iadd__ = _inplace_arith("add")

@@ -126,6 +126,38 @@ def _logical(fn):
 logical_and, logical_or, logical_xor = _logical(np.logical_and), _logical(np.logical_or), _logical(np.logical_xor)
 
 
+def _truth_reduction(numpy_fn, name: str):
+    def reduce(input, dim=None, keepdim: bool = False):  # noqa: A002
+        axis = dims(dim, input._data.ndim) if dim is not None and input._data.ndim else None
+        value = numpy_fn(input._data, axis=axis, keepdims=keepdim)
+        # torch keeps uint8 for uint8 input (0 or 1); every other dtype gives bool
+        return wrap(np.asarray(value, np.uint8 if input._data.dtype == np.uint8 else np.bool_))
+    reduce.__name__ = reduce.__qualname__ = name
+    reduce.__doc__ = f"""torch.{name}: whether {'every' if name == 'all' else 'any'} element (along `dim`) is nonzero.
+
+    Args:
+        input: a tensor of any dtype.
+        dim: None (the whole tensor), a dimension or a tuple of dimensions.
+        keepdim: keep the reduced dimensions with size 1.
+
+    Returns:
+        A bool tensor (uint8 for uint8 input, as in torch).
+
+    Raises:
+        IndexError: `dim` is out of range, with torch's message.
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> torch.{name}(torch.tensor([[1., 0.], [2., 3.]]), dim=1)
+        tensor({'[False,  True]' if name == 'all' else '[True, True]'})
+    """
+    return reduce
+
+
+all = _truth_reduction(np.all, "all")  # noqa: A001 - torch's name
+any = _truth_reduction(np.any, "any")  # noqa: A001 - torch's name
+
+
 def unique(input, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,  # noqa: A002
            dim=None):
     """The distinct values, sorted (torch sorts on CPU whatever `sorted` says).

@@ -40,9 +40,37 @@ class saved_tensors_hooks:  # noqa: N801 - torch's name
         return False
 
 
+class save_on_cpu(saved_tensors_hooks):  # noqa: N801 - torch's name
+    """torch.autograd.graph.save_on_cpu: saved tensors are kept in CPU memory until backward needs them.
+
+    Every tensor here already lives on the CPU, so the tensors are kept as they are; `pin_memory` and
+    `device_type` are accepted for torch's signature.
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> w = torch.ones(3, requires_grad=True)
+        >>> with torch.autograd.graph.save_on_cpu(pin_memory=True):
+        ...     loss = (w * w).sum()
+        >>> loss.backward(); w.grad
+        tensor([2., 2., 2.])
+    """
+
+    def __init__(self, pin_memory: bool = False, device_type: str = "cuda"):
+        super().__init__(lambda tensor: (tensor.device, tensor), lambda packed: packed[1].to(packed[0]))
+
+
+# torch's nodes save their inputs in the alphabetical order of the schema's argument names (MulBackward0:
+# other, then self); inputs are named self, other unless listed here
+_ARGUMENT_NAMES = {"MseLossBackward0": ("self", "target"), "L1LossBackward0": ("self", "target"),
+                   "SmoothL1LossBackward0": ("self", "target"), "HuberLossBackward0": ("self", "target")}
+
+
 def _saved_positions(node: Node) -> tuple:
     from .autograd import node_needs
-    return () if node.op.saves_out else node_needs(node)
+    if node.op.saves_out:
+        return ()
+    names = _ARGUMENT_NAMES.get(node.name(), ("self", "other"))
+    return tuple(sorted(node_needs(node), key=lambda k: (names[k] if k < len(names) else "~", k)))
 
 
 def _as_tensor(node: Node, k: int):
@@ -65,8 +93,11 @@ def pack(node: Node, out) -> list:
 
 
 def unpack(nodes: list) -> None:
-    """Replace the packed values of `nodes` by what their unpack hooks return (before a backward pass)."""
-    for node in nodes:
+    """Replace the packed values of `nodes` by what their unpack hooks return (before a backward pass).
+
+    `nodes` come in creation order; torch's engine runs (and unpacks) the latest-created node first.
+    """
+    for node in reversed(nodes):
         if node.packed is None:
             continue
         vals = list(node.vals)
@@ -83,7 +114,15 @@ def saved_input(node: Node, k: int, name: str):
         raise AttributeError(f"'{node.name()}' object has no attribute '{name}'")
     if node.freed:
         raise torch_error(*E.SECOND_BACKWARD)
-    return _as_tensor(node, k)
+    return _unpacked(node, k) if node.packed is not None else _as_tensor(node, k)
+
+
+def _unpacked(node: Node, k: int):
+    """What the unpack hook gives for saved value k (-1: the result), called on every access, as in torch."""
+    for position, packed, unpack_hook in node.packed:
+        if position == k:
+            return unpack_hook(packed)
+    raise AssertionError(f"{node.name()} packed no value at position {k}")
 
 
 def saved_result(node: Node):
@@ -92,6 +131,8 @@ def saved_result(node: Node):
         raise AttributeError(f"'{node.name()}' object has no attribute '_saved_result'")
     if node.freed:
         raise torch_error(*E.SECOND_BACKWARD)
+    if node.packed is not None:
+        return _unpacked(node, -1)
     t = ops.wrap(node.result)
     t.grad_fn, t._rg = node, True
     return t

@@ -31,6 +31,7 @@ from .losses import MSELoss as MSELoss
 from .losses import NLLLoss as NLLLoss
 from .losses import Softmax as Softmax
 from .losses import Softplus as Softplus
+from .modules import DataParallel as DataParallel
 from .modules import Identity as Identity
 from .modules import Linear as Linear
 from .modules import Module as Module

@@ -376,3 +376,27 @@ Tanh = _simple("Tanh", ops.tanh, "tanh(x). Example: ``torch.nn.Tanh()(torch.zero
 Identity = _simple("Identity", lambda x: x, "Returns its input. Example: ``torch.nn.Identity()(x)``.")
 for _cls in (ReLU, Sigmoid, Tanh, Identity):
     _cls.__init__ = lambda self, *args, **kwargs: Module.__init__(self)
+
+
+class DataParallel(Module):
+    """torch.nn.DataParallel as a CPU-only torch build has it: no device to split over, so `forward` calls
+    the wrapped module, and the wrapper prints as ``DataParallel((module): ...)``.
+
+    Args:
+        module: the module to wrap.
+        device_ids, output_device, dim: accepted for torch's signature (no accelerator exists here).
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> net = torch.nn.DataParallel(torch.nn.Linear(2, 1))
+        >>> net.device_ids, net(torch.ones(3, 2)).shape
+        ([], torch.Size([3, 1]))
+    """
+
+    def __init__(self, module: Module, device_ids=None, output_device=None, dim: int = 0):
+        super().__init__()
+        self.module = module
+        self.device_ids = []
+
+    def forward(self, *inputs, **kwargs):
+        return self.module(*inputs, **kwargs)
