@@ -26,7 +26,7 @@ from .arguments import (
 from .cache import CompileCache
 from .captured import Captured
 from .config import config
-from .core import IR, Tracer, _trace_stack, aval_of, collect_consts, eval_ir, is_jax_array, new_trace, tracing
+from .core import IR, Aval, Tracer, _trace_stack, aval_of, collect_consts, eval_ir, is_jax_array, new_trace, tracing
 from .errors import IntegerInputError, NonScalarOutputError, user_location
 from .nan_checks import compile_checked
 from .transforms.ad import backward_ir
@@ -36,6 +36,7 @@ from .tree import LEAF, LEAF_TYPES, MAX_TREEDEFS, TreeDef, leaf_paths, tree_flat
 
 _F64 = np.dtype(np.float64)
 _FLOAT_KEY = ((), _F64)
+_F64_SCALAR = Aval((), _F64)
 
 
 # --- leaves: cache keys and values ---------------------------------------------------------------
@@ -256,6 +257,21 @@ def _entry_point(program):
     return getattr(program, "fn", program)
 
 
+def _floats_as_float64(program, positions: list[int]):
+    """`program` given NumPy float64 scalars where its caller may pass Python floats (at `positions`):
+    a bare Python float is weakly typed in NumPy and jax and would let a float32 operand win."""
+    if not positions:
+        return program
+
+    def run(*values):
+        values = list(values)
+        for k in positions:
+            if type(values[k]) is float:
+                values[k] = np.float64(values[k])
+        return program(*values)
+    return run
+
+
 def _only(program, positions: list[int]):
     """`program` called with the leaves at `positions` (the others were static)."""
     return lambda *values: program(*[values[i] for i in positions])
@@ -285,31 +301,70 @@ class GradFunction:
         self.holomorphic = bool(holomorphic)
         self._nums = argnums_tuple(argnums)
         self._argnums: dict = {}
+        self._last_signature: tuple = (None, None)     # (signature, key) of the last flat call
         self.cache = CompileCache(f"{self.transform}({getattr(fun, '__name__', 'fun')})")
         self.__name__ = f"{self.transform}_{getattr(fun, '__name__', 'fun')}"
         self.__doc__ = getattr(fun, "__doc__", None)
         self.__wrapped__ = fun
 
     def __call__(self, *args, **kwargs):
-        # The hot path of every training step: kept free of avoidable Python calls.
-        argnums = self._argnums.get(len(args))
-        if argnums is None:
-            argnums = resolve_argnums(self._nums, self.argnums, len(args))
-            if len(self._argnums) < 64:
-                self._argnums[len(args)] = argnums
-        leaves, treedef = tree_flatten((args, kwargs)) if kwargs else _flatten_args(args)
-        if _trace_stack.items:
-            return self._inline(leaves, treedef, argnums)
-        leaf_keys, values = _grad_leaves(leaves)
-        key = (argnums, treedef, leaf_keys)
+        # The hot path of every training step: kept free of avoidable Python calls. Positional
+        # floats, arrays and `()` slots (the common call) are keyed in one pass, without flattening;
+        # Python floats reach the program as they are (see `_compile`).
+        if kwargs or _trace_stack.items:
+            return self._call_general(args, kwargs)
+        signature, values = [], []
+        for a in args:
+            t = type(a)
+            if t is float:
+                signature.append(_FLOAT_KEY)
+            elif t is np.ndarray:
+                signature.append((a.shape, a.dtype))
+            elif a is _NO_LEAVES:
+                signature.append(None)
+                continue
+            else:
+                return self._call_general(args, kwargs)
+            values.append(a)
+        last = self._last_signature
+        key = last[1] if last[0] == signature else self._flat_key(signature, args)
         found = self.cache.run(key, values)
         if found is None:            # a partial, not a lambda: a closure would make cells on every call
-            found = _build_and_run(self.cache, key, values, functools.partial(self._compile, values, treedef, argnums),
+            found = _build_and_run(self.cache, key, values, functools.partial(self._compile, values, key[1], key[0]),
                                    self.fun)
         outs, meta = found
         if meta.n_value == 0 and meta.grad_tree is LEAF:
             return outs[0]                 # grad of one array: no structure to rebuild
         return self._finish(outs, meta)
+
+    def _flat_key(self, signature: list, args: tuple) -> tuple:
+        """The cache key of a call whose positional arguments are floats, arrays and `()` slots (their
+        `signature`: one leaf key each, None for a slot), kept for the next call with the same one."""
+        key = (self._resolved_argnums(len(args)), _flatten_args(args)[1],
+               tuple([k for k in signature if k is not None]))
+        self._last_signature = (signature, key)
+        return key
+
+    def _resolved_argnums(self, nargs: int) -> tuple:
+        argnums = self._argnums.get(nargs)
+        if argnums is None:
+            argnums = resolve_argnums(self._nums, self.argnums, nargs)
+            if len(self._argnums) < 64:
+                self._argnums[nargs] = argnums
+        return argnums
+
+    def _call_general(self, args: tuple, kwargs: dict):
+        """A call with keyword arguments, other leaves or nested structures, or inside a trace."""
+        argnums = self._resolved_argnums(len(args))
+        leaves, treedef = tree_flatten((args, kwargs)) if kwargs else _flatten_args(args)
+        if _trace_stack.items:
+            return self._inline(leaves, treedef, argnums)
+        leaf_keys, values = _grad_leaves(leaves)
+        key = (argnums, treedef, leaf_keys)
+        found = _run_cached(self.cache, key, values, functools.partial(self._compile, values, treedef, argnums),
+                            self.fun)
+        outs, meta = found
+        return outs[0] if meta.n_value == 0 and meta.grad_tree is LEAF else self._finish(outs, meta)
 
     def _wrt(self, treedef: TreeDef, argnums: tuple) -> tuple[list[int], TreeDef]:
         arg_trees = treedef.children[0].children
@@ -372,12 +427,15 @@ class GradFunction:
         return simplify(select_outputs(gir, keep)), _GradMeta(n_value, out_tree, grad_tree)
 
     def _compile(self, values, treedef, argnums):
+        values = [np.float64(v) if type(v) is float else v for v in values]    # traced as float64
         traced = [i for i, v in enumerate(values) if not is_static_leaf(v)]
         _check_traceable(values, treedef, traced, self.transform, "pass arrays or numbers")
         partial = len(traced) < len(values)
         gir, meta = self._gradient_ir(values, treedef, argnums, concrete=True, traced=traced if partial else None)
         meta.program = program = compile_checked(gir, config.backend)
         run = _entry_point(program)
+        if not getattr(program, "takes_python_floats", False):
+            run = _floats_as_float64(run, [k for k, v in enumerate(gir.in_vars) if v.aval == _F64_SCALAR])
         return (_only(run, traced) if partial else run), meta
 
     def _inline(self, leaves, treedef, argnums):
@@ -392,10 +450,9 @@ class GradFunction:
         grads = outs[n] if meta.grad_tree is LEAF else tree_unflatten(meta.grad_tree, outs[n:])
         if n == 0:
             return grads
-        value_and_aux = tree_unflatten(meta.value_tree, outs[:n]) if self.with_value else None
         if not self.with_value:                    # grad with has_aux: (grads, aux)
             return grads, tree_unflatten(meta.value_tree.children[1], outs[:n])
-        return value_and_aux, grads
+        return (outs[0] if meta.value_tree is LEAF else tree_unflatten(meta.value_tree, outs[:n])), grads
 
     def cache_info(self) -> dict:
         """Hits, misses, size and why the last compile happened."""
