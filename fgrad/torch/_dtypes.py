@@ -146,6 +146,15 @@ class device:  # noqa: N801
     def __reduce__(self):
         return (device, (self.type,) if self.index is None else (self.type, self.index))
 
+    def __enter__(self):
+        """``with torch.device(d):`` factories called without a device inside create on `d`."""
+        DEVICE_CONTEXT.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        DEVICE_CONTEXT.pop()
+        return False
+
 
 def check_device(where) -> None:
     """Accept the CPU (or no device); anything else is the error a CPU-only torch build raises."""
@@ -159,17 +168,24 @@ def check_device(where) -> None:
 
 
 DEFAULT_DEVICE = [device("cpu")]
+DEVICE_CONTEXT: list = []      # the devices of open `with torch.device(...)` blocks, innermost last
 
 
 def set_default_device(where) -> None:
-    """Set the device of new tensors; only the CPU exists. Example: ``torch.set_default_device("cpu")``."""
-    check_device(where)
-    DEFAULT_DEVICE[0] = device("cpu")
+    """Set the device of new tensors, as torch does: naming a device is accepted, and a factory
+    creating on one that is not here (CUDA) raises then. Example: ``torch.set_default_device("cpu")``."""
+    DEFAULT_DEVICE[0] = device("cpu" if where is None else where)
 
 
 def get_default_device() -> device:
     """The device new tensors go to. Example: ``torch.get_default_device()`` is ``device(type='cpu')``."""
-    return DEFAULT_DEVICE[0]
+    return DEVICE_CONTEXT[-1] if DEVICE_CONTEXT else DEFAULT_DEVICE[0]
+
+
+def check_factory_device(where) -> None:
+    """Check the device a factory creates on: `where` if given, else the default (``with torch.device``
+    or set_default_device); a CUDA device raises a CPU-only torch build's AssertionError."""
+    check_device(get_default_device() if where is None else where)
 
 
 # --- promotion ---------------------------------------------------------------------------------

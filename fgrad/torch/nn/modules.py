@@ -223,7 +223,8 @@ class Module:
         return out
 
     def load_state_dict(self, state_dict: dict, strict: bool = True, assign: bool = False):
-        """Copy values from `state_dict` into the parameters (missing/unexpected keys are an error)."""
+        """Copy values from `state_dict` into the parameters (missing/unexpected keys are an error);
+        with `assign`, the module takes the state dict's tensors themselves."""
         own = dict(self.named_parameters())
         own.update(self.named_buffers())
         missing = [k for k in own if k not in state_dict]
@@ -238,8 +239,22 @@ class Module:
                     raise RuntimeError(f"size mismatch for {k}: copying a param with shape {list(value.shape)} "
                                        f"from checkpoint, the shape in current model is "
                                        f"{list(own[k]._data.shape)}.")
-                own[k]._data = value.copy()
+                if assign and isinstance(v, Tensor):
+                    self._assign(k, v, own[k])
+                else:
+                    own[k]._data = value.copy()
         return _IncompatibleKeys(missing, unexpected)
+
+    def _assign(self, key: str, value: Tensor, current: Tensor) -> None:
+        """load_state_dict(assign=True): the module keeps the state dict's tensor itself (its storage and
+        dtype), as a Parameter with the current one's requires_grad where a parameter was."""
+        *path, name = key.split(".")
+        owner = self
+        for part in path:
+            owner = owner._modules[part]
+        if isinstance(current, Parameter) and not isinstance(value, Parameter):
+            value = Parameter(value, requires_grad=current.requires_grad)
+        setattr(owner, name, value)
 
     # --- printing -------------------------------------------------------------------------------
     def extra_repr(self) -> str:
