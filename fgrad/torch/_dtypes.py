@@ -9,6 +9,7 @@ Example:
 from __future__ import annotations
 
 import builtins
+import functools
 
 import numpy as np
 
@@ -160,7 +161,7 @@ def check_device(where) -> None:
     """Accept the CPU (or no device); anything else is the error a CPU-only torch build raises."""
     if where is None:
         return
-    kind = device(where).type
+    kind = where.type if isinstance(where, device) else device(where).type
     if kind == "cuda":
         raise AssertionError(NO_CUDA)
     if kind not in ("cpu", "meta"):
@@ -186,6 +187,20 @@ def check_factory_device(where) -> None:
     """Check the device a factory creates on: `where` if given, else the default (``with torch.device``
     or set_default_device); a CUDA device raises a CPU-only torch build's AssertionError."""
     check_device(get_default_device() if where is None else where)
+
+
+def checks_device(uses_default: bool):
+    """Decorator: a factory's `device` (else, with `uses_default`, the default device) must be one that
+    exists here, with the error a CPU-only torch build gives for CUDA. Only the factories torch's
+    device blocks reach use the default (`*_like` take their input's device, `normal` the CPU)."""
+    def decorate(fn):
+        @functools.wraps(fn)
+        def create(*args, device=None, **kwargs):
+            if device is not None or uses_default:
+                check_factory_device(device)
+            return fn(*args, **kwargs)
+        return create
+    return decorate
 
 
 # --- promotion ---------------------------------------------------------------------------------

@@ -274,6 +274,7 @@ def _sized(size) -> tuple:
 
 @logs_events("aten::rand", "aten::empty", "aten::uniform_")
 @accepts_out
+@_dtypes.checks_device(uses_default=True)
 def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False, **_) -> Tensor:
     """Uniform samples in [0, 1), PyTorch's numbers for the same seed.
 
@@ -289,6 +290,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = F
 
 @logs_events("aten::randn", "aten::empty", "aten::normal_")
 @accepts_out
+@_dtypes.checks_device(uses_default=True)
 def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False, **_) -> Tensor:
     """Standard normal samples, PyTorch's numbers for the same seed.
 
@@ -303,6 +305,7 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = 
 
 
 @logs_events("aten::randint", "aten::empty", "aten::random_")
+@_dtypes.checks_device(uses_default=True)
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
             requires_grad: bool = False) -> Tensor:
     """Integers in [low, high) (int64 unless `dtype`), PyTorch's numbers for the same seed.
@@ -327,6 +330,7 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
     return _finish(out, requires_grad)
 
 
+@_dtypes.checks_device(uses_default=True)
 def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A random permutation of 0..n-1, PyTorch's for the same seed (its small-n and large-n algorithms).
 
@@ -367,6 +371,7 @@ def _check_perm_dtype(n: int, dt: np.dtype) -> None:
                     f"{dt.name} holds at most {np.iinfo(dt).max}; use a wider dtype, e.g. torch.int64")
 
 
+@_dtypes.checks_device(uses_default=False)   # not among torch's device-block factories
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None,
            requires_grad: bool = False) -> Tensor:
     """Normal samples; mean and std may be tensors (broadcast) or numbers (then `size` is needed).
@@ -468,16 +473,19 @@ def _with_replacement(e: Engine, row: np.ndarray, k: int) -> np.ndarray:
     return np.searchsorted(cum.astype(np.float64), u, side="left")
 
 
+@_dtypes.checks_device(uses_default=False)
 def rand_like(input, *, dtype=None, device=None, requires_grad: bool = False, **_) -> Tensor:  # noqa: A002
     """Uniform samples shaped like `input`. Example: ``torch.rand_like(torch.ones(2))``."""
     return rand(*input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
+@_dtypes.checks_device(uses_default=False)
 def randn_like(input, *, dtype=None, device=None, requires_grad: bool = False, **_) -> Tensor:  # noqa: A002
     """Normal samples shaped like `input`. Example: ``torch.randn_like(torch.ones(2))``."""
     return randn(*input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
+@_dtypes.checks_device(uses_default=False)
 def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:  # noqa: A002
     """Integers in [low, high) shaped like `input`, in its dtype. Example: ``torch.randint_like(x, 10)``."""
     if high is None:

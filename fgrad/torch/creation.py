@@ -13,7 +13,6 @@ Example:
 from __future__ import annotations
 
 import builtins
-import functools
 import math
 
 import numpy as np
@@ -25,20 +24,6 @@ from .ops import wrap
 from .ops_shape import shape_arg
 from .profiler import logs_events
 from .tensor import Tensor
-
-
-def _checks_device(uses_default: bool):
-    """Decorator: a factory's `device` (else, with `uses_default`, the default device) must be one that
-    exists here, with the error a CPU-only torch build gives for CUDA; `*_like` functions take
-    their input's device, so only an explicit one is checked."""
-    def decorate(fn):
-        @functools.wraps(fn)
-        def create(*args, device=None, **kwargs):
-            if device is not None or uses_default:
-                _dtypes.check_factory_device(device)
-            return fn(*args, **kwargs)
-        return create
-    return decorate
 
 
 def _infer_dtype(data) -> np.dtype:
@@ -82,7 +67,7 @@ def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
     return t
 
 
-@_checks_device(uses_default=True)
+@_dtypes.checks_device(uses_default=True)
 def tensor(data, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """A new tensor copying `data` (numbers, nested lists, NumPy arrays or tensors).
 
@@ -134,7 +119,7 @@ def _untensor(data):
     return data.item() if isinstance(data, Tensor) else data
 
 
-@_checks_device(uses_default=False)
+@_dtypes.checks_device(uses_default=True)
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     """Like tensor(), but keeps a Tensor or array as is when the dtype already matches."""
     if isinstance(data, Tensor) and (dtype is None or data.dtype is dtype):
@@ -184,28 +169,28 @@ def _filled(fill, size, dtype, requires_grad, default=None, name: str = "") -> T
 
 
 @logs_events("aten::zeros", "aten::empty", "aten::zero_")
-@_checks_device(uses_default=True)
+@_dtypes.checks_device(uses_default=True)
 def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros. Example: ``torch.zeros(2, 3).shape`` is ``torch.Size([2, 3])``."""
     return _filled(0, size, dtype, requires_grad, name="zeros")
 
 
 @logs_events("aten::ones", "aten::empty", "aten::fill_")
-@_checks_device(uses_default=True)
+@_dtypes.checks_device(uses_default=True)
 def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones. Example: ``torch.ones((2, 2), requires_grad=True)``."""
     return _filled(1, size, dtype, requires_grad)
 
 
 @logs_events("aten::empty")
-@_checks_device(uses_default=True)
+@_dtypes.checks_device(uses_default=True)
 def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """An uninitialised tensor (zeros here). Example: ``torch.empty(2).shape``."""
     return _filled(0, size, dtype, requires_grad)
 
 
 @logs_events("aten::full", "aten::empty", "aten::fill_")
-@_checks_device(uses_default=True)
+@_dtypes.checks_device(uses_default=True)
 def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor filled with `fill_value` (its dtype inferred as torch does). Example: ``torch.full((2,), 3.)``."""
     default = _dtypes._scalar_dtype(fill_value)
@@ -217,30 +202,30 @@ def _like(fill, input, dtype, requires_grad) -> Tensor:
     return _finish(np.full(input._data.shape, fill, dt), requires_grad)
 
 
-@_checks_device(uses_default=False)
+@_dtypes.checks_device(uses_default=False)
 def zeros_like(input, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:  # noqa: A002
     """Zeros shaped like `input`. Example: ``torch.zeros_like(torch.ones(2))``."""
     return _like(0, input, dtype, requires_grad)
 
 
-@_checks_device(uses_default=False)
+@_dtypes.checks_device(uses_default=False)
 def ones_like(input, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:  # noqa: A002
     """Ones shaped like `input`. Example: ``torch.ones_like(torch.zeros(2))``."""
     return _like(1, input, dtype, requires_grad)
 
 
-@_checks_device(uses_default=False)
+@_dtypes.checks_device(uses_default=False)
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:  # noqa: A002
     """`fill_value` shaped like `input`. Example: ``torch.full_like(torch.zeros(2), 7.)``."""
     return _like(fill_value, input, dtype, requires_grad)
 
 
-@_checks_device(uses_default=False)
+@_dtypes.checks_device(uses_default=False)
 def empty_like(input, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:  # noqa: A002
     return _like(0, input, dtype, requires_grad)
 
 
-@_checks_device(uses_default=True)
+@_dtypes.checks_device(uses_default=True)
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Evenly spaced values in [start, end); int64 for integer arguments. Example: ``torch.arange(5)``."""
     if end is None:
@@ -254,7 +239,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
 
 
 @logs_events("aten::linspace", "aten::empty", "aten::linspace")
-@_checks_device(uses_default=True)
+@_dtypes.checks_device(uses_default=True)
 def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """`steps` evenly spaced values from start to end, bit for bit as torch's CPU kernel computes them.
 
@@ -293,7 +278,7 @@ def _fma(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     return total + (sum_error + product_error)
 
 
-@_checks_device(uses_default=True)
+@_dtypes.checks_device(uses_default=True)
 def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """The identity matrix. Example: ``torch.eye(2)``."""
     dt = _dtypes.to_numpy_dtype(dtype) if dtype is not None else _dtypes.DEFAULT_FLOAT[0].np

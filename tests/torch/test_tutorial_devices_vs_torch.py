@@ -19,10 +19,17 @@ FACTORIES = {
     "empty": lambda t, **kw: t.empty(4, **kw),
     "full": lambda t, **kw: t.full((2,), 1.5, **kw),
     "tensor": lambda t, **kw: t.tensor([1.0, 2.0], **kw),
+    "as_tensor": lambda t, **kw: t.as_tensor([1.0, 2.0], **kw),
     "arange": lambda t, **kw: t.arange(5, **kw),
     "linspace": lambda t, **kw: t.linspace(0, 1, 5, **kw),
     "eye": lambda t, **kw: t.eye(3, **kw),
     "zeros_like": lambda t, **kw: t.zeros_like(t.ones(2), **kw),
+    "rand": lambda t, **kw: t.rand(2, **kw),
+    "randn": lambda t, **kw: t.randn(2, 2, **kw),
+    "randint": lambda t, **kw: t.randint(0, 5, (3,), **kw),
+    "randperm": lambda t, **kw: t.randperm(4, **kw),
+    "normal": lambda t, **kw: t.normal(0.0, 1.0, (2,), **kw),
+    "randn_like": lambda t, **kw: t.randn_like(t.ones(2), **kw),
     "linear": lambda t, **kw: t.nn.Linear(3, 2),
 }
 
@@ -41,12 +48,20 @@ def test_factory_with_an_explicit_device_matches_torch(name, where):
     assert _outcome(ft, FACTORIES[name], device=where) == _outcome(torch, FACTORIES[name], device=where)
 
 
+def test_a_refused_cuda_draw_leaves_the_generator_where_it_was():
+    for lib in (ft, torch):
+        lib.manual_seed(0)
+        with pytest.raises(AssertionError):
+            lib.randn(3, device="cuda")
+    np.testing.assert_array_equal(ft.randn(3).numpy(), torch.randn(3).numpy())
+
+
 def _inside(lib, where, build):
     with lib.device(where):
         return _outcome(lib, build)
 
 
-@pytest.mark.parametrize("name", [n for n in FACTORIES if n != "zeros_like"])
+@pytest.mark.parametrize("name", [n for n in FACTORIES if not n.endswith("_like")])
 @pytest.mark.parametrize("where", ["cpu", "cuda"])
 def test_factories_inside_a_device_block_match_torch(name, where):
     assert _inside(ft, where, FACTORIES[name]) == _inside(torch, where, FACTORIES[name])
