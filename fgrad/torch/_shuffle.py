@@ -110,12 +110,14 @@ def inside_out_shuffle(picks: np.ndarray) -> np.ndarray:
     np.equal(spots[1:], spots[:-1], out=after_same[1:n])
     # a step that copies from a position written before (or from itself) knows its value at once;
     # the others copy what the step of that position copied
-    copied = steps.copy()
-    copied[order[after_same[:n]]] = order[:-1][after_same[1:n]]
     known = np.empty(n, bool)
     known[order] = after_same[:n] | (spots == order)
     copies_from = np.where(known, steps, picks)
+    del known
+    copied = steps                               # (steps is not read again: its memory is reused)
+    copied[order[after_same[:n]]] = order[:-1][after_same[1:n]]
     out = copied[_chain_roots(copies_from)]
+    del copied, steps, copies_from
     ends = np.flatnonzero(~after_same[1:])       # the last step writing at each written position
     out[spots[ends]] = order[ends]
     return out
