@@ -244,7 +244,7 @@ class _Emitter:
         if isinstance(atom, Lit) and not self.scalar:
             if needs_typed_literal(eqn, atom):
                 return f"np.{atom.aval.dtype.name}({self.literal(atom)})"
-            if eqn.out.aval.size < BIG and atom.aval.dtype.kind in "fiu" and all(
+            if 0 < eqn.out.aval.ndim and eqn.out.aval.size < BIG and atom.aval.dtype.kind in "fiu" and all(
                     a.aval.dtype == atom.aval.dtype for a in eqn.inputs if isinstance(a, Var)):
                 return self.named_constant(atom)
         return self.text(atom)
@@ -252,7 +252,8 @@ class _Emitter:
     def named_constant(self, lit: Lit) -> str:
         """A number beside small arrays of its dtype, as a 0-d array named after its value and
         defined at the top of the source: NumPy would convert a bare number on every call, which
-        costs as much as the operation itself on a few dozen elements."""
+        costs as much as the operation itself on a few dozen elements. (Scalar programs keep their
+        numbers: they run on Python floats, and their source is the one a first look shows.)"""
         key = (lit.val.dtype, lit.val.tobytes())
         if key not in self.constants:
             text = self.literal(lit).strip("()")
