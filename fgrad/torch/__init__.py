@@ -161,6 +161,8 @@ from .ops_math import logical_xor as logical_xor
 from .ops_math import reciprocal as reciprocal
 from .ops_math import round as round
 from .ops_math import svd as svd
+from .ops_math import tril as tril
+from .ops_math import triu as triu
 from .ops_math import trunc as trunc
 from .ops_math import unique as unique
 from .ops_shape import amax as amax

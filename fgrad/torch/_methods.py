@@ -269,6 +269,12 @@ class TensorMethods:
     def any(self, dim=None, keepdim: bool = False):  # noqa: A003
         return ops_math.any(self, dim, keepdim)
 
+    def triu(self, diagonal: int = 0):
+        return ops_math.triu(self, diagonal)
+
+    def tril(self, diagonal: int = 0):
+        return ops_math.tril(self, diagonal)
+
     # --- in-place methods ----------------------------------------------------------------------
     add_ = __iadd__ = _inplace_arith("add")
     sub_ = __isub__ = _inplace_arith("sub")

@@ -226,3 +226,40 @@ def svd(input, some: bool = True, compute_uv: bool = True):  # noqa: A002
     if not compute_uv:
         u, v = np.zeros_like(u), np.zeros_like(v)
     return _SvdResult((wrap(np.ascontiguousarray(u)), wrap(s), wrap(np.ascontiguousarray(v))))
+
+
+TRIU = Op("TriuBackward0", lambda a, diagonal: fnp.triu(a, diagonal), saves=False)
+TRIL = Op("TrilBackward0", lambda a, diagonal: fnp.tril(a, diagonal), saves=False)
+
+
+def _triangle(op: Op, numpy_fn, name: str):
+    @accepts_out
+    def apply(input, diagonal: int = 0):  # noqa: A002
+        if input._data.ndim < 2:
+            raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+        return record(op, (input,), (int(diagonal),), numpy_fn(input._data, int(diagonal)))
+    part = "upper" if name == "triu" else "lower"
+    apply.__name__ = apply.__qualname__ = name
+    apply.__doc__ = f"""torch.{name}: the {part} triangle of the last two dimensions (from diagonal
+    `diagonal` on), the rest zero; differentiable.
+
+    Args:
+        input: a tensor with at least 2 dimensions.
+        diagonal: 0 is the main diagonal, positive ones lie above it, negative ones below.
+
+    Returns:
+        A new tensor of `input`'s shape and dtype.
+
+    Raises:
+        RuntimeError: `input` has fewer than 2 dimensions (torch's message).
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> torch.{name}(torch.ones(2, 2)).tolist()
+        {[[1.0, 1.0], [0.0, 1.0]] if name == 'triu' else [[1.0, 0.0], [1.0, 1.0]]}
+    """
+    return apply
+
+
+triu = _triangle(TRIU, np.triu, "triu")
+tril = _triangle(TRIL, np.tril, "tril")
