@@ -35,6 +35,7 @@ from .modules import DataParallel as DataParallel
 from .modules import Identity as Identity
 from .modules import Linear as Linear
 from .modules import Module as Module
+from .modules import ModuleDict as ModuleDict
 from .modules import ModuleList as ModuleList
 from .modules import Parameter as Parameter
 from .modules import ReLU as ReLU

@@ -378,6 +378,64 @@ class ModuleList(Module):
         return iter(self._modules.values())
 
 
+class ModuleDict(Module):
+    """A dict of modules, in insertion order, whose parameters the parent registers (torch.nn.ModuleDict).
+
+    Args:
+        modules: a mapping or an iterable of (name, module) pairs.
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> layers = torch.nn.ModuleDict({"a": torch.nn.Linear(2, 2)})
+        >>> layers["b"] = torch.nn.ReLU()
+        >>> list(layers), len(dict(layers.named_parameters()))
+        (['a', 'b'], 2)
+    """
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        return self._modules[key]
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        self.add_module(key, module)
+
+    def __delitem__(self, key: str) -> None:
+        del self._modules[key]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def __contains__(self, key) -> bool:
+        return key in self._modules
+
+    def keys(self):
+        return self._modules.keys()
+
+    def items(self):
+        return self._modules.items()
+
+    def values(self):
+        return self._modules.values()
+
+    def pop(self, key: str) -> Module:
+        return self._modules.pop(key)
+
+    def clear(self) -> None:
+        self._modules.clear()
+
+    def update(self, modules) -> None:
+        pairs = modules.items() if hasattr(modules, "items") else modules
+        for key, module in pairs:
+            self[key] = module
+
+
 def _simple(name: str, fn, doc: str):
     def forward(self, input):  # noqa: A002
         return fn(input)
