@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import threading
 
 import numpy as np
 
@@ -149,11 +150,11 @@ class device:  # noqa: N801
 
     def __enter__(self):
         """``with torch.device(d):`` factories called without a device inside create on `d`."""
-        DEVICE_CONTEXT.append(self)
+        DEVICE_BLOCKS.stack = DEVICE_BLOCKS.stack + (self,)
         return self
 
     def __exit__(self, *exc):
-        DEVICE_CONTEXT.pop()
+        DEVICE_BLOCKS.stack = DEVICE_BLOCKS.stack[:-1]
         return False
 
 
@@ -169,7 +170,16 @@ def check_device(where) -> None:
 
 
 DEFAULT_DEVICE = [device("cpu")]
-DEVICE_CONTEXT: list = []      # the devices of open `with torch.device(...)` blocks, innermost last
+
+
+class _DeviceBlocks(threading.local):
+    """The devices of a thread's open ``with torch.device(...)`` blocks, innermost last (per thread, as
+    torch's mode stack)."""
+
+    stack: tuple = ()
+
+
+DEVICE_BLOCKS = _DeviceBlocks()
 
 
 def set_default_device(where) -> None:
@@ -180,7 +190,7 @@ def set_default_device(where) -> None:
 
 def get_default_device() -> device:
     """The device new tensors go to. Example: ``torch.get_default_device()`` is ``device(type='cpu')``."""
-    return DEVICE_CONTEXT[-1] if DEVICE_CONTEXT else DEFAULT_DEVICE[0]
+    return DEVICE_BLOCKS.stack[-1] if DEVICE_BLOCKS.stack else DEFAULT_DEVICE[0]
 
 
 def check_factory_device(where) -> None:

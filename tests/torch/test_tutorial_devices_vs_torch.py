@@ -108,3 +108,17 @@ def test_load_state_dict_assign_after_mmap_load_matches_torch(tmp_path):
     assert got[:2] == want[:2]
     for a, b in zip(got[2], want[2]):
         np.testing.assert_array_equal(a, b)
+
+
+def _other_thread_outcome(lib):
+    import threading
+    seen = []
+    with lib.device("cuda"):
+        worker = threading.Thread(target=lambda: seen.append(_outcome(lib, FACTORIES["zeros"])))
+        worker.start()
+        worker.join()
+    return seen
+
+
+def test_a_device_block_is_the_opening_threads_own():
+    assert _other_thread_outcome(ft) == _other_thread_outcome(torch) == [("ok", "cpu")]
