@@ -577,11 +577,11 @@ def scalar_path_ok(ir: IR) -> bool:
 
 
 _SCALAR_WRAPPER = """
-def program_fast(*args):
+def program_fast({params}):
     try:
-        return program_scalar(*args)
+        return program_scalar({params})
     except (ArithmeticError, ValueError):   # math raises where NumPy returns inf/nan: use NumPy
-        return program(*map(np.float64, args))   # every input is a float64 scalar, maybe a Python float
+        return program({as_float64})   # every input is a float64 scalar, maybe a Python float
 """
 
 
@@ -606,7 +606,10 @@ class Program:
         namespace = emitter.namespace
         if scalar_path_ok(ir):
             namespace["math"] = math
-            pieces += ["\n\n"] + _separated(_Emitter(ir, scalar=True).chunks()) + [_SCALAR_WRAPPER]
+            params = [emitter.name(v) for v in ir.in_vars]     # generated names; no *args to pack
+            wrapper = _SCALAR_WRAPPER.format(params=", ".join(params),
+                                             as_float64=", ".join(f"np.float64({p})" for p in params))
+            pieces += ["\n\n"] + _separated(_Emitter(ir, scalar=True).chunks()) + [wrapper]
         self.ir, self.source = ir, "".join(pieces)
         self.filename = f"<fgrad-program-{next(_counter)}>"
         register_source(self, self.filename, self.source)
