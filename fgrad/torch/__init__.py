@@ -149,6 +149,7 @@ from .ops_math import bitwise_or as bitwise_or
 from .ops_math import bitwise_xor as bitwise_xor
 from .ops_math import ceil as ceil
 from .ops_math import cross as cross
+from .ops_math import dist as dist
 from .ops_math import exp2 as exp2
 from .ops_math import fix as fix
 from .ops_math import floor as floor

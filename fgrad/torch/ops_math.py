@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,6 +24,9 @@ from ._out import accepts_out
 from ._quiet import quiet
 from .ops import _unary_op, as_tensor_operand, broadcast_checked, record, wrap
 from .ops_shape import dims
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
 
 asin = _unary_op("AsinBackward0", fnp.arcsin, np.arcsin, "asin")
 acos = _unary_op("AcosBackward0", fnp.arccos, np.arccos, "acos")
@@ -263,3 +267,54 @@ def _triangle(op: Op, numpy_fn, name: str):
 
 triu = _triangle(TRIU, np.triu, "triu")
 tril = _triangle(TRIL, np.tril, "tril")
+
+
+def _p_norm(v, p: float):
+    """(sum |v|^p)^(1/p) in fgrad.numpy, whose gradient at v == 0 is 0, as torch's; p=inf is the largest
+    |v|, p=0 the count of nonzeros."""
+    if p == 0:
+        return fnp.sum(fnp.not_equal(v, 0).astype(v.dtype))
+    magnitude = fnp.where(fnp.equal(v, 0), fnp.zeros_like(v), fnp.abs(v))   # |v| with slope 0 at 0, as torch
+    if p == float("inf"):
+        return fnp.max(magnitude)
+    total = fnp.sum(magnitude ** p)
+    zero = fnp.equal(total, 0)
+    return fnp.where(zero, fnp.zeros_like(total), fnp.where(zero, fnp.ones_like(total), total) ** (1.0 / p))
+
+
+DIST = Op("DistBackward0", lambda a, b, p: _p_norm(a - b, p))
+
+
+@quiet
+def dist(input, other, p: float = 2) -> Tensor:  # noqa: A002
+    """torch.dist: the p-norm of ``input - other`` (broadcast), differentiable in both.
+
+    Args:
+        input, other: floating-point tensors of broadcastable shapes.
+        p: the norm's order, a number or ``float('inf')`` (0 counts the nonzero differences).
+
+    Returns:
+        A 0-d tensor of the operands' dtype.
+
+    Raises:
+        TypeError: an operand is not a tensor (torch's message).
+        RuntimeError: the shapes do not broadcast, or the dtype is not floating point.
+
+    Example:
+        >>> import fgrad.torch as torch
+        >>> torch.dist(torch.tensor([3., 0.]), torch.tensor([0., 4.]))
+        tensor(5.)
+    """
+    from .tensor import Tensor
+    for position, (name, operand) in enumerate((("input", input), ("other", other)), 1):
+        if not isinstance(operand, Tensor):
+            raise TypeError(f"dist(): argument '{name}' (position {position}) must be Tensor, "
+                            f"not {type(operand).__name__}")
+    broadcast_checked(input._data.shape, other._data.shape)
+    diff = input._data - other._data
+    if diff.dtype.kind not in "fc":
+        raise RuntimeError("norm(): input dtype should be either floating point or complex. "
+                           f"Got {SCALAR_NAMES.get(diff.dtype.name, diff.dtype.name)} instead.")
+    p = float(p)
+    value = np.asarray(np.linalg.norm(diff.ravel(), p) if diff.size else 0.0, dtype=diff.dtype)
+    return record(DIST, (input, other), (p,), value)
