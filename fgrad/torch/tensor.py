@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import warnings
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -37,6 +38,12 @@ class _Handle:
         if self.fn in self.hooks:
             self.hooks.remove(self.fn)
 
+
+_NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be "
+    "populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf "
+    "Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure "
+    "you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more information.")
 
 class Tensor(TensorMethods, RandomMethods, metaclass=TorchClass):
     """A tensor: values (a NumPy array), `requires_grad`, `grad`, `grad_fn`, and torch's methods."""
@@ -73,6 +80,8 @@ class Tensor(TensorMethods, RandomMethods, metaclass=TorchClass):
 
     @property
     def grad(self) -> Tensor | None:
+        if self._grad is None and self.grad_fn is not None and not self.retains_grad:
+            warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)     # torch's warning, word for word
         return self._grad
 
     @grad.setter
