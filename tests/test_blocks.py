@@ -192,3 +192,12 @@ def test_a_forked_child_gets_threads_of_its_own(monkeypatch):
     if child.is_alive():
         child.kill()
     assert child.exitcode == 0
+
+
+def test_results_are_arrays_of_their_own():
+    """No base: fgrad.torch keeps a gradient without copying it only when nothing else shares it."""
+    y, = blocks.run_in_blocks(lambda a: (np.sin(a),), X.reshape(40, 25))
+    z = blocks.elementwise(np.cos, X.reshape(40, 25))
+    assert y.base is None and z.base is None and y.shape == z.shape == (40, 25)
+    np.testing.assert_array_equal(y, np.sin(X.reshape(40, 25)))
+    np.testing.assert_array_equal(z, np.cos(X.reshape(40, 25)))

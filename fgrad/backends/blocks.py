@@ -161,7 +161,8 @@ def run_in_blocks(fn, *inputs) -> tuple:
     """
     shape, piece = _pieces(inputs)
     first = fn(*piece(0))           # its dtypes give the results' (the first piece runs alone)
-    outs = [np.empty(math.prod(shape), r.dtype) for r in first]
+    results = [np.empty(shape, r.dtype) for r in first]     # arrays of their own (no base): callers may keep them
+    outs = [r.reshape(-1) for r in results]
     for out, r in zip(outs, first):
         out[:BLOCK] = r
 
@@ -170,7 +171,7 @@ def run_in_blocks(fn, *inputs) -> tuple:
             out[lo:lo + BLOCK] = r
 
     _spread(work, outs[0].size)
-    return tuple(out.reshape(shape) for out in outs)
+    return tuple(results)
 
 
 def elementwise(fn, *arrays):
@@ -190,10 +191,11 @@ def elementwise(fn, *arrays):
         return run_in_blocks(lambda *pieces: (fn(*pieces),), *arrays)[0]
     shape, piece = _pieces(arrays)
     first = fn(*piece(0))
-    out = np.empty(math.prod(shape), first.dtype)
+    result = np.empty(shape, first.dtype)
+    out = result.reshape(-1)
     out[:BLOCK] = first
     _spread(lambda lo: fn(*piece(lo), out=out[lo:lo + BLOCK]), out.size)
-    return out.reshape(shape)
+    return result
 
 
 def _pieces(inputs) -> tuple:

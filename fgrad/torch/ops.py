@@ -302,7 +302,8 @@ NEG = Op("NegBackward0", lambda a: -a, saves=False)
 @quiet
 def neg(input) -> Tensor:  # noqa: A002
     """-input. Example: ``torch.neg(torch.ones(1))`` is ``tensor([-1.])``."""
-    return record(NEG, (input,), (), -input._data)
+    d = input._data
+    return record(NEG, (input,), (), -d if d.size < blocks.REGION_MIN else blocks.elementwise(np.negative, d))
 
 
 # --- unary math --------------------------------------------------------------------------------
