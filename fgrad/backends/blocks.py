@@ -107,26 +107,35 @@ def plan(ir: IR, aliases: dict) -> list:
             members, shape, made = [i], eqn.out.aval.shape, {eqn.out}
     if members:
         groups.append(members)
-    return [_region(ir, group, aliases) for group in groups]
+    leaving = _read_elsewhere(ir, groups, aliases)
+    return [_region(ir, group, aliases, leaving) for group in groups]
 
 
-def _region(ir: IR, members: list, aliases: dict) -> Region:
+def _read_elsewhere(ir: IR, groups: list, aliases: dict) -> set:
+    """The members' results that an equation outside their group reads, or the program returns:
+    one pass over the program for all groups."""
+    group_of = {i: g for g, members in enumerate(groups) for i in members}
+    made_by = {ir.eqns[i].out: g for i, g in group_of.items()}
+    leaving = {o for o in ir.outs if isinstance(o, Var) and o in made_by}
+    for i, eqn in enumerate(ir.eqns):
+        for a in eqn.inputs:
+            v = aliases.get(a, a) if isinstance(a, Var) else None
+            if v in made_by and group_of.get(i) != made_by[v]:
+                leaving.add(v)
+    return leaving
+
+
+def _region(ir: IR, members: list, aliases: dict, leaving: set) -> Region:
     """A group of members with its inputs (what they read and do not make) and outputs (what they
-    make and something else reads)."""
-    inside = set(members)
+    make and something else reads: `leaving`)."""
     made = {ir.eqns[i].out for i in members}
     inputs: dict = {}
     for i in members:
         for a in ir.eqns[i].inputs:
             if isinstance(a, Var) and aliases.get(a, a) not in made:
                 inputs[aliases.get(a, a)] = None
-    outputs: dict = {}
-    for i, eqn in enumerate(ir.eqns):
-        if i not in inside:
-            outputs.update((aliases.get(a, a), None) for a in eqn.inputs if aliases.get(a, a) in made)
-    outputs.update((o, None) for o in ir.outs if isinstance(o, Var) and o in made)
-    ordered = [ir.eqns[i].out for i in members if ir.eqns[i].out in outputs]
-    return Region(members, list(inputs), ordered, ir.eqns[members[0]].out.aval.shape)
+    outputs = [ir.eqns[i].out for i in members if ir.eqns[i].out in leaving]
+    return Region(members, list(inputs), outputs, ir.eqns[members[0]].out.aval.shape)
 
 
 class _Pool:

@@ -400,8 +400,11 @@ class _Emitter:
         region = self.region_of.get(i)
         if region is not None and i != region.members[-1]:
             return
-        self.comment(eqn) if region is None else self.lines.append("    # elementwise, in blocks on threads:")
-        self.origin = _NEW_PART if region is not None else self.origin
+        if region is None:
+            self.comment(eqn)
+        else:                  # the region function carries the comments; the next line opens its own
+            self.lines.append("    # elementwise, in blocks on threads:")
+            self.origin = _NEW_PART
         rule = eqn.prim.emit["numpy"]
         if region is not None:
             self.lines.append(f"    {self.region_call(region)}")
@@ -442,8 +445,8 @@ class _Emitter:
         child = _Emitter(region.sub_ir(self.ir), fuse=False, aliases=self.aliases)
         child.gen, child.names, child.nested = self.gen, self.names, True    # the program's names
         child.constants = self.constants
-        for k, _ in enumerate(child.ir.eqns):
-            child.statement(k, child.ir.eqns[k])
+        for k, eqn in enumerate(child.ir.eqns):
+            child.statement(k, eqn)
         self.namespace.update(child.namespace)
         self.namespace["_blocks"] = blocks.run_in_blocks
         params = ", ".join(self.text(v) for v in region.inputs)
